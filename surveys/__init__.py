@@ -1,0 +1,5 @@
+"""Delaktig: survey and citizen-dialogue platform for Swedish municipalities."""
+
+from surveys.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,114 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from surveys import i18n
+from surveys.config import load_config
+from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
+from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Delaktig application; `test_config` overrides the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    testing = bool(test_config and test_config.get("TESTING"))
+    app.config.from_mapping(load_config(app.instance_path, testing=testing))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
+
+    from surveys.auth import views as auth_views
+    from surveys.survey import manage, public, results
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(manage.bp)
+    app.register_blueprint(results.bp)
+
+    from surveys import cli
+
+    cli.init_app(app)
+    _register_transaction(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+    return app
+
+
+def _register_transaction(app: Flask) -> None:
+    """One place commits: after a successful request; anything else rolls back."""
+
+    @app.after_request
+    def commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Errors are explained in the visitor's language, with the right status."""
+    messages = {
+        400: lambda: _("The request could not be understood. Go back and try again."),
+        403: lambda: _("You do not have permission to see this page."),
+        404: lambda: _("The page could not be found. Check the address."),
+        405: lambda: _("This page cannot be used that way."),
+        410: lambda: _("This page is no longer available."),
+        413: lambda: _("What you sent is too large."),
+        429: lambda: _("Too many attempts. Wait a minute and try again."),
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        message = _(
+            "The form had expired or was not sent from this site. "
+            "Nothing was lost: go back, reload the page and send it again."
+        )
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        db.session.rollback()
+        if error.code not in messages:
+            return error
+        message = messages[error.code]()
+        return render_template("error.html", code=error.code, message=message), error.code
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and request.endpoint.startswith("public."):
+            # Residents' pages carry their answers: never cache them on shared phones.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.before_request
+    def reset_language():
+        g.pop("content_language", None)

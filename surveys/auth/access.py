@@ -1,0 +1,39 @@
+"""Role checks and organisation scoping for staff routes."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from surveys.auth.models import Role
+from surveys.extensions import db
+
+
+def roles_required(*roles: Role):
+    """Let in logged-in users with one of `roles` (admins always); others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def own(model, object_id: int):
+    """Load an object of the current user's organisation, or 404.
+
+    Another organisation's object answers exactly like a missing one, so ids
+    reveal nothing across organisations.
+    """
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.organisation_id != current_user.organisation_id:
+        abort(404)
+    return obj

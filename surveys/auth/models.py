@@ -1,0 +1,81 @@
+"""Organisations (municipalities) and their users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.extensions import db
+
+_hasher = PasswordHasher()
+
+
+def utcnow() -> datetime:
+    """Current time in UTC, naive (stored as UTC on both SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Role(enum.Enum):
+    """What a user may do within their organisation."""
+
+    admin = "admin"  #: manages users and everything below
+    author = "author"  #: writes and opens surveys
+    facilitator = "facilitator"  #: runs dialogue events, enters paper answers
+    analyst = "analyst"  #: reads results, weights and exports
+
+
+class Organisation(db.Model):
+    """A municipality (or other body) that owns surveys, events and users."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Display name, e.g. "Exempelby kommun".
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, db.Model):
+    """A member of staff; belongs to exactly one organisation."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: Login name; stored lower-case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(Enum(Role, name="user_role", native_enum=False, length=20))
+    #: argon2id hash of the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password."""
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def has_role(self, *roles: Role) -> bool:
+        """Admins may do everything; others only what their role names."""
+        return self.active and (self.role is Role.admin or self.role in roles)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active

@@ -1,0 +1,87 @@
+"""Command-line tasks: `flask --app wsgi create-org | demo | translate ...`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from surveys.auth.models import Organisation, Role, User
+from surveys.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+def create_organisation(name: str, email: str, password: str, admin_name: str) -> User:
+    """An organisation and its first admin; refuses duplicates."""
+    if db.session.scalar(select(Organisation).where(Organisation.name == name)):
+        raise click.ClickException(f"An organisation named {name!r} already exists.")
+    if db.session.scalar(select(User).where(User.email == email.lower())):
+        raise click.ClickException(f"A user with email {email!r} already exists.")
+    organisation = Organisation(name=name)
+    admin = User(organisation=organisation, email=email.lower(), name=admin_name, role=Role.admin)
+    admin.set_password(password)
+    db.session.add_all([organisation, admin])
+    db.session.commit()
+    return admin
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+
+    @app.cli.command("create-org")
+    @click.argument("name")
+    @click.option("--email", required=True, help="Login of the first admin.")
+    @click.option("--admin-name", default="Administratör", show_default=True)
+    @click.password_option(help="Password of the first admin (asked if not given).")
+    def create_org(name: str, email: str, admin_name: str, password: str) -> None:
+        """Create an organisation (municipality) and its first admin."""
+        if len(password) < 10:
+            raise click.ClickException("Use a password of at least 10 characters.")
+        create_organisation(name, email, password, admin_name)
+        click.echo(f"Created {name} with admin {email}.")
+
+    @app.cli.command("demo")
+    def demo() -> None:
+        """Load the demo organisation, users and the open template survey (safe to rerun)."""
+        from surveys.demo import load_demo
+
+        for line in load_demo():
+            click.echo(line)
+
+    @app.cli.group()
+    def translate() -> None:
+        """Interface translations: extract, update, compile (wraps pybabel)."""
+
+    def pybabel(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True,
+                       cwd=ROOT)
+
+    @translate.command()
+    def extract() -> None:
+        """Collect every marked string into translations/messages.pot."""
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                "--sort-by-file", "--project", "Delaktig", "-o", str(POT), "surveys", "dialog")
+
+    @translate.command()
+    def update() -> None:
+        """Extract, then merge new strings into every catalog."""
+        extract.callback()
+        pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+
+    @translate.command()
+    @click.argument("lang")
+    def init(lang: str) -> None:
+        """Start a catalog for a new language."""
+        pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", lang)
+
+    @translate.command()
+    def compile() -> None:
+        """Build the .mo files the app reads."""
+        pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")

@@ -1,0 +1,71 @@
+"""Configuration from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not give the app what it needs to start safely."""
+
+
+def database_url(instance_path: str) -> str:
+    """`DATABASE_URL`, normalised to psycopg 3, or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "delaktig.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_development() -> bool:
+    """True when the operator asked for development mode."""
+    return os.environ.get("DELAKTIG_ENV", "").lower() == "development" or os.environ.get(
+        "FLASK_DEBUG", ""
+    ) in ("1", "true")
+
+
+def secret_key(instance_path: str, testing: bool) -> str:
+    """`SECRET_KEY` from the environment; required outside development and tests."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if testing:
+        return "test-secret"
+    if not is_development():
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it in the environment "
+            "(or DELAKTIG_ENV=development for a local development server)."
+        )
+    # Development only: keep one random key in the instance folder so logins survive restarts.
+    path = Path(instance_path) / "dev_secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, testing: bool = False) -> dict:
+    """Build the configuration mapping for `create_app`."""
+    return {
+        "SECRET_KEY": secret_key(instance_path, testing),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "BABEL_TRANSLATION_DIRECTORIES": "../translations",
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (testing or is_development())
+        and os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+    }

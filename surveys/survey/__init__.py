@@ -1,0 +1,1 @@
+"""Surveys, their pages and questions, and residents' responses."""

@@ -1,0 +1,192 @@
+"""A whole survey as JSON (format ``delaktig-survey/1``): export, validation, import.
+
+The same format carries the ready templates, so a survey can be reused next year
+or by another municipality. Import validates everything first and then builds
+the survey in one go: a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from surveys.extensions import db
+from surveys.i18n import LANGUAGES
+from surveys.questions import CODE_RE, QUESTION_TYPES
+from surveys.survey.models import Page, Question, Survey, SurveyStatus
+from surveys.survey.texts import SURVEY_TEXTS
+
+FORMAT = "delaktig-survey/1"
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+TEMPLATES = {"tillit-och-delaktighet": "tillit_och_delaktighet.json"}
+
+
+class DefinitionError(ValueError):
+    """A survey definition that cannot be imported; `problems` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def export_definition(survey: Survey) -> dict:
+    """The survey's structure and texts, without responses or ids."""
+    return {
+        "format": FORMAT,
+        "slug": survey.slug,
+        "default_language": survey.default_language,
+        "languages": list(survey.languages),
+        "texts": {name: dict(survey.texts.get(name, {})) for name in SURVEY_TEXTS},
+        "pages": [
+            {
+                "title": dict(page.title),
+                "questions": [
+                    {
+                        "key": q.key,
+                        "type": q.type,
+                        "required": q.required,
+                        "text": dict(q.text),
+                        "help": dict(q.help),
+                        "settings": json.loads(json.dumps(q.settings)),
+                        "condition": q.condition,
+                    }
+                    for q in page.questions
+                ],
+            }
+            for page in survey.pages
+        ],
+    }
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(
+        k in LANGUAGES and isinstance(v, str) and len(v) <= 20000 for k, v in value.items()
+    )
+
+
+def definition_problems(data: Any) -> list[str]:
+    """Every reason the definition cannot be imported (empty when it can)."""
+    if not isinstance(data, Mapping):
+        return [str(_l("The file does not hold a survey definition."))]
+    problems: list[str] = []
+    if data.get("format") != FORMAT:
+        problems.append(str(_l("Unknown format: expected %(format)s.", format=FORMAT)))
+    languages = data.get("languages")
+    if not isinstance(languages, list) or not languages or any(
+        lang not in LANGUAGES for lang in languages
+    ) or len(set(languages)) != len(languages):
+        problems.append(str(_l("languages must list known language codes once each.")))
+        languages = []
+    if data.get("default_language") not in (languages or []):
+        problems.append(str(_l("default_language must be one of the languages.")))
+    slug = data.get("slug")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        problems.append(str(_l("The slug may hold lower-case letters, digits and hyphens.")))
+    texts = data.get("texts")
+    if not isinstance(texts, Mapping) or not all(
+        _is_text(texts.get(name, {})) for name in SURVEY_TEXTS
+    ):
+        problems.append(str(_l("texts must map title, intro, consent and thanks to languages.")))
+    pages = data.get("pages")
+    if not isinstance(pages, list):
+        return problems + [str(_l("pages must be a list."))]
+    seen: dict[str, dict] = {}
+    for p_index, page in enumerate(pages, start=1):
+        if not isinstance(page, Mapping) or not isinstance(page.get("questions"), list):
+            problems.append(str(_l("Page %(n)s has no list of questions.", n=p_index)))
+            continue
+        if not _is_text(page.get("title", {})):
+            problems.append(str(_l("Page %(n)s: the title is not a text.", n=p_index)))
+        on_page: dict[str, dict] = {}
+        for question in page["questions"]:
+            problems += _question_problems(question, p_index, seen, on_page)
+        seen |= on_page
+    return problems
+
+
+def _question_problems(question: Any, page_no: int, earlier: dict, on_page: dict) -> list[str]:
+    where = str(_l("Page %(n)s", n=page_no))
+    if not isinstance(question, Mapping):
+        return [f"{where}: " + str(_l("a question is not an object."))]
+    key = question.get("key")
+    if not isinstance(key, str) or not CODE_RE.match(key):
+        return [f"{where}: " + str(_l("invalid question key %(key)s.", key=key))]
+    where = f"{where}, {key}"
+    problems = []
+    if key in earlier or key in on_page:
+        problems.append(f"{where}: " + str(_l("the key is used twice.")))
+    kind = QUESTION_TYPES.get(question.get("type"))
+    if kind is None:
+        return problems + [f"{where}: " + str(_l("unknown question type %(type)s.",
+                                                  type=question.get("type")))]
+    if not isinstance(question.get("required", False), bool):
+        problems.append(f"{where}: " + str(_l("required must be true or false.")))
+    for name in ("text", "help"):
+        if not _is_text(question.get(name, {})):
+            problems.append(f"{where}: " + str(_l("%(name)s is not a text.", name=name)))
+    settings = question.get("settings", {})
+    if not isinstance(settings, Mapping):
+        problems.append(f"{where}: " + str(_l("settings must be an object.")))
+    else:
+        problems += [f"{where}: {p}" for p in kind.settings_errors(settings)]
+    condition = question.get("condition")
+    if condition is not None:
+        source = (earlier | on_page).get(condition.get("question")) if isinstance(
+            condition, Mapping) else None
+        if source is None or not isinstance(condition.get("values"), list) or not condition["values"]:
+            problems.append(f"{where}: " + str(_l(
+                "a condition must name an earlier question and the answers that show this one.")))
+    on_page[key] = question
+    return problems
+
+
+def import_definition(data: Any, organisation_id: int, slug: str | None = None) -> Survey:
+    """Build a draft survey from a definition; raises DefinitionError and adds nothing if bad."""
+    problems = definition_problems(data)
+    slug = slug or (data.get("slug") if isinstance(data, Mapping) else None)
+    if not problems and db.session.scalar(select(Survey.id).where(Survey.slug == slug)):
+        problems.append(str(_l("The address %(slug)s is already taken.", slug=slug)))
+    if problems:
+        raise DefinitionError(problems)
+    languages = [data["default_language"]] + [
+        lang for lang in data["languages"] if lang != data["default_language"]
+    ]
+    survey = Survey(
+        organisation_id=organisation_id,
+        slug=slug,
+        status=SurveyStatus.draft,
+        default_language=data["default_language"],
+        languages=languages,
+        texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
+    )
+    for p_index, page_data in enumerate(data["pages"]):
+        page = Page(position=p_index, title=dict(page_data.get("title", {})))
+        survey.pages.append(page)
+        for q_index, q in enumerate(page_data["questions"]):
+            kind = QUESTION_TYPES[q["type"]]
+            page.questions.append(Question(
+                survey=survey,
+                position=q_index,
+                key=q["key"],
+                type=q["type"],
+                required=q.get("required", False),
+                text=dict(q.get("text", {})),
+                help=dict(q.get("help", {})),
+                settings=kind.default_settings() | dict(q.get("settings", {})),
+                condition=q.get("condition"),
+            ))
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def load_template(name: str) -> dict:
+    """A ready survey definition shipped with the platform."""
+    text = resources.files("surveys.data").joinpath(TEMPLATES[name]).read_text("utf-8")
+    return json.loads(text)

@@ -1,0 +1,160 @@
+"""Fixtures: the app on SQLite (default) or PostgreSQL, clients, and data factories.
+
+Set DELAKTIG_TEST_DB=postgresql to run the whole suite against a throwaway
+PostgreSQL server that the session starts itself. Tests marked `postgres` start
+that server whatever the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import delete
+
+from surveys import create_app
+from surveys.auth.models import Organisation, Role, User
+from surveys.extensions import db, limiter
+from surveys.survey.definition import import_definition, load_template
+from surveys.survey.models import SurveyStatus
+from tests.support.postgres import PostgresServer
+from tests.support.web import FormClient
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server for this test session."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql":
+        server = request.getfixturevalue("postgres")
+        return server.create_database("delaktig_test")
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def test_config(database_url: str, **extra) -> dict:
+    """Configuration for a test app."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(test_config(database_url))
+    app.test_client_class = FormClient
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts with empty tables."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        if app.config["RATELIMIT_ENABLED"]:
+            limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app) -> FormClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """A fresh client (another phone, another browser)."""
+    return app.test_client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_org(app):
+    """Create an organisation with one user per role; returns the organisation."""
+
+    def make(name: str | None = None) -> Organisation:
+        with app.app_context():
+            org = Organisation(name=name or f"Kommun {uuid.uuid4().hex[:6]}")
+            db.session.add(org)
+            for role in Role:
+                user = User(organisation=org, email=f"{role.value}@{org.name.replace(' ', '').lower()}.se",
+                            name=role.value.title(), role=role)
+                user.set_password(PASSWORD)
+                db.session.add(user)
+            db.session.commit()
+            db.session.refresh(org)
+            db.session.expunge(org)
+            return org
+
+    return make
+
+
+def user_email(org: Organisation, role: Role | str) -> str:
+    """Login of the `role` user that `make_org` created."""
+    value = role.value if isinstance(role, Role) else role
+    return f"{value}@{org.name.replace(' ', '').lower()}.se"
+
+
+@pytest.fixture
+def login():
+    """Log a client in as the given role of an organisation."""
+
+    def log_in(client: FormClient, org: Organisation, role: Role | str = Role.admin):
+        response = client.post_form(
+            "/login", {"email": user_email(org, role), "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def make_survey(app):
+    """Import a survey definition (the template by default) into an organisation."""
+
+    def make(org: Organisation, slug: str = "demo", definition: dict | None = None,
+             status: SurveyStatus = SurveyStatus.open) -> int:
+        with app.app_context():
+            survey = import_definition(
+                definition or load_template("tillit-och-delaktighet"), org.id, slug=slug
+            )
+            survey.status = status
+            db.session.commit()
+            return survey.id
+
+    return make
