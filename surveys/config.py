@@ -65,7 +65,9 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         and os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Room for a pasted novel in a text box, so it gets a "shorten" message, not a 413.
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
     }

@@ -40,21 +40,20 @@ def database_url(request, tmp_path_factory):
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 
-def test_config(database_url: str, **extra) -> dict:
+def app_config(database_url: str, **extra) -> dict:
     """Configuration for a test app."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "localhost",
         **extra,
     }
 
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app(test_config(database_url))
+    app = create_app(app_config(database_url))
     app.test_client_class = FormClient
     with app.app_context():
         db.create_all()

@@ -46,7 +46,8 @@ def survey_texts(survey: Survey) -> list[TextRef]:
     """All texts that need a translation: those with text in the default language."""
     refs: list[TextRef] = []
     for name in SURVEY_TEXTS:
-        survey.texts.setdefault(name, {})
+        if name not in survey.texts:  # setdefault would mark the survey changed on every read
+            survey.texts[name] = {}
         refs.append(TextRef(f"survey.{name}", survey.texts[name], survey, "texts",
                             required=name in REQUIRED_SURVEY_TEXTS))
     for page in survey.pages:

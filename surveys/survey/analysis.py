@@ -1,0 +1,208 @@
+"""Queries and result summaries behind the analysts' pages (unweighted).
+
+The figures come from `surveys.survey.stats` (response counts and times) and from
+each question type's own `summarise` (answer distributions); this module loads
+the data in a few queries and attaches the labels an analyst reads.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from babel import Locale, UnknownLocaleError, numbers
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+
+from surveys.extensions import db
+from surveys.i18n import current_language, localized
+from surveys.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, Agreement
+from surveys.survey import stats
+from surveys.survey.models import Answer, Channel, Question, Response, Survey
+
+CHANNEL_LABELS = {
+    Channel.web.value: _l("Web"),
+    Channel.paper.value: _l("Paper form"),
+    Channel.interview.value: _l("Interview"),
+}
+
+#: Summary figures a question type may report, in the order they are shown.
+FIGURE_LABELS = {
+    "mean": _l("Mean"),
+    "median": _l("Median"),
+    "min": _l("Smallest"),
+    "max": _l("Largest"),
+}
+
+
+# -- queries ---------------------------------------------------------------------------------
+def load_responses(survey_id: int) -> pd.DataFrame:
+    """The survey's responses as a response frame (`stats.RESPONSE_COLUMNS`), oldest first."""
+    rows = db.session.execute(
+        select(Response.id, Response.language, Response.channel, Response.started_at,
+               Response.completed_at)
+        .where(Response.survey_id == survey_id)
+        .order_by(Response.id)
+    )
+    return stats.response_frame(
+        (r.id, r.language, r.channel.value, r.started_at, r.completed_at) for r in rows
+    )
+
+
+def load_answers(survey_id: int, completed_only: bool = False) -> list[tuple[int, int, Any]]:
+    """Every stored answer of the survey as (response id, question id, value), in one query."""
+    query = (
+        select(Answer.response_id, Answer.question_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == survey_id)
+    )
+    if completed_only:
+        query = query.where(Response.completed_at.is_not(None))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+# -- the results page ------------------------------------------------------------------------
+@dataclass
+class ResultRow:
+    """One answer alternative: its label, how many chose it and their share of those answering."""
+
+    label: Any
+    count: int
+    share: float | None
+
+
+@dataclass
+class Distribution:
+    """The answers to a question (or to one item of a matrix)."""
+
+    label: Any
+    answered: int
+    rows: list[ResultRow] = field(default_factory=list)
+    #: (label, value) pairs such as the mean and median.
+    figures: list[tuple[Any, float]] = field(default_factory=list)
+    #: True when the figures leave out "don't know" answers.
+    figures_exclude_dont_know: bool = False
+
+
+@dataclass
+class QuestionResult:
+    """A question, its number in the survey and its unweighted summary."""
+
+    number: int
+    question: Question
+    text: Markup
+    answered: int
+    #: The distribution of the whole question (None for matrices, text and years).
+    distribution: Distribution | None
+    #: One distribution per item of a matrix.
+    items: list[Distribution] = field(default_factory=list)
+
+
+@dataclass
+class SurveyResults:
+    """Everything the results page shows."""
+
+    overview: stats.Overview
+    questions: list[QuestionResult]
+    completed_only: bool
+
+
+def survey_results(survey: Survey, completed_only: bool = False) -> SurveyResults:
+    """Response counts and times, and every question's unweighted summary.
+
+    The counts and times always cover every response begun; `completed_only`
+    limits the question summaries to completed responses.
+    """
+    frame = load_responses(survey.id)
+    values: dict[int, list] = defaultdict(list)
+    for _response_id, question_id, value in load_answers(survey.id, completed_only):
+        values[question_id].append(value)
+    lang = current_language().code
+    results = [
+        _question_result(number, question, values[question.id], lang)
+        for number, question in enumerate(survey.questions(), start=1)
+    ]
+    overview = stats.overview(frame, survey.languages, [c.value for c in Channel])
+    return SurveyResults(overview=overview, questions=results, completed_only=completed_only)
+
+
+def _question_result(number: int, question: Question, values: list, lang: str) -> QuestionResult:
+    fallback = question.survey.default_language
+    summary = question.kind.summarise(question, values)
+    result = QuestionResult(
+        number=number,
+        question=question,
+        text=localized(question.text, lang, fallback),
+        answered=summary["answered"],
+        distribution=None,
+    )
+    if "items" in summary:
+        labels = {i["code"]: i["label"] for i in question.settings.get("items", [])}
+        result.items = [
+            _distribution(question, localized(labels.get(item), lang, fallback), sub, lang)
+            for item, sub in summary["items"].items()
+        ]
+    elif "counts" in summary or any(name in summary for name in FIGURE_LABELS):
+        result.distribution = _distribution(question, result.text, summary, lang)
+    return result
+
+
+def _distribution(question: Question, label: Any, summary: dict, lang: str) -> Distribution:
+    answered = summary["answered"]
+    counts = summary.get("counts", {})
+    share = stats.shares(counts, answered)
+    return Distribution(
+        label=label,
+        answered=answered,
+        rows=[ResultRow(answer_label(question, code, lang), n, share[code])
+              for code, n in counts.items()],
+        figures=[(FIGURE_LABELS[name], summary[name]) for name in FIGURE_LABELS
+                 if name in summary],
+        figures_exclude_dont_know=DONT_KNOW in counts,
+    )
+
+
+def answer_label(question: Question, code: Any, lang: str) -> Any:
+    """What an analyst reads for an answer code: the option text, a scale point, "Don't know"."""
+    settings = question.settings
+    if code == DONT_KNOW:
+        return DONT_KNOW_LABELS.get(settings.get("dont_know"), code)
+    for option in settings.get("options", []):
+        if option["code"] == code:
+            return localized(option["label"], lang, question.survey.default_language)
+    if isinstance(code, int):
+        if isinstance(question.kind, Agreement):
+            return Markup("{} – {}").format(code, AGREEMENT_LABELS[code])
+        end = {settings.get("min"): "min_label", settings.get("max"): "max_label"}.get(code)
+        end_text = localized(settings.get(end), lang, question.survey.default_language) if end else ""
+        return Markup("{} – {}").format(code, end_text) if end_text else str(code)
+    return str(code)
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's locale, e.g. "arabiska" for "ar" in Swedish."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+# -- formatting for the page's locale --------------------------------------------------------
+def format_share(share: float | None) -> str:
+    """A share as a percentage with one decimal in the page's locale, e.g. "12,5 %" in Swedish."""
+    if share is None:
+        return "–"
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern.replace("0", "0.0", 1)
+    return numbers.format_percent(share, format=pattern, locale=locale)
+
+
+def format_figure(value: float | None) -> str:
+    """A mean, median or number of minutes with one decimal in the page's locale."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.0")

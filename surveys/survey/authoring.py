@@ -1,0 +1,570 @@
+"""State changes of survey authoring: every function flushes, none commits.
+
+Views parse a form, then call one of these. A refused change raises
+`AuthoringError` with every reason *before* anything is modified, so the
+request's single commit (or rollback) never sees half a change.
+
+Once a survey has responses its structure is fixed (pages, questions, keys,
+types, option codes, scale ends, conditions), because stored answers refer to
+it; texts and translations stay editable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from surveys.auth.models import utcnow
+from surveys.extensions import db
+from surveys.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, QUESTION_TYPES
+from surveys.survey.definition import DefinitionError, import_definition, load_template
+from surveys.survey.models import Channel, Page, Question, Response, Survey, SurveyStatus
+from surveys.survey.responses import start_response
+from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, survey_texts
+
+#: Language names in the staff member's interface language (native names live in i18n).
+LANGUAGE_NAMES = {
+    "sv": _l("Swedish"),
+    "en": _l("English"),
+    "ar": _l("Arabic"),
+    "fa": _l("Persian"),
+    "so": _l("Somali"),
+    "ti": _l("Tigrinya"),
+    "uk": _l("Ukrainian"),
+}
+
+#: Largest survey definition file accepted for import (the template is about 60 kB).
+MAX_DEFINITION_BYTES = 1024 * 1024
+
+MOVES = ("up", "down", "previous", "next")
+
+
+class AuthoringError(ValueError):
+    """A change that cannot be made; `problems` lists every reason, `field` the form field."""
+
+    def __init__(self, problems: list[str], field: str | None = None):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.field = field
+
+
+def language_name(code: str) -> str:
+    """A survey language's name, e.g. "Arabic"."""
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def organisation_surveys(organisation_id: int) -> list[Survey]:
+    """The organisation's surveys, newest first, with pages and questions loaded."""
+    return list(db.session.scalars(
+        select(Survey).where(Survey.organisation_id == organisation_id)
+        .options(selectinload(Survey.pages).selectinload(Page.questions))
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+    ))
+
+
+def response_counts(organisation_id: int) -> dict[int, tuple[int, int]]:
+    """Survey id -> (responses started, responses completed)."""
+    rows = db.session.execute(
+        select(Response.survey_id, func.count(Response.id), func.count(Response.completed_at))
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(Survey.organisation_id == organisation_id)
+        .group_by(Response.survey_id)
+    )
+    return {survey_id: (started, completed) for survey_id, started, completed in rows}
+
+
+def has_responses(survey: Survey) -> bool:
+    """True once anyone (resident or staff) has started answering."""
+    return db.session.scalar(
+        select(Response.id).where(Response.survey_id == survey.id).limit(1)
+    ) is not None
+
+
+def completeness_lines(survey: Survey) -> list[tuple[str, bool, str]]:
+    """Per survey language: (code, complete?, "Arabic: 37 of 40 texts")."""
+    return [
+        (lang, done == total,
+         _("%(language)s: %(done)s of %(total)s texts",
+           language=language_name(lang), done=done, total=total))
+        for lang, (done, total) in completeness(survey).items()
+    ]
+
+
+def opening_problems(survey: Survey) -> list[str]:
+    """Every reason the survey cannot open now (empty when it can)."""
+    problems = []
+    if not survey.questions():
+        problems.append(_("Add at least one question before opening the survey."))
+    for lang, (done, total) in completeness(survey).items():
+        if done < total:
+            problems.append(_(
+                "Translations are incomplete in %(language)s: %(done)s of %(total)s texts.",
+                language=language_name(lang), done=done, total=total))
+    for question in survey.questions():
+        problems += [f"{question.key}: {p}" for p in question.kind.settings_errors(question.settings)]
+    if survey.closes_at is not None and survey.closes_at <= utcnow():
+        problems.append(_("The closing time has passed. Change it in the settings first."))
+    return problems
+
+
+def condition_choices(question: Question, lang: str) -> list[tuple[str, str]]:
+    """The answers a display condition can test on `question`: (value, label) pairs.
+
+    Only coded answers qualify (options, scale points); free text and numbers do not.
+    """
+    settings = question.settings
+    if "options" in settings:
+        choices = [(o["code"], o["label"].get(lang) or o["code"]) for o in settings["options"]]
+    elif hasattr(question.kind, "points"):
+        labels = {point: str(label) for point, label in AGREEMENT_LABELS.items()} \
+            if question.type == "agreement" else {}
+        choices = [(str(p), f"{p} {labels[p]}" if p in labels else str(p))
+                   for p in question.kind.points(question)]
+    else:
+        return []
+    if settings.get("dont_know"):
+        choices.append((DONT_KNOW, str(DONT_KNOW_LABELS[settings["dont_know"]])))
+    return choices
+
+
+def earlier_questions(question: Question) -> list[Question]:
+    """Questions that come before `question` in the survey."""
+    ordered = question.page.survey.questions()
+    return ordered[:ordered.index(question)]
+
+
+def dependents(question: Question) -> list[Question]:
+    """Questions whose display condition refers to `question`."""
+    return [q for q in question.page.survey.questions()
+            if q.condition and q.condition.get("question") == question.key]
+
+
+# -- surveys ---------------------------------------------------------------------------------
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None
+
+
+def _slug_problem(slug: str) -> AuthoringError:
+    return AuthoringError([_("The address %(slug)s is already taken.", slug=slug)], field="slug")
+
+
+def _ordered_languages(default: str, languages: list[str]) -> list[str]:
+    return [default] + [lang for lang in dict.fromkeys(languages) if lang != default]
+
+
+def create_survey(organisation_id: int, *, slug: str, title: str, default_language: str,
+                  languages: list[str]) -> Survey:
+    """A draft survey with a title and one empty page."""
+    if _slug_taken(slug):
+        raise _slug_problem(slug)
+    texts: dict[str, dict] = {name: {} for name in SURVEY_TEXTS}
+    texts["title"][default_language] = title.strip()
+    survey = Survey(
+        organisation_id=organisation_id,
+        slug=slug,
+        status=SurveyStatus.draft,
+        default_language=default_language,
+        languages=_ordered_languages(default_language, languages),
+        texts=texts,
+    )
+    survey.pages.append(Page(position=0, title={}))
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def create_from_template(organisation_id: int, template: str, slug: str) -> Survey:
+    """A draft copy of a ready template at a new address."""
+    if _slug_taken(slug):
+        raise _slug_problem(slug)
+    try:
+        return import_definition(load_template(template), organisation_id, slug=slug)
+    except DefinitionError as error:
+        raise AuthoringError(error.problems) from error
+
+
+def read_definition_file(raw: bytes) -> Any:
+    """The JSON inside an uploaded definition file; AuthoringError when it is not readable."""
+    if len(raw) > MAX_DEFINITION_BYTES:
+        raise AuthoringError([_("The file is too large: a survey definition is at most %(size)s kB.",
+                                size=MAX_DEFINITION_BYTES // 1024)], field="file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError([_("The file is not a text file in UTF-8. Choose the JSON file "
+                                "that Delaktig exported.")], field="file") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AuthoringError([_("The file is not valid JSON (line %(line)s, column %(column)s).",
+                                line=error.lineno, column=error.colno)], field="file") from None
+    except (ValueError, RecursionError):
+        raise AuthoringError([_("The file is not valid JSON.")], field="file") from None
+
+
+def import_survey(data: Any, organisation_id: int, slug: str | None = None) -> Survey:
+    """A draft survey built from a definition; every problem is reported, nothing is added."""
+    try:
+        return import_definition(data, organisation_id, slug=slug)
+    except DefinitionError as error:
+        raise AuthoringError(error.problems) from error
+    except (TypeError, AttributeError):
+        # Values of an unexpected JSON type (a list where a code belongs) slip past validation.
+        raise AuthoringError([_("The file does not hold a valid survey definition.")]) from None
+
+
+def update_settings(survey: Survey, *, slug: str, languages: list[str],
+                    opens_at: datetime | None, closes_at: datetime | None,
+                    texts: Mapping[str, str]) -> None:
+    """Address, languages, opening times and the survey texts in the default language."""
+    problems = []
+    if slug != survey.slug:
+        if survey.status is not SurveyStatus.draft:
+            problems.append(_("The address cannot change once the survey has opened: "
+                              "links and QR codes already handed out would stop working."))
+        elif _slug_taken(slug):
+            raise _slug_problem(slug)
+    languages = _ordered_languages(survey.default_language, languages)
+    if survey.status is SurveyStatus.open:
+        for lang in languages:
+            if lang not in survey.languages and missing_texts(survey, lang):
+                problems.append(_(
+                    "%(language)s cannot be added while the survey is open: its texts are not "
+                    "translated. Close the survey, add the language, translate, then open again.",
+                    language=language_name(lang)))
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(_("The closing time must be after the opening time."))
+    if problems:
+        raise AuthoringError(problems)
+    survey.slug = slug
+    survey.languages = languages
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    for name in SURVEY_TEXTS:
+        _set_text(survey.texts.setdefault(name, {}), survey.default_language, texts.get(name, ""))
+    flag_modified(survey, "texts")
+    db.session.flush()
+
+
+def open_survey(survey: Survey) -> None:
+    """Let residents answer; refused while texts are untranslated or there are no questions."""
+    problems = opening_problems(survey)
+    if problems:
+        raise AuthoringError(problems)
+    survey.status = SurveyStatus.open
+    db.session.flush()
+
+
+def close_survey(survey: Survey) -> None:
+    """Stop accepting answers (staff may still finish paper entries)."""
+    if survey.status is not SurveyStatus.open:
+        raise AuthoringError([_("Only an open survey can be closed.")])
+    survey.status = SurveyStatus.closed
+    db.session.flush()
+
+
+def save_translations(survey: Survey, lang: str, values: Mapping[str, str]) -> int:
+    """Store the texts of one language by text id; returns how many texts changed."""
+    changed = 0
+    for ref in survey_texts(survey):
+        if ref.id in values and values[ref.id].strip() != ref.get(lang):
+            ref.set(lang, values[ref.id])
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def start_staff_entry(survey: Survey, language: str, channel: Channel, user) -> Response:
+    """A response typed in by staff from a paper questionnaire or an interview."""
+    if survey.status is SurveyStatus.draft:
+        raise AuthoringError([_("Answers can be entered once the survey has been opened.")])
+    if language not in survey.languages or channel is Channel.web:
+        raise AuthoringError([_("Choose one of the survey's languages and paper or interview.")])
+    return start_response(survey, language, channel, entered_by=user)
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+def _refuse_if_answered(survey: Survey) -> None:
+    if has_responses(survey):
+        raise AuthoringError([_(
+            "This survey already has responses, so its pages, questions, keys, types and "
+            "options cannot change. You can still edit texts and translations.")])
+
+
+def _renumber(items: list) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def _order_problems(pages: list[list[Question]]) -> list[str]:
+    """Conditions that would refer to a later question in this arrangement of pages."""
+    problems, seen = [], set()
+    for questions in pages:
+        for question in questions:
+            source = (question.condition or {}).get("question")
+            if source and source not in seen:
+                problems.append(_(
+                    "%(key)s is shown depending on the answer to %(source)s, which must come "
+                    "before it.", key=question.key, source=source))
+            seen.add(question.key)
+    return problems
+
+
+def add_page(survey: Survey, title: str = "") -> Page:
+    """A new last page."""
+    _refuse_if_answered(survey)
+    page = Page(position=len(survey.pages), title={})
+    _set_text(page.title, survey.default_language, title)
+    survey.pages.append(page)
+    db.session.flush()
+    return page
+
+
+def rename_page(page: Page, title: str) -> None:
+    """Set the page heading in the default language (empty removes it)."""
+    _set_text(page.title, page.survey.default_language, title)
+    flag_modified(page, "title")
+    db.session.flush()
+
+
+def delete_page(page: Page) -> None:
+    """Delete a page and its questions."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    rest = [list(p.questions) for p in survey.pages if p is not page]
+    problems = _order_problems(rest)
+    if problems:
+        raise AuthoringError(problems)
+    survey.pages.remove(page)
+    _renumber(survey.pages)
+    db.session.flush()
+
+
+def move_page(page: Page, direction: str) -> None:
+    """Swap a page with the one before ("up") or after ("down") it."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    pages = list(survey.pages)
+    index = pages.index(page)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(pages):
+        raise AuthoringError([_("The page cannot move further that way.")])
+    pages[index], pages[other] = pages[other], pages[index]
+    problems = _order_problems([list(p.questions) for p in pages])
+    if problems:
+        raise AuthoringError(problems)
+    survey.pages[:] = pages
+    _renumber(survey.pages)
+    db.session.flush()
+
+
+# -- questions -------------------------------------------------------------------------------
+
+def _set_text(text: dict, lang: str, value: str | None) -> None:
+    value = (value or "").strip()
+    if value:
+        text[lang] = value
+    else:
+        text.pop(lang, None)
+
+
+def _coded(old: list, pairs: list[tuple[str, str]], lang: str) -> list[dict]:
+    """Options or items from (code, label) lines, keeping other languages' labels by code."""
+    previous = {entry.get("code"): entry.get("label", {}) for entry in old or []
+                if isinstance(entry, Mapping)}
+    result = []
+    for code, label in pairs:
+        text = dict(previous.get(code, {}))
+        _set_text(text, lang, label)
+        result.append({"code": code, "label": text})
+    return result
+
+
+def build_settings(type_name: str, raw: Mapping[str, Any], old: Mapping[str, Any],
+                   lang: str) -> dict:
+    """Settings of a question from form values in the default language.
+
+    Translations of options, items and scale ends survive edits of the default text.
+    """
+    settings = QUESTION_TYPES[type_name].default_settings()
+    for key in settings:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if key in ("options", "items"):
+            settings[key] = _coded(old.get(key, []), value, lang)
+        elif key in ("min_label", "max_label"):
+            text = dict(old.get(key) or {})
+            _set_text(text, lang, value)
+            settings[key] = text
+        else:
+            settings[key] = value
+    return settings
+
+
+def _structure(question: Question | None, *, type_name: str, key: str, settings: Mapping) -> tuple:
+    """What stored answers depend on: key, type, codes, scale ends, extra choice."""
+    codes = tuple(
+        tuple(entry.get("code") for entry in settings.get(name, []) if isinstance(entry, Mapping))
+        for name in ("options", "items")
+    )
+    return key, type_name, tuple(sorted(codes[0])), tuple(sorted(codes[1])), \
+        settings.get("min") if type_name == "scale" else None, \
+        settings.get("max") if type_name == "scale" else None, settings.get("dont_know")
+
+
+def _key_problem(survey: Survey, key: str, question: Question | None) -> AuthoringError | None:
+    if any(q.key == key and q is not question for q in survey.questions()):
+        return AuthoringError([_("Another question already uses the key %(key)s.", key=key)],
+                              field="key")
+    return None
+
+
+def add_question(page: Page, *, type_name: str, key: str, required: bool, text: str, help: str,
+                 raw_settings: Mapping[str, Any]) -> Question:
+    """A new last question on `page`; its settings must be usable."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    error = _key_problem(survey, key, None)
+    if error:
+        raise error
+    kind = QUESTION_TYPES[type_name]
+    settings = build_settings(type_name, raw_settings, {}, survey.default_language)
+    problems = kind.settings_errors(settings)
+    if problems:
+        raise AuthoringError(problems, field="settings")
+    question = Question(survey=survey, position=len(page.questions), key=key, type=type_name,
+                        required=required, text={}, help={}, settings=settings)
+    _set_text(question.text, survey.default_language, text)
+    _set_text(question.help, survey.default_language, help)
+    page.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def update_question(question: Question, *, type_name: str, key: str, required: bool, text: str,
+                    help: str, raw_settings: Mapping[str, Any]) -> None:
+    """Change a question; structural changes are refused once the survey has responses."""
+    survey = question.page.survey
+    lang = survey.default_language
+    old = question.settings if type_name == question.type else {}
+    settings = build_settings(type_name, raw_settings, old, lang)
+    error = _key_problem(survey, key, question)
+    if error:
+        raise error
+    problems = QUESTION_TYPES[type_name].settings_errors(settings)
+    if problems:
+        raise AuthoringError(problems, field="settings")
+    before = _structure(question, type_name=question.type, key=question.key,
+                        settings=question.settings)
+    after = _structure(question, type_name=type_name, key=key, settings=settings)
+    if before != after:
+        _refuse_if_answered(survey)
+    # Conditions of later questions must still name answers this question offers.
+    proposed = Question(key=key, type=type_name, settings=settings)
+    offered = {value for value, _label in condition_choices(proposed, lang)}
+    followers = dependents(question)
+    for follower in followers:
+        lost = [str(v) for v in follower.condition.get("values", []) if str(v) not in offered]
+        if lost:
+            problems.append(_(
+                "%(key)s is shown only after the answers %(values)s, which this question would "
+                "no longer offer. Change that condition first.",
+                key=follower.key, values=", ".join(lost)))
+    if problems:
+        raise AuthoringError(problems)
+    for follower in followers:
+        follower.condition = {**follower.condition, "question": key}
+    question.key, question.type, question.required = key, type_name, required
+    _set_text(question.text, lang, text)
+    _set_text(question.help, lang, help)
+    question.settings = settings
+    db.session.flush()
+
+
+def delete_question(question: Question) -> None:
+    """Delete a question no other question depends on."""
+    page = question.page
+    _refuse_if_answered(page.survey)
+    followers = dependents(question)
+    if followers:
+        raise AuthoringError([_(
+            "%(keys)s depend on the answer to this question. Remove their conditions first.",
+            keys=", ".join(q.key for q in followers))])
+    page.questions.remove(question)
+    _renumber(page.questions)
+    db.session.flush()
+
+
+def move_question(question: Question, direction: str) -> None:
+    """Move up or down within its page, or to the end of the previous / start of the next page."""
+    page = question.page
+    survey = page.survey
+    pages = [list(p.questions) for p in survey.pages]
+    p_index, q_index = survey.pages.index(page), page.questions.index(question)
+    if direction in ("up", "down"):
+        other = q_index - 1 if direction == "up" else q_index + 1
+        if not 0 <= other < len(pages[p_index]):
+            raise AuthoringError([_("The question cannot move further that way.")])
+        row = pages[p_index]
+        row[q_index], row[other] = row[other], row[q_index]
+    elif direction in ("previous", "next"):
+        target = p_index - 1 if direction == "previous" else p_index + 1
+        if not 0 <= target < len(pages):
+            raise AuthoringError([_("There is no page to move the question to.")])
+        _refuse_if_answered(survey)
+        pages[p_index].remove(question)
+        if direction == "previous":
+            pages[target].append(question)
+        else:
+            pages[target].insert(0, question)
+    else:
+        raise AuthoringError([_("Unknown direction.")])
+    problems = _order_problems(pages)
+    if problems:
+        raise AuthoringError(problems)
+    for target_page, questions in zip(survey.pages, pages):
+        for question_on_page in questions:
+            if question_on_page.page is not target_page:
+                question_on_page.page.questions.remove(question_on_page)
+                target_page.questions.append(question_on_page)
+        target_page.questions[:] = questions
+        _renumber(target_page.questions)
+    db.session.flush()
+
+
+def set_condition(question: Question, source_key: str, values: list[str]) -> None:
+    """Show `question` only when the earlier question `source_key` got one of `values`."""
+    _refuse_if_answered(question.page.survey)
+    source = next((q for q in earlier_questions(question) if q.key == source_key), None)
+    if source is None:
+        raise AuthoringError([_("A condition can only depend on an earlier question.")],
+                             field="source")
+    offered = [value for value, _label in condition_choices(source, "")]
+    if not offered:
+        raise AuthoringError([_("%(key)s has no fixed answers to depend on.", key=source_key)],
+                             field="source")
+    chosen = [value for value in offered if value in values]
+    if not chosen or len(chosen) != len(set(values)):
+        raise AuthoringError([_("Tick at least one of the answers offered.")], field="values")
+    question.condition = {"question": source.key, "values": chosen}
+    db.session.flush()
+
+
+def clear_condition(question: Question) -> None:
+    """Show the question to everyone."""
+    if question.condition:
+        _refuse_if_answered(question.page.survey)
+        question.condition = None
+        db.session.flush()

@@ -1,0 +1,94 @@
+"""Staff log in; passwords are hashed with argon2; logins are rate-limited; the CLI makes orgs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from surveys import create_app
+from surveys.auth.models import Organisation, Role, User
+from surveys.extensions import db
+from tests.conftest import PASSWORD, app_config, user_email
+from tests.support.web import FormClient
+
+
+def test_an_admin_logs_in_and_reaches_the_survey_list(client, make_org, login):
+    org = make_org()
+    login(client, org, Role.admin)
+    assert client.get("/manage/").status_code == 200
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, make_org):
+    org = make_org()
+    sent = client.post_form("/login?lang=en", {"email": user_email(org, "admin"), "password": "nope"})
+    assert sent.status_code == 401
+    assert "Wrong email or password." in sent.get_data(as_text=True)
+    assert client.get("/manage/").status_code == 302
+
+
+def test_passwords_are_stored_as_argon2_hashes(app, make_org):
+    make_org()
+    with app.app_context():
+        hashes = db.session.scalars(select(User.password_hash)).all()
+    assert hashes and all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
+
+
+def test_a_deactivated_user_cannot_log_in(app, client, make_org):
+    org = make_org()
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == user_email(org, "author"))).active = False
+        db.session.commit()
+    sent = client.post_form("/login", {"email": user_email(org, "author"), "password": PASSWORD})
+    assert sent.status_code == 401
+
+
+def test_login_only_redirects_to_local_pages(client, make_org):
+    org = make_org()
+    sent = client.post_form("/login?next=https://evil.example/", {
+        "email": user_email(org, "admin"), "password": PASSWORD})
+    assert sent.headers["Location"].endswith("/manage/")
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    assert "/login" in client.get("/manage/").headers["Location"]
+
+
+def test_logins_are_rate_limited(database_url, make_org):
+    app = create_app(app_config(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute"))
+    app.test_client_class = FormClient
+    org = make_org()
+    client = app.test_client()
+    statuses = [
+        client.post_form("/login", {"email": user_email(org, "admin"), "password": "bad"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    # Even the right password waits until the window has passed.
+    right = client.post_form("/login", {"email": user_email(org, "admin"), "password": PASSWORD})
+    assert right.status_code == 429
+
+
+def test_the_cli_creates_an_organisation_and_its_first_admin(app, runner):
+    result = runner.invoke(args=["create-org", "Nyby kommun", "--email", "Chef@Nyby.se",
+                                 "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "chef@nyby.se"))
+        assert admin.role is Role.admin and admin.organisation.name == "Nyby kommun"
+        assert admin.check_password("a-long-password")
+    again = runner.invoke(args=["create-org", "Nyby kommun", "--email", "x@nyby.se",
+                                "--password", "a-long-password"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Organisation.id))) == 1
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_in_production(monkeypatch, tmp_path):
+    import pytest
+
+    from surveys.config import ConfigError
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DELAKTIG_ENV", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
