@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
+    from surveys.accessibility import views as accessibility_views
     from surveys.auth import views as auth_views
     from surveys.survey import manage, public, results
 
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(accessibility_views.bp)
 
     from surveys import cli
 

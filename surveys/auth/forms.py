@@ -1,11 +1,13 @@
-"""Login form."""
+"""Login and user administration forms."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+
+from surveys.auth.users import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -13,3 +15,51 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+#: Loose on purpose: the address is checked by the person who receives the password.
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def role_choices():
+    """(value, label) of every role, for select fields."""
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class NewUserForm(FlaskForm):
+    """A new member of staff with an initial password."""
+
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[_strip], validators=[
+        DataRequired(), Length(max=254),
+        Regexp(EMAIL_RE, message=_l("Write an email address, e.g. name@kommun.se."))])
+    role = SelectField(_l("Role"), default="author")
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(min=10, max=200,
+                                           message=_l("Use 10 to 200 characters."))],
+        description=_l("At least 10 characters. Give it to the person in a safe way."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class RoleForm(FlaskForm):
+    """Another role for a user."""
+
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate ("0") or reactivate ("1") a user."""
+
+    active = StringField(validators=[AnyOf(("0", "1"))])

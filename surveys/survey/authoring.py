@@ -117,24 +117,27 @@ def opening_problems(survey: Survey) -> list[str]:
     return problems
 
 
-def condition_choices(question: Question, lang: str) -> list[tuple[str, str]]:
-    """The answers a display condition can test on `question`: (value, label) pairs.
+def offered_answers(type_name: str, settings: Mapping, lang: str) -> list[tuple[str, str]]:
+    """The answers a display condition can test: (value, label) pairs.
 
     Only coded answers qualify (options, scale points); free text and numbers do not.
     """
-    settings = question.settings
     if "options" in settings:
         choices = [(o["code"], o["label"].get(lang) or o["code"]) for o in settings["options"]]
-    elif hasattr(question.kind, "points"):
-        labels = {point: str(label) for point, label in AGREEMENT_LABELS.items()} \
-            if question.type == "agreement" else {}
-        choices = [(str(p), f"{p} {labels[p]}" if p in labels else str(p))
-                   for p in question.kind.points(question)]
+    elif type_name == "agreement":
+        choices = [(str(p), f"{p} {label}") for p, label in AGREEMENT_LABELS.items()]
+    elif type_name == "scale":
+        choices = [(str(p), str(p)) for p in range(settings["min"], settings["max"] + 1)]
     else:
         return []
     if settings.get("dont_know"):
         choices.append((DONT_KNOW, str(DONT_KNOW_LABELS[settings["dont_know"]])))
     return choices
+
+
+def condition_choices(question: Question) -> list[tuple[str, str]]:
+    """The answers of `question` that a later question's condition can test."""
+    return offered_answers(question.type, question.settings, question.page.survey.default_language)
 
 
 def earlier_questions(question: Question) -> list[Question]:
@@ -413,7 +416,7 @@ def build_settings(type_name: str, raw: Mapping[str, Any], old: Mapping[str, Any
     return settings
 
 
-def _structure(question: Question | None, *, type_name: str, key: str, settings: Mapping) -> tuple:
+def _structure(*, type_name: str, key: str, settings: Mapping) -> tuple:
     """What stored answers depend on: key, type, codes, scale ends, extra choice."""
     codes = tuple(
         tuple(entry.get("code") for entry in settings.get(name, []) if isinstance(entry, Mapping))
@@ -466,14 +469,12 @@ def update_question(question: Question, *, type_name: str, key: str, required: b
     problems = QUESTION_TYPES[type_name].settings_errors(settings)
     if problems:
         raise AuthoringError(problems, field="settings")
-    before = _structure(question, type_name=question.type, key=question.key,
-                        settings=question.settings)
-    after = _structure(question, type_name=type_name, key=key, settings=settings)
+    before = _structure(type_name=question.type, key=question.key, settings=question.settings)
+    after = _structure(type_name=type_name, key=key, settings=settings)
     if before != after:
         _refuse_if_answered(survey)
     # Conditions of later questions must still name answers this question offers.
-    proposed = Question(key=key, type=type_name, settings=settings)
-    offered = {value for value, _label in condition_choices(proposed, lang)}
+    offered = {value for value, _label in offered_answers(type_name, settings, lang)}
     followers = dependents(question)
     for follower in followers:
         lost = [str(v) for v in follower.condition.get("values", []) if str(v) not in offered]
@@ -535,10 +536,6 @@ def move_question(question: Question, direction: str) -> None:
     if problems:
         raise AuthoringError(problems)
     for target_page, questions in zip(survey.pages, pages):
-        for question_on_page in questions:
-            if question_on_page.page is not target_page:
-                question_on_page.page.questions.remove(question_on_page)
-                target_page.questions.append(question_on_page)
         target_page.questions[:] = questions
         _renumber(target_page.questions)
     db.session.flush()
@@ -551,7 +548,7 @@ def set_condition(question: Question, source_key: str, values: list[str]) -> Non
     if source is None:
         raise AuthoringError([_("A condition can only depend on an earlier question.")],
                              field="source")
-    offered = [value for value, _label in condition_choices(source, "")]
+    offered = [value for value, _label in condition_choices(source)]
     if not offered:
         raise AuthoringError([_("%(key)s has no fixed answers to depend on.", key=source_key)],
                              field="source")

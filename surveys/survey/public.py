@@ -114,6 +114,8 @@ def page(slug: str, n: int):
     survey, response = _answering(slug)
     answers = svc.answers_by_key(response)
     shown = svc.shown_pages(survey, answers)
+    if not shown:
+        abort(404)
     index = n - 1
     if index not in shown:
         # A page hidden by a condition or out of range: go to where the resident is.

@@ -49,7 +49,11 @@ class Overview:
 
 def response_frame(rows: Iterable[Mapping | Sequence]) -> pd.DataFrame:
     """A response frame from mappings or tuples in `RESPONSE_COLUMNS` order."""
-    frame = pd.DataFrame.from_records(list(rows), columns=list(RESPONSE_COLUMNS))
+    records = [
+        tuple(row[c] for c in RESPONSE_COLUMNS) if isinstance(row, Mapping) else tuple(row)
+        for row in rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(RESPONSE_COLUMNS))
     for column in ("started_at", "completed_at"):
         frame[column] = pd.to_datetime(frame[column])
     for column in ("language", "channel"):

@@ -73,6 +73,7 @@ def impute_codes(
                 original = raw[j].iloc[r]
                 rows.append(
                     {
+                        "_pos": int(r),
                         "row": index[r],
                         "variable": variables[j],
                         "original": None if pd.isna(original) else original,
@@ -81,5 +82,10 @@ def impute_codes(
                         "donor_weight": float(table.loc[best]),
                     }
                 )
-    report = pd.DataFrame(rows, columns=columns)
+    report = (
+        pd.DataFrame(rows, columns=["_pos", *columns])
+        .sort_values("_pos", kind="stable")
+        .drop(columns="_pos")
+        .reset_index(drop=True)
+    )
     return out, report

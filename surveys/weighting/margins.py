@@ -26,12 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import (
-    CollapseError,
-    InconsistentTotalsError,
-    MarginsFormatError,
-    WeightingError,
-)
+from .errors import CollapseError, InconsistentTotalsError, MarginsFormatError
 
 MARGIN_COLUMNS: tuple[str, str, str] = ("variable", "category", "population_count")
 
@@ -294,7 +289,7 @@ def margins_from_frame(frame: pd.DataFrame, *, first_line: int = 2) -> Margins:
             v,
             tuple(c for c, _, _ in rows),
             np.array([n for _, _, n in rows], dtype=float),
-            tuple(raw if isinstance(raw, str) else c for c, raw, _ in rows),
+            tuple(raw.strip() if isinstance(raw, str) else raw for _, raw, _ in rows),
         )
         for v, rows in order.items()
     )
@@ -388,7 +383,6 @@ __all__ = [
     "MARGIN_COLUMNS",
     "Margin",
     "Margins",
-    "WeightingError",
     "as_margins",
     "encode_labels",
     "margins_from_frame",

@@ -1,0 +1,1 @@
+"""Dialogue events: join with a code, write and vote on statements, opinion groups."""

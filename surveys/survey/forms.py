@@ -1,0 +1,335 @@
+"""Forms of survey authoring. Labels are lazy, so they follow the staff member's language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from surveys.i18n import LANGUAGES
+from surveys.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
+from surveys.survey.authoring import MOVES, language_name
+from surveys.survey.definition import SLUG_RE, TEMPLATES
+
+TEXT_MAX = 20000
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def language_choices(codes=None) -> list[tuple[str, str]]:
+    """(code, "Arabic – العربية") for the given codes, all languages by default."""
+    return [(code, f"{language_name(code)} – {LANGUAGES[code].native_name}")
+            for code in (codes or LANGUAGES)]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; templates wrap it in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+SLUG_VALIDATORS = [
+    Length(max=80),
+    Regexp(SLUG_RE, message=_l("Use lower-case letters a-z, digits and hyphens, "
+                               "starting and ending with a letter or digit.")),
+]
+
+
+class NewSurveyForm(FlaskForm):
+    """A new, empty survey."""
+
+    slug = StringField(
+        _l("Address"), filters=[_strip, _lower], validators=[DataRequired(), *SLUG_VALIDATORS],
+        description=_l("Residents answer at /s/address, e.g. tillit-2025."))
+    title = StringField(_l("Title"), filters=[_strip],
+                        validators=[DataRequired(), Length(max=200)],
+                        description=_l("In the default language."))
+    default_language = SelectField(_l("Default language"), default="sv")
+    languages = MultiCheckboxField(_l("Survey languages"), default=["sv"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_language.choices = language_choices()
+        self.languages.choices = language_choices()
+
+
+class TemplateForm(FlaskForm):
+    """A copy of a ready template."""
+
+    template = SelectField(_l("Template"), choices=[])
+    slug = StringField(_l("Address"), filters=[_strip, _lower],
+                       validators=[DataRequired(), *SLUG_VALIDATORS])
+
+    def __init__(self, *args, titles: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template.choices = [(name, titles.get(name, name)) for name in TEMPLATES]
+
+
+class ImportForm(FlaskForm):
+    """A survey definition file exported from Delaktig."""
+
+    file = FileField(_l("Survey definition file (JSON)"),
+                     validators=[FileRequired(message=_l("Choose a file to import."))])
+    slug = StringField(_l("Address (optional)"), filters=[_strip, _lower],
+                       validators=[Optional(), *SLUG_VALIDATORS],
+                       description=_l("Leave empty to use the address written in the file."))
+
+
+class SettingsForm(FlaskForm):
+    """Address, languages, opening times and the survey's own texts."""
+
+    slug = StringField(_l("Address"), filters=[_strip, _lower],
+                       validators=[DataRequired(), *SLUG_VALIDATORS])
+    languages = MultiCheckboxField(_l("Survey languages"))
+    opens_at = DateTimeLocalField(
+        _l("Opens"), format=DATETIME_FORMAT, validators=[Optional()],
+        description=_l("Swedish time (Europe/Stockholm). Leave empty to open at once."))
+    closes_at = DateTimeLocalField(
+        _l("Closes"), format=DATETIME_FORMAT, validators=[Optional()],
+        description=_l("Swedish time (Europe/Stockholm). Leave empty to keep it open until "
+                       "you close it."))
+    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    intro = TextAreaField(_l("Introduction"), validators=[Length(max=TEXT_MAX)],
+                          description=_l("Shown on the start page. Needed before opening."))
+    consent = TextAreaField(_l("Consent and privacy information"),
+                            validators=[Length(max=TEXT_MAX)],
+                            description=_l("Shown before the resident starts. Needed before "
+                                           "opening."))
+    thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=TEXT_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The closing time must be after the opening time."))
+
+
+class PageForm(FlaskForm):
+    """A page's optional heading in the default language."""
+
+    title = StringField(_l("Page heading (optional)"), filters=[_strip],
+                        validators=[Length(max=500)])
+
+
+def parse_lines(text: str | None) -> list[tuple[str, str]]:
+    """Lines of ``code = label`` as pairs; blank lines are skipped."""
+    pairs = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            code, _sep, label = line.partition("=")
+            pairs.append((code.strip(), label.strip()))
+    return pairs
+
+
+def _check_lines(form, field) -> None:
+    for number, line in enumerate((field.data or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, sep, label = line.partition("=")
+        if not sep or not code.strip() or not label.strip():
+            raise ValidationError(_l('Line %(n)s: write it as "code = label", e.g. "yes = Yes".',
+                                     n=number))
+        if not CODE_RE.match(code.strip()):
+            raise ValidationError(_l("Line %(n)s: a code may hold lower-case letters a-z, "
+                                     "digits and _ only.", n=number))
+
+
+def parse_number(text: str | None) -> int | float | None:
+    """A typed number (decimal comma allowed) as int when whole, else float; None if empty."""
+    text = (text or "").strip().replace(" ", "").replace("\u2212", "-").replace(",", ".")
+    if not text:
+        return None
+    if not re.fullmatch(r"-?\d{1,9}(\.\d{1,6})?", text):
+        raise ValueError(text)
+    number = float(text)
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _check_number(form, field) -> None:
+    try:
+        parse_number(field.data)
+    except ValueError:
+        raise ValidationError(_l("Write a number, e.g. 0 or 2,5.")) from None
+
+
+#: Settings key of a question type -> the form field that edits it.
+SETTING_FIELDS = {
+    "options": "options",
+    "items": "items",
+    "min": "low",
+    "max": "high",
+    "min_label": "min_label",
+    "max_label": "max_label",
+    "dont_know": "dont_know",
+    "integer": "integer",
+    "max_length": "max_length",
+    "min_age": "min_age",
+    "max_age": "max_age",
+}
+
+
+class QuestionForm(FlaskForm):
+    """A question's key, texts in the default language, and its type's settings.
+
+    The settings fields shown are those the type's default settings name, so a new
+    question type with known settings keys needs no change here.
+    """
+
+    type = SelectField(_l("Question type"))
+    #: The type whose settings fields the form showed; a changed type shows new fields first.
+    shown_type = HiddenField()
+    key = StringField(
+        _l("Key"), filters=[_strip],
+        validators=[DataRequired(), Length(max=40),
+                    Regexp(CODE_RE, message=_l("Use lower-case letters a-z, digits and _ only."))],
+        description=_l("A short name used in exports and conditions, e.g. trust_people."))
+    required = BooleanField(_l("An answer is required"))
+    text = TextAreaField(_l("Question"), filters=[_strip],
+                         validators=[DataRequired(), Length(max=TEXT_MAX)])
+    help = TextAreaField(_l("Help text (optional)"), filters=[_strip],
+                         validators=[Length(max=TEXT_MAX)])
+    options = TextAreaField(
+        _l("Options"), validators=[_check_lines],
+        description=_l('One option per line, written "code = label", e.g. "yes = Yes".'))
+    items = TextAreaField(
+        _l("Statements"), validators=[_check_lines],
+        description=_l('One statement per line, written "code = statement".'))
+    low = StringField(_l("Lowest value"), validators=[_check_number])
+    high = StringField(_l("Highest value"), validators=[_check_number])
+    min_label = StringField(_l("Label of the lowest value"), filters=[_strip],
+                            validators=[Length(max=500)])
+    max_label = StringField(_l("Label of the highest value"), filters=[_strip],
+                            validators=[Length(max=500)])
+    dont_know = SelectField(_l("Extra choice"), choices=[
+        ("", _l("None")),
+        ("dont_know", DONT_KNOW_LABELS["dont_know"]),
+        ("prefer_not", DONT_KNOW_LABELS["prefer_not"]),
+    ])
+    integer = BooleanField(_l("Whole numbers only"))
+    max_length = IntegerField(_l("Longest answer (characters)"), validators=[Optional()])
+    min_age = IntegerField(_l("Youngest age"), validators=[Optional()])
+    max_age = IntegerField(_l("Oldest age"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = [(name, kind.label) for name, kind in QUESTION_TYPES.items()]
+
+    @staticmethod
+    def settings_fields(type_name: str) -> list[str]:
+        """Names of the settings fields a question type uses."""
+        return [SETTING_FIELDS[key] for key in QUESTION_TYPES[type_name].default_settings()
+                if key in SETTING_FIELDS]
+
+    def fill_settings(self, settings: dict, lang: str) -> None:
+        """Show stored settings in the default language."""
+        for key, name in SETTING_FIELDS.items():
+            if key not in settings:
+                continue
+            value, field = settings[key], self[name]
+            if key in ("options", "items"):
+                field.data = "\n".join(f"{e['code']} = {e['label'].get(lang, '')}" for e in value)
+            elif key in ("min_label", "max_label"):
+                field.data = (value or {}).get(lang, "")
+            elif key in ("min", "max"):
+                field.data = "" if value is None else str(value)
+            elif key == "dont_know":
+                field.data = value or ""
+            else:
+                field.data = value
+
+    def raw_settings(self, type_name: str) -> dict[str, Any]:
+        """The settings the form holds for a type, labels in the default language."""
+        raw: dict[str, Any] = {}
+        for key in QUESTION_TYPES[type_name].default_settings():
+            if key not in SETTING_FIELDS:
+                continue
+            data = self[SETTING_FIELDS[key]].data
+            if key in ("options", "items"):
+                raw[key] = parse_lines(data)
+            elif key in ("min", "max"):
+                raw[key] = parse_number(data)
+            elif key == "dont_know":
+                raw[key] = data or None
+            elif key == "integer":
+                raw[key] = bool(data)
+            else:
+                raw[key] = data
+        return raw
+
+
+class ConditionForm(FlaskForm):
+    """Show a question only after certain answers to an earlier one."""
+
+    source = HiddenField(validators=[DataRequired()])
+    values = MultiCheckboxField(
+        _l("Answers that show this question"),
+        validators=[DataRequired(message=_l("Tick at least one answer."))])
+
+
+class MoveForm(FlaskForm):
+    """Move a page or question one step."""
+
+    direction = StringField(validators=[AnyOf(MOVES)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+class EntryForm(FlaskForm):
+    """Staff start typing in a paper questionnaire or an interview."""
+
+    language = SelectField(_l("Language of the questionnaire"))
+    channel = RadioField(_l("Answers come from"), default="paper", choices=[
+        ("paper", _l("A paper questionnaire")),
+        ("interview", _l("An interview")),
+    ])
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(languages)
+
+
+def translation_form(refs, lang: str, default_language: str) -> FlaskForm:
+    """A form with one field per text id, pre-filled with the `lang` translations."""
+
+    class TranslationForm(FlaskForm):
+        pass
+
+    fields = {}
+    for ref in refs:
+        source = ref.get(default_language)
+        long = len(source) > 80 or "\n" in source
+        name = "t-" + ref.id.replace(".", "-")
+        fields[ref.id] = name
+        setattr(TranslationForm, name, (TextAreaField if long else StringField)(
+            ref.id, default=ref.get(lang), validators=[Length(max=TEXT_MAX)]))
+    form = TranslationForm()
+    form.field_names = fields
+    return form
