@@ -181,10 +181,11 @@ def test_figures_follow_the_analysts_locale(client, login, answered):
     org, survey_id = answered
     login(client, org, Role.analyst)
     tables = Tables(results_page(client, survey_id, "?lang=sv")).tables
-    overview = dict(list(tables.values())[0])
+    started, completed, rate, median = list(tables.values())[0]
+    assert (started[1], completed[1]) == ("5", "4")
     # Decimal comma, and a (non-breaking) space before the per cent sign.
-    assert overview["Completion rate"] == "80,0 %"
-    assert overview["Median time to complete (minutes)"] == "9,0"
+    assert rate[1] == "80,0 %"
+    assert median[1] == "9,0"
 
 
 def read_csv(reply) -> list[list[str]]:
@@ -265,14 +266,13 @@ def test_text_that_looks_like_a_formula_is_defused(cell, safe):
     assert safe_cell(cell) == safe
 
 
-@pytest.mark.parametrize("role, status", [
-    (Role.author, 403), (Role.facilitator, 403), (Role.analyst, 200), (Role.admin, 200),
-])
-def test_only_analysts_and_admins_read_results(client, login, answered, role, status):
+def test_only_analysts_and_admins_read_results(make_client, login, answered):
     org, survey_id = answered
-    login(client, org, role)
-    assert client.get(f"/results/{survey_id}").status_code == status
-    assert client.get(f"/results/{survey_id}/answers.csv").status_code == status
+    for role, status in [(Role.author, 403), (Role.facilitator, 403), (Role.analyst, 200),
+                         (Role.admin, 200)]:
+        client = login(make_client(), org, role)
+        assert client.get(f"/results/{survey_id}").status_code == status, role
+        assert client.get(f"/results/{survey_id}/answers.csv").status_code == status, role
 
 
 def test_nobody_logged_out_reads_results(client, answered):

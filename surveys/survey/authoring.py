@@ -46,6 +46,13 @@ MAX_DEFINITION_BYTES = 1024 * 1024
 
 MOVES = ("up", "down", "previous", "next")
 
+#: Survey states as staff read them.
+STATUS_LABELS = {
+    SurveyStatus.draft: _l("Draft"),
+    SurveyStatus.open: _l("Open"),
+    SurveyStatus.closed: _l("Closed"),
+}
+
 
 class AuthoringError(ValueError):
     """A change that cannot be made; `problems` lists every reason, `field` the form field."""

@@ -304,7 +304,7 @@ def test_design_errors(muni: Case) -> None:
     with pytest.raises(DesignError) as info:
         Design(sample, weights="vikt")
     assert info.value.reason == "missing_column"
-    bad = sample.copy()
+    bad = sample.astype({"base_w": float})
     bad.iloc[:3, bad.columns.get_loc("base_w")] = [0, -1, np.nan]
     with pytest.raises(DesignError) as info:
         Design(bad, weights="base_w")
