@@ -141,8 +141,11 @@ GROUNDS = ["sex", "transgender_identity", "ethnicity", "religion", "disability",
 
 
 def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random.Generator,
-                     today: date) -> list[dict[str, object]]:
-    """Each respondent's answers (question key -> value), before conditions and drop-outs."""
+                     today: date, dont_know_keys: set[str]) -> list[dict[str, object]]:
+    """Each respondent's answers (question key -> value), before conditions and drop-outs.
+
+    Only the questions in `dont_know_keys` get "don't know" answers: the others do not offer it.
+    """
     n = len(people)
     age = people["age"].to_numpy()
     gender = people["gender"].to_numpy()
@@ -226,7 +229,7 @@ def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random
                  "discrimination": 0.03, "discrimination_grounds": 0.05, "years_in_sweden": 0.03}
     answers = [dict() for _ in range(n)]
     for key, values in columns.items():
-        dk_share = dont_know.get(key, 0.025 if key != "other_comments" else 0.0)
+        dk_share = dont_know.get(key, 0.025) if key in dont_know_keys else 0.0
         skip_share = 0.0 if key == "other_comments" else 0.015
         draw = rng.random(n)
         values = values.tolist() if isinstance(values, np.ndarray) else values
@@ -376,7 +379,9 @@ def load_demo() -> list[str]:
     people = sample_respondents(population, rng)
     languages = choose_languages(people, rng)
     now = utcnow()
-    answers = simulate_answers(people, languages, rng, now.date())
+    offers_dont_know = {q["key"] for page in definition["pages"] for q in page["questions"]
+                        if q.get("settings", {}).get("dont_know")}
+    answers = simulate_answers(people, languages, rng, now.date(), offers_dont_know)
     timings = simulate_timing(people, languages, rng, now, len(definition["pages"]))
 
     last_page = len(definition["pages"]) - 1

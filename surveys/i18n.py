@@ -18,10 +18,16 @@ class Language:
     direction: str = "ltr"
     #: The BCP 47 tag for HTML `lang`, when it differs from the code.
     html_lang: str | None = None
+    #: The interface catalog used with this content language, when it differs from the code.
+    ui: str | None = None
 
     @property
     def tag(self) -> str:
         return self.html_lang or self.code
+
+    @property
+    def ui_locale(self) -> str:
+        return self.ui or self.code
 
 
 #: Every language a survey can be written in, in the order the switch shows them.
@@ -29,6 +35,8 @@ LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
         Language("sv", "Svenska"),
+        # Easy-to-read Swedish is a content language: its own survey texts, Swedish interface.
+        Language("sv-ll", "Lättläst svenska", html_lang="sv", ui="sv"),
         Language("en", "English"),
         Language("ar", "العربية", "rtl"),
         Language("fa", "فارسی", "rtl"),
@@ -38,8 +46,8 @@ LANGUAGES: dict[str, Language] = {
     )
 }
 
-#: Languages whose interface catalogs are complete.
-UI_LOCALES = ("sv", "en", "ar")
+#: Languages with an interface catalog in translations/.
+UI_LOCALES = ("sv", "en", "ar", "fa", "so", "ti", "uk")
 DEFAULT_LOCALE = "sv"
 
 
@@ -57,6 +65,8 @@ def requested_language(allowed: list[str] | tuple[str, ...]) -> str:
     for candidate in (asked, session.get("lang")):
         if candidate in allowed:
             return candidate
+        if candidate in LANGUAGES and LANGUAGES[candidate].ui_locale in allowed:
+            return LANGUAGES[candidate].ui_locale
     return request.accept_languages.best_match(list(allowed)) or allowed[0]
 
 
@@ -65,8 +75,8 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and background work
         return DEFAULT_LOCALE
     content = g.get("content_language")
-    if content in UI_LOCALES:
-        return content
+    if content in LANGUAGES:
+        return LANGUAGES[content].ui_locale
     return requested_language(UI_LOCALES)
 
 
@@ -105,6 +115,7 @@ def init_app(app) -> None:
     def languages():
         return {
             "LANGUAGES": LANGUAGES,
+            "UI_LOCALES": UI_LOCALES,
             "current_language": current_language,
             "tr": tr,
             "options": lambda items: [(item["code"], tr(item["label"])) for item in items],

@@ -95,3 +95,10 @@ def group_sum(index: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarra
     out = np.zeros((n_groups, values.shape[1]))
     np.add.at(out, index, values)
     return out
+
+
+def indicator_matrix(index: np.ndarray, n_groups: int) -> np.ndarray:
+    """(n_groups, C) 0/1 matrix M with M @ X = group sums of the rows of X."""
+    out = np.zeros((n_groups, index.shape[0]))
+    out[index, np.arange(index.shape[0])] = 1.0
+    return out

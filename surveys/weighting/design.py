@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._cells import combine_codes, joint_cells
+from ._cells import JointCells, combine_codes, joint_cells
 from .diagnostics import Diagnostics, Message, build_diagnostics, margin_table
 from .errors import (
     DesignError,
@@ -68,6 +68,7 @@ class _Coded:
     codes: list[np.ndarray]
     imputed: pd.DataFrame | None
     collapsed: dict[str, dict[str, str]]
+    cells: JointCells
 
     @property
     def variables(self) -> list[str]:
@@ -252,8 +253,12 @@ class _Survey:
             )
         margins = Margins(kept)
 
-        # Missing and unknown values.
-        n_missing = {v: int(np.count_nonzero(c == MISSING_CODE)) for v, c in zip(margins.variables, codes, strict=True)}
+        # Missing and unknown values (one cheap min() per variable when there are none).
+        has_negative = [bool(c.size) and int(c.min()) < 0 for c in codes]
+        n_missing = {
+            v: int(np.count_nonzero(c == MISSING_CODE)) if neg else 0
+            for v, c, neg in zip(margins.variables, codes, has_negative, strict=True)
+        }
         if missing == "error" and any(n_missing.values()):
             any_missing = np.zeros(self.n, dtype=bool)
             for c in codes:
@@ -282,7 +287,7 @@ class _Survey:
                 by_variable=unknown_values,
             )
         imputed = None
-        if any((c < 0).any() for c in codes):
+        if any(has_negative):
             # Only values covered by an "impute" policy are still negative here.
             codes, imputed = impute_codes(
                 codes,
@@ -296,11 +301,12 @@ class _Survey:
 
         # Every population category needs respondents (R: "Some strata absent from
         # sample: use partial=TRUE"); point at neighbours that could absorb it.
+        cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
         empty: list[tuple[str, Any]] = []
         first_pos: tuple[Margin, int] | None = None
-        for v, c in zip(margins.variables, codes, strict=True):
+        for j, v in enumerate(margins.variables):
             m = margins[v]
-            counts = np.bincount(c, minlength=len(m.categories))
+            counts = np.bincount(cells.codes[:, j], weights=cells.counts, minlength=len(m.categories))
             for i in np.flatnonzero(counts == 0):
                 empty.append((v, m.labels[i]))
                 if first_pos is None:
@@ -324,7 +330,7 @@ class _Survey:
                 empty=empty,
                 neighbours=neighbours,
             )
-        return _Coded(margins, codes, imputed, collapsed)
+        return _Coded(margins, codes, imputed, collapsed, cells)
 
     def _common_messages(self, coded: _Coded) -> list[Message]:
         messages: list[Message] = []
@@ -350,13 +356,20 @@ class _Survey:
             )
         return messages
 
-    def _margin_frame(self, coded: _Coded, w: np.ndarray) -> pd.DataFrame:
+    def _margin_frame(
+        self, coded: _Coded, w: np.ndarray | None = None, cell_weights: np.ndarray | None = None
+    ) -> pd.DataFrame:
+        cells = coded.cells
+        if cell_weights is None:
+            assert w is not None
+            cell_weights = np.bincount(cells.row_cell, weights=w, minlength=cells.n_cells)
         return margin_table(
             coded.variables,
             [coded.margins[v].labels for v in coded.variables],
-            coded.codes,
+            cells.codes,
+            cells.counts,
+            cell_weights,
             [coded.margins[v].counts for v in coded.variables],
-            w,
         )
 
     # -- weighting methods ------------------------------------------------------------
@@ -395,8 +408,12 @@ class _Survey:
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
         coded = self._code_margins(m, collapse, missing, unknown, d)
-        cells = joint_cells(coded.codes, coded.cards)
-        base_sums = np.bincount(cells.row_cell, weights=d, minlength=cells.n_cells)
+        cells = coded.cells
+        d_const = float(d[0]) if d.min() == d.max() else None
+        if d_const is not None:  # common case: skip a pass over the respondents
+            base_sums = cells.counts * d_const
+        else:
+            base_sums = np.bincount(cells.row_cell, weights=d, minlength=cells.n_cells)
         eps_abs = epsilon if epsilon >= 1 else epsilon * float(d.sum())
         targets = [coded.margins[v].counts for v in coded.variables]
         out = rake_cells(cells.codes, base_sums, targets, eps_abs, max_iter)
@@ -420,12 +437,14 @@ class _Survey:
                     {"iterations": out.iterations, "max_change": out.deltas[-1], "epsilon": eps_abs},
                 )
             )
+        cell_weights = base_sums * out.factor
         diag = build_diagnostics(
             method="rake",
             converged=out.converged,
             iterations=out.iterations,
-            weights=w,
-            margins=self._margin_frame(coded, w),
+            weights=w if d_const is None else d_const * out.factor,
+            weight_freq=None if d_const is None else cells.counts,
+            margins=self._margin_frame(coded, cell_weights=cell_weights),
             messages=messages,
             warnings=warnings,
             imputed=coded.imputed,
@@ -483,7 +502,7 @@ class _Survey:
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
         coded = self._code_margins(m, collapse, missing, unknown, d)
-        cells = joint_cells(coded.codes, coded.cards)
+        cells = coded.cells
         base_sums = np.bincount(cells.row_cell, weights=d, minlength=cells.n_cells)
         cols = [np.ones(cells.n_cells)]
         totals = [N]
@@ -518,7 +537,7 @@ class _Survey:
             converged=True,
             iterations=out.iterations,
             weights=w,
-            margins=self._margin_frame(coded, w),
+            margins=self._margin_frame(coded, cell_weights=base_sums * out.g),
             messages=messages,
             imputed=coded.imputed,
             collapsed=coded.collapsed,
@@ -605,9 +624,11 @@ class _Survey:
         d = self._base_for_weighting(N)
         margins_ps = Margins(pseudo)
         coded = self._code_cells(margins_ps, missing, unknown, d)
-        sample_flat = np.ravel_multi_index(tuple(coded.codes), tuple(cards))
+        scells = coded.cells
+        s_uniq = np.ravel_multi_index(tuple(scells.codes.T), tuple(cards))
+        s_inv = scells.row_cell
+        s_counts = scells.counts
         pop_by_flat = dict(zip(flat.tolist(), pop.tolist(), strict=True))
-        s_uniq, s_inv, s_counts = np.unique(sample_flat, return_inverse=True, return_counts=True)
         s_pop = np.array([pop_by_flat.get(int(f), np.nan) for f in s_uniq])
         not_in_pop = np.flatnonzero(~(s_pop > 0))
         if not_in_pop.size:
@@ -655,20 +676,24 @@ class _Survey:
         ratio = s_pop / d_sums
         w = d * ratio[s_inv]
         residualizer = PostStratResidualizer(
-            row_cell=np.asarray(s_inv, dtype=np.int64).reshape(-1),
+            row_cell=s_inv,
             n_cells=int(s_uniq.size),
             base=d,
             ratio=ratio,
         )
         # Diagnostics: per-variable population marginals implied by the cells.
         marg_counts = [np.bincount(cell_codes[j], weights=pop, minlength=cards[j]) for j in range(len(variables))]
-        table = margin_table(
-            variables,
-            [p.labels for p in pseudo],
+        coded_marg = _Coded(
+            Margins(
+                Margin(v, p.categories, marg_counts[j], p.labels)
+                for j, (v, p) in enumerate(zip(variables, pseudo, strict=True))
+            ),
             coded.codes,
-            marg_counts,
-            w,
+            coded.imputed,
+            {},
+            scells,
         )
+        table = self._margin_frame(coded_marg, cell_weights=d_sums * ratio)
         messages = self._common_messages(coded) + messages
         diag = build_diagnostics(
             method="poststratify",
@@ -678,15 +703,6 @@ class _Survey:
             margins=table,
             messages=messages,
             imputed=coded.imputed,
-        )
-        coded_marg = _Coded(
-            Margins(
-                Margin(v, p.categories, marg_counts[j], p.labels)
-                for j, (v, p) in enumerate(zip(variables, pseudo, strict=True))
-            ),
-            coded.codes,
-            coded.imputed,
-            {},
         )
         return WeightedDesign._make(
             self, w, self._residualizers + (residualizer,), "poststratify", True, 1, diag, coded_marg
@@ -747,7 +763,8 @@ class _Survey:
                 raw,
                 self._sample.index,
             )
-        return _Coded(margins, codes, imputed, {})
+        cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
+        return _Coded(margins, codes, imputed, {}, cells)
 
     def trim(
         self, lower: float | None = None, upper: float | None = None, strict: bool = False
@@ -799,7 +816,7 @@ class _Survey:
                     )
                 )
         else:
-            table = margin_table([], [], [], [], w)
+            table = margin_table([], [], np.zeros((1, 0), np.int64), np.array([float(self.n)]), np.array([float(w.sum())]), [])
         parent_diag: Diagnostics | None = getattr(self, "diagnostics", None)
         if parent_diag is not None:
             messages = list(parent_diag.messages) + messages
@@ -882,6 +899,13 @@ class _Survey:
         names = [by] if isinstance(by, str) else list(by)
         if not names:
             return None, 1, None, None
+        cache = self.__dict__.setdefault("_group_cache", {})
+        key = tuple(names)
+        if key not in cache:
+            cache[key] = self._make_groups(names)
+        return cache[key]
+
+    def _make_groups(self, names: list[str]) -> tuple[np.ndarray | None, int, pd.Index | None, object]:
         codes_list = []
         uniques_list = []
         for name in names:
@@ -937,7 +961,8 @@ class _Survey:
                         )
             res = domain_means(y, key, G, cells)
             idx = index if index is not None else pd.Index([name], name="variable")
-            frames.append(results_frame(res, kind=kind, level=level, degf=self.degf, index=idx))
+            df = np.array([self.degf]) if by is None else cells.group_df(cache_key)
+            frames.append(results_frame(res, kind=kind, level=level, degf=df, index=idx))
             names.append(name)
         if len(frames) == 1 and not (many and by is not None):
             return frames[0]
@@ -986,8 +1011,10 @@ class _Survey:
     ) -> pd.DataFrame:
         """Weighted proportion of a 0/1 item (or of ``value``) with a logit CI.
 
-        Same columns as :meth:`mean`; the interval is R's ``svyciprop(method="logit")``
-        with t quantile on ``degf`` degrees of freedom, so it stays inside (0, 1).
+        Same columns as :meth:`mean` plus ``df``; the interval is R's
+        ``svyciprop(method="logit")``, expit(logit p +- t_df SE / (p(1-p))), so it stays
+        inside (0, 1). df = ``degf`` (n - H) overall; per group the domain's n_g - H_g,
+        as R's ``svyby(~y, ~g, design, svyciprop, method="logit")`` gives.
         """
         return self._estimate(variable, by, level, "proportion", value)
 

@@ -85,16 +85,31 @@ class Diagnostics:
         }
 
 
-def weight_summary(w: np.ndarray, bins: int = 20) -> dict[str, Any]:
-    """Summary statistics and histogram of a weight vector."""
-    n = int(w.shape[0])
-    total = float(w.sum())
-    sq = float(np.dot(w, w))
+def weight_summary(
+    w: np.ndarray, freq: np.ndarray | None = None, bins: int = 20
+) -> dict[str, Any]:
+    """Summary statistics and histogram of a weight vector.
+
+    With ``freq`` the weights are given as distinct values and their respondent counts
+    (e.g. one value per raking cell), which gives the same numbers without touching
+    every respondent.
+    """
+    f = np.ones_like(w) if freq is None else np.asarray(freq, dtype=float)
+    present = f > 0
+    values = w[present]
+    f = f[present]
+    n = int(round(float(f.sum())))
+    total = float(np.dot(f, values))
+    sq = float(np.dot(f, values * values))
     mean = total / n if n else float("nan")
-    wmin = float(w.min()) if n else float("nan")
-    wmax = float(w.max()) if n else float("nan")
+    wmin = float(values.min()) if n else float("nan")
+    wmax = float(values.max()) if n else float("nan")
     var_pop = sq / n - mean * mean if n else float("nan")
-    counts, edges = np.histogram(w, bins=bins) if n else (np.zeros(0, int), np.zeros(0))
+    if n:
+        counts, edges = np.histogram(values, bins=bins, range=(wmin, wmax), weights=None if freq is None else f)
+        counts = np.rint(counts).astype(np.int64)
+    else:
+        counts, edges = np.zeros(0, np.int64), np.zeros(0)
     return {
         "n": n,
         "sum_weights": total,
@@ -113,46 +128,50 @@ def weight_summary(w: np.ndarray, bins: int = 20) -> dict[str, Any]:
 def margin_table(
     variables: list[str],
     labels: list[tuple[Any, ...]],
-    codes: list[np.ndarray],
+    cell_codes: np.ndarray,
+    cell_counts: np.ndarray,
+    cell_weights: np.ndarray,
     population: list[np.ndarray],
-    weights: np.ndarray,
 ) -> pd.DataFrame:
-    """Per variable and category: sample, population and weighted counts and shares."""
+    """Per variable and category: sample, population and weighted counts and shares.
+
+    Works on the joint cells of the weighting variables: ``cell_codes`` (C, V) category
+    codes, ``cell_counts`` respondents and ``cell_weights`` weight sums per cell.
+    """
     rows = []
-    n = weights.shape[0]
-    total_w = float(weights.sum())
-    for var, labs, code, pop in zip(variables, labels, codes, population, strict=True):
+    n = float(cell_counts.sum())
+    total_w = float(cell_weights.sum())
+    for j, (var, labs, pop) in enumerate(zip(variables, labels, population, strict=True)):
         k = len(labs)
-        valid = code >= 0
-        cnt = np.bincount(code[valid], minlength=k)
-        wsum = np.bincount(code[valid], weights=weights[valid], minlength=k)
+        cnt = np.bincount(cell_codes[:, j], weights=cell_counts, minlength=k)
+        wsum = np.bincount(cell_codes[:, j], weights=cell_weights, minlength=k)
         pop_total = float(pop.sum())
-        for j in range(k):
+        for i in range(k):
             rows.append(
                 {
                     "variable": var,
-                    "category": labs[j],
-                    "sample_n": int(cnt[j]),
-                    "sample_share": cnt[j] / n if n else float("nan"),
-                    "population_count": float(pop[j]),
-                    "population_share": float(pop[j]) / pop_total if pop_total else float("nan"),
-                    "weighted_count": float(wsum[j]),
-                    "weighted_share": float(wsum[j]) / total_w if total_w else float("nan"),
+                    "category": labs[i],
+                    "sample_n": int(round(cnt[i])),
+                    "sample_share": float(cnt[i]) / n if n else float("nan"),
+                    "population_count": float(pop[i]),
+                    "population_share": float(pop[i]) / pop_total if pop_total else float("nan"),
+                    "weighted_count": float(wsum[i]),
+                    "weighted_share": float(wsum[i]) / total_w if total_w else float("nan"),
                 }
             )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "variable",
-            "category",
-            "sample_n",
-            "sample_share",
-            "population_count",
-            "population_share",
-            "weighted_count",
-            "weighted_share",
-        ],
-    )
+    return pd.DataFrame(rows, columns=MARGIN_TABLE_COLUMNS)
+
+
+MARGIN_TABLE_COLUMNS = [
+    "variable",
+    "category",
+    "sample_n",
+    "sample_share",
+    "population_count",
+    "population_share",
+    "weighted_count",
+    "weighted_share",
+]
 
 
 def build_diagnostics(
@@ -162,6 +181,7 @@ def build_diagnostics(
     iterations: int,
     weights: np.ndarray,
     margins: pd.DataFrame,
+    weight_freq: np.ndarray | None = None,
     messages: list[Message] | None = None,
     warnings: list[Message] | None = None,
     imputed: pd.DataFrame | None = None,
@@ -169,15 +189,20 @@ def build_diagnostics(
     max_change: float | None = None,
     epsilon: float | None = None,
 ) -> Diagnostics:
-    """Assemble a :class:`Diagnostics`, adding standard weight-distribution warnings."""
-    summary = weight_summary(weights)
+    """Assemble a :class:`Diagnostics`, adding standard weight-distribution warnings.
+
+    ``weights`` are per respondent, or distinct values with counts ``weight_freq``.
+    """
+    summary = weight_summary(weights, weight_freq)
     warnings = list(warnings or [])
     if summary["weight_min"] <= 0:
+        f = np.ones_like(weights) if weight_freq is None else weight_freq
+        k = int(round(float(f[weights <= 0].sum())))
         warnings.append(
             Message(
                 "nonpositive_weights",
-                f"{int(np.count_nonzero(weights <= 0))} respondents have zero or negative weight.",
-                {"n_respondents": int(np.count_nonzero(weights <= 0))},
+                f"{k} respondents have zero or negative weight; consider bounds.",
+                {"n_respondents": k},
             )
         )
     return Diagnostics(

@@ -11,7 +11,10 @@ fpc)``), including after ``postStratify``/``rake``/``calibrate``/``trimWeights``
 * ``deff`` (R ``deff=TRUE``): V / [s2_w (S - m) / (S m)], s2_w = sum w (y-ybar)^2 / S *
   m/(m-1), m the non-missing count; ``deff_replace``: V / (s2_w / m);
 * mean CI: estimate +- qnorm((1+level)/2) SE (``confint``); proportion CI:
-  ``svyciprop(method="logit")`` = expit(logit p +- qt((1+level)/2, degf) SE / (p(1-p))).
+  ``svyciprop(method="logit")`` = expit(logit p +- qt((1+level)/2, df) SE / (p(1-p))),
+  df = ``degf(design)`` = n - H overall; for groups R's ``svyby(..., svyciprop)`` uses the
+  domain's ``degf`` = respondents in the group - strata present (units with weight 0
+  do not count), and so do we.
 
 Everything per respondent is done with a few ``np.bincount`` calls over estimation cells
 (respondents with identical stratum, weighting categories and weights), so 1e6 rows cost
@@ -27,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._cells import combine_codes, factorize_floats, representatives
+from ._cells import combine_codes, factorize_floats, indicator_matrix, representatives
 from .residuals import Apply, Residualizer
 
 
@@ -77,7 +80,22 @@ class EstimationCells:
         self.stratum = strata.codes[rep]
         self.strata = strata
         self.applies: list[Apply] = [r.prepare(rep, self.counts) for r in residualizers]
+        self.strata_sum = indicator_matrix(self.stratum, strata.n_strata)  # (H, C)
         self._group_keys: dict[object, tuple[np.ndarray, int]] = {}
+        self._group_df: dict[object, np.ndarray] = {}
+
+    def group_df(self, cache_key: object) -> np.ndarray:
+        """Degrees of freedom per group: respondents in the group minus strata present.
+
+        R's ``degf`` counts units with non-zero weight, so for a domain (``svyby`` with
+        ``svyciprop``) it is n_g - H_g; without groups it is the design's n - H.
+        """
+        if cache_key not in self._group_df:
+            key, G = self._group_keys[cache_key]
+            counts = np.bincount(key[key >= 0], minlength=self.n_cells * G).reshape(self.n_cells, G)
+            per_stratum = self.strata_sum @ counts
+            self._group_df[cache_key] = per_stratum.sum(axis=0) - (per_stratum > 0).sum(axis=0)
+        return self._group_df[cache_key]
 
     def group_key(self, cache_key: object, group_codes: np.ndarray | None, n_groups: int) -> tuple[np.ndarray, int]:
         """Row key cell*G + group (-1 outside every group), cached per grouping."""
@@ -86,6 +104,8 @@ class EstimationCells:
         if group_codes is None:
             key = self.row_cell
             n_groups = 1
+        elif (group_codes >= 0).all():
+            key = self.row_cell * n_groups + group_codes
         else:
             key = np.where(group_codes >= 0, self.row_cell * n_groups + group_codes, -1)
         self._group_keys[cache_key] = (key, n_groups)
@@ -107,9 +127,15 @@ class DomainMeans:
 def domain_means(y: np.ndarray, row_key: np.ndarray, n_groups: int, cells: EstimationCells) -> DomainMeans:
     """Ratio means and linearization variances of y for G domains at once."""
     C, G = cells.n_cells, n_groups
-    valid = ~np.isnan(y) & (row_key >= 0)
-    key = row_key[valid]
-    yv = y[valid]
+    invalid = np.isnan(y)
+    if row_key.size and row_key.min() < 0:  # respondents outside every group
+        invalid |= row_key < 0
+    if invalid.any():
+        valid = ~invalid
+        key = row_key[valid]
+        yv = y[valid]
+    else:
+        key, yv = row_key, y
     # Centre on the unweighted mean so the sums of squares below do not cancel.
     centre = float(yv.mean()) if yv.size else 0.0
     yc = yv - centre
@@ -134,17 +160,15 @@ def domain_means(y: np.ndarray, row_key: np.ndarray, n_groups: int, cells: Estim
     E1 = Z - n_c * H
     E2 = Q - 2.0 * H * Z + n_c * H * H
     strata = cells.strata
-    h_idx = cells.stratum
-    sum_e = np.zeros((strata.n_strata, G))
-    sum_e2 = np.zeros((strata.n_strata, G))
-    np.add.at(sum_e, h_idx, E1)
-    np.add.at(sum_e2, h_idx, E2)
+    sum_e = cells.strata_sum @ E1
+    sum_e2 = cells.strata_sum @ E2
     n_h = strata.sizes.astype(float)[:, None]
     ss = np.maximum(sum_e2 - sum_e * sum_e / n_h, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(n_h > 1, n_h / (n_h - 1.0), np.nan) * strata.fpc_factor[:, None]
     variance = (scale * ss).sum(axis=0)
     n_obs = m.sum(axis=0)
+    variance = np.where(S > 0, variance, np.nan)  # empty domain: no estimate, no SE
     m_nz = (m * (cells.weights != 0)[:, None]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         var_within = (w * S2).sum(axis=0) / S * m_nz / (m_nz - 1.0)
@@ -163,7 +187,7 @@ def results_frame(
     *,
     kind: str,
     level: float,
-    degf: int,
+    degf: np.ndarray,
     index: pd.Index,
 ) -> pd.DataFrame:
     """Assemble estimate, se, CI, n, deff, deff_replace, sum_weights into a DataFrame."""
@@ -181,23 +205,24 @@ def results_frame(
         lo, hi = est - q * se, est + q * se
     else:
         lo, hi = logit_interval(est, se, level, degf)
-    frame = pd.DataFrame(
-        {
-            "estimate": est,
-            "se": se,
-            "ci_low": lo,
-            "ci_high": hi,
-            "n": res.n.astype(np.int64),
-            "deff": deff,
-            "deff_replace": deff_replace,
-            "sum_weights": S,
-        },
-        index=index,
-    )
-    return frame
+    columns = {
+        "estimate": est,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": res.n.astype(np.int64),
+        "deff": deff,
+        "deff_replace": deff_replace,
+        "sum_weights": S,
+    }
+    if kind != "mean":
+        columns["df"] = np.asarray(degf, dtype=np.int64)
+    return pd.DataFrame(columns, index=index)
 
 
-def logit_interval(p: np.ndarray, se: np.ndarray, level: float, degf: int) -> tuple[np.ndarray, np.ndarray]:
+def logit_interval(
+    p: np.ndarray, se: np.ndarray, level: float, degf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """R ``svyciprop(method="logit")``: expit(logit p +- t_{degf} SE/(p(1-p))).
 
     At p = 0 or 1 the logit scale has no interval; the degenerate (p, p) is returned.

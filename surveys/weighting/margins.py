@@ -356,7 +356,13 @@ def encode_labels(
     such raw value to its respondent count. Factorizes first so the label work is done once
     per distinct value, not per respondent.
     """
-    codes_u, uniques = pd.factorize(pd.Series(values) if not isinstance(values, pd.Series) else values)
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # Categorical columns already carry integer codes: no hashing of n values.
+        codes_u = series.cat.codes.to_numpy().astype(np.int64)
+        uniques = series.cat.categories
+    else:
+        codes_u, uniques = pd.factorize(series)
     pos = {c: i for i, c in enumerate(categories)}
     lut = np.empty(len(uniques) + 1, dtype=np.int64)
     raw_uniques = list(uniques)
@@ -370,7 +376,8 @@ def encode_labels(
     if bad.size:
         counts = np.bincount(codes_u[codes_u >= 0], minlength=len(raw_uniques))
         for i in bad:
-            unknown[raw_uniques[i]] = int(counts[i])
+            if counts[i]:  # unused categories of a Categorical are not respondents
+                unknown[raw_uniques[i]] = int(counts[i])
     return codes, unknown
 
 

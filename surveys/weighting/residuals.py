@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._cells import group_sum
+from ._cells import group_sum, indicator_matrix
 
 Apply = Callable[[np.ndarray], np.ndarray]
 
@@ -75,16 +75,18 @@ class RakingResidualizer(Residualizer):
         psw = [d * f[jc] for f in self.stage_factors]
         cats = [self.cell_codes[jc, m] for m in range(len(self.cards))]
         sizes = [np.bincount(c, weights=n_c, minlength=k) for c, k in zip(cats, self.cards, strict=True)]
+        # (K_m, C) averaging operators: category mean of x/w_m over all respondents
+        averages = [indicator_matrix(c, k) / s[:, None] for c, k, s in zip(cats, self.cards, sizes, strict=True)]
+        psw_col = [w[:, None] for w in psw]
         sweeps = self.sweeps
+        n_col = n_c[:, None]
 
         def apply(Z: np.ndarray) -> np.ndarray:
             h = np.zeros_like(Z)
             for _ in range(sweeps):
-                for w_m, cat, size, k in zip(psw, cats, sizes, self.cards, strict=True):
-                    cur = (Z - n_c[:, None] * h) / w_m[:, None]
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        mean = group_sum(cat, cur, k) / size[:, None]
-                    h = h + w_m[:, None] * mean[cat]
+                for w_m, cat, avg in zip(psw_col, cats, averages, strict=True):
+                    mean = avg @ ((Z - n_col * h) / w_m)
+                    h = h + w_m * mean[cat]
             return h
 
         return apply

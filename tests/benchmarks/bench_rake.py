@@ -52,11 +52,19 @@ def make_data(n: int, seed: int = 20240611) -> tuple[pd.DataFrame, pd.DataFrame]
         "district": rng.uniform(0.7, 1.3, 19),
     }
     data: dict[str, Any] = {}
+    codes_of: dict[str, np.ndarray] = {}
     for var, k in CARDS.items():
         p = pop_shares[var] * bias[var]
-        codes = rng.choice(k, size=n, p=p / p.sum())
+        codes_of[var] = rng.choice(k, size=n, p=p / p.sum())
+    # Make the sample's joint distribution far from independent (foreign-born younger and
+    # concentrated in a few districts), so raking needs several passes as in real data.
+    young = codes_of["age"] <= 2
+    hot = np.isin(codes_of["district"], [0, 3, 7])
+    flip = rng.random(n) < np.where(young & hot, 0.5, np.where(young | hot, 0.2, 0.0))
+    codes_of["born"] = np.where(flip, 1, codes_of["born"])
+    for var, k in CARDS.items():
         labels = [f"{var}_{i:02d}" for i in range(k)]
-        data[var] = pd.Categorical.from_codes(codes, categories=labels)
+        data[var] = pd.Categorical.from_codes(codes_of[var], categories=labels)
     data["group"] = pd.Categorical.from_codes(rng.integers(0, N_GROUPS, n), [f"g{i}" for i in range(N_GROUPS)])
     data["base_w"] = np.full(n, population / n)
     trust = rng.integers(0, 11, size=(n, N_ITEMS)).astype(float)

@@ -401,3 +401,56 @@ def test_chained_weighting_keeps_both_residualizations(muni: Case) -> None:
     e = ref.residual_rake_sweeps(raked.sample, MUNI_VARS, w0)(z)
     e = ref.residual_poststrat(born, w0, post.weights.to_numpy())(e)
     assert_rel(post.mean("trygg").iloc[0]["se"], np.sqrt(ref.variance(e)), 1e-9, "se (chained)")
+
+
+# --- estimation details ----------------------------------------------------------------
+
+
+def test_group_logit_ci_uses_domain_degrees_of_freedom() -> None:
+    """Per group df = respondents in the group - strata present (R svyby + svyciprop)."""
+    from scipy import special, stats
+
+    raked = variant("muni_rake", "rake_tight")
+    p = raked.proportion("kontakt", by="born")
+    n_born = raked.sample["born"].value_counts()
+    assert p.loc["utrikes", "df"] == n_born["utrikes"] - 1  # item-missing rows still count
+    assert raked.proportion("kontakt").iloc[0]["df"] == 1999
+    row = p.loc["utrikes"]
+    q = stats.t.ppf(0.975, n_born["utrikes"] - 1)
+    half = q * row["se"] / (row["estimate"] * (1 - row["estimate"]))
+    expected = special.expit(special.logit(row["estimate"]) + np.array([-half, half]))
+    assert_rel([row["ci_low"], row["ci_high"]], expected, 1e-12, "group logit ci")
+    strat = variant("api_rake", "strat_fpc__stype_mealscat__tight")
+    by_type = strat.proportion("awards", by="stype")
+    counts = strat.sample["stype"].value_counts()
+    assert by_type["df"].to_dict() == {k: counts[k] - 1 for k in ["E", "H", "M"]}
+
+
+def test_empty_domain_gives_nan_without_warnings(muni: Case) -> None:
+    """A group whose outcome is all missing: NaN estimate, n = 0, no RuntimeWarning."""
+    sample, margins, _ = muni
+    sample.loc[sample["district"] == "Norr", "trygg"] = np.nan
+    raked = Design(sample, weights="base_w").rake(margins)
+    by = raked.mean("trygg", by="district")
+    assert by.loc["Norr", "n"] == 0
+    assert np.isnan(by.loc["Norr", "estimate"]) and np.isnan(by.loc["Norr", "se"])
+    assert np.isfinite(by.drop(index="Norr")["se"]).all()
+    prop = raked.proportion("trygg", by="district")
+    assert np.isnan(prop.loc["Norr", "ci_low"])
+
+
+def test_diagnostics_to_dict_is_json(muni: Case) -> None:
+    """Diagnostics serialise for the UI; histogram covers every respondent."""
+    import json
+
+    raked = variant("muni_rake", "rake_default_control")
+    payload = json.loads(json.dumps(raked.diagnostics.to_dict()))
+    assert payload["method"] == "rake" and payload["iterations"] == 4
+    assert sum(payload["histogram"]["counts"]) == 2000
+    assert len(payload["histogram"]["edges"]) == 21
+    assert payload["histogram"]["edges"][0] == pytest.approx(raked.weights.min())
+    assert len(payload["margins"]) == 13
+    assert payload["margins"][0]["variable"] == "age"
+    # the same histogram as numpy's on the respondent weights
+    counts, _ = np.histogram(raked.weights.to_numpy(), bins=20)
+    np.testing.assert_array_equal(raked.diagnostics.histogram_counts, counts)

@@ -1,8 +1,8 @@
-"""organisations users surveys responses
+"""initial schema
 
-Revision ID: 771d2d896229
+Revision ID: 3ca8b7fb4805
 Revises: 
-Create Date: 2026-11-23 18:07:08.084641
+Create Date: 2026-11-23 18:20:31.680090
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '771d2d896229'
+revision = '3ca8b7fb4805'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -25,6 +25,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
     )
+    op.create_table('barrier_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('page', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.Column('language', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('handled_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_barrier_reports_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_barrier_reports'))
+    )
+    with op.batch_alter_table('barrier_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_barrier_reports_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('surveys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -159,5 +174,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_surveys_organisation_id'))
 
     op.drop_table('surveys')
+    with op.batch_alter_table('barrier_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_barrier_reports_organisation_id'))
+
+    op.drop_table('barrier_reports')
     op.drop_table('organisations')
     # ### end Alembic commands ###
