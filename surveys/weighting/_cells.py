@@ -31,7 +31,9 @@ class JointCells:
         return int(self.counts.shape[0])
 
 
-def combine_codes(codes: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def combine_codes(
+    codes: Sequence[np.ndarray], cards: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (row_cell, cell_codes) for the joint combination of non-negative codes.
 
     Cells are numbered in lexicographic order of the codes (first variable slowest).
@@ -85,7 +87,7 @@ def factorize_floats(values: np.ndarray) -> tuple[np.ndarray, int]:
     if values.min() == values.max():
         return np.zeros(values.shape[0], dtype=np.int64), 1
     codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64), int(len(uniques))
+    return codes.astype(np.int64), len(uniques)
 
 
 def group_sum(index: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:

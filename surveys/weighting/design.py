@@ -306,7 +306,9 @@ class _Survey:
         first_pos: tuple[Margin, int] | None = None
         for j, v in enumerate(margins.variables):
             m = margins[v]
-            counts = np.bincount(cells.codes[:, j], weights=cells.counts, minlength=len(m.categories))
+            counts = np.bincount(
+                cells.codes[:, j], weights=cells.counts, minlength=len(m.categories)
+            )
             for i in np.flatnonzero(counts == 0):
                 empty.append((v, m.labels[i]))
                 if first_pos is None:
@@ -434,7 +436,11 @@ class _Survey:
                     f"Raking did not converge after {out.iterations} iterations: the joint "
                     f"table still changed by {out.deltas[-1]:.3g} (required < {eps_abs:.3g}). "
                     "The weights of the last iteration are used.",
-                    {"iterations": out.iterations, "max_change": out.deltas[-1], "epsilon": eps_abs},
+                    {
+                        "iterations": out.iterations,
+                        "max_change": out.deltas[-1],
+                        "epsilon": eps_abs,
+                    },
                 )
             )
         cell_weights = base_sums * out.factor
@@ -453,8 +459,14 @@ class _Survey:
             epsilon=eps_abs,
         )
         return WeightedDesign._make(
-            self, w, self._residualizers + (residualizer,), "rake", out.converged,
-            out.iterations, diag, coded,
+            self,
+            w,
+            (*self._residualizers, residualizer),
+            "rake",
+            out.converged,
+            out.iterations,
+            diag,
+            coded,
         )
 
     def calibrate(
@@ -545,8 +557,14 @@ class _Survey:
             epsilon=epsilon,
         )
         result = WeightedDesign._make(
-            self, w, self._residualizers + (residualizer,), f"calibrate:{method}", True,
-            out.iterations, diag, coded,
+            self,
+            w,
+            (*self._residualizers, residualizer),
+            f"calibrate:{method}",
+            True,
+            out.iterations,
+            diag,
+            coded,
         )
         result.g = pd.Series(out.g[cells.row_cell], index=self._sample.index, name="g")
         return result
@@ -603,22 +621,36 @@ class _Survey:
         if bad.size:
             raise MarginsFormatError(
                 "Invalid population counts in cell table line(s) "
-                + ", ".join(str(i + 2) for i in bad[:10]) + ".",
+                + ", ".join(str(i + 2) for i in bad[:10])
+                + ".",
                 problems=[
-                    {"line": int(i) + 2, "column": "population_count",
-                     "value": cells["population_count"].iloc[i], "problem": "not a non-negative number"}
+                    {
+                        "line": int(i) + 2,
+                        "column": "population_count",
+                        "value": cells["population_count"].iloc[i],
+                        "problem": "not a non-negative number",
+                    }
                     for i in bad
                 ],
             )
         cards = [len(p.categories) for p in pseudo]
         # Duplicate cells
-        flat = np.ravel_multi_index(tuple(cell_codes), tuple(cards)) if len(cells) else np.zeros(0, np.int64)
+        flat = (
+            np.ravel_multi_index(tuple(cell_codes), tuple(cards))
+            if len(cells)
+            else np.zeros(0, np.int64)
+        )
         uniq, first_idx, counts = np.unique(flat, return_index=True, return_counts=True)
         if (counts > 1).any():
             dup_lines = [int(i) + 2 for i in np.flatnonzero(np.isin(flat, uniq[counts > 1]))]
             raise MarginsFormatError(
-                "Duplicate cells in the cell table at lines " + ", ".join(map(str, dup_lines)) + ".",
-                problems=[{"line": ln, "column": None, "value": None, "problem": "duplicate cell"} for ln in dup_lines],
+                "Duplicate cells in the cell table at lines "
+                + ", ".join(map(str, dup_lines))
+                + ".",
+                problems=[
+                    {"line": ln, "column": None, "value": None, "problem": "duplicate cell"}
+                    for ln in dup_lines
+                ],
             )
         N = float(pop.sum())
         d = self._base_for_weighting(N)
@@ -633,8 +665,10 @@ class _Survey:
         not_in_pop = np.flatnonzero(~(s_pop > 0))
         if not_in_pop.size:
             values = {
-                tuple(pseudo[j].labels[k] for j, k in enumerate(np.unravel_index(int(s_uniq[i]), tuple(cards)))):
-                int(s_counts[i])
+                tuple(
+                    pseudo[j].labels[k]
+                    for j, k in enumerate(np.unravel_index(int(s_uniq[i]), tuple(cards)))
+                ): int(s_counts[i])
                 for i in not_in_pop
             }
             n_resp = int(s_counts[not_in_pop].sum())
@@ -647,7 +681,8 @@ class _Survey:
             )
         sample_set = set(s_uniq.tolist())
         empty_cells = [
-            (i, f) for i, f in zip(first_idx.tolist(), uniq.tolist(), strict=True)
+            (i, f)
+            for i, f in zip(first_idx.tolist(), uniq.tolist(), strict=True)
             if pop[i] > 0 and f not in sample_set
         ]
         messages = []
@@ -682,7 +717,10 @@ class _Survey:
             ratio=ratio,
         )
         # Diagnostics: per-variable population marginals implied by the cells.
-        marg_counts = [np.bincount(cell_codes[j], weights=pop, minlength=cards[j]) for j in range(len(variables))]
+        marg_counts = [
+            np.bincount(cell_codes[j], weights=pop, minlength=cards[j])
+            for j in range(len(variables))
+        ]
         coded_marg = _Coded(
             Margins(
                 Margin(v, p.categories, marg_counts[j], p.labels)
@@ -705,10 +743,19 @@ class _Survey:
             imputed=coded.imputed,
         )
         return WeightedDesign._make(
-            self, w, self._residualizers + (residualizer,), "poststratify", True, 1, diag, coded_marg
+            self,
+            w,
+            (*self._residualizers, residualizer),
+            "poststratify",
+            True,
+            1,
+            diag,
+            coded_marg,
         )
 
-    def _code_cells(self, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray) -> _Coded:
+    def _code_cells(
+        self, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray
+    ) -> _Coded:
         """Like _code_margins but without the empty-category check (done per cell)."""
         _validate_policy("missing", missing)
         _validate_policy("unknown", unknown)
@@ -728,7 +775,10 @@ class _Survey:
             codes.append(c)
             if unk:
                 unknown_values[v] = unk
-        n_missing = {v: int(np.count_nonzero(c == MISSING_CODE)) for v, c in zip(margins.variables, codes, strict=True)}
+        n_missing = {
+            v: int(np.count_nonzero(c == MISSING_CODE))
+            for v, c in zip(margins.variables, codes, strict=True)
+        }
         if missing == "error" and any(n_missing.values()):
             any_missing = np.zeros(self.n, dtype=bool)
             for c in codes:
@@ -736,7 +786,8 @@ class _Survey:
             first = next(v for v, k in n_missing.items() if k)
             raise MissingValueError(
                 f"{_respondents(int(any_missing.sum()))} have no value for a cell variable: "
-                + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k) + ".",
+                + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
+                + ".",
                 variable=first,
                 n_respondents=int(any_missing.sum()),
                 by_variable={v: k for v, k in n_missing.items() if k},
@@ -816,16 +867,26 @@ class _Survey:
                     )
                 )
         else:
-            table = margin_table([], [], np.zeros((1, 0), np.int64), np.array([float(self.n)]), np.array([float(w.sum())]), [])
+            table = margin_table(
+                [],
+                [],
+                np.zeros((1, 0), np.int64),
+                np.array([float(self.n)]),
+                np.array([float(w.sum())]),
+                [],
+            )
         parent_diag: Diagnostics | None = getattr(self, "diagnostics", None)
         if parent_diag is not None:
             messages = list(parent_diag.messages) + messages
-            warnings = [x for x in parent_diag.warnings if x.code != "margins_not_matched"] + warnings
+            warnings = [
+                x for x in parent_diag.warnings if x.code != "margins_not_matched"
+            ] + warnings
         if strict and out.n_outside_after:
             warnings.append(
                 Message(
                     "trim_not_converged",
-                    f"{out.n_outside_after} weights still outside the bounds after {out.rounds} rounds.",
+                    f"{out.n_outside_after} weights still outside the bounds after "
+                    f"{out.rounds} rounds.",
                     {"n_outside_after": out.n_outside_after},
                 )
             )
@@ -885,15 +946,15 @@ class _Survey:
             try:
                 numeric = pd.to_numeric(series, errors="raise")
             except (ValueError, TypeError) as exc:
-                raise OutcomeError(
-                    f"Outcome {name!r} is not numeric.", variable=name
-                ) from exc
+                raise OutcomeError(f"Outcome {name!r} is not numeric.", variable=name) from exc
             y = numeric.to_numpy(dtype=float, na_value=np.nan)
         if np.isinf(y).any():
             raise OutcomeError(f"Outcome {name!r} has infinite values.", variable=name)
         return name, y, series
 
-    def _groups(self, by: str | Sequence[str] | None) -> tuple[np.ndarray | None, int, pd.Index | None, object]:
+    def _groups(
+        self, by: str | Sequence[str] | None
+    ) -> tuple[np.ndarray | None, int, pd.Index | None, object]:
         if by is None:
             return None, 1, None, None
         names = [by] if isinstance(by, str) else list(by)
@@ -905,7 +966,9 @@ class _Survey:
             cache[key] = self._make_groups(names)
         return cache[key]
 
-    def _make_groups(self, names: list[str]) -> tuple[np.ndarray | None, int, pd.Index | None, object]:
+    def _make_groups(
+        self, names: list[str]
+    ) -> tuple[np.ndarray | None, int, pd.Index | None, object]:
         codes_list = []
         uniques_list = []
         for name in names:
@@ -914,13 +977,20 @@ class _Survey:
             codes_list.append(codes.astype(np.int64))
             uniques_list.append(list(uniques))
         if len(names) == 1:
-            return codes_list[0], len(uniques_list[0]), pd.Index(uniques_list[0], name=names[0]), tuple(names)
+            return (
+                codes_list[0],
+                len(uniques_list[0]),
+                pd.Index(uniques_list[0], name=names[0]),
+                tuple(names),
+            )
         valid = np.all([c >= 0 for c in codes_list], axis=0)
         safe = [np.where(valid, c, 0) for c in codes_list]
         row_cell, cell_codes = combine_codes(safe, [len(u) for u in uniques_list])
         if not valid.all():
             # recompute on valid rows only so absent combinations do not appear
-            row_cell_v, cell_codes = combine_codes([c[valid] for c in codes_list], [len(u) for u in uniques_list])
+            row_cell_v, cell_codes = combine_codes(
+                [c[valid] for c in codes_list], [len(u) for u in uniques_list]
+            )
             row_cell = np.full(valid.shape[0], -1, dtype=np.int64)
             row_cell[valid] = row_cell_v
         index = pd.MultiIndex.from_arrays(
@@ -947,15 +1017,16 @@ class _Survey:
         names = []
         for item in items:
             if kind == "proportion" and value is not None:
-                name, y, series = self._indicator(item, value)
+                name, y = self._indicator(item, value)
             else:
-                name, y, series = self._outcome(item)
+                name, y, _ = self._outcome(item)
                 if kind == "proportion":
                     vals = np.unique(y[~np.isnan(y)])
-                    if not np.isin(vals, [0.0, 1.0]).all():
+                    other = vals[~np.isin(vals, [0.0, 1.0])]
+                    if other.size:
                         raise OutcomeError(
                             f"Outcome {name!r} is not 0/1 (values include "
-                            f"{', '.join(f'{v:g}' for v in vals[~np.isin(vals, [0.0, 1.0])][:5])}); "
+                            f"{', '.join(f'{v:g}' for v in other[:5])}); "
                             "pass value= to estimate the share of one value.",
                             variable=name,
                         )
@@ -970,9 +1041,13 @@ class _Survey:
             return pd.concat(frames)
         return pd.concat(frames, keys=names, names=["variable"])
 
-    def _indicator(self, item: Variable, value: Any) -> tuple[str, np.ndarray, pd.Series]:
+    def _indicator(self, item: Variable, value: Any) -> tuple[str, np.ndarray]:
         if isinstance(item, pd.Series):
-            series = item.reindex(self._sample.index) if not item.index.equals(self._sample.index) else item
+            series = (
+                item.reindex(self._sample.index)
+                if not item.index.equals(self._sample.index)
+                else item
+            )
             name = str(item.name) if item.name is not None else "outcome"
         else:
             series = self._column(item) if item in self._sample.columns else None
@@ -984,7 +1059,7 @@ class _Survey:
         lut = np.array([normalize_label(u) == target for u in uniques] + [False], dtype=float)
         y = lut[codes]
         y[codes < 0] = np.nan
-        return f"{name}={value}", y, series
+        return f"{name}={value}", y
 
     def mean(
         self,
@@ -1050,7 +1125,9 @@ class Design(_Survey):
         n = len(sample)
         if n < 2:
             raise DesignError("The sample needs at least two respondents.", reason="too_small", n=n)
-        self._sample = sample
+        # A shallow copy is a snapshot under pandas copy-on-write: later changes to the
+        # caller's frame cannot desynchronise the cached codes and cells.
+        self._sample = sample.copy(deep=False)
         self.weights_column = weights
         self.strata_column = strata
         self.fpc_column = fpc
@@ -1063,13 +1140,15 @@ class Design(_Survey):
                 w = pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
             except (ValueError, TypeError) as exc:
                 raise DesignError(
-                    f"Weight column {weights!r} is not numeric.", column=weights, reason="weights_not_numeric"
+                    f"Weight column {weights!r} is not numeric.",
+                    column=weights,
+                    reason="weights_not_numeric",
                 ) from exc
             bad = ~np.isfinite(w) | (w <= 0)
             if bad.any():
                 raise DesignError(
-                    f"{_respondents(int(bad.sum()))} have a missing, zero or negative base weight in "
-                    f"{weights!r}.",
+                    f"{_respondents(int(bad.sum()))} have a missing, zero or negative base "
+                    f"weight in {weights!r}.",
                     column=weights,
                     reason="invalid_weights",
                     n_respondents=int(bad.sum()),
@@ -1081,7 +1160,9 @@ class Design(_Survey):
     @staticmethod
     def _col(sample: pd.DataFrame, name: str) -> pd.Series:
         if name not in sample.columns:
-            raise DesignError(f"The sample has no column {name!r}.", column=name, reason="missing_column")
+            raise DesignError(
+                f"The sample has no column {name!r}.", column=name, reason="missing_column"
+            )
         return sample[name]
 
     def _make_strata(self, sample: pd.DataFrame, strata: str | None, fpc: str | None) -> StrataInfo:
@@ -1107,7 +1188,8 @@ class Design(_Survey):
         if lonely.size:
             raise DesignError(
                 "Strata with a single respondent cannot give a variance: "
-                + ", ".join(str(labels[i]) for i in lonely) + ".",
+                + ", ".join(str(labels[i]) for i in lonely)
+                + ".",
                 column=strata,
                 reason="lonely_psu",
                 strata=[labels[i] for i in lonely],
@@ -1119,10 +1201,14 @@ class Design(_Survey):
             try:
                 f = pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
             except (ValueError, TypeError) as exc:
-                raise DesignError(f"fpc column {fpc!r} is not numeric.", column=fpc, reason="invalid_fpc") from exc
+                raise DesignError(
+                    f"fpc column {fpc!r} is not numeric.", column=fpc, reason="invalid_fpc"
+                ) from exc
             if not np.isfinite(f).all() or (f <= 0).any():
                 raise DesignError(
-                    f"fpc column {fpc!r} has missing or non-positive values.", column=fpc, reason="invalid_fpc"
+                    f"fpc column {fpc!r} has missing or non-positive values.",
+                    column=fpc,
+                    reason="invalid_fpc",
                 )
             lo = np.full(H, np.inf)
             hi = np.full(H, -np.inf)
@@ -1134,11 +1220,8 @@ class Design(_Survey):
                     column=fpc,
                     reason="invalid_fpc",
                 )
-            if (lo <= 1).all():
-                # sampling fractions, as R's svydesign accepts
-                population = sizes / lo
-            else:
-                population = lo
+            # values <= 1 are sampling fractions, as R's svydesign accepts
+            population = sizes / lo if (lo <= 1).all() else lo
             if (population < sizes - 1e-9).any():
                 raise DesignError(
                     f"fpc column {fpc!r}: population size smaller than the sample in a stratum.",
@@ -1146,7 +1229,9 @@ class Design(_Survey):
                     reason="invalid_fpc",
                 )
             factor = 1.0 - sizes / population
-        return StrataInfo(codes=codes, labels=labels, sizes=sizes, fpc_factor=factor, population=population)
+        return StrataInfo(
+            codes=codes, labels=labels, sizes=sizes, fpc_factor=factor, population=population
+        )
 
     def _base_for_weighting(self, population_total: float) -> np.ndarray:
         if self._equal:

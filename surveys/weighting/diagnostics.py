@@ -85,9 +85,7 @@ class Diagnostics:
         }
 
 
-def weight_summary(
-    w: np.ndarray, freq: np.ndarray | None = None, bins: int = 20
-) -> dict[str, Any]:
+def weight_summary(w: np.ndarray, freq: np.ndarray | None = None, bins: int = 20) -> dict[str, Any]:
     """Summary statistics and histogram of a weight vector.
 
     With ``freq`` the weights are given as distinct values and their respondent counts
@@ -98,7 +96,7 @@ def weight_summary(
     present = f > 0
     values = w[present]
     f = f[present]
-    n = int(round(float(f.sum())))
+    n = round(float(f.sum()))
     total = float(np.dot(f, values))
     sq = float(np.dot(f, values * values))
     mean = total / n if n else float("nan")
@@ -106,7 +104,9 @@ def weight_summary(
     wmax = float(values.max()) if n else float("nan")
     var_pop = sq / n - mean * mean if n else float("nan")
     if n:
-        counts, edges = np.histogram(values, bins=bins, range=(wmin, wmax), weights=None if freq is None else f)
+        counts, edges = np.histogram(
+            values, bins=bins, range=(wmin, wmax), weights=None if freq is None else f
+        )
         counts = np.rint(counts).astype(np.int64)
     else:
         counts, edges = np.zeros(0, np.int64), np.zeros(0)
@@ -151,7 +151,7 @@ def margin_table(
                 {
                     "variable": var,
                     "category": labs[i],
-                    "sample_n": int(round(cnt[i])),
+                    "sample_n": round(float(cnt[i])),
                     "sample_share": float(cnt[i]) / n if n else float("nan"),
                     "population_count": float(pop[i]),
                     "population_share": float(pop[i]) / pop_total if pop_total else float("nan"),
@@ -197,7 +197,7 @@ def build_diagnostics(
     warnings = list(warnings or [])
     if summary["weight_min"] <= 0:
         f = np.ones_like(weights) if weight_freq is None else weight_freq
-        k = int(round(float(f[weights <= 0].sum())))
+        k = round(float(f[weights <= 0].sum()))
         warnings.append(
             Message(
                 "nonpositive_weights",

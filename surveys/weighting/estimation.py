@@ -97,7 +97,9 @@ class EstimationCells:
             self._group_df[cache_key] = per_stratum.sum(axis=0) - (per_stratum > 0).sum(axis=0)
         return self._group_df[cache_key]
 
-    def group_key(self, cache_key: object, group_codes: np.ndarray | None, n_groups: int) -> tuple[np.ndarray, int]:
+    def group_key(
+        self, cache_key: object, group_codes: np.ndarray | None, n_groups: int
+    ) -> tuple[np.ndarray, int]:
         """Row key cell*G + group (-1 outside every group), cached per grouping."""
         if cache_key in self._group_keys:
             return self._group_keys[cache_key]
@@ -124,7 +126,9 @@ class DomainMeans:
     m_nonzero: np.ndarray  # non-missing respondents with non-zero weight
 
 
-def domain_means(y: np.ndarray, row_key: np.ndarray, n_groups: int, cells: EstimationCells) -> DomainMeans:
+def domain_means(
+    y: np.ndarray, row_key: np.ndarray, n_groups: int, cells: EstimationCells
+) -> DomainMeans:
     """Ratio means and linearization variances of y for G domains at once."""
     C, G = cells.n_cells, n_groups
     invalid = np.isnan(y)

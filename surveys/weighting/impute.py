@@ -42,10 +42,14 @@ def impute_codes(
             "Cannot impute weighting variables: no respondent answered all of them.",
             variable=variables[0],
             n_respondents=int(recipients.size),
-            by_variable={v: int((np.asarray(c) < 0).sum()) for v, c in zip(variables, codes, strict=True)},
+            by_variable={
+                v: int((np.asarray(c) < 0).sum()) for v, c in zip(variables, codes, strict=True)
+            },
         )
     donors_cells = joint_cells([c[complete] for c in stacked.T], list(cards))
-    donor_w = np.bincount(donors_cells.row_cell, weights=base[complete], minlength=donors_cells.n_cells)
+    donor_w = np.bincount(
+        donors_cells.row_cell, weights=base[complete], minlength=donors_cells.n_cells
+    )
     donors = pd.DataFrame(donors_cells.codes, columns=list(range(len(variables))))
     donors["_w"] = donor_w
     patterns, inverse = np.unique(stacked[recipients], axis=0, return_inverse=True)

@@ -234,7 +234,8 @@ def margins_from_frame(frame: pd.DataFrame, *, first_line: int = 2) -> Margins:
     missing = [c for c in MARGIN_COLUMNS if c not in frame.columns]
     if missing:
         raise MarginsFormatError(
-            "Margins table lacks column(s) " + ", ".join(missing)
+            "Margins table lacks column(s) "
+            + ", ".join(missing)
             + "; expected variable, category, population_count.",
             missing_columns=missing,
             problems=[_problem(1, c, None, "missing column") for c in missing],
@@ -245,7 +246,9 @@ def margins_from_frame(frame: pd.DataFrame, *, first_line: int = 2) -> Margins:
     variables = frame["variable"].tolist()
     categories = frame["category"].tolist()
     counts = frame["population_count"].tolist()
-    for i, (var_raw, cat_raw, cnt_raw) in enumerate(zip(variables, categories, counts, strict=True)):
+    for i, (var_raw, cat_raw, cnt_raw) in enumerate(
+        zip(variables, categories, counts, strict=True)
+    ):
         line = i + first_line
         var = normalize_label(var_raw)
         cat = normalize_label(cat_raw)

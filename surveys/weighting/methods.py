@@ -131,9 +131,10 @@ def _logit_dF(u: np.ndarray, lo: float, hi: float) -> np.ndarray:
     e, a = _logit_parts(u, lo, hi)
     with np.errstate(over="ignore", invalid="ignore"):
         den = hi - 1.0 + (1.0 - lo) * e
-        d = hi * (1.0 - lo) * e * a / den - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * (
-            (1.0 - lo) * e * a
-        ) / den**2
+        d = (
+            hi * (1.0 - lo) * e * a / den
+            - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * ((1.0 - lo) * e * a) / den**2
+        )
     return np.where(np.isfinite(d), d, 0.0)
 
 
@@ -246,7 +247,9 @@ def trim_weights(
     off the bound.
     """
     if not lower <= upper:
-        raise TrimError(f"Lower bound {lower} exceeds upper bound {upper}.", lower=lower, upper=upper)
+        raise TrimError(
+            f"Lower bound {lower} exceeds upper bound {upper}.", lower=lower, upper=upper
+        )
     n = w.shape[0]
     total = float(w.sum())
     if n * lower > total * (1 + 1e-12) or n * upper < total * (1 - 1e-12):

@@ -74,9 +74,14 @@ class RakingResidualizer(Residualizer):
         d = self.base[rep]
         psw = [d * f[jc] for f in self.stage_factors]
         cats = [self.cell_codes[jc, m] for m in range(len(self.cards))]
-        sizes = [np.bincount(c, weights=n_c, minlength=k) for c, k in zip(cats, self.cards, strict=True)]
+        sizes = [
+            np.bincount(c, weights=n_c, minlength=k) for c, k in zip(cats, self.cards, strict=True)
+        ]
         # (K_m, C) averaging operators: category mean of x/w_m over all respondents
-        averages = [indicator_matrix(c, k) / s[:, None] for c, k, s in zip(cats, self.cards, sizes, strict=True)]
+        averages = [
+            indicator_matrix(c, k) / s[:, None]
+            for c, k, s in zip(cats, self.cards, sizes, strict=True)
+        ]
         psw_col = [w[:, None] for w in psw]
         sweeps = self.sweeps
         n_col = n_c[:, None]

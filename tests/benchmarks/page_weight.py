@@ -27,8 +27,13 @@ def compressed(data: bytes) -> int:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/w.db",
-                          "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/w.db",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         app.test_client_class = FormClient
         with app.app_context():
             db.create_all()
@@ -41,7 +46,9 @@ def main() -> None:
             db.session.commit()
         client = app.test_client()
         css = client.get("/static/style.css").data
-        print(f"style.css: {len(css)} B raw, {compressed(css)} B gzip (cached after the first page)")
+        print(
+            f"style.css: {len(css)} B raw, {compressed(css)} B gzip (cached after the first page)"
+        )
         rows = []
         for lang in ("sv", "ar"):
             client = app.test_client()
@@ -53,7 +60,9 @@ def main() -> None:
             for url in urls:
                 html = client.get(url).data
                 assert re.search(rb"<html", html), url
-                rows.append((lang, url, len(html), compressed(html), compressed(html) + compressed(css)))
+                rows.append(
+                    (lang, url, len(html), compressed(html), compressed(html) + compressed(css))
+                )
         print(f"{'lang':4} {'page':26} {'html':>7} {'html gz':>8} {'+css gz':>8}")
         for lang, url, raw, gz, total in rows:
             print(f"{lang:4} {url:26} {raw:7} {gz:8} {total:8}")

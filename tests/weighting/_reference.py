@@ -44,7 +44,9 @@ def rake_rows(
     return w, max_iter, False
 
 
-def z_values(y: np.ndarray, w: np.ndarray, domain: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+def z_values(
+    y: np.ndarray, w: np.ndarray, domain: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
     """Estimate and influence values z_i = w_i (y_i - ybar)/S (0 outside domain/missing)."""
     use = ~np.isnan(y)
     if domain is not None:
@@ -71,7 +73,9 @@ def variance(
     return total
 
 
-def residual_rake_sweeps(frame: pd.DataFrame, variables: Sequence[str], w: np.ndarray, sweeps: int = 10) -> Residual:
+def residual_rake_sweeps(
+    frame: pd.DataFrame, variables: Sequence[str], w: np.ndarray, sweeps: int = 10
+) -> Residual:
     """z <- z - w * ave(z / w, margin), with the final weights for every margin."""
     labels = [frame[v].astype(str).to_numpy() for v in variables]
 

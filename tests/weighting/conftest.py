@@ -34,7 +34,9 @@ def assert_rel(actual: Any, expected: Any, rtol: float, quantity: str) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the largest relative error per quantity against R."""
     if MAX_ERRORS:
-        terminalreporter.write_sep("-", "weighting: max relative error vs R survey 4.1")
+        terminalreporter.write_sep(
+            "-", "weighting: max relative errors (plain: vs R survey 4.1; (...): vs row-level code)"
+        )
         for k in sorted(MAX_ERRORS):
             terminalreporter.write_line(f"{k:>28}: {MAX_ERRORS[k]:.2e}")
 
@@ -57,8 +59,11 @@ def load_case(case: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
 
 def hog(sample: pd.DataFrame) -> pd.Series:
     """trust_kommun_hog = 1 if trust_kommun >= 7, 0 if <= 6, missing if missing."""
-    return (sample["trust_kommun"] >= 7).astype(float).where(sample["trust_kommun"].notna()).rename(
-        "trust_kommun_hog"
+    return (
+        (sample["trust_kommun"] >= 7)
+        .astype(float)
+        .where(sample["trust_kommun"].notna())
+        .rename("trust_kommun_hog")
     )
 
 
@@ -73,7 +78,9 @@ def muni_variant(name: str) -> Any:
     if name == "rake_default_control":
         return design.rake(margins, epsilon=1, max_iter=10)
     if name == "rake_tight_fpc":
-        return Design(sample, weights="base_w", fpc="fpc_N").rake(margins, epsilon=1e-10, max_iter=100)
+        return Design(sample, weights="base_w", fpc="fpc_N").rake(
+            margins, epsilon=1e-10, max_iter=100
+        )
     tight = design.rake(margins, epsilon=1e-10, max_iter=100)
     trims = {
         "rake_tight": None,
@@ -101,7 +108,9 @@ def api_variant(name: str) -> Any:
     if name == "strat_fpc__stype_mealscat__tight":
         return strat.rake(sub("stype", "meals_cat"), epsilon=1e-10, max_iter=100)
     if name == "simple__stype_mealscat__tight":
-        return Design(sample, weights="pw").rake(sub("stype", "meals_cat"), epsilon=1e-10, max_iter=100)
+        return Design(sample, weights="pw").rake(
+            sub("stype", "meals_cat"), epsilon=1e-10, max_iter=100
+        )
     raise KeyError(name)
 
 

@@ -33,8 +33,15 @@ Case = tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
 def test_error_family() -> None:
     """Every error is a WeightingError and a ValueError with a distinct code."""
     classes = [
-        CollapseError, DesignError, EmptyCategoryError, InconsistentTotalsError, MarginsFormatError,
-        MissingValueError, OutcomeError, PopulationZeroError, UnknownCategoryError,
+        CollapseError,
+        DesignError,
+        EmptyCategoryError,
+        InconsistentTotalsError,
+        MarginsFormatError,
+        MissingValueError,
+        OutcomeError,
+        PopulationZeroError,
+        UnknownCategoryError,
     ]
     codes = {c.code for c in classes}
     assert len(codes) == len(classes)
@@ -74,7 +81,12 @@ def test_collapse_merges_category_in_sample_and_margins(muni: Case) -> None:
     table = raked.diagnostics.margins.set_index(["variable", "category"])
     assert ("age", "16-29") not in table.index
     assert table.loc[("age", "30-44"), "population_count"] == 10222 + 11674
-    assert_rel(table.loc[("age", "30-44"), "weighted_count"], 10222 + 11674, 1e-9, "margin check")
+    assert_rel(
+        table.loc[("age", "30-44"), "weighted_count"],
+        10222 + 11674,
+        1e-9,
+        "margins (after repairs)",
+    )
     assert raked.weights.sum() == pytest.approx(48000)
     assert raked.diagnostics.collapsed == {"age": {"16-29": "30-44"}}
     assert any(m.code == "collapsed" for m in raked.diagnostics.messages)
@@ -83,7 +95,9 @@ def test_collapse_merges_category_in_sample_and_margins(muni: Case) -> None:
 def test_collapse_with_respondents_in_both_categories(muni: Case) -> None:
     """Respondents of the merged category are recoded too (weights equal a manual recode)."""
     sample, margins, _ = muni
-    merged = Design(sample, weights="base_w").rake(margins, collapse={"born": {"utrikes": "inrikes"}})
+    merged = Design(sample, weights="base_w").rake(
+        margins, collapse={"born": {"utrikes": "inrikes"}}
+    )
     manual_sample = sample.assign(born="inrikes")
     manual_margins = margins[margins["variable"] != "born"]
     manual_margins = pd.concat(
@@ -137,13 +151,19 @@ def test_unknown_category_impute(muni: Case) -> None:
     donors = sample.iloc[7:]
     for _, r in report.iterrows():
         me = sample.loc[r["row"]]
-        like = donors[(donors["age"] == me["age"]) & (donors["born"] == me["born"]) & (donors["district"] == me["district"])]
+        like = donors[
+            (donors["age"] == me["age"])
+            & (donors["born"] == me["born"])
+            & (donors["district"] == me["district"])
+        ]
         counts = like["gender"].value_counts()
         assert r["imputed"] == counts.idxmax() or counts.max() == counts.min()
         assert r["matched_on"] == "age, born, district"
     assert any(m.code == "imputed" for m in raked.diagnostics.messages)
     table = raked.diagnostics.margins.set_index(["variable", "category"])
-    assert_rel(table.loc[("gender", "man"), "weighted_count"], 23834, 1e-9, "margin check")
+    assert_rel(
+        table.loc[("gender", "man"), "weighted_count"], 23834, 1e-9, "margins (after repairs)"
+    )
     # deterministic
     again = Design(sample, weights="base_w").rake(margins, unknown="impute")
     np.testing.assert_array_equal(again.weights, raked.weights)
@@ -168,7 +188,7 @@ def test_missing_weighting_value_reports_count(muni: Case) -> None:
 
 
 def test_missing_impute_policy_falls_back_deterministically(muni: Case) -> None:
-    """missing='impute': modal category given the other answers, dropping the last variable when needed."""
+    """missing='impute': modal category given the other answers, else fewer of them."""
     sample, margins, _ = muni
     sample.iloc[3:8, sample.columns.get_loc("age")] = np.nan
     sample.iloc[5:9, sample.columns.get_loc("district")] = np.nan
@@ -186,7 +206,11 @@ def test_missing_impute_policy_falls_back_deterministically(muni: Case) -> None:
     assert (both["imputed"].iloc[0], both["imputed"].iloc[1]) in list(top)
     only_age = report[report["row"] == sample.index[3]].iloc[0]
     me = sample.iloc[3]
-    like = complete[(complete["gender"] == me["gender"]) & (complete["born"] == me["born"]) & (complete["district"] == me["district"])]
+    like = complete[
+        (complete["gender"] == me["gender"])
+        & (complete["born"] == me["born"])
+        & (complete["district"] == me["district"])
+    ]
     assert only_age["imputed"] == like["age"].value_counts().idxmax()
     assert only_age["matched_on"] == "gender, born, district"
 
@@ -279,7 +303,9 @@ def test_validate_margins_dataframe() -> None:
     with pytest.raises(MarginsFormatError) as info:
         validate_margins(bad)
     assert info.value.problems[0]["line"] == 3
-    good = validate_margins(pd.DataFrame({"variable": ["a"], "category": [1], "population_count": [5]}))
+    good = validate_margins(
+        pd.DataFrame({"variable": ["a"], "category": [1], "population_count": [5]})
+    )
     assert good["category"].tolist() == [1]
 
 
@@ -292,7 +318,9 @@ def test_numeric_labels_match_text_margins(muni: Case) -> None:
     raked = Design(sample, weights="base_w").rake(margins)
     from .conftest import variant
 
-    np.testing.assert_allclose(raked.weights, variant("muni_rake", "rake_tight").weights, rtol=1e-12)
+    np.testing.assert_allclose(
+        raked.weights, variant("muni_rake", "rake_tight").weights, rtol=1e-12
+    )
 
 
 # --- design and outcome errors ----------------------------------------------------------
@@ -313,7 +341,9 @@ def test_design_errors(muni: Case) -> None:
     with pytest.raises(DesignError) as info:
         Design(lonely, weights="base_w", strata="st")
     assert info.value.reason == "lonely_psu" and info.value.strata == ["a"]
-    two = sample.assign(st=["a", "a"] + ["b"] * (len(sample) - 2), f=[10, 11] + [3000] * (len(sample) - 2))
+    two = sample.assign(
+        st=["a", "a"] + ["b"] * (len(sample) - 2), f=[10, 11] + [3000] * (len(sample) - 2)
+    )
     with pytest.raises(DesignError, match="constant within each stratum"):
         Design(two, weights="base_w", strata="st", fpc="f")
     small = sample.assign(f=1000)
@@ -326,9 +356,16 @@ def test_fpc_as_sampling_fraction(muni: Case) -> None:
     sample, margins, _ = muni
     a = Design(sample.assign(f=48000), weights="base_w", fpc="f").rake(margins)
     b = Design(sample.assign(f=2000 / 48000), weights="base_w", fpc="f").rake(margins)
-    assert_rel(a.mean("trust_kommun")["se"], b.mean("trust_kommun")["se"], 1e-12, "fpc fraction")
+    assert_rel(
+        a.mean("trust_kommun")["se"], b.mean("trust_kommun")["se"], 1e-12, "se (fpc fraction)"
+    )
     c = Design(sample, weights="base_w").rake(margins)
-    assert_rel(a.mean("trust_kommun")["se"] ** 2, c.mean("trust_kommun")["se"] ** 2 * (1 - 2000 / 48000), 1e-12, "fpc fraction")
+    assert_rel(
+        a.mean("trust_kommun")["se"] ** 2,
+        c.mean("trust_kommun")["se"] ** 2 * (1 - 2000 / 48000),
+        1e-12,
+        "se (fpc fraction)",
+    )
 
 
 def test_outcome_errors(muni: Case) -> None:

@@ -42,7 +42,9 @@ def test_rake_matches_row_level_ipf_with_uneven_base_weights(muni: Case) -> None
     sample["d"] = _uneven_weights(len(sample))
     raked = Design(sample, weights="d").rake(margins, epsilon=1e-10, max_iter=100)
     eps_abs = 1e-10 * sample["d"].sum()
-    w, passes, converged = ref.rake_rows(sample, sample["d"].to_numpy(), _margin_dict(margins), eps_abs, 100)
+    w, passes, converged = ref.rake_rows(
+        sample, sample["d"].to_numpy(), _margin_dict(margins), eps_abs, 100
+    )
     assert converged and raked.converged
     assert raked.iterations == passes
     assert_rel(raked.weights.to_numpy(), w, 1e-10, "weights (row-level IPF)")
@@ -97,12 +99,18 @@ def test_epsilon_one_or_more_is_absolute(muni: Case) -> None:
 
 def test_rake_margins_order_and_weights_none(muni: Case) -> None:
     """Rake meets all margins; shares in diagnostics are consistent."""
-    sample, margins, _ = muni
+    sample, _, _ = muni
     raked = variant("muni_rake", "rake_tight")
     table = raked.diagnostics.margins
     assert list(table.columns) == [
-        "variable", "category", "sample_n", "sample_share", "population_count",
-        "population_share", "weighted_count", "weighted_share",
+        "variable",
+        "category",
+        "sample_n",
+        "sample_share",
+        "population_count",
+        "population_share",
+        "weighted_count",
+        "weighted_share",
     ]
     np.testing.assert_allclose(table["weighted_count"], table["population_count"], rtol=1e-9)
     np.testing.assert_allclose(table["weighted_share"], table["population_share"], rtol=1e-9)
@@ -130,7 +138,10 @@ def test_mean_of_several_variables_and_two_groupings() -> None:
     assert_rel(two.loc[("utrikes", "man"), "se"], se, 1e-9, "se (row-level)")
     stacked = raked.mean(["trust_kommun", "trygg"], by="born")
     assert stacked.index.names == ["variable", "born"]
-    assert stacked.loc[("trygg", "utrikes"), "estimate"] == raked.mean("trygg", by="born").loc["utrikes", "estimate"]
+    assert (
+        stacked.loc[("trygg", "utrikes"), "estimate"]
+        == raked.mean("trygg", by="born").loc["utrikes", "estimate"]
+    )
 
 
 def test_proportion_of_a_value_and_logit_ci_inside_unit_interval() -> None:
@@ -139,7 +150,11 @@ def test_proportion_of_a_value_and_logit_ci_inside_unit_interval() -> None:
     share = raked.proportion("age", value="16-29").iloc[0]
     assert share["estimate"] == pytest.approx(10222 / 48000, rel=1e-9)
     assert share["se"] < 1e-8  # age is a raking margin: no sampling variance left
-    rare = (raked.sample["trust_kommun"] == 0).astype(float).where(raked.sample["trust_kommun"].notna())
+    rare = (
+        (raked.sample["trust_kommun"] == 0)
+        .astype(float)
+        .where(raked.sample["trust_kommun"].notna())
+    )
     row = raked.proportion(rare.rename("zero_trust")).iloc[0]
     normal = raked.mean(rare.rename("zero_trust")).iloc[0]
     assert 0 < row["ci_low"] < row["estimate"] < row["ci_high"] < 1
@@ -169,12 +184,19 @@ def test_poststratify_hand_computation(muni: Case) -> None:
     expected = np.empty(len(sample))
     for _, cell in cells.iterrows():
         idx = ((sample["age"] == cell["age"]) & (sample["gender"] == cell["gender"])).to_numpy()
-        expected[idx] = sample["d"].to_numpy()[idx] * cell["population_count"] / sample["d"].to_numpy()[idx].sum()
+        expected[idx] = (
+            sample["d"].to_numpy()[idx]
+            * cell["population_count"]
+            / sample["d"].to_numpy()[idx].sum()
+        )
     assert_rel(post.weights.to_numpy(), expected, 1e-12, "weights (poststratify)")
     assert post.weights.sum() == pytest.approx(48000, rel=1e-12)
     # marginals in diagnostics come from the cells
     table = post.diagnostics.margins.set_index(["variable", "category"])
-    assert table.loc[("gender", "kvinna"), "population_count"] == cells.query("gender == 'kvinna'")["population_count"].sum()
+    assert (
+        table.loc[("gender", "kvinna"), "population_count"]
+        == cells.query("gender == 'kvinna'")["population_count"].sum()
+    )
     np.testing.assert_allclose(table["weighted_count"], table["population_count"], rtol=1e-12)
 
 
@@ -196,11 +218,17 @@ def test_poststratify_se_matches_cell_formula(muni: Case) -> None:
     assert_rel(by.loc["Norr", "se"], se, 1e-10, "se (poststratify)")
     # post-stratifying on age only reproduces the known N_c / n_c weights (d constant)
     age_only = Design(sample, weights="base_w").poststratify(
-        pd.DataFrame({"age": ["16-29", "30-44", "45-64", "65-84"], "population_count": [10222, 11674, 15257, 10847]})
+        pd.DataFrame(
+            {
+                "age": ["16-29", "30-44", "45-64", "65-84"],
+                "population_count": [10222, 11674, 15257, 10847],
+            }
+        )
     )
     n_age = sample["age"].value_counts()
     assert age_only.weights.iloc[0] == pytest.approx(
-        {"16-29": 10222, "30-44": 11674, "45-64": 15257, "65-84": 10847}[sample["age"].iloc[0]] / n_age[sample["age"].iloc[0]]
+        {"16-29": 10222, "30-44": 11674, "45-64": 15257, "65-84": 10847}[sample["age"].iloc[0]]
+        / n_age[sample["age"].iloc[0]]
     )
 
 
@@ -212,7 +240,9 @@ def test_poststratify_stratified_fpc_design(api: Case) -> None:
     w = post.weights.to_numpy()
     resid = ref.residual_poststrat(sample["sch.wide"].to_numpy(), sample["pw"].to_numpy(), w)
     pop = dict(zip(sample["stype"], sample["fpc"], strict=False))
-    est, se = ref.mean_se(sample["api00"].to_numpy(dtype=float), w, resid, strata=sample["stype"].to_numpy(), pop=pop)
+    est, se = ref.mean_se(
+        sample["api00"].to_numpy(dtype=float), w, resid, strata=sample["stype"].to_numpy(), pop=pop
+    )
     row = post.mean("api00").iloc[0]
     assert_rel(row["estimate"], est, 1e-12, "estimate (row-level)")
     assert_rel(row["se"], se, 1e-10, "se (poststratify)")
@@ -265,15 +295,15 @@ def test_calibrate_raking_equals_rake(muni: Case) -> None:
     for item in ["trust_kommun", "trygg"]:
         a = cal.mean(item, by="born")
         b = raked.mean(item, by="born")
-        assert_rel(a["estimate"], b["estimate"], 1e-9, "calibrate vs rake estimate")
+        assert_rel(a["estimate"], b["estimate"], 1e-9, "estimate (calibrate vs rake)")
         # equal base weights: GREG residual == limit of the raking sweeps
-        assert_rel(a["se"], b["se"], 1e-6, "calibrate vs rake se")
+        assert_rel(a["se"], b["se"], 1e-6, "se (calibrate vs rake)")
     assert cal.converged and cal.iterations >= 2
     assert cal.method == "calibrate:raking"
 
 
 def test_calibrate_linear_meets_margins_exactly(muni: Case) -> None:
-    """Closed-form GREG: margins met to rounding; g = 1 + x'lambda with lambda from the normal equations."""
+    """Closed-form GREG: margins met to rounding; g = 1 + x'lambda (normal equations)."""
     sample, margins, _ = muni
     sample["d"] = _uneven_weights(len(sample))
     cal = Design(sample, weights="d").calibrate(margins, method="linear")
@@ -315,7 +345,7 @@ def test_bounded_calibration_keeps_g_within_bounds(muni: Case, method: str) -> N
     X = ref.dummies(sample, {v: list(c) for v, c in _margin_dict(margins).items()})
     w = cal.weights.to_numpy()
     y = sample["trust_kommun"].to_numpy(dtype=float)
-    est, se = ref.mean_se(y, w, ref.residual_calibration(X, np.full(len(w), 24.0), w))
+    _, se = ref.mean_se(y, w, ref.residual_calibration(X, np.full(len(w), 24.0), w))
     assert_rel(cal.mean("trust_kommun").iloc[0]["se"], se, 1e-9, "se (calibrate)")
 
 
@@ -323,7 +353,9 @@ def test_calibration_infeasible_bounds_raise(muni: Case) -> None:
     """16-29 needs g of about 2.03 on average: bounds (0.5, 2) cannot be met."""
     sample, margins, _ = muni
     with pytest.raises(ConvergenceError) as info:
-        Design(sample, weights="base_w").calibrate(margins, method="raking", bounds=(0.5, 2.0), max_iter=50)
+        Design(sample, weights="base_w").calibrate(
+            margins, method="raking", bounds=(0.5, 2.0), max_iter=50
+        )
     assert info.value.code == "calibration_failed"
     assert info.value.achieved > 1e-4
     assert info.value.iterations == 50
@@ -356,9 +388,11 @@ def test_trim_invariants_and_se_keep_raking_residual() -> None:
     sample = raked.sample
     psw = raked.weights.to_numpy()
     y = sample["trust_kommun"].to_numpy(dtype=float)
-    est, z = ref.z_values(y, w)
+    _, z = ref.z_values(y, w)
     e = ref.residual_rake_sweeps(sample, MUNI_VARS, psw)(z)
-    assert_rel(trimmed.mean("trust_kommun").iloc[0]["se"], np.sqrt(ref.variance(e)), 1e-9, "se (trim)")
+    assert_rel(
+        trimmed.mean("trust_kommun").iloc[0]["se"], np.sqrt(ref.variance(e)), 1e-9, "se (trim)"
+    )
     # without the raking residual the SE would be clearly different
     assert abs(np.sqrt(ref.variance(z)) / np.sqrt(ref.variance(e)) - 1) > 0.01
 
@@ -394,10 +428,12 @@ def test_chained_weighting_keeps_both_residualizations(muni: Case) -> None:
     post = raked.poststratify(cells)
     w0 = raked.weights.to_numpy()
     born = raked.sample["born"].to_numpy()
-    expected = w0 * np.where(born == "inrikes", 37000 / w0[born == "inrikes"].sum(), 11000 / w0[born == "utrikes"].sum())
+    expected = w0 * np.where(
+        born == "inrikes", 37000 / w0[born == "inrikes"].sum(), 11000 / w0[born == "utrikes"].sum()
+    )
     assert_rel(post.weights.to_numpy(), expected, 1e-12, "weights (chained)")
     y = raked.sample["trygg"].to_numpy(dtype=float)
-    est, z = ref.z_values(y, post.weights.to_numpy())
+    _, z = ref.z_values(y, post.weights.to_numpy())
     e = ref.residual_rake_sweeps(raked.sample, MUNI_VARS, w0)(z)
     e = ref.residual_poststrat(born, w0, post.weights.to_numpy())(e)
     assert_rel(post.mean("trygg").iloc[0]["se"], np.sqrt(ref.variance(e)), 1e-9, "se (chained)")
@@ -419,7 +455,7 @@ def test_group_logit_ci_uses_domain_degrees_of_freedom() -> None:
     q = stats.t.ppf(0.975, n_born["utrikes"] - 1)
     half = q * row["se"] / (row["estimate"] * (1 - row["estimate"]))
     expected = special.expit(special.logit(row["estimate"]) + np.array([-half, half]))
-    assert_rel([row["ci_low"], row["ci_high"]], expected, 1e-12, "group logit ci")
+    assert_rel([row["ci_low"], row["ci_high"]], expected, 1e-12, "ci (group logit)")
     strat = variant("api_rake", "strat_fpc__stype_mealscat__tight")
     by_type = strat.proportion("awards", by="stype")
     counts = strat.sample["stype"].value_counts()

@@ -44,7 +44,7 @@ ENTRIES = _estimate_entries()
 
 
 def _entry_id(entry: tuple[str, str, dict[str, Any]]) -> str:
-    case, name, e = entry
+    _, name, e = entry
     group = "" if e["group_by"] is None else f"-{e['group_by']}={e['group']}"
     return f"{name}-{e['outcome']}{group}"
 
@@ -83,7 +83,9 @@ def test_convergence_matches_r(case: str, name: str, spec: dict[str, Any]) -> No
     if weighting["method"] == "rake":
         assert result.converged is True
         assert result.iterations == weighting["passes_to_converge"]
-        assert result.diagnostics.epsilon == pytest.approx(weighting["control"]["epsilon_absolute"], rel=1e-12)
+        assert result.diagnostics.epsilon == pytest.approx(
+            weighting["control"]["epsilon_absolute"], rel=1e-12
+        )
         assert not [w for w in result.diagnostics.warnings if w.code == "not_converged"]
     else:  # rake + trimWeights
         trimmed = next(m for m in result.diagnostics.messages if m.code == "trimmed")
@@ -144,7 +146,12 @@ def test_estimate_matches_r(entry: tuple[str, str, dict[str, Any]]) -> None:
     assert_rel([row["ci_low"], row["ci_high"]], e["ci95_normal"], RTOL_CI, "ci95_normal")
     # the CI is the stored SE's normal interval
     q = stats.norm.ppf(0.975)
-    assert_rel([row["ci_low"], row["ci_high"]], [e["estimate"] - q * e["se"], e["estimate"] + q * e["se"]], 1e-9, "ci95_normal")
+    assert_rel(
+        [row["ci_low"], row["ci_high"]],
+        [e["estimate"] - q * e["se"], e["estimate"] + q * e["se"]],
+        1e-9,
+        "ci95_normal",
+    )
     assert_rel(row["deff"], e["deff"], RTOL_SE, "deff")
     if "deff_replace" in e:
         assert_rel(row["deff_replace"], e["deff_replace"], RTOL_SE, "deff_replace")
@@ -166,7 +173,9 @@ def test_proportion_logit_ci_matches_r(entry: tuple[str, str, dict[str, Any]]) -
     row = result.proportion(outcome).iloc[0]
     assert_rel(row["estimate"], e["estimate"], RTOL_WEIGHT, "estimate")
     assert_rel(row["se"], e["se"], RTOL_SE, "se")
-    assert_rel([row["ci_low"], row["ci_high"]], e["ci95_svyciprop_logit"], RTOL_CI, "ci95_svyciprop_logit")
+    assert_rel(
+        [row["ci_low"], row["ci_high"]], e["ci95_svyciprop_logit"], RTOL_CI, "ci95_svyciprop_logit"
+    )
     # asymmetric: differs from the normal interval
     assert abs((row["ci_high"] - row["estimate"]) - (row["estimate"] - row["ci_low"])) > 1e-7
 
@@ -182,7 +191,9 @@ def test_groups_of_proportion_equal_mean() -> None:
     assert list(p.index) == ["Centrum", "Norr", "Söder", "Väster", "Öster"]
 
 
-def test_equal_weights_none_reproduces_base_w(muni: tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]) -> None:
+def test_equal_weights_none_reproduces_base_w(
+    muni: tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]],
+) -> None:
     """weights=None starts from N/n = 24, i.e. the R design's base_w."""
     sample, margins, expected = muni
     raked = variant("muni_rake", "rake_tight")
@@ -191,6 +202,8 @@ def test_equal_weights_none_reproduces_base_w(muni: tuple[pd.DataFrame, pd.DataF
     alt = Design(sample.drop(columns="base_w"), weights=None).rake(margins)
     assert_rel(alt.weights.to_numpy(), raked.weights.to_numpy(), 1e-12, "weights")
     spec = next(v for v in expected["variants"] if v["name"] == "rake_tight")
-    est = next(e for e in spec["estimates"] if e["outcome"] == "trust_polis" and e["group_by"] is None)
+    est = next(
+        e for e in spec["estimates"] if e["outcome"] == "trust_polis" and e["group_by"] is None
+    )
     row = alt.mean("trust_polis").iloc[0]
     assert_rel(row["se"], est["se"], RTOL_SE, "se")
