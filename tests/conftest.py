@@ -25,6 +25,14 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One real argon2 hash of PASSWORD, reused: hashing costs ~0.4 s by design."""
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
+@pytest.fixture(scope="session")
 def postgres():
     """A private PostgreSQL server for this test session."""
     server = PostgresServer().start()
@@ -102,7 +110,7 @@ def runner(app):
 
 
 @pytest.fixture
-def make_org(app):
+def make_org(app, password_hash):
     """Create an organisation with one user per role; returns the organisation."""
 
     def make(name: str | None = None) -> Organisation:
@@ -112,7 +120,7 @@ def make_org(app):
             for role in Role:
                 user = User(organisation=org, email=f"{role.value}@{org.name.replace(' ', '').lower()}.se",
                             name=role.value.title(), role=role)
-                user.set_password(PASSWORD)
+                user.password_hash = password_hash
                 db.session.add(user)
             db.session.commit()
             db.session.refresh(org)

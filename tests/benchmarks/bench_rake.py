@@ -191,10 +191,8 @@ def main() -> None:
         f"rake: converged={raked.converged} in {raked.iterations} passes, "
         f"weights {diag.weight_min:.2f}-{diag.weight_max:.2f}, Kish deff {diag.kish_deff:.3f}"
     )
-    print(
-        f"max |weighted - population| over margins: "
-        f"{float((diag.margins.weighted_count - diag.margins.population_count).abs().max()):.2e}"
-    )
+    rel = diag.margins.weighted_count / diag.margins.population_count - 1
+    print(f"max relative margin error: {float(rel.abs().max()):.1e}")
     print()
     print(f"Design(...) construction        median {med_design * 1e3:8.1f} ms")
     print(
