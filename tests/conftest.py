@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
@@ -30,6 +31,19 @@ def password_hash() -> str:
     user = User()
     user.set_password(PASSWORD)
     return user.password_hash
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """Build missing or stale .mo files, as the install step does."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parents[1].glob("translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source, open(mo, "wb") as target:
+                write_mo(target, read_po(source))
 
 
 @pytest.fixture(scope="session")

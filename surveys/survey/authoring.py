@@ -33,6 +33,7 @@ from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, surv
 #: Language names in the staff member's interface language (native names live in i18n).
 LANGUAGE_NAMES = {
     "sv": _l("Swedish"),
+    "sv-ll": _l("Easy-to-read Swedish"),
     "en": _l("English"),
     "ar": _l("Arabic"),
     "fa": _l("Persian"),
