@@ -32,6 +32,21 @@ def create_organisation(name: str, email: str, password: str, admin_name: str) -
     return admin
 
 
+def fill_source_catalog(lang: str = "en") -> None:
+    """The msgids are English: the English catalog is the msgids themselves."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    for message in catalog:
+        if message.id:
+            message.string = message.id
+            message.flags.discard("fuzzy")
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=76)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
 
@@ -67,13 +82,14 @@ def init_app(app: Flask) -> None:
     def extract() -> None:
         """Collect every marked string into translations/messages.pot."""
         pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                "--sort-by-file", "--project", "Delaktig", "-o", str(POT), "surveys", "dialog")
+                "--sort-by-file", "--project", "Delaktig", "-o", str(POT), ".")
 
     @translate.command()
     def update() -> None:
         """Extract, then merge new strings into every catalog."""
         extract.callback()
         pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+        fill_source_catalog()
 
     @translate.command()
     @click.argument("lang")

@@ -77,7 +77,7 @@ def simulate_population(rng: np.random.Generator, size: int = POPULATION) -> pd.
 
 
 def response_propensity(population: pd.DataFrame) -> np.ndarray:
-    """Relative chance of answering: ×0.45 for 16-29, ×0.7 for 30-44, ×0.78 men, ×0.5 foreign-born."""
+    """Relative chance of answering: ×0.45 at 16-29, ×0.7 at 30-44, ×0.78 men, ×0.5 born abroad."""
     age = population["age"].to_numpy()
     return (
         np.select([age < 30, age < 45], [0.45, 0.7], 1.0)
@@ -100,10 +100,6 @@ def _points(mean, spread, rng, low, high) -> np.ndarray:
     """Integer scale points around `mean`, cut to the scale."""
     values = mean + spread * rng.standard_normal(len(mean))
     return np.clip(np.rint(values), low, high).astype(int)
-
-
-def _pick(rng, n, choices, p) -> np.ndarray:
-    return rng.choice(choices, n, p=p)
 
 
 def _by_group(rng, groups: np.ndarray, choices: list[str], table: dict[str, list[float]]):
@@ -134,6 +130,7 @@ COMMENTS = {
         "شكراً على هذا الاستبيان.",
         "نريد أماكن أكثر للقاء بين الجيران.",
     ],
+    "uk": ["Дякую за опитування.", "Потрібно більше курсів шведської мови."],
 }
 
 GROUNDS = ["sex", "transgender_identity", "ethnicity", "religion", "disability",
@@ -202,9 +199,10 @@ def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random
         [g for g, c in zip(GROUNDS, row) if c] or ["other"] for row in chosen
     ]
     writes = rng.random(n) < 0.12
+    picks = rng.integers(0, 1000, n)
     columns["other_comments"] = [
-        COMMENTS[lang][rng.integers(len(COMMENTS[lang]))] if w else None
-        for lang, w in zip(languages, writes)
+        comments[pick % len(comments)] if w and (comments := COMMENTS.get(lang[:2])) else None
+        for lang, w, pick in zip(languages, writes, picks)
     ]
     columns["birth_year"] = today.year - age
     columns["gender"] = gender
@@ -262,9 +260,10 @@ def simulate_timing(people: pd.DataFrame, languages: np.ndarray, rng: np.random.
     n = len(people)
     age = people["age"].to_numpy()
     p_paper = 0.02 + 0.12 * (age >= 70)
-    p_interview = 0.01 + 0.06 * (languages == "ar")
+    p_interview = 0.01 + 0.06 * np.isin(languages, ["ar", "so", "ti"])
     u = rng.random(n)
-    channels = np.where(u < p_paper, "paper", np.where(u < p_paper + p_interview, "interview", "web"))
+    channels = np.where(u < p_paper, "paper",
+                        np.where(u < p_paper + p_interview, "interview", "web"))
     # Most answer in the first week after the invitation, a second wave after the reminder.
     reminder = rng.random(n) < 0.3
     day = np.where(reminder, 14 + rng.exponential(4, n), rng.exponential(6, n))
@@ -300,11 +299,22 @@ def _drop_out_pages(pages: int) -> np.ndarray:
     return weights / weights.sum()
 
 
-def choose_languages(people: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """Swedish for most; English and Arabic mainly among the foreign-born."""
-    return _by_group(rng, people["born"].to_numpy(), ["sv", "en", "ar"], {
-        "sweden": [0.99, 0.01, 0.0], "nordic": [0.85, 0.15, 0.0],
-        "europe": [0.6, 0.4, 0.0], "outside_europe": [0.45, 0.15, 0.4]}).astype(str)
+#: Answering languages by country of birth: Swedish for most, others mainly among the foreign-born.
+LANGUAGE_SHARES = {
+    #            sv     sv-ll  en    ar    fa    so    ti    uk
+    "sweden": [0.975, 0.015, 0.01, 0, 0, 0, 0, 0],
+    "nordic": [0.85, 0, 0.15, 0, 0, 0, 0, 0],
+    "europe": [0.55, 0.02, 0.28, 0, 0, 0, 0, 0.15],
+    "outside_europe": [0.38, 0.04, 0.13, 0.28, 0.08, 0.05, 0.04, 0],
+}
+LANGUAGE_CODES = ["sv", "sv-ll", "en", "ar", "fa", "so", "ti", "uk"]
+
+
+def choose_languages(people: pd.DataFrame, rng: np.random.Generator, offered: list[str]
+                     ) -> np.ndarray:
+    """Each respondent's language; one the survey does not offer becomes its first language."""
+    chosen = _by_group(rng, people["born"].to_numpy(), LANGUAGE_CODES, LANGUAGE_SHARES).astype(str)
+    return np.where(np.isin(chosen, offered), chosen, offered[0])
 
 
 def apply_survey_rules(definition: dict, answers: dict[str, object], stopped_at_page: int
@@ -313,7 +323,7 @@ def apply_survey_rules(definition: dict, answers: dict[str, object], stopped_at_
     kept: dict[str, object] = {}
     types = {q["key"]: question_type(q["type"]) for page in definition["pages"]
              for q in page["questions"]}
-    for index, page in enumerate(definition["pages"][:stopped_at_page]):
+    for page in definition["pages"][:stopped_at_page]:
         for question in page["questions"]:
             key, condition = question["key"], question.get("condition")
             if condition:
@@ -334,7 +344,8 @@ def _refusal() -> str | None:
     if db.session.scalar(select(Survey.id).where(Survey.slug == SLUG)):
         return f"Another organisation's survey uses the address /s/{SLUG}; nothing was changed."
     if db.session.scalar(select(User.id).where(User.email.in_([email(r) for r, *_ in USERS]))):
-        return "A demo login (…@exempelby.se) belongs to another organisation; nothing was changed."
+        return ("A demo login (…@exempelby.se) belongs to another organisation; "
+                "nothing was changed.")
     return None
 
 
@@ -377,7 +388,7 @@ def load_demo() -> list[str]:
     rng = np.random.default_rng(SEED)
     population = simulate_population(rng)
     people = sample_respondents(population, rng)
-    languages = choose_languages(people, rng)
+    languages = choose_languages(people, rng, list(survey.languages))
     now = utcnow()
     offers_dont_know = {q["key"] for page in definition["pages"] for q in page["questions"]
                         if q.get("settings", {}).get("dont_know")}
@@ -419,7 +430,7 @@ def load_demo() -> list[str]:
     seconds = time.perf_counter() - clock
     return [
         f"Loaded the demo in {seconds:.1f} s: {ORGANISATION}, survey /s/{SLUG} "
-        f"(open, in {'/'.join(survey.languages)}).",
+        f"(open, in {', '.join(survey.languages)}).",
         f"{len(ids):,} synthetic responses ({completed:,} completed, "
         f"{len(answer_rows):,} answers); aged 16-29: {young:.0%} of respondents, "
         f"{young_population:.0%} of the population, so weighting has work to do.",

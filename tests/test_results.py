@@ -142,11 +142,13 @@ def test_an_analyst_sees_counts_rates_and_times_worked_out_by_hand(client, login
         # Median of 6, 8, 10 and 20 minutes.
         "Median time to complete (minutes)": "9.0",
     }
-    assert tables["Responses by language"][1:] == [
-        ["Swedish", "3", "2", "66.7%", "9.0"],
-        ["English", "1", "1", "100.0%", "20.0"],
-        ["Arabic", "1", "1", "100.0%", "6.0"],
-    ]
+    by_language = {row[0]: row[1:] for row in tables["Responses by language"][1:]}
+    assert by_language.pop("Swedish") == ["3", "2", "66.7%", "9.0"]
+    assert by_language.pop("English") == ["1", "1", "100.0%", "20.0"]
+    assert by_language.pop("Arabic") == ["1", "1", "100.0%", "6.0"]
+    # The survey's other languages are listed too, with nobody in them.
+    assert "Easy-to-read Swedish" in by_language
+    assert all(row == ["0", "0", "–", "–"] for row in by_language.values())
     assert tables["Responses by channel"][1:] == [
         ["Web", "4", "3", "75.0%", "10.0"],
         ["Paper form", "1", "1", "100.0%", "8.0"],
@@ -196,7 +198,7 @@ def read_csv(reply) -> list[list[str]]:
 
 def expected_columns() -> list[str]:
     """The export columns, worked out from the template by hand."""
-    columns = ["response", "language", "channel", "started_at", "completed_at"]
+    columns = ["response_id", "language", "channel", "started_at", "completed_at"]
     for page in load_template("tillit-och-delaktighet")["pages"]:
         for q in page["questions"]:
             if q["type"] == "multiple_choice":
@@ -219,7 +221,7 @@ def test_the_raw_answer_file_has_one_row_per_response_in_survey_order(client, lo
     header, body = rows[0], rows[1:]
     assert header == expected_columns()
     table = [dict(zip(header, row)) for row in body]
-    assert [r["response"] for r in table] == ["1", "2", "3", "4", "5"]
+    assert [r["response_id"] for r in table] == ["1", "2", "3", "4", "5"]
     assert [r["language"] for r in table] == ["sv", "en", "ar", "sv", "sv"]
     assert [r["channel"] for r in table] == ["web", "web", "web", "web", "paper"]
     assert [r["trust_people"] for r in table] == ["7", "3", "dk", "9", "5"]
@@ -332,7 +334,7 @@ def test_the_export_of_the_demo_is_fast_and_needs_a_fixed_number_of_queries(app,
         event.remove(engine, "before_cursor_execute", count_statement)
     assert len(rows) == count + 1 and count > 1500
     assert len(statements) < 40, statements
-    assert elapsed < 5
+    assert elapsed < 10  # a ceiling against N+1 queries, not a benchmark
     assert page.status_code == 200
 
 
@@ -366,3 +368,52 @@ def test_the_statistics_module_has_no_flask_in_it():
     assert "pandas" in imported
     assert not {name for name in imported if name.split(".")[0] in ("flask", "flask_babel",
                                                                     "sqlalchemy", "surveys")}
+
+
+def test_matrix_and_number_questions_are_summarised_per_item(app, client, login, make_org,
+                                                             make_survey):
+    text = {"sv": "Text", "en": "Text"}
+    definition = {
+        "format": "delaktig-survey/1", "slug": "small", "default_language": "sv",
+        "languages": ["sv", "en"],
+        "texts": {"title": {"sv": "Liten", "en": "Small"}, "intro": text, "consent": text,
+                  "thanks": text},
+        "pages": [{"title": {}, "questions": [
+            {"key": "services", "type": "matrix", "text": {"sv": "Tjänster", "en": "Services"},
+             "settings": {
+                 "items": [{"code": "library", "label": {"sv": "Bibliotek", "en": "Library"}},
+                           {"code": "pool", "label": {"sv": "Badhus", "en": "Pool"}}],
+                 "options": [{"code": "good", "label": {"sv": "Bra", "en": "Good"}},
+                             {"code": "bad", "label": {"sv": "Dålig", "en": "Bad"}}],
+                 "dont_know": "dont_know"}},
+            {"key": "children", "type": "number", "text": {"sv": "Barn", "en": "Children"},
+             "settings": {"min": 0, "max": 20, "integer": True}},
+        ]}],
+    }
+    org = make_org()
+    survey_id = make_survey(org, slug="small", definition=definition)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        services, children = survey.questions()
+        given = [({"library": "good", "pool": "bad"}, 2), ({"library": "good"}, 0),
+                 ({"library": "bad", "pool": "dk"}, 7)]
+        for index, (matrix, number) in enumerate(given):
+            response = Response(survey=survey, token=f"t{index}", resume_code=f"CODE000{index}",
+                                language="sv", completed_at=T0)
+            response.answers += [Answer(question=services, value=matrix),
+                                 Answer(question=children, value=number)]
+            db.session.add(response)
+        db.session.commit()
+    login(client, org, Role.analyst)
+    html = results_page(client, survey_id, "?lang=en")
+    tables = Tables(html).tables
+    assert tables["Answers to question 1, Library (n = 3)"][1:] == [
+        ["Good", "2", "66.7%"], ["Bad", "1", "33.3%"], ["Don't know", "0", "0.0%"]]
+    assert tables["Answers to question 1, Pool (n = 2)"][1:] == [
+        ["Good", "0", "0.0%"], ["Bad", "1", "50.0%"], ["Don't know", "1", "50.0%"]]
+    # 2, 0 and 7 children.
+    assert "Mean: 3.0 · Median: 2.0 · Smallest: 0.0 · Largest: 7.0" in html
+    rows = read_csv(client.get(f"/results/{survey_id}/answers.csv"))
+    assert rows[0][5:] == ["services__library", "services__pool", "children"]
+    assert [row[5:] for row in rows[1:]] == [["good", "bad", "2"], ["good", "", "0"],
+                                            ["bad", "dk", "7"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
 from surveys.auth.users import ROLE_LABELS
@@ -25,9 +26,9 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def role_choices():
-    """(value, label) of every role, for select fields."""
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    """Every role, for select fields."""
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class NewUserForm(FlaskForm):

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.i18n import current_language, localized
+from surveys.i18n import LANGUAGES, current_language, localized
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, Agreement
 from surveys.survey import stats
 from surveys.survey.models import Answer, Channel, Question, Response, Survey
@@ -29,6 +29,9 @@ CHANNEL_LABELS = {
     Channel.paper.value: _l("Paper form"),
     Channel.interview.value: _l("Interview"),
 }
+
+#: Content languages that are no locale of their own.
+LANGUAGE_NAMES = {"sv-ll": _l("Easy-to-read Swedish")}
 
 #: Summary figures a question type may report, in the order they are shown.
 FIGURE_LABELS = {
@@ -178,17 +181,20 @@ def answer_label(question: Question, code: Any, lang: str) -> Any:
         if isinstance(question.kind, Agreement):
             return Markup("{} – {}").format(code, AGREEMENT_LABELS[code])
         end = {settings.get("min"): "min_label", settings.get("max"): "max_label"}.get(code)
-        end_text = localized(settings.get(end), lang, question.survey.default_language) if end else ""
+        fallback = question.survey.default_language
+        end_text = localized(settings.get(end), lang, fallback) if end else ""
         return Markup("{} – {}").format(code, end_text) if end_text else str(code)
     return str(code)
 
 
-def language_name(code: str) -> str:
+def language_name(code: str) -> Any:
     """A language's name in the page's locale, e.g. "arabiska" for "ar" in Swedish."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
     try:
-        return Locale.parse(code).get_display_name(get_locale()) or code
+        return Locale.parse(code, sep="-").get_display_name(get_locale()) or code
     except (ValueError, UnknownLocaleError):
-        return code
+        return LANGUAGES[code].native_name if code in LANGUAGES else code
 
 
 # -- formatting for the page's locale --------------------------------------------------------

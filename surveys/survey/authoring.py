@@ -119,7 +119,8 @@ def opening_problems(survey: Survey) -> list[str]:
                 "Translations are incomplete in %(language)s: %(done)s of %(total)s texts.",
                 language=language_name(lang), done=done, total=total))
     for question in survey.questions():
-        problems += [f"{question.key}: {p}" for p in question.kind.settings_errors(question.settings)]
+        problems += [f"{question.key}: {problem}"
+                     for problem in question.kind.settings_errors(question.settings)]
     if survey.closes_at is not None and survey.closes_at <= utcnow():
         problems.append(_("The closing time has passed. Change it in the settings first."))
     return problems
@@ -208,8 +209,9 @@ def create_from_template(organisation_id: int, template: str, slug: str) -> Surv
 def read_definition_file(raw: bytes) -> Any:
     """The JSON inside an uploaded definition file; AuthoringError when it is not readable."""
     if len(raw) > MAX_DEFINITION_BYTES:
-        raise AuthoringError([_("The file is too large: a survey definition is at most %(size)s kB.",
-                                size=MAX_DEFINITION_BYTES // 1024)], field="file")
+        raise AuthoringError([_(
+            "The file is too large: a survey definition is at most %(size)s kB.",
+            size=MAX_DEFINITION_BYTES // 1024)], field="file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -469,8 +471,8 @@ def update_question(question: Question, *, type_name: str, key: str, required: b
     """Change a question; structural changes are refused once the survey has responses."""
     survey = question.page.survey
     lang = survey.default_language
-    old = question.settings if type_name == question.type else {}
-    settings = build_settings(type_name, raw_settings, old, lang)
+    # Labels are kept by code, so translations survive a change between similar types.
+    settings = build_settings(type_name, raw_settings, question.settings, lang)
     error = _key_problem(survey, key, question)
     if error:
         raise error
@@ -543,7 +545,7 @@ def move_question(question: Question, direction: str) -> None:
     problems = _order_problems(pages)
     if problems:
         raise AuthoringError(problems)
-    for target_page, questions in zip(survey.pages, pages):
+    for target_page, questions in zip(survey.pages, pages, strict=True):
         target_page.questions[:] = questions
         _renumber(target_page.questions)
     db.session.flush()

@@ -2,9 +2,13 @@
 
 The export is unweighted and holds the free-text answers word for word: analysts
 need them, and they may contain personal data, so the file is for internal use
-and must be handled like the answers themselves. Responses are numbered 1, 2, 3 ...
-in the order they began; the numbers say nothing about the resident (no token,
-no resume code) and stay the same when only completed responses are exported.
+and must be handled like the answers themselves.
+
+The ``response_id`` column numbers the survey's responses 1, 2, 3 ... in the order
+they began: it is not the database id, the cookie token or the resume code, and
+a response keeps its number when only completed responses are exported.
+Times are ISO 8601 in UTC. Cells of text that Excel would read as a formula get
+a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from surveys.survey.analysis import load_answers
 from surveys.survey.models import Response, Survey
 
 #: The columns before the questions' own.
-RESPONSE_COLUMNS = ["response", "language", "channel", "started_at", "completed_at"]
+FIXED_COLUMNS = ["response_id", "language", "channel", "started_at", "completed_at"]
 #: Excel treats a cell starting with one of these as a formula; tab and CR too, says OWASP.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -41,7 +45,7 @@ class AnswerTable:
 def answer_table(survey: Survey, completed_only: bool = False) -> AnswerTable:
     """Every response of the survey with its answers; two queries whatever the size."""
     questions = survey.questions()
-    header = RESPONSE_COLUMNS + [c for q in questions for c in q.kind.columns(q)]
+    header = FIXED_COLUMNS + [c for q in questions for c in q.kind.columns(q)]
     by_response: dict[int, dict[int, Any]] = defaultdict(dict)
     for response_id, question_id, value in load_answers(survey.id, completed_only):
         by_response[response_id][question_id] = value

@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -39,10 +40,15 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def language_choices(codes=None) -> list[tuple[str, str]]:
-    """(code, "Arabic – العربية") for the given codes, all languages by default."""
-    return [(code, f"{language_name(code)} – {LANGUAGES[code].native_name}")
-            for code in (codes or LANGUAGES)]
+def choices(pairs) -> list[SelectChoice]:
+    """Choices for select, radio and checkbox fields from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def language_choices(codes=None) -> list[SelectChoice]:
+    """"Arabic – العربية" for the given codes, all languages by default."""
+    return choices((code, f"{language_name(code)} – {LANGUAGES[code].native_name}")
+                   for code in (codes or LANGUAGES))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -86,7 +92,7 @@ class TemplateForm(FlaskForm):
 
     def __init__(self, *args, titles: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.template.choices = [(name, titles.get(name, name)) for name in TEMPLATES]
+        self.template.choices = choices((name, titles.get(name, name)) for name in TEMPLATES)
 
 
 class ImportForm(FlaskForm):
@@ -226,11 +232,11 @@ class QuestionForm(FlaskForm):
                             validators=[Length(max=500)])
     max_label = StringField(_l("Label of the highest value"), filters=[_strip],
                             validators=[Length(max=500)])
-    dont_know = SelectField(_l("Extra choice"), choices=[
+    dont_know = SelectField(_l("Extra choice"), default="", choices=choices([
         ("", _l("None")),
         ("dont_know", DONT_KNOW_LABELS["dont_know"]),
         ("prefer_not", DONT_KNOW_LABELS["prefer_not"]),
-    ])
+    ]))
     integer = BooleanField(_l("Whole numbers only"))
     max_length = IntegerField(_l("Longest answer (characters)"), validators=[Optional()])
     min_age = IntegerField(_l("Youngest age"), validators=[Optional()])
@@ -238,7 +244,7 @@ class QuestionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type.choices = [(name, kind.label) for name, kind in QUESTION_TYPES.items()]
+        self.type.choices = choices((name, kind.label) for name, kind in QUESTION_TYPES.items())
 
     @staticmethod
     def settings_fields(type_name: str) -> list[str]:
@@ -306,10 +312,10 @@ class EntryForm(FlaskForm):
     """Staff start typing in a paper questionnaire or an interview."""
 
     language = SelectField(_l("Language of the questionnaire"))
-    channel = RadioField(_l("Answers come from"), default="paper", choices=[
+    channel = RadioField(_l("Answers come from"), default="paper", choices=choices([
         ("paper", _l("A paper questionnaire")),
         ("interview", _l("An interview")),
-    ])
+    ]))
 
     def __init__(self, *args, languages: list[str], **kwargs):
         super().__init__(*args, **kwargs)

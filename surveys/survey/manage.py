@@ -22,8 +22,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth import users as user_svc
@@ -48,9 +48,10 @@ from surveys.survey.forms import (
     QuestionForm,
     SettingsForm,
     TemplateForm,
+    choices,
     translation_form,
 )
-from surveys.survey.models import Channel, Page, Question, Survey, SurveyStatus
+from surveys.survey.models import Channel, Page, Question, Survey
 from surveys.survey.texts import SURVEY_TEXTS, missing_texts, survey_texts
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -338,7 +339,7 @@ def preview(survey_id: int, n: int):
         values={},
         errors={},
         missing=missing_texts(survey, lang),
-        lang=lang,
+        preview_lang=lang,  # not `lang`: base.html sets that name for itself
     )
 
 
@@ -355,7 +356,7 @@ def translations(survey_id: int, lang: str):
         authoring.save_translations(survey, lang, values)
         flash(_("The %(language)s texts were saved.", language=authoring.language_name(lang)))
         return redirect(url_for(".translations", survey_id=survey.id, lang=lang))
-    return render_template("manage/translations.html", current_survey=survey, lang=lang,
+    return render_template("manage/translations.html", current_survey=survey, target_lang=lang,
                            refs=refs, form=form), _status(form)
 
 
@@ -580,7 +581,10 @@ def condition(question_id: int):
     if request.method == "GET":
         form.source.data = request.args.get("source") or current.get("question")
     source = next((q for q in sources if q.key == form.source.data), None)
-    form.values.choices = authoring.condition_choices(source) if source else []
+    form.values.choices = choices(authoring.condition_choices(source)) if source else []
+    if source:
+        form.values.description = _("Answers to %(key)s: %(text)s", key=source.key,
+                                    text=source.text.get(survey.default_language, ""))
     if request.method == "GET" and source and source.key == current.get("question"):
         form.values.data = [str(v) for v in current.get("values", [])]
     if not problems and request.form.get("action") != "remove" and form.validate_on_submit():

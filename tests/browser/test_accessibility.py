@@ -1,0 +1,155 @@
+"""Every resident page passes axe-core (WCAG 2.1 A and AA) in every language, at 360 and 1280 px,
+shows its language and direction right, keeps touch targets large and survives 200% text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from surveys.auth.models import utcnow
+from surveys.extensions import db
+from surveys.i18n import LANGUAGES
+from surveys.survey.definition import load_template
+from surveys.survey.models import Survey, SurveyStatus
+from tests.support.browser import axe_violations
+from tests.support.surveys import small_definition
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (360, 1280)
+TEMPLATE_LANGUAGES = load_template("tillit-och-delaktighet")["languages"]
+
+#: Per text node: the dominant script, and the lang/dir of the nearest element that sets them.
+TEXT_LANGUAGES = r"""() => {
+  const scripts = {arab: /[\u0600-\u06FF]/g, ethi: /[\u1200-\u137F]/g, cyrl: /[\u0400-\u04FF]/g,
+                   latn: /[A-Za-zÅÄÖåäöÉé]/g};
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || el.closest('script,style,[lang=zxx]') || !el.getClientRects().length) continue;
+    const counts = Object.fromEntries(Object.entries(scripts).map(
+      ([k, re]) => [k, (node.textContent.match(re) || []).length]));
+    const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+    if (best[1] < 4) continue;
+    const langEl = el.closest('[lang]'), dirEl = el.closest('[dir]');
+    out.push({text: node.textContent.trim().slice(0, 40), script: best[0],
+              lang: langEl ? langEl.getAttribute('lang') : '',
+              dir: dirEl ? dirEl.getAttribute('dir') : 'ltr'});
+  }
+  return out;
+}"""
+SCRIPT_OF = {"ar": "arab", "fa": "arab", "ti": "ethi", "uk": "cyrl", "sv": "latn", "en": "latn",
+             "so": "latn"}
+
+#: Interactive elements smaller than 44 x 44 px, other than links inside running text.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, a, label.choice, input[type=text], input[type=email], textarea, select')]
+  .filter(el => !el.closest('p, li.inline, td') || el.matches('button, label.choice'))
+  .filter(el => el.getClientRects().length)
+  .map(el => ({el: el.outerHTML.slice(0, 80), r: el.getBoundingClientRect()}))
+  .filter(x => x.r.width < 44 || x.r.height < 44).map(x => x.el)"""
+
+
+def check_page(page, lang: str, where: str) -> None:
+    """axe, lang/dir, target size and 200% text at both widths."""
+    expected = LANGUAGES[lang]
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.locator("html").get_attribute("lang") == expected.tag, where
+        assert page.locator("html").get_attribute("dir") == expected.direction, where
+        assert axe_violations(page) == [], f"{where} at {width}px"
+        assert page.evaluate(SMALL_TARGETS) == [], f"{where} at {width}px"
+        for node in page.evaluate(TEXT_LANGUAGES):
+            node_lang = node["lang"].split("-")[0]
+            assert SCRIPT_OF.get(node_lang) == node["script"], f"{where}: {node}"
+            assert node["dir"] == ("rtl" if node["script"] == "arab" else "ltr"), f"{where}: {node}"
+    # Text enlarged to 200% on a desktop screen: nothing is cut off sideways.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), where
+
+
+def go(page, url: str) -> None:
+    page.goto(url)
+
+
+def submit(page) -> None:
+    with page.expect_navigation():
+        page.locator('button[value="next"], form button.primary').first.click()
+
+
+@pytest.mark.parametrize("lang", TEMPLATE_LANGUAGES)
+def test_every_resident_page_is_accessible_in_every_language(app, live_server, phone, make_org,
+                                                            make_survey, lang):
+    org = make_org()
+    make_survey(org)
+    closed_id = make_survey(org, slug="stangd", status=SurveyStatus.closed)
+    later_id = make_survey(org, slug="snart")
+    with app.app_context():
+        db.session.get(Survey, later_id).opens_at = utcnow() + timedelta(days=5)
+        db.session.commit()
+    base = live_server.url
+    go(phone, f"{base}/s/demo?lang={lang}")
+    check_page(phone, lang, "start")
+    go(phone, f"{base}/s/demo?lang={lang}")
+    submit(phone)
+    answers = {3: ("q_discrimination", "yes"), 5: ("q_born_country", "europe")}
+    for n in range(1, 7):
+        go(phone, f"{base}/s/demo/p/{n}")
+        check_page(phone, lang, f"page {n}")
+        go(phone, f"{base}/s/demo/p/{n}")
+        if n == 5:
+            # A year a resident mistypes: the error page.
+            phone.locator('#q_birth_year').fill("18")
+            submit(phone)
+            check_page(phone, lang, "errors")
+            phone.locator('#q_birth_year').fill("1980")
+        if n in answers:
+            name, value = answers[n]
+            phone.locator(f'[name="{name}"][value="{value}"]').check()
+        submit(phone)
+    assert "/thanks" in phone.url
+    check_page(phone, lang, "thank you")
+    go(phone, f"{base}/s/demo/resume?lang={lang}")
+    check_page(phone, lang, "resume")
+    go(phone, f"{base}/s/demo/resume?lang={lang}")
+    phone.locator("#code").fill("WRONG-123")
+    submit(phone)
+    check_page(phone, lang, "resume error")
+    go(phone, f"{base}/s/stangd?lang={lang}")
+    check_page(phone, lang, "closed")
+    go(phone, f"{base}/s/snart?lang={lang}")
+    check_page(phone, lang, "not yet open")
+    go(phone, f"{base}/accessibility?from=/s/demo&lang={lang}")
+    check_page(phone, LANGUAGES[lang].ui_locale if lang == "sv-ll" else lang, "statement")
+    assert closed_id
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_every_question_type_is_accessible(live_server, phone, make_org, make_survey, lang):
+    make_survey(make_org(), slug="liten", definition=small_definition())
+    go(phone, f"{live_server.url}/s/liten?lang={lang}")
+    submit(phone)
+    check_page(phone, lang, "choice, scale, agreement and matrix")
+    submit(phone)  # the required question left empty
+    check_page(phone, lang, "required error")
+    phone.locator('[name="q_member"][value="yes"]').check()
+    submit(phone)
+    check_page(phone, lang, "text, number and year")
+
+
+def test_an_untranslated_survey_text_carries_its_own_language(app, live_server, phone, make_org,
+                                                             make_survey):
+    survey_id = make_survey(make_org())
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        question = survey.pages[0].questions[0]
+        question.text = {k: v for k, v in question.text.items() if k != "ar"}
+        db.session.commit()
+    go(phone, f"{live_server.url}/s/demo?lang=ar")
+    submit(phone)
+    fallback = phone.locator('#question-trust_people legend span[lang="sv"][dir="ltr"]')
+    assert fallback.count() == 1
+    check_page(phone, "ar", "page with an untranslated text")

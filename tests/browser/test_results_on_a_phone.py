@@ -1,0 +1,31 @@
+"""An analyst reads the demo's results on a 360 px screen in a real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveys.demo import load_demo
+from surveys.extensions import db
+from surveys.survey.models import Survey
+from tests.support.browser import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_results_page_passes_axe_and_fits_a_phone_in_swedish_and_arabic(
+        app, live_server, phone):
+    with app.app_context():
+        load_demo()
+        survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("analyst@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-analyst-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    for lang in ("sv", "ar"):
+        phone.goto(f"{live_server.url}/results/{survey_id}?lang={lang}")
+        assert phone.locator("h1").count() == 1
+        assert phone.locator("table").count() > 20
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, lang
+        assert axe_violations(phone) == [], lang
