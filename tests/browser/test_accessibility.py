@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = (360, 1280)
 TEMPLATE_LANGUAGES = load_template("tillit-och-delaktighet")["languages"]
 
-#: Per text node: the dominant script, and the lang/dir of the nearest element that sets them.
+#: Per text node: letters per script, and the lang/dir of the nearest element that sets them.
 TEXT_LANGUAGES = r"""() => {
   const scripts = {arab: /[\u0600-\u06FF]/g, ethi: /[\u1200-\u137F]/g, cyrl: /[\u0400-\u04FF]/g,
                    latn: /[A-Za-zÅÄÖåäöÉé]/g};
@@ -31,10 +31,9 @@ TEXT_LANGUAGES = r"""() => {
     if (!el || el.closest('script,style,[lang=zxx]') || !el.getClientRects().length) continue;
     const counts = Object.fromEntries(Object.entries(scripts).map(
       ([k, re]) => [k, (node.textContent.match(re) || []).length]));
-    const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
-    if (best[1] < 4) continue;
+    if (Object.values(counts).reduce((a, b) => a + b, 0) < 4) continue;
     const langEl = el.closest('[lang]'), dirEl = el.closest('[dir]');
-    out.push({text: node.textContent.trim().slice(0, 40), script: best[0],
+    out.push({text: node.textContent.trim().slice(0, 40), counts: counts,
               lang: langEl ? langEl.getAttribute('lang') : '',
               dir: dirEl ? dirEl.getAttribute('dir') : 'ltr'});
   }
@@ -62,9 +61,11 @@ def check_page(page, lang: str, where: str) -> None:
         assert axe_violations(page) == [], f"{where} at {width}px"
         assert page.evaluate(SMALL_TARGETS) == [], f"{where} at {width}px"
         for node in page.evaluate(TEXT_LANGUAGES):
+            # Text marked as language X must be written (at least partly) in X's script,
+            # so an English sentence inside lang="ar" fails; "الوسط (Centrum)" passes.
             node_lang = node["lang"].split("-")[0]
-            assert SCRIPT_OF.get(node_lang) == node["script"], f"{where}: {node}"
-            assert node["dir"] == ("rtl" if node["script"] == "arab" else "ltr"), f"{where}: {node}"
+            assert node["counts"].get(SCRIPT_OF.get(node_lang), 0) > 0, f"{where}: {node}"
+            assert node["dir"] == LANGUAGES[node_lang].direction, f"{where}: {node}"
     # Text enlarged to 200% on a desktop screen: nothing is cut off sideways.
     page.set_viewport_size({"width": 1280, "height": 800})
     page.add_style_tag(content="html { font-size: 200% !important; }")
