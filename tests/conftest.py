@@ -97,8 +97,8 @@ def _clean_database(request):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))
         db.session.commit()
-        if app.config["RATELIMIT_ENABLED"]:
-            limiter.reset()
+        # The limiter is one shared object: a test app with limits on must not leave them on.
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from surveys import create_app
 from surveys.auth.models import Organisation, Role, User
-from surveys.extensions import db
+from surveys.extensions import db, limiter
 from tests.conftest import PASSWORD, app_config, user_email
 from tests.support.web import FormClient
 
@@ -57,6 +57,7 @@ def test_logins_are_rate_limited(database_url, make_org):
     app.test_client_class = FormClient
     org = make_org()
     client = app.test_client()
+    limiter.reset()
     statuses = [
         client.post_form("/login", {"email": user_email(org, "admin"), "password": "bad"}).status_code
         for _ in range(4)

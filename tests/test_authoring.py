@@ -18,7 +18,6 @@ from tests.conftest import user_email
 from tests.support.manage import (
     ids,
     layout,
-    limiter_as_configured,
     snapshot,
     staff,
     survey_count,
@@ -26,7 +25,6 @@ from tests.support.manage import (
 )
 from tests.support.surveys import small_definition
 
-pytestmark = pytest.mark.usefixtures(limiter_as_configured.__name__)
 
 
 def text_of(response) -> str:

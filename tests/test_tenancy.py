@@ -14,9 +14,8 @@ from surveys.auth.models import Role, User
 from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
 from tests.conftest import user_email
-from tests.support.manage import ids, limiter_as_configured, snapshot, staff
+from tests.support.manage import ids, snapshot, staff
 
-pytestmark = pytest.mark.usefixtures(limiter_as_configured.__name__)
 
 #: Per endpoint: the status the owner's survey needs, and form data that works for the owner.
 CASES: dict[str, tuple[SurveyStatus, dict]] = {

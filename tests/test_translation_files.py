@@ -6,6 +6,7 @@ import io
 
 import pytest
 from babel.messages.pofile import read_po, write_po
+from flask_babel import force_locale
 
 from surveys.extensions import db
 from surveys.survey.models import Survey
@@ -22,7 +23,7 @@ def survey(app, make_org, make_survey):
         "ar": "اقرأ المزيد على https://exempelby.se/enkat عن {kommun}.",
     }
     survey_id = make_survey(make_org(), slug="liten", definition=definition)
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         yield db.session.get(Survey, survey_id)
 
 

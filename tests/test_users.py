@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from surveys.auth.models import Role, User
 from surveys.extensions import db
 from tests.conftest import PASSWORD, user_email
-from tests.support.manage import limiter_as_configured, snapshot, staff
+from tests.support.manage import snapshot, staff
 
-pytestmark = pytest.mark.usefixtures(limiter_as_configured.__name__)
 
 
 def text_of(response) -> str:

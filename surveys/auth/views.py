@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from surveys.auth.forms import LoginForm

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from surveys.extensions import db, limiter
+from surveys.extensions import db
 from surveys.survey.models import Page, Question, Survey
-
-
-@pytest.fixture
-def limiter_as_configured(app):
-    """Rate limits as the session app is configured (off).
-
-    The limiter is one shared object, and a test that builds its own app with
-    limits on leaves it switched on for every later login.
-    """
-    enabled = limiter.enabled
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
-    yield
-    limiter.enabled = enabled
 
 
 def staff(client, login, org, role):
