@@ -70,7 +70,9 @@ class QuestionType:
         """Problems with a settings mapping (empty when it is usable)."""
         errors = []
         dk = settings.get("dont_know")
-        if dk is not None and (not self.allows_dont_know or dk not in DONT_KNOW_LABELS):
+        if dk is not None and (
+            not self.allows_dont_know or not isinstance(dk, str) or dk not in DONT_KNOW_LABELS
+        ):
             errors.append(str(_l("Unknown 'don't know' setting: %(value)s", value=dk)))
         return errors
 

@@ -232,9 +232,6 @@ def import_survey(data: Any, organisation_id: int, slug: str | None = None) -> S
         return import_definition(data, organisation_id, slug=slug)
     except DefinitionError as error:
         raise AuthoringError(error.problems) from error
-    except (TypeError, AttributeError):
-        # Values of an unexpected JSON type (a list where a code belongs) slip past validation.
-        raise AuthoringError([_("The file does not hold a valid survey definition.")]) from None
 
 
 def update_settings(survey: Survey, *, slug: str, languages: list[str],

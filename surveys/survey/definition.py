@@ -66,7 +66,7 @@ def export_definition(survey: Survey) -> dict:
 
 def _is_text(value: Any) -> bool:
     return isinstance(value, Mapping) and all(
-        k in LANGUAGES and isinstance(v, str) and len(v) <= 20000 for k, v in value.items()
+        isinstance(k, str) and k in LANGUAGES and isinstance(v, str) and len(v) <= 20000 for k, v in value.items()
     )
 
 
@@ -79,7 +79,7 @@ def definition_problems(data: Any) -> list[str]:
         problems.append(str(_l("Unknown format: expected %(format)s.", format=FORMAT)))
     languages = data.get("languages")
     if not isinstance(languages, list) or not languages or any(
-        lang not in LANGUAGES for lang in languages
+        not isinstance(lang, str) or lang not in LANGUAGES for lang in languages
     ) or len(set(languages)) != len(languages):
         problems.append(str(_l("languages must list known language codes once each.")))
         languages = []
@@ -121,7 +121,7 @@ def _question_problems(question: Any, page_no: int, earlier: dict, on_page: dict
     problems = []
     if key in earlier or key in on_page:
         problems.append(f"{where}: " + str(_l("the key is used twice.")))
-    kind = QUESTION_TYPES.get(question.get("type"))
+    kind = QUESTION_TYPES.get(question.get("type")) if isinstance(question.get("type"), str) else None
     if kind is None:
         return problems + [f"{where}: " + str(_l("unknown question type %(type)s.",
                                                   type=question.get("type")))]
@@ -138,7 +138,7 @@ def _question_problems(question: Any, page_no: int, earlier: dict, on_page: dict
     condition = question.get("condition")
     if condition is not None:
         source = (earlier | on_page).get(condition.get("question")) if isinstance(
-            condition, Mapping) else None
+            condition, Mapping) and isinstance(condition.get("question"), str) else None
         if source is None or not isinstance(condition.get("values"), list) or not condition["values"]:
             problems.append(f"{where}: " + str(_l(
                 "a condition must name an earlier question and the answers that show this one.")))
