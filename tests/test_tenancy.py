@@ -7,15 +7,17 @@ database is unchanged. A new /manage route without a case here fails the test.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
 from surveys.auth.models import Role, User
 from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
+from surveys.survey.translation_files import export_po
 from tests.conftest import user_email
 from tests.support.manage import ids, snapshot, staff
-
 
 #: Per endpoint: the status the owner's survey needs, and form data that works for the owner.
 CASES: dict[str, tuple[SurveyStatus, dict]] = {
@@ -28,6 +30,8 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.export": (SurveyStatus.draft, {}),
     "manage.preview": (SurveyStatus.draft, {}),
     "manage.translations": (SurveyStatus.draft, {"t-survey-title": "New title"}),
+    "manage.translation_file": (SurveyStatus.draft, {}),
+    "manage.upload_translation_file": (SurveyStatus.draft, {"file": "{po}"}),
     "manage.entry": (SurveyStatus.open, {"language": "sv", "channel": "paper"}),
     "manage.add_page": (SurveyStatus.draft, {"title": "Extra"}),
     "manage.edit_page": (SurveyStatus.draft, {"title": "Ny rubrik"}),
@@ -94,15 +98,24 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
 
             rule = next(r for r in app.url_map.iter_rules(endpoint))
             url = url_for(endpoint, **{k: values[k] for k in rule.arguments if k in values})
-        form = {k: (v.format(slug=slug) if isinstance(v, str) else v) for k, v in data.items()}
+        def form():
+            """The form data, with a fresh upload each time (a file is read once)."""
+            sent = {k: (v.format(slug=slug) if isinstance(v, str) and v != "{po}" else v)
+                    for k, v in data.items()}
+            if sent.get("file") == "{po}":
+                with app.app_context():
+                    po = export_po(db.session.get(Survey, survey_id), "en")
+                sent["file"] = (io.BytesIO(po), "en.po")
+            return sent
+
         for method in sorted(methods):
             before = snapshot(app)
-            sent = other.get(url) if method == "GET" else other.post_form(url, form)
+            sent = other.get(url) if method == "GET" else other.post_form(url, form())
             assert sent.status_code in (403, 404), (endpoint, method, sent.status_code)
             assert snapshot(app) == before, (endpoint, method)
         # The same requests work for the owner, so the 404s above are not a form problem.
         for method in sorted(methods):  # GET (the confirmation) before POST (the deletion)
-            sent = owner.get(url) if method == "GET" else owner.post_form(url, form)
+            sent = owner.get(url) if method == "GET" else owner.post_form(url, form())
             expected = 200 if method == "GET" else 302
             assert sent.status_code == expected, (endpoint, method, sent.status_code)
 

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po, write_po
 from flask_babel import force_locale
 
 from surveys.extensions import db
-from surveys.survey.models import Survey
+from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.translation_files import export_po, import_po
 from tests.support.surveys import small_definition
 
@@ -86,3 +86,35 @@ def test_a_file_for_another_language_is_refused(survey):
     report = import_po(survey, "ar", export_po(survey, "en"))
     assert any("not" in text for _, text in report.problems)
     assert not report.ok
+
+
+def test_an_author_downloads_and_uploads_a_po_file_in_the_browser(app, make_org, make_survey, login):
+    org = make_org()
+    survey_id = make_survey(org, slug="liten", definition=small_definition(),
+                            status=SurveyStatus.draft)
+    author = login(app.test_client(), org, "author")
+    page = author.get(f"/manage/surveys/{survey_id}/translations/ar?lang=en")
+    assert "Download the texts as a PO file" in page.get_data(as_text=True)
+    po = author.get(f"/manage/surveys/{survey_id}/translations/ar.po")
+    assert po.status_code == 200 and b'msgctxt "q.member.text"' in po.data
+
+    def translate(catalog):
+        catalog.get("Är du medlem?", context="q.member.text").string = "هل أنتِ عضو؟"
+
+    sent = author.post_form(f"/manage/surveys/{survey_id}/translations/ar/po",
+                            {"file": (io.BytesIO(edited(po.data, translate)), "ar.po")},
+                            content_type="multipart/form-data")
+    assert sent.status_code == 302
+    broken = author.post_form(f"/manage/surveys/{survey_id}/translations/ar/po?lang=en",
+                              {"file": (io.BytesIO(edited(po.data, lambda c: c.add(
+                                  "x", "y", context="q.ghost.text"))), "ar.po")},
+                              content_type="multipart/form-data")
+    assert broken.status_code == 400
+    assert "Unknown text id q.ghost.text" in broken.get_data(as_text=True)
+    assert "Line " in broken.get_data(as_text=True)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        member = next(q for q in survey.questions() if q.key == "member")
+        assert member.text["ar"] == "هل أنتِ عضو؟"
+    other = login(app.test_client(), make_org(), "author")
+    assert other.get(f"/manage/surveys/{survey_id}/translations/ar.po").status_code == 404

@@ -12,6 +12,7 @@ import json
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -33,7 +34,7 @@ from surveys.auth.models import Role, User
 from surveys.auth.users import ROLE_LABELS, UserError
 from surveys.extensions import db
 from surveys.questions import QUESTION_TYPES
-from surveys.survey import authoring
+from surveys.survey import authoring, translation_files
 from surveys.survey.authoring import AuthoringError
 from surveys.survey.definition import TEMPLATES, export_definition, load_template
 from surveys.survey.forms import (
@@ -72,6 +73,8 @@ AUTHORS = (Role.author,)
 # GET       /manage/surveys/<id>/export                the JSON definition as a download
 # GET       /manage/surveys/<id>/preview[/<n>]         as a resident sees it (?lang=), read-only
 # GET POST  /manage/surveys/<id>/translations/<lang>   every text beside its translation
+# GET       /manage/surveys/<id>/translations/<lang>.po   the texts as a PO file for translators
+# POST      /manage/surveys/<id>/translations/<lang>/po    upload a translated PO file
 # POST      /manage/surveys/<id>/entry                 staff type in paper / interview answers
 # pages
 # POST      /manage/surveys/<id>/pages                 add a page
@@ -102,6 +105,7 @@ def helpers():
         "STATUS_LABELS": authoring.STATUS_LABELS,
         "QUESTION_TYPES": QUESTION_TYPES,
         "ROLE_LABELS": ROLE_LABELS,
+        "ROLE_ANALYST": Role.analyst,
     }
 
 
@@ -358,6 +362,37 @@ def translations(survey_id: int, lang: str):
         return redirect(url_for(".translations", survey_id=survey.id, lang=lang))
     return render_template("manage/translations.html", current_survey=survey, target_lang=lang,
                            refs=refs, form=form), _status(form)
+
+
+@bp.get("/surveys/<int:survey_id>/translations/<lang>.po")
+@roles_required(*AUTHORS)
+def translation_file(survey_id: int, lang: str):
+    survey = _survey(survey_id)
+    if lang not in survey.languages or lang == survey.default_language:
+        abort(404)
+    return Response(
+        translation_files.export_po(survey, lang),
+        mimetype="text/x-gettext-translation",
+        headers={"Content-Disposition": f'attachment; filename="{survey.slug}-{lang}.po"'},
+    )
+
+
+@bp.post("/surveys/<int:survey_id>/translations/<lang>/po")
+@roles_required(*AUTHORS)
+def upload_translation_file(survey_id: int, lang: str):
+    survey = _survey(survey_id)
+    if lang not in survey.languages or lang == survey.default_language:
+        abort(404)
+    upload = request.files.get("file")
+    report = translation_files.import_po(survey, lang, upload.read() if upload else b"")
+    if report.ok:
+        flash(_("%(num)s texts were updated from the file.", num=report.changed))
+        return redirect(url_for(".translations", survey_id=survey.id, lang=lang))
+    refs = survey_texts(survey)
+    return render_template(
+        "manage/translations.html", current_survey=survey, target_lang=lang, refs=refs,
+        form=translation_form(refs, lang, survey.default_language), file_problems=report.problems,
+    ), 400
 
 
 @bp.post("/surveys/<int:survey_id>/entry")
