@@ -1,0 +1,618 @@
+"""Weighted microdata with a codebook: the answers as CSV, Excel, SPSS or Parquet files.
+
+Flask-free: nothing here imports Flask, Flask-Babel or the database when the module
+is imported, so the writers work from a notebook. `codebook_for` reads a survey
+(a model object, or anything with the same attributes) and the question types, and
+imports those when called.
+
+**The frame** has one row per response and these columns:
+
+- ``response_id``, ``language``, ``channel`` as in the raw export
+  (`surveys.survey.export`) and ``weight``, the final weight;
+- every question's export columns (`QuestionType.columns`) with the values that
+  `QuestionType.export` gives: option codes, numbers, 0/1 for the options of a
+  multiple-choice question, ``"dk"`` for "don't know / prefer not to say", text;
+- any other columns the caller adds (``started_at``, a weighting cell ...). They are
+  written after the codebook's variables and described in the codebook with their
+  column name as label (see `Codebook.with_frame`): numbers and booleans as numeric,
+  pandas categoricals as categorical, everything else (dates too) as text.
+
+The columns of free-text questions that the codebook left out (``Codebook.omitted``)
+are never written, even when the frame holds them.
+
+**Values by format.** CSV and Excel hold the values as the raw export does (codes,
+numbers, ``dk``); the codebook gives their labels. Text that a spreadsheet would run
+as a formula gets a leading apostrophe in CSV (as in the raw export) and is stored
+as a text cell, never a formula, in Excel. Parquet stores categorical variables as
+pandas categoricals of their codes (ordered for ordinal ones without "dk"), whole
+numbers and 0/1 indicators as nullable integers (``Int64``), other numbers (the
+weight) as floats, and puts the codebook as JSON in the file's schema metadata under
+``delaktig.codebook``. Parquet has no user-missing values, so a ``dk`` answer to a
+numeric question (scale, agreement, year of birth) is null there like no answer;
+use CSV, Excel or SPSS to tell the two apart.
+
+**SPSS coding.** SPSS holds numbers and text only, so:
+
+- the options of single-choice and matrix questions are numbered 1..k in the order
+  of the options (never from the code's own digits), and ``language`` and
+  ``channel`` likewise in the order of their codebook values;
+- scale, agreement, number and year-of-birth answers keep their own value;
+- multiple-choice columns are 0 (not chosen) / 1 (chosen);
+- ``dk`` becomes 99, or 999, 9999 ... when 99 could be a real answer (a scale
+  reaching 99, a year of birth), and is declared user-missing;
+- every code carries its value label; variable labels are the question texts
+  (truncated to SPSS's 255 bytes, value labels to 120);
+- variable names are made valid (see `spss_name`); a renamed variable's label ends
+  with its original column name in brackets, and the codebook lists both names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+#: The kinds of variable and their measurement levels (the SPSS names).
+KINDS = ("numeric", "categorical", "text", "multi")
+MEASURES = ("nominal", "ordinal", "scale")
+#: File formats `write_microdata` writes.
+FORMATS = ("csv", "xlsx", "sav", "parquet")
+#: Columns before the questions' own, in this order.
+FIXED_COLUMNS = ("response_id", "language", "channel", "weight")
+#: Question types whose answers are free text, left out unless asked for.
+TEXT_TYPES = frozenset({"short_text", "long_text"})
+CHANNELS = ("web", "paper", "interview")
+
+# The same conventions as the raw export (surveys.survey.export, which imports the
+# database and so cannot be imported here); a test keeps the two equal.
+DONT_KNOW = "dk"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+#: Labels used when the caller passes none; answer labels come translated from
+#: `platform_labels`, the fixed columns' labels are English like their names.
+DEFAULT_LABELS: dict[str, Any] = {
+    "response_id": "Response number",
+    "language": "Language of the response",
+    "channel": "Channel",
+    "weight": "Final weight",
+    "chosen": "Chosen",
+    "not_chosen": "Not chosen",
+}
+
+SPSS_NAME_BYTES = 64
+SPSS_LABEL_BYTES = 255
+SPSS_VALUE_LABEL_BYTES = 120
+SPSS_FILE_LABEL_BYTES = 64
+SPSS_STRING_BYTES = 32767
+#: Excel's limit on the characters in a cell.
+EXCEL_CELL_CHARS = 32767
+#: Keywords SPSS refuses as variable names.
+SPSS_RESERVED = frozenset(
+    {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+)
+#: Document lines of the SPSS file (SPSS allows 80 bytes a line).
+SPSS_NOTE = [
+    "Coding: options are numbered 1..k in option order. Scale, agreement, number",
+    "and year answers keep their value. Multiple-choice columns: 0 = not chosen,",
+    "1 = chosen. Don't know = 99 (999, 9999 ... where 99 is a real answer),",
+    "declared user-missing. weight = final weight. The codebook lists every code.",
+]
+#: Columns of `codebook_csv` and of the Excel codebook sheet: one row per value label.
+CODEBOOK_COLUMNS = ["name", "spss_name", "label", "kind", "measure", "question_key", "value",
+                    "spss_value", "value_label", "missing"]
+
+
+@dataclass
+class Variable:
+    """One column of the microdata and what its values mean."""
+
+    #: Column name in the frame, CSV, Excel and Parquet (SPSS may need another).
+    name: str
+    label: str
+    #: "numeric", "categorical", "text" or "multi" (a 0/1 column of a multiple choice).
+    kind: str
+    #: Raw value -> label, e.g. {"yes": "Ja", "dk": "Vet inte"} or {0: "Ingen", 10: "Full"}.
+    value_labels: dict[Any, str] = field(default_factory=dict)
+    #: "nominal", "ordinal" or "scale".
+    measure: str = "nominal"
+    #: The question the column belongs to (None for the fixed and extra columns).
+    question_key: str | None = None
+    #: Raw value -> number in SPSS for values that are no numbers: every value of a
+    #: categorical variable, in order, and "dk" where it is offered.
+    codes: dict[Any, int] = field(default_factory=dict)
+    #: Raw values meaning no substantive answer ("dk"); user-missing in SPSS.
+    missing: tuple = ()
+    #: Whether a numeric variable holds whole numbers only (integers in Parquet).
+    integer: bool = False
+
+    def spss_value(self, value: Any) -> Any:
+        """The number standing for a raw value in SPSS."""
+        return self.codes.get(value, value)
+
+
+@dataclass
+class Codebook:
+    """The variables of a microdata file, in column order."""
+
+    variables: list[Variable]
+    #: Language of the labels.
+    language: str = ""
+    #: Survey title, the SPSS file label.
+    title: str = ""
+    #: Columns of free-text questions left out; `write_microdata` never writes them.
+    omitted: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        """Column names in order."""
+        return [v.name for v in self.variables]
+
+    def __getitem__(self, name: str) -> Variable:
+        for variable in self.variables:
+            if variable.name == name:
+                return variable
+        raise KeyError(name)
+
+    def spss_names(self) -> dict[str, str]:
+        """Column name -> valid, unique SPSS variable name (unchanged names keep priority)."""
+        return spss_names(self.names())
+
+    def with_frame(self, frame: pd.DataFrame) -> Codebook:
+        """This codebook plus a variable for each frame column it does not describe."""
+        known = set(self.names()) | set(self.omitted)
+        extra = [_inferred(str(c), frame[c]) for c in frame.columns if c not in known]
+        return replace(self, variables=self.variables + extra)
+
+
+# -- the codebook of a survey -----------------------------------------------------------------
+def platform_labels(lang: str) -> dict[str, Any]:
+    """The platform's answer labels (agreement scale, don't know, channels) in `lang`.
+
+    Imports Flask-Babel. Inside an application context the labels are translated to
+    the interface locale of `lang`; outside one they are the English originals.
+    """
+    from flask_babel import force_locale
+
+    from surveys.i18n import language
+    from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
+    from surveys.survey.analysis import CHANNEL_LABELS
+
+    with force_locale(language(lang).ui_locale):
+        return {
+            "agreement": {point: str(text) for point, text in AGREEMENT_LABELS.items()},
+            "dont_know": {key: str(text) for key, text in DONT_KNOW_LABELS.items()},
+            "channels": {key: str(text) for key, text in CHANNEL_LABELS.items()},
+        }
+
+
+def codebook_for(survey, lang: str, include_text: bool = False,
+                 labels: Mapping | None = None) -> Codebook:
+    """The codebook of a survey's microdata: fixed columns, then each question's columns.
+
+    Survey texts are taken in `lang`, else in the survey's default language.
+    `labels` overrides any of the platform-supplied labels, already translated:
+    "agreement" {1..5: text}, "dont_know" {"dont_know"|"prefer_not": text},
+    "channels" {"web"|"paper"|"interview": text}, and the plain texts "response_id",
+    "language", "channel", "weight", "chosen", "not_chosen" (see `DEFAULT_LABELS`).
+    Without them the answer labels come from `platform_labels`. Free-text questions
+    are left out (and listed in ``omitted``) unless `include_text`.
+    """
+    from surveys.i18n import LANGUAGES
+    from surveys.questions import question_type
+
+    given = dict(labels or {})
+    missing_platform = {"agreement", "dont_know", "channels"} - set(given)
+    names = DEFAULT_LABELS | (platform_labels(lang) if missing_platform else {}) | given
+    fallback = survey.default_language
+
+    def text(localized: Mapping | None) -> str:
+        localized = localized or {}
+        return localized.get(lang) or localized.get(fallback) or ""
+
+    languages = list(survey.languages) + [c for c in LANGUAGES if c not in survey.languages]
+    variables = [
+        Variable("response_id", names["response_id"], "numeric", integer=True),
+        _categorical("language", names["language"],
+                     {c: LANGUAGES[c].native_name if c in LANGUAGES else c for c in languages}),
+        _categorical("channel", names["channel"],
+                     {c: names["channels"].get(c, c) for c in CHANNELS}),
+        Variable("weight", names["weight"], "numeric", measure="scale"),
+    ]
+    omitted = []
+    for question in survey.questions():
+        kind = question_type(question.type)
+        if question.type in TEXT_TYPES and not include_text:
+            omitted += kind.columns(question)
+            continue
+        build = _BUILDERS.get(question.type)
+        if build is None:
+            raise ValueError(f"no microdata coding for question type {question.type!r}")
+        variables += build(_Context(question, kind, text(question.text), text, names))
+    return Codebook(variables=variables, language=lang, title=text(survey.texts.get("title")),
+                    omitted=omitted)
+
+
+@dataclass
+class _Context:
+    """What a variable builder needs about one question."""
+
+    question: Any
+    kind: Any
+    label: str
+    text: Callable[[Mapping | None], str]
+    names: Mapping[str, Any]
+
+    @property
+    def settings(self) -> Mapping:
+        return self.question.settings
+
+    def dont_know(self) -> str | None:
+        """The label of the question's "don't know" choice, None when it offers none."""
+        setting = self.settings.get("dont_know")
+        return self.names["dont_know"].get(setting, setting) if setting else None
+
+    def options(self) -> dict[str, str]:
+        return {o["code"]: self.text(o["label"]) for o in self.settings.get("options", [])}
+
+
+def missing_code(largest: int) -> int:
+    """The code for "don't know": 99, or 999, 9999 ... whichever exceeds every real value."""
+    code = 99
+    while code <= largest:
+        code = code * 10 + 9
+    return code
+
+
+def _categorical(name: str, label: str, value_labels: Mapping[str, str],
+                 dont_know: str | None = None, measure: str = "nominal",
+                 question_key: str | None = None) -> Variable:
+    codes = {value: number for number, value in enumerate(value_labels, start=1)}
+    labels = dict(value_labels)
+    if dont_know is not None:
+        codes[DONT_KNOW] = missing_code(len(codes))
+        labels[DONT_KNOW] = dont_know
+    return Variable(name, label, "categorical", labels, measure, question_key, codes,
+                    (DONT_KNOW,) if dont_know is not None else ())
+
+
+def _numeric(ctx: _Context, value_labels: Mapping[int, str], largest: int,
+             measure: str, integer: bool = True) -> Variable:
+    labels = {value: text for value, text in value_labels.items() if text}
+    codes, missing = {}, ()
+    if (dont_know := ctx.dont_know()) is not None:
+        labels[DONT_KNOW], codes[DONT_KNOW] = dont_know, missing_code(largest)
+        missing = (DONT_KNOW,)
+    return Variable(ctx.question.key, ctx.label, "numeric", labels, measure, ctx.question.key,
+                    codes, missing, integer)
+
+
+def _single_choice(ctx: _Context) -> list[Variable]:
+    return [_categorical(ctx.question.key, ctx.label, ctx.options(), ctx.dont_know(),
+                         question_key=ctx.question.key)]
+
+
+def _matrix(ctx: _Context) -> list[Variable]:
+    # The items share one list of answers, which the type calls a scale: ordinal.
+    items = [ctx.text(i["label"]) for i in ctx.settings.get("items", [])]
+    return [
+        _categorical(column, f"{ctx.label}: {item}", ctx.options(), ctx.dont_know(), "ordinal",
+                     ctx.question.key)
+        for column, item in zip(ctx.kind.columns(ctx.question), items, strict=True)
+    ]
+
+
+def _multiple_choice(ctx: _Context) -> list[Variable]:
+    # The same columns as MultipleChoice.columns: the options, then "dk" if offered.
+    answers = list(ctx.options().values())
+    if ctx.settings.get("dont_know"):
+        answers.append(ctx.dont_know())
+    chosen = {0: ctx.names["not_chosen"], 1: ctx.names["chosen"]}
+    return [
+        Variable(column, f"{ctx.label}: {answer}", "multi", dict(chosen), "nominal",
+                 ctx.question.key, integer=True)
+        for column, answer in zip(ctx.kind.columns(ctx.question), answers, strict=True)
+    ]
+
+
+def _scale(ctx: _Context) -> list[Variable]:
+    low, high = ctx.settings["min"], ctx.settings["max"]
+    ends = {low: ctx.text(ctx.settings.get("min_label")),
+            high: ctx.text(ctx.settings.get("max_label"))}
+    return [_numeric(ctx, ends, high, "scale")]
+
+
+def _agreement(ctx: _Context) -> list[Variable]:
+    points = {p: ctx.names["agreement"][p] for p in ctx.kind.points(ctx.question)}
+    return [_numeric(ctx, points, max(points), "ordinal")]
+
+
+def _number(ctx: _Context) -> list[Variable]:
+    return [_numeric(ctx, {}, 0, "scale", bool(ctx.settings.get("integer", True)))]
+
+
+def _year_of_birth(ctx: _Context) -> list[Variable]:
+    return [_numeric(ctx, {}, ctx.kind.years(ctx.question)[1], "scale")]
+
+
+def _text(ctx: _Context) -> list[Variable]:
+    return [Variable(ctx.question.key, ctx.label, "text", question_key=ctx.question.key)]
+
+
+#: Question type name -> the variables of one question of that type.
+_BUILDERS: dict[str, Callable[[_Context], list[Variable]]] = {
+    "single_choice": _single_choice,
+    "multiple_choice": _multiple_choice,
+    "scale": _scale,
+    "agreement": _agreement,
+    "matrix": _matrix,
+    "number": _number,
+    "short_text": _text,
+    "long_text": _text,
+    "year_of_birth": _year_of_birth,
+}
+
+
+def _inferred(name: str, column: pd.Series) -> Variable:
+    """A variable for a frame column that no question explains."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _categorical(name, name, {c: str(c) for c in dtype.categories})
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return Variable(name, name, "numeric", measure="scale", integer=True)
+    if pd.api.types.is_float_dtype(dtype):
+        return Variable(name, name, "numeric", measure="scale")
+    return Variable(name, name, "text")
+
+
+# -- SPSS names -------------------------------------------------------------------------------
+def spss_name(name: str) -> str:
+    """A valid SPSS variable name for a column, e.g. ``grid__a`` -> ``grid_a``, ``2x`` -> ``v2x``.
+
+    ASCII letters, digits and single underscores; starts with a letter; no trailing
+    underscore or dot; at most 64 bytes; never a reserved keyword. Not unique by itself.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", ascii_name)).strip("_")
+    if not cleaned or not cleaned[0].isalpha() or cleaned.upper() in SPSS_RESERVED:
+        cleaned = f"v_{cleaned}" if cleaned and not cleaned[0].isdigit() else f"v{cleaned}"
+    return cleaned[:SPSS_NAME_BYTES].rstrip("_")
+
+
+def spss_names(names: list[str]) -> dict[str, str]:
+    """Column name -> unique SPSS name; names already valid are kept, others get ``_2`` ...."""
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:  # SPSS compares names without regard to case
+        if spss_name(name) == name and name.upper() not in taken:
+            result[name] = name
+            taken.add(name.upper())
+    for name in names:
+        if name in result:
+            continue
+        base = candidate = spss_name(name)
+        number = 1
+        while candidate.upper() in taken:
+            number += 1
+            suffix = f"_{number}"
+            candidate = base[:SPSS_NAME_BYTES - len(suffix)].rstrip("_") + suffix
+        result[name] = candidate
+        taken.add(candidate.upper())
+    return {name: result[name] for name in names}
+
+
+# -- writing ----------------------------------------------------------------------------------
+def write_microdata(frame: pd.DataFrame, codebook: Codebook, fmt: str) -> bytes:
+    """The frame as a file in `fmt` ("csv", "xlsx", "sav" or "parquet"), columns as coded.
+
+    Writes the codebook's variables in order, then the frame's other columns (see
+    `Codebook.with_frame`), never the omitted ones. Raises ValueError for an unknown
+    format, a codebook column the frame lacks, or a value the codebook does not allow.
+    """
+    writers = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav,
+               "parquet": _write_parquet}
+    if fmt not in writers:
+        raise ValueError(f"unknown microdata format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    full = codebook.with_frame(frame)
+    absent = [name for name in full.names() if name not in frame.columns]
+    if absent:
+        raise ValueError(f"the frame lacks codebook columns: {', '.join(absent)}")
+    columns = {v.name: _cells(frame[v.name], v) for v in full.variables}
+    return writers[fmt](columns, full)
+
+
+def codebook_csv(codebook: Codebook) -> bytes:
+    """The codebook as UTF-8 CSV with a byte-order mark: one row per variable and value."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CODEBOOK_COLUMNS)
+    for row in _codebook_rows(codebook):
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _codebook_rows(codebook: Codebook) -> list[list[Any]]:
+    spss = codebook.spss_names()
+    rows = []
+    for v in codebook.variables:
+        head = [v.name, spss[v.name], v.label, v.kind, v.measure, v.question_key]
+        values = list(v.codes) + [value for value in v.value_labels if value not in v.codes]
+        if not values:
+            rows.append(head + [None, None, None, None])
+        for value in values:
+            rows.append(head + [value, v.spss_value(value), v.value_labels.get(value),
+                                int(value in v.missing)])
+    return rows
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _cells(column: pd.Series, v: Variable) -> list[Any]:
+    """The column's values checked against the variable, missing ones as None."""
+    cells = []
+    for value in column.tolist():
+        if _is_missing(value):
+            cells.append(None)
+        elif v.kind == "categorical":
+            if value not in v.codes:
+                raise ValueError(f"column {v.name}: value {value!r} is not in the codebook")
+            cells.append(value)
+        elif v.kind == "multi":
+            if value not in (0, 1):  # True and 1.0 pass, and become 1
+                raise ValueError(f"column {v.name}: {value!r} is neither 0 nor 1")
+            cells.append(int(value))
+        elif v.kind == "numeric":
+            if isinstance(value, bool):
+                value = int(value)
+            if value in v.missing:
+                cells.append(value)
+                continue
+            if not _is_number(value) or (v.integer and not float(value).is_integer()):
+                whole = "a whole number" if v.integer else "a number"
+                raise ValueError(f"column {v.name}: {value!r} is not {whole}")
+            cells.append(int(value) if v.integer else value)
+        elif hasattr(value, "isoformat"):
+            cells.append(value.isoformat())
+        else:
+            cells.append(str(value))
+    return cells
+
+
+def _plain(value: Any) -> Any:
+    """A whole float as an int (1.0 -> 1), so codes never read as 1.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_csv(columns: dict[str, list], codebook: Codebook) -> bytes:
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(columns))
+    for row in zip(*columns.values(), strict=True):
+        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_xlsx(columns: dict[str, list], codebook: Codebook) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+
+    def sheet(title: str, header: list[str], rows) -> None:
+        ws = workbook.create_sheet(title)
+        ws.freeze_panes = "A2"
+        for row in [header, *rows]:
+            cells = []
+            for value in row:
+                value = _plain(value)
+                if isinstance(value, str):
+                    # A text cell, so "=..." stays text; XML cannot carry control characters.
+                    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:EXCEL_CELL_CHARS]
+                    value = WriteOnlyCell(ws, value=text)
+                    value.data_type = "s"
+                cells.append(value)
+            ws.append(cells)
+
+    sheet("data", list(columns), zip(*columns.values(), strict=True))
+    sheet("codebook", CODEBOOK_COLUMNS, _codebook_rows(codebook))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _truncate(text: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes, cut between characters."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def _write_sav(columns: dict[str, list], codebook: Codebook) -> bytes:
+    import pyreadstat
+
+    names = codebook.spss_names()
+    data, labels, value_labels, missing, measures, formats = {}, {}, {}, {}, {}, {}
+    for v in codebook.variables:
+        name, cells = names[v.name], columns[v.name]
+        suffix = f" [{v.name}]" if name != v.name else ""
+        labels[name] = _truncate(v.label, SPSS_LABEL_BYTES - len(suffix.encode())) + suffix
+        measures[name] = v.measure
+        if v.kind == "text":
+            data[name] = pd.Series(
+                ["" if c is None else _truncate(c, SPSS_STRING_BYTES) for c in cells], dtype=object
+            )
+            continue
+        numbers = [None if c is None else v.spss_value(c) for c in cells]
+        data[name] = pd.Series(numbers, dtype="float64")
+        value_labels[name] = {
+            float(v.spss_value(value)): _truncate(text, SPSS_VALUE_LABEL_BYTES)
+            for value, text in v.value_labels.items()
+        }
+        if v.missing:
+            missing[name] = [float(v.codes[value]) for value in v.missing]
+        if v.kind != "numeric" or v.integer:
+            shown = [n for n in numbers if n is not None] + list(v.codes.values())
+            formats[name] = f"F{max([len(str(int(n))) for n in shown] + [1])}.0"
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "microdata.sav")
+        pyreadstat.write_sav(
+            pd.DataFrame(data), path, file_label=_truncate(codebook.title, SPSS_FILE_LABEL_BYTES),
+            column_labels=labels, note=SPSS_NOTE,
+            variable_value_labels={k: v for k, v in value_labels.items() if v},
+            missing_ranges=missing, variable_measure=measures, variable_format=formats,
+        )
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def _write_parquet(columns: dict[str, list], codebook: Codebook) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = {}
+    for v in codebook.variables:
+        cells = columns[v.name]
+        if v.kind == "categorical":
+            ordered = v.measure == "ordinal" and not v.missing
+            data[v.name] = pd.Categorical(cells, categories=list(v.codes), ordered=ordered)
+        elif v.kind == "text":
+            data[v.name] = pd.array(cells, dtype="string")
+        elif v.kind == "multi" or v.integer:
+            data[v.name] = pd.array([None if c in v.missing else c for c in cells], dtype="Int64")
+        else:
+            numbers = [math.nan if c is None or c in v.missing else c for c in cells]
+            data[v.name] = pd.Series(numbers, dtype="float64")
+    table = pa.Table.from_pandas(pd.DataFrame(data), preserve_index=False)
+    book = json.dumps(asdict(codebook), ensure_ascii=False, default=str)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"delaktig.codebook": book.encode("utf-8")}
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
