@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
     from surveys.accessibility import views as accessibility_views
+    from surveys.analysis import views as analysis_views
     from surveys.auth import views as auth_views
     from surveys.survey import manage, public, results
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(manage.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(accessibility_views.bp)
+    app.register_blueprint(analysis_views.bp)
 
     from surveys import cli
 

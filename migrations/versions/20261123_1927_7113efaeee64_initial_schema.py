@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3ca8b7fb4805
+Revision ID: 7113efaeee64
 Revises: 
-Create Date: 2026-11-23 18:20:31.680090
+Create Date: 2026-11-23 19:27:55.798310
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3ca8b7fb4805'
+revision = '7113efaeee64'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -75,6 +75,23 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('margin_sets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=False),
+    sa.Column('reference_date', sa.Date(), nullable=False),
+    sa.Column('file_format', sa.String(length=20), nullable=False),
+    sa.Column('notes', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_margin_sets_created_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_margin_sets_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_margin_sets'))
+    )
+    with op.batch_alter_table('margin_sets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_margin_sets_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('responses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -108,6 +125,32 @@ def upgrade():
     with op.batch_alter_table('survey_pages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_pages_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('weighting_schemes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('mapping', sa.JSON(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_weighting_schemes_survey_id_surveys'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_weighting_schemes_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_weighting_schemes')),
+    sa.UniqueConstraint('survey_id', name=op.f('uq_weighting_schemes_survey_id'))
+    )
+    op.create_table('margin_rows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('margin_set_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('variable', sa.String(length=80), nullable=False),
+    sa.Column('category', sa.String(length=200), nullable=False),
+    sa.Column('population_count', sa.Double(), nullable=False),
+    sa.CheckConstraint('population_count >= 0', name=op.f('ck_margin_rows_population_count_not_negative')),
+    sa.ForeignKeyConstraint(['margin_set_id'], ['margin_sets.id'], name=op.f('fk_margin_rows_margin_set_id_margin_sets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_margin_rows')),
+    sa.UniqueConstraint('margin_set_id', 'variable', 'category', name=op.f('uq_margin_rows_margin_set_id_variable_category'))
+    )
+    with op.batch_alter_table('margin_rows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_margin_rows_margin_set_id'), ['margin_set_id'], unique=False)
+
     op.create_table('survey_questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -129,6 +172,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_survey_questions_page_id'), ['page_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('weighting_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('margin_set_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=False),
+    sa.Column('mapping', sa.JSON(), nullable=False),
+    sa.Column('input_hash', sa.String(length=64), nullable=False),
+    sa.Column('n_respondents', sa.Integer(), nullable=False),
+    sa.Column('converged', sa.Boolean(), nullable=False),
+    sa.Column('iterations', sa.Integer(), nullable=False),
+    sa.Column('diagnostics', sa.JSON(), nullable=True),
+    sa.Column('estimates', sa.JSON(), nullable=True),
+    sa.Column('error', sa.JSON(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_weighting_runs_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_weighting_runs_created_by_id_users')),
+    sa.ForeignKeyConstraint(['margin_set_id'], ['margin_sets.id'], name=op.f('fk_weighting_runs_margin_set_id_margin_sets')),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_weighting_runs_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_weighting_runs'))
+    )
+    with op.batch_alter_table('weighting_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_weighting_runs_margin_set_id'), ['margin_set_id'], unique=False)
+        batch_op.create_index('ix_weighting_runs_survey_approved', ['survey_id', 'approved_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_weighting_runs_survey_id'), ['survey_id'], unique=False)
+
     op.create_table('answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
@@ -143,21 +214,47 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_answers_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_answers_response_id'), ['response_id'], unique=False)
 
+    op.create_table('run_weights',
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('weight', sa.Double(), nullable=False),
+    sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_run_weights_response_id_responses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['weighting_runs.id'], name=op.f('fk_run_weights_run_id_weighting_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('run_id', 'response_id', name=op.f('pk_run_weights'))
+    )
+    with op.batch_alter_table('run_weights', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_run_weights_response_id'), ['response_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('run_weights', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_run_weights_response_id'))
+
+    op.drop_table('run_weights')
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_answers_response_id'))
         batch_op.drop_index(batch_op.f('ix_answers_question_id'))
 
     op.drop_table('answers')
+    with op.batch_alter_table('weighting_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_weighting_runs_survey_id'))
+        batch_op.drop_index('ix_weighting_runs_survey_approved')
+        batch_op.drop_index(batch_op.f('ix_weighting_runs_margin_set_id'))
+
+    op.drop_table('weighting_runs')
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
         batch_op.drop_index(batch_op.f('ix_survey_questions_page_id'))
 
     op.drop_table('survey_questions')
+    with op.batch_alter_table('margin_rows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_margin_rows_margin_set_id'))
+
+    op.drop_table('margin_rows')
+    op.drop_table('weighting_schemes')
     with op.batch_alter_table('survey_pages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_pages_survey_id'))
 
@@ -166,6 +263,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_responses_survey_id'))
 
     op.drop_table('responses')
+    with op.batch_alter_table('margin_sets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_margin_sets_organisation_id'))
+
+    op.drop_table('margin_sets')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 

@@ -1,0 +1,227 @@
+"""Forms of the weighting pages. Labels are lazy, so they follow the analyst's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import TextInput
+
+from surveys.analysis import jsonstat
+from surveys.analysis.mapping import DEFAULT_AGE_GROUPS, format_age_groups
+from surveys.analysis.margins_import import format_code_lines
+from surveys.analysis.messages import METHOD_LABELS, POLICY_LABELS
+from surveys.analysis.models import METHODS
+from surveys.survey.forms import MultiCheckboxField, choices
+
+NUMBER_RE = re.compile(r"^-?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class NumberField(Field):
+    """A number typed the Swedish or the English way: 1,5 or 1.5 or 1e-10; empty is None."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:g}"
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            text = valuelist[0].strip().replace(" ", "").replace("\u2212", "-")
+            if not NUMBER_RE.match(text):
+                raise ValueError(_l("Write a number, e.g. 1,5."))
+            self.data = float(text.replace(",", "."))
+
+
+class IsoDateField(StringField):
+    """A date written 2025-12-31 (a text box: large, and the same in every browser)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off",
+                                        "placeholder": "2025-12-31"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = date.fromisoformat(valuelist[0].strip())
+            except ValueError:
+                raise ValueError(_l("Write the date as year-month-day, e.g. 2025-12-31.")) \
+                    from None
+
+
+class _MarginsFields(FlaskForm):
+    """What every imported margin set needs: a name, its source and its reference date."""
+
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)],
+                       description=_l("E.g. Population 31 December 2025."))
+    source = StringField(_l("Source"), filters=[_strip],
+                         validators=[DataRequired(), Length(max=500)],
+                         description=_l("Where the numbers come from, e.g. the SCB table."))
+    reference_date = IsoDateField(
+        _l("Reference date"), validators=[InputRequired(message=_l("Give the reference date."))],
+        description=_l("The day the population was counted, e.g. 2025-12-31."))
+
+
+class CsvMarginsForm(_MarginsFields):
+    """A long-format CSV: variable,category,population_count."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a file."))],
+                     description=_l("One line per category, with the header "
+                                    "variable,category,population_count. Comma or semicolon "
+                                    "separated; spaces in numbers are fine."))
+
+
+class JsonStatMarginsForm(_MarginsFields):
+    """A JSON-stat 2.0 file from SCB's statistical database and how its codes map."""
+
+    file = FileField(_l("JSON-stat file"), validators=[FileRequired(message=_l("Choose a file."))],
+                     description=_l("From SCB's statistical database: choose the table of "
+                                    "population by region, age, sex and country of birth, one "
+                                    "year, and save it as JSON-stat 2.0."))
+    age_groups = StringField(
+        _l("Age groups"), filters=[_strip], default=format_age_groups(DEFAULT_AGE_GROUPS),
+        validators=[DataRequired()],
+        description=_l("Single-year ages are added up into these groups, e.g. 16-29, 30-44, "
+                       "45-64, 65+. Ages in no group are left out of the population."))
+    sex_codes = TextAreaField(
+        _l("Codes for sex"), default=format_code_lines(jsonstat.DEFAULT_SEX_CODES),
+        description=_l("One line per SCB code: code = category."))
+    born_codes = TextAreaField(
+        _l("Codes for country of birth"), default=format_code_lines(jsonstat.DEFAULT_BORN_CODES),
+        description=_l("Födelseregion codes: 010 Sweden, 020 Nordic countries, 030 EU, 040 rest "
+                       "of Europe, 050-090 other continents. For four groups write e.g. "
+                       "020 = norden."))
+    region_codes = TextAreaField(
+        _l("Codes for regions"),
+        description=_l("Which district each region code belongs to, e.g. 1480R001 = centrum. "
+                       "Leave empty when the file covers one area."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.born_codes.data:
+            self.born_codes.data = format_code_lines(jsonstat.DEFAULT_BORN_CODES)
+
+
+class RunForm(FlaskForm):
+    """How to weight: margins, variables, method, bounds, trimming, missing answers."""
+
+    margin_set = SelectField(_l("Margin set"), coerce=int)
+    variables = MultiCheckboxField(_l("Weighting variables"))
+    method = RadioField(_l("Method"), default="rake",
+                        choices=choices((m, METHOD_LABELS[m]) for m in METHODS))
+    bounds_lower = NumberField(_l("Lower bound on g = w/d"),
+                               description=_l("Calibration only, e.g. 0.3. Empty: no bounds."))
+    bounds_upper = NumberField(_l("Upper bound on g = w/d"),
+                               description=_l("Calibration only, e.g. 3."))
+    epsilon = NumberField(_l("Convergence tolerance"), default=1e-10,
+                          validators=[InputRequired(), NumberRange(min=1e-15, max=1)],
+                          description=_l("Raking stops when no cell of the weighted table "
+                                         "changes by this share of the total or more."))
+    max_iter = NumberField(_l("Maximum number of iterations"), default=100,
+                           validators=[InputRequired(), NumberRange(min=1, max=10000)])
+    trim_lower = NumberField(_l("Trim weights below"),
+                             description=_l("Optional. Weights are persons per respondent; the "
+                                            "average weight is the population divided by the "
+                                            "number of respondents."))
+    trim_upper = NumberField(_l("Trim weights above"), description=_l("Optional."))
+    trim_strict = BooleanField(_l("Repeat trimming until no weight is outside the bounds"))
+    missing = RadioField(_l("Respondents without a category (no answer, “don't know”)"),
+                         default="error", choices=choices(POLICY_LABELS.items()))
+    unknown = RadioField(_l("Respondents whose answer is outside the margins' categories"),
+                         default="error", choices=choices(POLICY_LABELS.items()))
+    collapse = TextAreaField(
+        _l("Merge categories"), validators=[Length(max=2000)],
+        description=_l("Optional, one per line: variable: category -> category it merges into, "
+                       "e.g. age: 16-29 -> 30-44."))
+
+    def validate_max_iter(self, field):
+        if field.data is not None and not float(field.data).is_integer():
+            raise ValidationError(_l("Write a whole number."))
+
+
+COLLAPSE_RE = re.compile(r"^\s*([^:]+?)\s*:\s*(.+?)\s*(?:->|→)\s*(.+?)\s*$")
+
+
+def parse_collapse(text: str) -> tuple[dict[str, dict[str, str]], list[int]]:
+    """"age: 16-29 -> 30-44" lines -> {"age": {"16-29": "30-44"}}; and the bad line numbers."""
+    merged: dict[str, dict[str, str]] = {}
+    bad = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = COLLAPSE_RE.match(line)
+        if not match:
+            bad.append(number)
+            continue
+        merged.setdefault(match.group(1), {})[match.group(2)] = match.group(3)
+    return merged, bad
+
+
+def format_collapse(collapse: dict[str, dict[str, str]]) -> str:
+    """The inverse of parse_collapse."""
+    return "\n".join(f"{v}: {a} -> {b}" for v, pairs in collapse.items() for a, b in pairs.items())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: approve, withdraw, rerun, delete."""
+
+
+class CollapseForm(FlaskForm):
+    """Weight again, merging one empty category into a neighbour."""
+
+    variable = StringField(validators=[DataRequired(), Length(max=80)])
+    category = StringField(validators=[DataRequired(), Length(max=200)])
+    into = StringField(validators=[DataRequired(), Length(max=200)])
+
+
+class AddVariableForm(FlaskForm):
+    """Another weighting variable from a year-of-birth or single-choice question."""
+
+    question = SelectField(_l("Question"))
+    name = StringField(_l("Variable name"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=40)],
+                       description=_l("As in the margins, e.g. education."))
+
+
+EXPORT_FORMATS = {
+    "csv": _l("CSV (UTF-8)"),
+    "xlsx": _l("Excel (.xlsx)"),
+    "sav": _l("SPSS (.sav) with variable and value labels"),
+    "parquet": _l("Parquet (for R, Python and DuckDB)"),
+}
+
+
+class ExportForm(FlaskForm):
+    """The weighted microdata file: a download, so a GET form without a token."""
+
+    class Meta:
+        csrf = False
+
+    format = RadioField(_l("File format"), default="sav",
+                        choices=choices(EXPORT_FORMATS.items()))
+    text = BooleanField(_l("Include free-text answers"),
+                        description=_l("Free text may contain names and other personal data: "
+                                       "include it only when the analysis needs it."))

@@ -1,0 +1,478 @@
+"""Weighting runs: build the input table, call the engine, store weights, diagnostics, estimates.
+
+The input table has one row per completed response (ordered by response id) and one column
+per mapped variable, holding the category, a value outside the mapping, or None. Base
+weights are equal (``Design(weights=None)``: N/n with N from the margins). The engine is
+deterministic, so the same table, margins and settings give bit-identical weights; a run
+stores the SHA-256 of its table and margins (`input_hash`) to show that.
+
+A run the engine refuses is stored too, with its error, so the analyst sees why and can
+retry (for an empty category: merged into a neighbour with ``collapse=``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert, select
+
+from surveys.analysis import mapping as mapping_svc
+from surveys.analysis.margins_import import margins_frame
+from surveys.analysis.models import METHODS, MarginSet, RunWeight, WeightingRun, WeightingScheme
+from surveys.auth.models import utcnow
+from surveys.extensions import db
+from surveys.questions import DONT_KNOW
+from surveys.survey.models import Answer, Question, Response, Survey
+from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingError
+
+#: Questions whose weighted means the run page shows: the trust items of the template.
+TRUST_PREFIX = "trust_"
+NUMERIC_TYPES = ("scale", "agreement")
+TEXT_TYPES = ("short_text", "long_text")
+
+
+class RunError(ValueError):
+    """A request about runs that cannot be carried out; `code` and `details` for translation."""
+
+    def __init__(self, code: str, **details: Any):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class RunSettings:
+    """Everything a run passes to the engine besides the data."""
+
+    method: str = "rake"
+    #: Margin variables to weight on, in the margin set's order.
+    variables: list[str] = field(default_factory=list)
+    #: Calibration bounds on g = w/d, or None.
+    bounds: list[float] | None = None
+    epsilon: float = 1e-10
+    max_iter: int = 100
+    trim_lower: float | None = None
+    trim_upper: float | None = None
+    trim_strict: bool = False
+    #: "error" or "impute": respondents without a category (no answer, "don't know").
+    missing: str = "error"
+    #: "error" or "impute": respondents whose value is not among the margin categories.
+    unknown: str = "error"
+    #: {"age": {"16-29": "30-44"}}: categories merged into another before weighting.
+    collapse: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON for `WeightingRun.settings`."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSettings:
+        """Settings read back from a stored run."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def trims(self) -> bool:
+        return self.trim_lower is not None or self.trim_upper is not None
+
+
+# -- input ------------------------------------------------------------------------------------
+def scheme_for(survey: Survey) -> dict:
+    """The survey's stored mapping, or the default one when none was saved."""
+    stored = db.session.scalar(select(WeightingScheme).where(WeightingScheme.survey_id == survey.id))
+    return dict(stored.mapping) if stored else mapping_svc.default_scheme(survey)
+
+
+def save_scheme(survey: Survey, scheme: dict, user_id: int | None) -> WeightingScheme:
+    """Store the survey's mapping (creating its row on first save)."""
+    stored = db.session.scalar(select(WeightingScheme).where(WeightingScheme.survey_id == survey.id))
+    if stored is None:
+        stored = WeightingScheme(survey_id=survey.id, mapping=scheme)
+        db.session.add(stored)
+    stored.mapping = scheme
+    stored.updated_by_id = user_id
+    db.session.flush()
+    return stored
+
+
+def completed_ids(survey_id: int) -> list[int]:
+    """Ids of the survey's completed responses, oldest first."""
+    return list(db.session.scalars(
+        select(Response.id).where(Response.survey_id == survey_id,
+                                  Response.completed_at.is_not(None)).order_by(Response.id)))
+
+
+def load_answers(survey: Survey, keys: Iterable[str], response_ids: list[int] | None = None
+                 ) -> tuple[list[int], dict[int, dict[str, Any]]]:
+    """Completed response ids and their answers to the questions `keys`, in two queries."""
+    ids = completed_ids(survey.id) if response_ids is None else sorted(response_ids)
+    question_ids = {q.id: q.key for q in survey.questions() if q.key in set(keys)}
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    if question_ids:
+        rows = db.session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.value)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id, Response.completed_at.is_not(None),
+                   Answer.question_id.in_(list(question_ids))))
+        wanted = set(ids)
+        for response_id, question_id, value in rows:
+            if response_id in wanted:
+                answers[response_id][question_ids[question_id]] = value
+    return ids, answers
+
+
+def input_table(survey: Survey, scheme: Mapping, response_ids: list[int] | None = None,
+                extra_keys: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[int, dict[str, Any]]]:
+    """The categories of every completed response (index: response id), and the raw answers."""
+    keys = {v["question"] for v in scheme.get("variables", [])} | set(extra_keys)
+    ids, answers = load_answers(survey, keys, response_ids)
+    year = mapping_svc.reference_year(survey, scheme)
+    return mapping_svc.categorize(scheme, answers, year, ids), answers
+
+
+def input_hash(table: pd.DataFrame, margins: pd.DataFrame) -> str:
+    """SHA-256 of the table (ids and categories) and the margins, in a canonical JSON form."""
+    payload = {
+        "columns": [str(c) for c in table.columns],
+        "rows": [[int(i), *[None if v is None else str(v) for v in row]]
+                 for i, row in zip(table.index, table.itertuples(index=False, name=None),
+                                   strict=True)],
+        "margins": [[str(v), str(c), float(n).hex()] for v, c, n in
+                    margins.itertuples(index=False, name=None)],
+    }
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- the engine ---------------------------------------------------------------------------------
+def weigh(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings) -> WeightedDesign:
+    """Call the engine on the input table exactly as a run does (no database involved)."""
+    design = Design(table, weights=None)
+    margins = margins[margins["variable"].isin(settings.variables)].reset_index(drop=True)
+    collapse = settings.collapse or None
+    if settings.method == "rake":
+        weighted = design.rake(margins, epsilon=settings.epsilon, max_iter=settings.max_iter,
+                               collapse=collapse, missing=settings.missing,
+                               unknown=settings.unknown)
+    elif settings.method == "poststratify":
+        weighted = _poststratify(table, margins, settings)
+    elif settings.method in METHODS:
+        weighted = design.calibrate(
+            margins, method=settings.method,
+            bounds=tuple(settings.bounds) if settings.bounds else None,
+            epsilon=settings.epsilon, max_iter=settings.max_iter, collapse=collapse,
+            missing=settings.missing, unknown=settings.unknown)
+    else:
+        raise WeightingError(f"Unknown method {settings.method!r}.", parameter="method")
+    if settings.trims:
+        weighted = weighted.trim(lower=settings.trim_lower, upper=settings.trim_upper,
+                                 strict=settings.trim_strict)
+    return weighted
+
+
+def _poststratify(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings
+                  ) -> WeightedDesign:
+    """Post-stratify on one variable: its margin is the cell table. Merges per `collapse`."""
+    (variable,) = settings.variables
+    cells = margins[margins["variable"] == variable][["category", "population_count"]]
+    cells = cells.rename(columns={"category": variable}).reset_index(drop=True)
+    sample = table
+    merge = settings.collapse.get(variable)
+    if merge:
+        known = set(cells[variable])
+        target = {}
+        for source, into in merge.items():
+            for category in (source, into):
+                if category not in known:
+                    raise CollapseError(
+                        f"Cannot collapse {source!r} into {into!r} for {variable!r}: "
+                        f"category {category!r} is not in the margins.",
+                        variable=variable, category=category)
+            target[source] = into
+        for _ in range(len(target)):  # follow chains a -> b -> c
+            target = {s: target.get(t, t) for s, t in target.items()}
+        cells = cells.assign(**{variable: cells[variable].map(lambda c: target.get(c, c))})
+        cells = cells.groupby(variable, sort=False, as_index=False)["population_count"].sum()
+        sample = table.assign(**{variable: table[variable].map(
+            lambda c: target.get(c, c) if c is not None else None)})
+        sample[variable] = sample[variable].astype(object).where(sample[variable].notna(), None)
+    return Design(sample, weights=None).poststratify(
+        cells, missing=settings.missing, unknown=settings.unknown)
+
+
+#: A category whose weighted count is off its population count by more than this share of it.
+MARGIN_TOLERANCE = 1e-6
+
+
+def unmet_margins(rows: list[dict]) -> list[dict]:
+    """Categories whose weighted count misses the population count.
+
+    Raking that cannot meet every margin (e.g. two variables the respondents confound
+    completely) can still stop "converged": its joint table no longer changes. R's
+    ``rake`` behaves the same; the run checks the margins themselves before anyone
+    approves it.
+    """
+    return [
+        {"variable": r["variable"], "category": r["category"],
+         "weighted_share": r["weighted_share"], "population_share": r["population_share"]}
+        for r in rows
+        if r.get("population_count") is not None and r.get("weighted_count") is not None
+        and abs(r["weighted_count"] - r["population_count"])
+        > MARGIN_TOLERANCE * max(r["population_count"], 1.0)
+    ]
+
+
+def error_dict(error: WeightingError, margins: pd.DataFrame) -> dict[str, Any]:
+    """The error as stored JSON; an empty category gets its neighbours in the margins' order."""
+    data = jsonable(error.to_dict())
+    details = data["details"]
+    if error.code == "empty_category":
+        variable = details.get("variable")
+        if isinstance(variable, list) and len(variable) == 1:  # post-stratification cells
+            variable = details["variable"] = variable[0]
+            details["category"] = _first(details.get("category"))
+            details["empty"] = [[variable, _first(c)] for _, c in details.get("empty", [])]
+        if not details.get("neighbours") and isinstance(variable, str):
+            empty = {str(c) for v, c in details.get("empty", []) if v == variable}
+            order = [c for c in margins.loc[margins["variable"] == variable, "category"]
+                     if c not in empty or c == str(details.get("category"))]
+            if str(details.get("category")) in order:
+                i = order.index(str(details["category"]))
+                details["neighbours"] = [order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)]
+    return data
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list | tuple) and len(value) == 1 else value
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON: numpy scalars to Python, non-finite floats to None, keys to text."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, tuple) else ", ".join(map(str, k)): jsonable(v)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer | int):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, str):
+        return value
+    if pd.isna(value):
+        return None
+    return str(value)
+
+
+# -- estimates ----------------------------------------------------------------------------------
+def estimate_items(survey: Survey) -> list[Question]:
+    """The trust items (scale questions named trust_*); all scale questions if there are none."""
+    numeric = [q for q in survey.questions() if q.type in NUMERIC_TYPES]
+    trust = [q for q in numeric if q.key.startswith(TRUST_PREFIX)]
+    return trust or numeric
+
+
+def _numeric(values: list[Any]) -> np.ndarray:
+    return np.array([float(v) if isinstance(v, int | float) and not isinstance(v, bool)
+                     and v != DONT_KNOW else np.nan for v in values])
+
+
+ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n", "deff")
+
+
+def estimates(weighted: WeightedDesign, table: pd.DataFrame,
+              answers: Mapping[int, Mapping[str, Any]], keys: list[str],
+              by: list[str]) -> dict[str, Any]:
+    """Weighted means with SE and 95% CI, overall and by each variable in `by`."""
+    out: dict[str, Any] = {"items": [], "overall": [], "by": {}}
+    series = {}
+    for key in keys:
+        y = _numeric([answers.get(r, {}).get(key) for r in table.index])
+        if np.count_nonzero(~np.isnan(y)) >= 2:
+            series[key] = pd.Series(y, index=table.index, name=key)
+            out["items"].append(key)
+    for key, y in series.items():
+        row = weighted.mean(y).iloc[0]
+        out["overall"].append({"item": key, **{c: jsonable(row[c]) for c in ESTIMATE_COLUMNS}})
+    for variable in by:
+        rows = []
+        for key, y in series.items():
+            frame = weighted.mean(y, by=variable)
+            for group, row in frame.iterrows():
+                rows.append({"item": key, "group": str(group),
+                             **{c: jsonable(row[c]) for c in ESTIMATE_COLUMNS}})
+        out["by"][variable] = rows
+    return out
+
+
+# -- runs -----------------------------------------------------------------------------------------
+def check_settings(settings: RunSettings, scheme: Mapping, margin_set: MarginSet
+                   ) -> list[tuple[str, dict]]:
+    """Problems that keep a run from starting (shown on the form, nothing stored)."""
+    problems: list[tuple[str, dict]] = []
+    mapped = {v["name"] for v in scheme.get("variables", [])}
+    in_margins = margin_set.variables()
+    if not settings.variables:
+        problems.append(("no_variables", {}))
+    for variable in settings.variables:
+        if variable not in in_margins:
+            problems.append(("not_in_margins", {"variable": variable, "margins": margin_set.name}))
+        if variable not in mapped:
+            problems.append(("not_mapped", {"variable": variable}))
+    if settings.method == "poststratify" and len(settings.variables) > 1:
+        problems.append(("poststratify_one_variable", {}))
+    if settings.method == "logit" and not settings.bounds:
+        problems.append(("logit_needs_bounds", {}))
+    if settings.bounds and not (settings.bounds[0] <= 1 <= settings.bounds[1]
+                                and settings.bounds[0] < settings.bounds[1]):
+        problems.append(("bad_bounds", {"lower": settings.bounds[0], "upper": settings.bounds[1]}))
+    return problems
+
+
+def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
+               user_id: int | None, scheme: Mapping | None = None) -> WeightingRun:
+    """Weight the survey's completed responses and store the run, failed or not (flushes)."""
+    scheme = dict(scheme if scheme is not None else scheme_for(survey))
+    settings.variables = [v for v in margin_set.variables() if v in settings.variables]
+    items = [q.key for q in estimate_items(survey)]
+    table, answers = input_table(survey, scheme, extra_keys=items)
+    margins = margins_frame(margin_set, settings.variables)
+    run = WeightingRun(survey_id=survey.id, margin_set_id=margin_set.id, created_by_id=user_id,
+                       settings=jsonable(settings.to_dict()), mapping=jsonable(scheme),
+                       input_hash=input_hash(table, margins), n_respondents=len(table))
+    db.session.add(run)
+    try:
+        weighted = weigh(table, margins, settings)
+    except WeightingError as error:
+        run.error = error_dict(error, margins)
+        db.session.flush()
+        return run
+    run.converged = bool(weighted.converged)
+    run.iterations = int(weighted.iterations)
+    run.diagnostics = jsonable(weighted.diagnostics.to_dict())
+    if not settings.trims:  # trimming moves off the margins on purpose, and says so
+        unmet = unmet_margins(run.diagnostics.get("margins", []))
+        if unmet:
+            run.diagnostics["warnings"].append({"code": "margins_not_met",
+                                                "details": {"rows": unmet}})
+    by = [v["name"] for v in scheme.get("variables", [])]
+    try:
+        run.estimates = estimates(weighted, table, answers, items, by)
+    except WeightingError as error:  # estimates are extra: the weights stand without them
+        run.estimates = {"error": jsonable(error.to_dict())}
+    db.session.flush()
+    weights = weighted.weights
+    db.session.execute(insert(RunWeight), [
+        {"run_id": run.id, "response_id": int(r), "weight": float(w)}
+        for r, w in zip(weights.index, weights.to_numpy(), strict=True)])
+    return run
+
+
+def rerun(run: WeightingRun, user_id: int | None,
+          collapse: tuple[str, str, str] | None = None) -> WeightingRun:
+    """The same settings, margins and mapping again; optionally merging one more category."""
+    settings = RunSettings.from_dict(run.settings)
+    if collapse:
+        variable, source, into = collapse
+        settings.collapse = {**settings.collapse,
+                             variable: {**settings.collapse.get(variable, {}), source: into}}
+    return create_run(run.survey, run.margin_set, settings, user_id, scheme=run.mapping)
+
+
+def current_hash(run: WeightingRun) -> str:
+    """The input hash the run would have if made now (differs once answers change)."""
+    table, _ = input_table(run.survey, run.mapping)
+    settings = RunSettings.from_dict(run.settings)
+    return input_hash(table, margins_frame(run.margin_set, settings.variables))
+
+
+def weights_of(run: WeightingRun) -> pd.Series:
+    """The stored weights, indexed by response id (ascending)."""
+    rows = db.session.execute(select(RunWeight.response_id, RunWeight.weight)
+                              .where(RunWeight.run_id == run.id)
+                              .order_by(RunWeight.response_id)).all()
+    return pd.Series([w for _, w in rows], index=pd.Index([r for r, _ in rows],
+                                                          name="response_id"), name="weight",
+                     dtype=float)
+
+
+def approve(run: WeightingRun, user_id: int | None) -> None:
+    """Make `run` the survey's official run; the previously approved one is withdrawn."""
+    if not run.approvable:
+        raise RunError("not_approvable")
+    for other in db.session.scalars(select(WeightingRun).where(
+            WeightingRun.survey_id == run.survey_id, WeightingRun.approved_at.is_not(None),
+            WeightingRun.id != run.id)):
+        other.approved_at = None
+        other.approved_by_id = None
+    run.approved_at = utcnow()
+    run.approved_by_id = user_id
+    db.session.flush()
+
+
+def withdraw(run: WeightingRun) -> None:
+    """The survey has no approved run any more."""
+    run.approved_at = None
+    run.approved_by_id = None
+    db.session.flush()
+
+
+def approved_run(survey_id: int) -> WeightingRun | None:
+    """The survey's official run, if one is approved."""
+    return db.session.scalar(select(WeightingRun).where(
+        WeightingRun.survey_id == survey_id, WeightingRun.approved_at.is_not(None)))
+
+
+def survey_runs(survey_id: int) -> list[WeightingRun]:
+    """Every run of the survey, newest first."""
+    return list(db.session.scalars(select(WeightingRun).where(
+        WeightingRun.survey_id == survey_id).order_by(WeightingRun.id.desc())))
+
+
+# -- weighted microdata -----------------------------------------------------------------------------
+def export_numbers(survey_id: int) -> dict[int, int]:
+    """Response id -> the number the raw answer export gives it (1, 2, 3 ... by start)."""
+    ids = db.session.scalars(select(Response.id).where(Response.survey_id == survey_id)
+                             .order_by(Response.id))
+    return {r: n for n, r in enumerate(ids, start=1)}
+
+
+def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFrame:
+    """One row per weighted response, as `surveys.microdata` expects: response_id, language,
+    channel, weight and every question's export columns.
+
+    Free-text answers are left out unless `include_text`; `response_id` is the raw answer
+    export's number, so the two files can be joined.
+    """
+    survey = run.survey
+    weights = weights_of(run)
+    ids = list(weights.index)
+    questions = [q for q in survey.questions() if include_text or q.type not in TEXT_TYPES]
+    _, answers = load_answers(survey, [q.key for q in questions], ids)
+    numbers = export_numbers(survey.id)
+    about = {r.id: r for r in db.session.execute(
+        select(Response.id, Response.language, Response.channel).where(Response.id.in_(ids)))}
+    columns: dict[str, list[Any]] = {
+        "response_id": [numbers[r] for r in ids],
+        "language": [about[r].language for r in ids],
+        "channel": [about[r].channel.value for r in ids],
+        "weight": weights.to_list(),
+    }
+    for question in questions:
+        cells = [question.kind.export(question, answers.get(r, {}).get(question.key))
+                 for r in ids]
+        for name in question.kind.columns(question):
+            columns[name] = [c.get(name) for c in cells]
+    return pd.DataFrame(columns)

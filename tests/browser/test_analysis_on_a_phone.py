@@ -1,0 +1,62 @@
+"""An analyst weights the demo on a 360 px screen: every weighting page passes axe and fits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from surveys.analysis import runs as run_svc
+from surveys.analysis.margins_import import import_csv
+from surveys.analysis.models import MarginSet
+from surveys.demo import load_demo
+from surveys.extensions import db
+from surveys.survey.models import Survey
+from tests.support.analysis import DEMO_CSV
+from tests.support.browser import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
+        app, live_server, phone):
+    with app.app_context():
+        load_demo()
+        survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
+        margins = import_csv(survey.organisation_id, None, "Befolkning 2025", "SCB",
+                             date(2025, 12, 31), DEMO_CSV.read_bytes())
+        run = run_svc.create_run(survey, margins, run_svc.RunSettings(
+            variables=["age", "gender", "born", "district"], missing="impute"), None)
+        run_svc.approve(run, None)
+        failed = run_svc.create_run(survey, margins, run_svc.RunSettings(
+            variables=["age", "gender"]), None)
+        db.session.commit()
+        ids = {"survey": survey.id, "run": run.id, "failed": failed.id,
+               "margins": db.session.scalar(select(MarginSet.id))}
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("analyst@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-analyst-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    pages = ["/analysis/", f"/analysis/surveys/{ids['survey']}",
+             f"/analysis/surveys/{ids['survey']}/mapping",
+             f"/analysis/surveys/{ids['survey']}/representation",
+             f"/analysis/runs/{ids['run']}", f"/analysis/runs/{ids['failed']}",
+             f"/analysis/margins/{ids['margins']}", "/analysis/margins/csv",
+             "/analysis/margins/json-stat"]
+    for lang in ("sv", "ar"):
+        for path in pages:
+            phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert phone.locator("h1").count() == 1, path
+            wide = phone.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > 361 && !el.closest('.table-wrap'))
+                .map(el => el.outerHTML.slice(0, 120))""")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path, wide[:5])
+            assert axe_violations(phone) == [], (lang, path)
+    # The form errors come back in place, without JavaScript.
+    phone.goto(f"{live_server.url}/analysis/margins/csv?lang=sv")
+    with phone.expect_navigation():
+        phone.locator('main form button[type="submit"]').click()
+    assert phone.locator(".error-summary li").count() >= 3
+    assert axe_violations(phone) == []
