@@ -55,4 +55,5 @@ def _as_form(question, value):
         return [(f"{name}__{item}", code) for item, code in value.items()]
     if isinstance(value, list):
         return [(name, code) for code in value]
-    return [(name, str(value).replace(".", ","))]
+    # Decimal numbers go back as a resident in Sweden types them; text stays as it is.
+    return [(name, str(value).replace(".", ",") if isinstance(value, float) else str(value))]

@@ -66,6 +66,8 @@ def test_logins_are_rate_limited(database_url, make_org):
     # Even the right password waits until the window has passed.
     right = client.post_form("/login", {"email": user_email(org, "admin"), "password": PASSWORD})
     assert right.status_code == 429
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_the_cli_creates_an_organisation_and_its_first_admin(app, runner):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,6 +13,11 @@ from hypothesis import strategies as st
 from surveys.extensions import db
 from surveys.survey.definition import definition_problems, import_definition
 from tests.support.surveys import small_definition
+
+@pytest.fixture
+def org_id(make_org) -> int:
+    return make_org().id
+
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8)
@@ -52,14 +59,15 @@ def _replace(tree, path, value):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=PATHS, value=JSON)
-def test_a_definition_with_any_part_replaced_by_junk_gets_reasons_not_a_crash(app, path, value):
+def test_a_definition_with_any_part_replaced_by_junk_gets_reasons_not_a_crash(app, org_id, path,
+                                                                            value):
     tree = _replace(copy.deepcopy(small_definition()), path, value)
     with app.test_request_context(), force_locale("en"):
         problems = definition_problems(tree)
         assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)
         if not problems:
             # What passes validation imports, and renders for a resident.
-            survey = import_definition(tree, organisation_id=1, slug="fuzz")
+            survey = import_definition(tree, organisation_id=org_id, slug="fuzz")
             assert survey.questions() or not tree["pages"]
             db.session.rollback()
 

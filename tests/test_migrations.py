@@ -18,20 +18,28 @@ from tests.conftest import app_config
 def _round_trip(url: str) -> None:
     app = create_app(app_config(url))
     with app.app_context():
-        upgrade(revision="head")
-        tables = set(inspect(db.engine).get_table_names())
-        assert set(db.metadata.tables) <= tables
-        # The migrations describe exactly the models: no drift in either direction.
-        with db.engine.connect() as connection:
-            diff = compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
-            )
-        assert diff == []
-        downgrade(revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade(revision="head")
-        assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
-        db.engine.dispose()
+        try:
+            _upgrade_downgrade_upgrade()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _upgrade_downgrade_upgrade() -> None:
+    """Head, base, head again; the schema at head matches the models."""
+    upgrade(revision="head")
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    # The migrations describe exactly the models: no drift in either direction.
+    with db.engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+        )
+    assert diff == []
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade(revision="head")
+    assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
 
 
 def test_migrations_round_trip_on_sqlite(tmp_path):
