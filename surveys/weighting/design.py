@@ -93,8 +93,10 @@ def _describe_values(values: Mapping[Any, int], limit: int = 8) -> str:
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _respondents(k: int) -> str:
-    return f"{k} respondent" if k == 1 else f"{k} respondents"
+def _respondents(k: int, verb: str) -> str:
+    """'1 respondent has' / '3 respondents have': `verb` is the plural form (are, have)."""
+    singular = {"are": "is", "have": "has"}[verb]
+    return f"{k} respondent {singular}" if k == 1 else f"{k} respondents {verb}"
 
 
 def _neighbours(margin: Margin, position: int) -> list[Any]:
@@ -233,7 +235,7 @@ class _Survey:
             if bad.size:
                 cats = {m.labels[i]: int(counts[i]) for i in bad}
                 raise PopulationZeroError(
-                    f"{_respondents(int(counts[bad].sum()))} are in categories of {v!r} whose "
+                    f"{_respondents(int(counts[bad].sum()), 'are')} in categories of {v!r} whose "
                     f"population count is zero: {_describe_values(cats)}.",
                     variable=v,
                     values=cats,
@@ -266,7 +268,7 @@ class _Survey:
             listing = ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
             first = next(v for v, k in n_missing.items() if k)
             raise MissingValueError(
-                f"{_respondents(int(any_missing.sum()))} have no value for a weighting variable: "
+                f"{_respondents(int(any_missing.sum()), 'have')} no value for a weighting variable: "
                 f"{listing}. Use missing='impute' to impute the most likely category.",
                 variable=first,
                 n_respondents=int(any_missing.sum()),
@@ -279,7 +281,7 @@ class _Survey:
             others = [w for w in unknown_values if w != v]
             extra = (" Other variables affected: " + ", ".join(others) + ".") if others else ""
             raise UnknownCategoryError(
-                f"{_respondents(total)} have a {v!r} value that is not in the margins: "
+                f"{_respondents(total, 'have')} a {v!r} value that is not in the margins: "
                 f"{_describe_values(vals)}.{extra}",
                 variable=v,
                 n_respondents=total,
@@ -673,7 +675,7 @@ class _Survey:
             }
             n_resp = int(s_counts[not_in_pop].sum())
             raise UnknownCategoryError(
-                f"{_respondents(n_resp)} are in cells absent from the population table (or with "
+                f"{_respondents(n_resp, 'are')} in cells absent from the population table (or with "
                 f"population 0): {_describe_values(values)}.",
                 variable=tuple(variables),
                 n_respondents=n_resp,
@@ -785,7 +787,7 @@ class _Survey:
                 any_missing |= c == MISSING_CODE
             first = next(v for v, k in n_missing.items() if k)
             raise MissingValueError(
-                f"{_respondents(int(any_missing.sum()))} have no value for a cell variable: "
+                f"{_respondents(int(any_missing.sum()), 'have')} no value for a cell variable: "
                 + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
                 + ".",
                 variable=first,
@@ -796,7 +798,7 @@ class _Survey:
             v = next(iter(unknown_values))
             vals = unknown_values[v]
             raise UnknownCategoryError(
-                f"{_respondents(sum(vals.values()))} have a {v!r} value that is in no "
+                f"{_respondents(sum(vals.values()), 'have')} a {v!r} value that is in no "
                 f"population cell: {_describe_values(vals)}.",
                 variable=v,
                 n_respondents=sum(vals.values()),
@@ -1147,7 +1149,7 @@ class Design(_Survey):
             bad = ~np.isfinite(w) | (w <= 0)
             if bad.any():
                 raise DesignError(
-                    f"{_respondents(int(bad.sum()))} have a missing, zero or negative base "
+                    f"{_respondents(int(bad.sum()), 'have')} a missing, zero or negative base "
                     f"weight in {weights!r}.",
                     column=weights,
                     reason="invalid_weights",
@@ -1175,7 +1177,7 @@ class Design(_Survey):
             c, uniques = pd.factorize(col, sort=True)
             if (c < 0).any():
                 raise DesignError(
-                    f"{_respondents(int((c < 0).sum()))} have no stratum in {strata!r}.",
+                    f"{_respondents(int((c < 0).sum()), 'have')} no stratum in {strata!r}.",
                     column=strata,
                     reason="missing_strata",
                     n_respondents=int((c < 0).sum()),
