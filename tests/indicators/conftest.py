@@ -7,39 +7,22 @@ tests/weighting), so these tests stand on their own.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from surveys.weighting import Design, read_margins
+from tests.support.reference import DATA, RelativeErrors
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "weighting"
-
-#: Largest relative error per quantity against R, printed in the terminal summary.
-MAX_ERRORS: dict[str, float] = defaultdict(float)
-
-
-def assert_rel(actual: Any, expected: Any, rtol: float, quantity: str) -> None:
-    """|actual/expected - 1| <= rtol elementwise; the worst error is recorded."""
-    a = np.asarray(actual, dtype=float)
-    e = np.asarray(expected, dtype=float)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    err = np.abs(a - e) / np.maximum(np.abs(e), 1e-300)
-    worst = float(err.max()) if err.size else 0.0
-    MAX_ERRORS[quantity] = max(MAX_ERRORS[quantity], worst)
-    assert worst <= rtol, f"{quantity}: relative error {worst:.3g} > {rtol:g}"
+#: The largest relative error per quantity, printed in the terminal summary.
+ERRORS = RelativeErrors()
+assert_rel = ERRORS.check
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the largest relative error per quantity."""
-    if MAX_ERRORS:
-        terminalreporter.write_sep("-", "indicators: max relative errors")
-        for k in sorted(MAX_ERRORS):
-            terminalreporter.write_line(f"{k:>40}: {MAX_ERRORS[k]:.2e}")
+    ERRORS.report(terminalreporter, 'indicators: max relative errors')
 
 
 @cache

@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from surveys.weighting import Design, read_margins
+from tests.support.reference import DATA, RelativeErrors
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "weighting"
-
-# Largest relative error seen per quantity, printed in the terminal summary.
-MAX_ERRORS: dict[str, float] = defaultdict(float)
-
-
-def assert_rel(actual: Any, expected: Any, rtol: float, quantity: str) -> None:
-    """Assert |actual/expected - 1| <= rtol elementwise and record the largest error."""
-    a = np.asarray(actual, dtype=float)
-    e = np.asarray(expected, dtype=float)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    err = np.abs(a - e) / np.maximum(np.abs(e), 1e-300)
-    worst = float(err.max()) if err.size else 0.0
-    MAX_ERRORS[quantity] = max(MAX_ERRORS[quantity], worst)
-    assert worst <= rtol, f"{quantity}: relative error {worst:.3g} > {rtol:g}"
+#: The largest relative error per quantity, printed in the terminal summary.
+ERRORS = RelativeErrors()
+assert_rel = ERRORS.check
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the largest relative error per quantity against R."""
-    if MAX_ERRORS:
-        terminalreporter.write_sep(
-            "-", "weighting: max relative errors (plain: vs R survey 4.1; (...): vs row-level code)"
-        )
-        for k in sorted(MAX_ERRORS):
-            terminalreporter.write_line(f"{k:>28}: {MAX_ERRORS[k]:.2e}")
+    """Print the largest relative error per quantity."""
+    ERRORS.report(terminalreporter, 'weighting: max relative errors (plain: vs R survey 4.1; (...): vs row-level code)')
 
 
 @cache
