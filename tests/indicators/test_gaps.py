@@ -23,8 +23,9 @@ from surveys.indicators import (
     estimate_wave,
 )
 from surveys.weighting import Design
+from tests.support.reference import reference_design
 
-from .conftest import assert_rel, case_data, reference_design
+from .conftest import assert_rel, case_data
 
 # -- influence values by hand ------------------------------------------------------------
 

@@ -23,8 +23,9 @@ from surveys.indicators import (
     SurveyIndicator,
     estimate_wave,
 )
+from tests.support.reference import DATA, reference_design
 
-from .conftest import DATA, assert_rel, case_data, reference_design
+from .conftest import assert_rel, case_data
 
 RTOL_ESTIMATE = 1e-8
 RTOL_SE = 1e-6  # as the engine's own R tests: R prints SEs to ~1e-7 of their precision

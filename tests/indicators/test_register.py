@@ -19,8 +19,7 @@ from surveys.indicators import (
     read_register_jsonstat,
     register_waves,
 )
-
-from .conftest import reference_design
+from tests.support.reference import reference_design
 
 
 def codes(error: pytest.ExceptionInfo[RegisterFormatError]) -> list[str]:

@@ -27,8 +27,9 @@ from surveys.indicators import (
     target_status,
 )
 from surveys.weighting import Design
+from tests.support.reference import reference_design
 
-from .conftest import case_data, reference_design
+from .conftest import case_data
 
 Z975 = 1.959963984540054
 

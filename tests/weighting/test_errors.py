@@ -24,8 +24,9 @@ from surveys.weighting import (
     read_margins,
     validate_margins,
 )
+from tests.support.reference import DATA
 
-from .conftest import DATA, assert_rel
+from .conftest import assert_rel
 
 Case = tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
 

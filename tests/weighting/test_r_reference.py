@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from .conftest import DATA, assert_rel, hog, load_case, variant
+from tests.support.reference import DATA
+
+from .conftest import assert_rel, hog, load_case, variant
 
 RTOL_WEIGHT = 1e-8  # weights and point estimates
 RTOL_SE = 1e-6  # standard errors and design effects
