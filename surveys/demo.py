@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from surveys.auth.models import Organisation, Role, User, utcnow
 from surveys.extensions import db
@@ -138,10 +138,14 @@ GROUNDS = ["sex", "transgender_identity", "ethnicity", "religion", "disability",
 
 
 def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random.Generator,
-                     today: date, dont_know_keys: set[str]) -> list[dict[str, object]]:
+                     today: date, dont_know_keys: set[str], trust_shift: float = 0.0,
+                     outside_gap: float = 0.9) -> list[dict[str, object]]:
     """Each respondent's answers (question key -> value), before conditions and drop-outs.
 
     Only the questions in `dont_know_keys` get "don't know" answers: the others do not offer it.
+    `trust_shift` moves everyone's latent trust (in standard deviations) and `outside_gap`
+    is how much less residents born outside Europe trust people: the earlier demo wave
+    trusts a little less, with a wider gap, so the follow-up has a trend to show.
     """
     n = len(people)
     age = people["age"].to_numpy()
@@ -152,11 +156,11 @@ def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random
     years_here = people["years_here"].to_numpy()
 
     # Latent levels: general trust, institutional trust (correlated) and belonging.
-    trust = rng.standard_normal(n)
+    trust = rng.standard_normal(n) + trust_shift
     institutions = 0.7 * trust + 0.7 * rng.standard_normal(n)
     belonging = 0.5 * trust + 0.8 * rng.standard_normal(n) + 0.01 * (age - 50)
     columns: dict[str, np.ndarray | list] = {
-        "trust_people": _points(6.4 + 1.7 * trust - 0.9 * outside - 0.4 * (born == "europe"), 1.0,
+        "trust_people": _points(6.4 + 1.7 * trust - outside_gap * outside - 0.4 * (born == "europe"), 1.0,
                                 rng, 0, 10),
         "trust_kommun": _points(5.5 + 1.4 * institutions + 0.4 * foreign, 1.2, rng, 0, 10),
         "trust_polis": _points(6.3 + 1.4 * institutions + 0.3 * foreign, 1.2, rng, 0, 10),
@@ -363,37 +367,38 @@ def _resume_codes(count: int) -> list[str]:
     return list(codes)
 
 
-def load_demo() -> list[str]:
-    """Create the demo organisation, users, open survey and responses; commit; say what happened.
+@dataclass
+class WaveSpec:
+    """One demo survey wave: where it lives and how its residents differ from the latest."""
 
-    Safe to run again: when the demo (or anything in its way) exists, nothing changes.
-    """
-    clock = time.perf_counter()
-    refusal = _refusal()
-    if refusal:
-        return [refusal, *_logins()]
+    slug: str
+    year: int
+    status: SurveyStatus
+    #: When fieldwork ended (the latest wave: now).
+    ended_at: datetime
+    trust_shift: float = 0.0
+    outside_gap: float = 0.9
+    #: Expected number of respondents (smaller for quick tests).
+    respondents: int = EXPECTED_RESPONDENTS
 
-    organisation = Organisation(name=ORGANISATION)
-    users = {}
-    for role, name, password in USERS:
-        users[role] = User(organisation=organisation, email=email(role), name=name, role=role)
-        users[role].set_password(password)
-    db.session.add_all([organisation, *users.values()])
+
+def load_wave(organisation: Organisation, facilitator: User, definition: dict,
+              population: pd.DataFrame, spec: WaveSpec, rng: np.random.Generator
+              ) -> tuple[Survey, int, int]:
+    """A survey from the template with its synthetic responses; (survey, responses, answers)."""
+    survey = import_definition(definition, organisation.id, slug=spec.slug)
+    survey.status = spec.status
+    if spec.status is SurveyStatus.closed:
+        survey.opens_at = spec.ended_at - timedelta(days=FIELDWORK_DAYS)
+        survey.closes_at = spec.ended_at
     db.session.flush()
-    definition = load_template(TEMPLATE)
-    survey = import_definition(definition, organisation.id, slug=SLUG)
-    survey.status = SurveyStatus.open
-    db.session.flush()
-
-    rng = np.random.default_rng(SEED)
-    population = simulate_population(rng)
-    people = sample_respondents(population, rng)
+    people = sample_respondents(population, rng, spec.respondents)
     languages = choose_languages(people, rng, list(survey.languages))
-    now = utcnow()
     offers_dont_know = {q["key"] for page in definition["pages"] for q in page["questions"]
                         if q.get("settings", {}).get("dont_know")}
-    answers = simulate_answers(people, languages, rng, now.date(), offers_dont_know)
-    timings = simulate_timing(people, languages, rng, now, len(definition["pages"]))
+    answers = simulate_answers(people, languages, rng, spec.ended_at.date(), offers_dont_know,
+                               trust_shift=spec.trust_shift, outside_gap=spec.outside_gap)
+    timings = simulate_timing(people, languages, rng, spec.ended_at, len(definition["pages"]))
 
     last_page = len(definition["pages"]) - 1
     codes = _resume_codes(len(people))
@@ -404,7 +409,7 @@ def load_demo() -> list[str]:
             "resume_code": code,
             "language": t.language,
             "channel": t.channel,
-            "entered_by_id": None if t.channel is Channel.web else users[Role.facilitator].id,
+            "entered_by_id": None if t.channel is Channel.web else facilitator.id,
             "current_page": min(t.stopped_at_page, last_page),
             "started_at": t.started_at,
             "updated_at": t.updated_at,
@@ -422,18 +427,58 @@ def load_demo() -> list[str]:
         for key, value in apply_survey_rules(definition, given, timing.stopped_at_page).items()
     ]
     db.session.execute(insert(Answer), answer_rows)
+    return survey, len(ids), len(answer_rows)
+
+
+def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) -> list[str]:
+    """Create the demo organisation, users, surveys and responses; commit; say what happened.
+
+    With `followup`, also last year's wave (closed), population margins, an approved
+    weighting run per wave, the indicator framework and a register series, so the
+    dashboard has trends and gaps to show. Safe to run again: when the demo (or anything
+    in its way) exists, nothing changes.
+    """
+    clock = time.perf_counter()
+    refusal = _refusal()
+    if refusal:
+        return [refusal, *_logins()]
+
+    organisation = Organisation(name=ORGANISATION)
+    users = {}
+    for role, name, password in USERS:
+        users[role] = User(organisation=organisation, email=email(role), name=name, role=role)
+        users[role].set_password(password)
+    db.session.add_all([organisation, *users.values()])
+    db.session.flush()
+    definition = load_template(TEMPLATE)
+    rng = np.random.default_rng(SEED)
+    population = simulate_population(rng)
+    now = utcnow()
+    latest = WaveSpec(SLUG, now.year, SurveyStatus.open, now, respondents=respondents)
+    survey, responses, answers = load_wave(organisation, users[Role.facilitator], definition,
+                                           population, latest, rng)
+    lines = []
+    if followup:
+        from surveys.followup.demo import PREVIOUS_WAVE, load_followup
+
+        previous = WaveSpec(f"{SLUG}-{now.year - 1}", now.year - 1, SurveyStatus.closed,
+                            now - timedelta(days=365), respondents=respondents,
+                            **PREVIOUS_WAVE)
+        earlier, *_ = load_wave(organisation, users[Role.facilitator], definition, population,
+                                previous, np.random.default_rng(SEED - 1))
+        lines = load_followup(organisation, users[Role.analyst], population,
+                              {previous.year: earlier, latest.year: survey})
     db.session.commit()
 
-    completed = sum(t.completed_at is not None for t in timings)
-    young = (people["age"] < 30).mean()
-    young_population = (population["age"] < 30).mean()
+    completed = db.session.scalar(select(func.count(Response.id)).where(
+        Response.survey_id == survey.id, Response.completed_at.is_not(None)))
     seconds = time.perf_counter() - clock
     return [
         f"Loaded the demo in {seconds:.1f} s: {ORGANISATION}, survey /s/{SLUG} "
         f"(open, in {', '.join(survey.languages)}).",
-        f"{len(ids):,} synthetic responses ({completed:,} completed, "
-        f"{len(answer_rows):,} answers); aged 16-29: {young:.0%} of respondents, "
-        f"{young_population:.0%} of the population, so weighting has work to do.",
+        f"{responses:,} synthetic responses ({completed:,} completed, {answers:,} answers), "
+        "skewed towards older Swedish-born women, so weighting has work to do.",
         f"Results: /results/{survey.id}",
+        *lines,
         *_logins(),
     ]

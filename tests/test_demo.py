@@ -21,7 +21,7 @@ from surveys.survey.models import Answer, Channel, Question, Response, Survey, S
 @pytest.fixture
 def demo(app_ctx):
     """The demo, loaded once; its printed lines."""
-    return load_demo()
+    return load_demo(followup=False)
 
 
 def counts() -> dict[str, int]:

@@ -309,7 +309,7 @@ def test_the_export_of_the_demo_is_fast_and_needs_a_fixed_number_of_queries(app,
     from surveys.demo import load_demo
 
     with app.app_context():
-        load_demo()
+        load_demo(followup=False)
         survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
         count = db.session.scalar(
             select(func.count(Response.id)).where(Response.survey_id == survey_id))

@@ -398,6 +398,25 @@ def current_hash(run: WeightingRun) -> str:
     return input_hash(table, margins_frame(run.margin_set, settings.variables))
 
 
+def reproduce(run: WeightingRun, extra_keys: Iterable[str] = ()
+              ) -> tuple[WeightedDesign, dict[int, dict[str, Any]]]:
+    """The run's weighted design again, from its stored mapping, margins and settings.
+
+    Standard errors need the whole design (the calibration residuals), not just the stored
+    weights; the engine is deterministic, so this is the run bit for bit. Also returns the
+    raw answers to `extra_keys`. RunError "run_outdated" when the input has changed since.
+    """
+    ids = list(db.session.scalars(select(RunWeight.response_id)
+                                  .where(RunWeight.run_id == run.id)))
+    table, answers = input_table(run.survey, run.mapping, response_ids=ids,
+                                 extra_keys=extra_keys)
+    settings = RunSettings.from_dict(run.settings)
+    margins = margins_frame(run.margin_set, settings.variables)
+    if input_hash(table, margins) != run.input_hash:
+        raise RunError("run_outdated", run=run.id)
+    return weigh(table, margins, settings), answers
+
+
 def weights_of(run: WeightingRun) -> pd.Series:
     """The stored weights, indexed by response id (ascending)."""
     rows = db.session.execute(select(RunWeight.response_id, RunWeight.weight)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -104,6 +104,11 @@ class Estimate:
         """JSON-friendly dict including ``rse``."""
         return jsonable({**asdict(self), "rse": self.rse})
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Estimate:
+        """The estimate back from :meth:`to_dict` (derived keys such as ``rse`` are ignored)."""
+        return cls(**{f.name: data.get(f.name, f.default) for f in fields(cls)})
+
 
 @dataclass(frozen=True)
 class GapSpec:
@@ -140,6 +145,11 @@ class Gap:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict including ``significant``."""
         return jsonable({**asdict(self), "significant": self.significant})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Gap:
+        """The gap back from :meth:`to_dict`."""
+        return cls(**{f.name: data.get(f.name, f.default) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,21 @@ class WaveResult:
                 "groups": {v: [e.to_dict() for e in es] for v, es in self.groups.items()},
                 "gaps": [g.to_dict() for g in self.gaps],
             }
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WaveResult:
+        """The result back from :meth:`to_dict`, e.g. as the app stores it."""
+        return cls(
+            indicator=data["indicator"],
+            wave=data["wave"],
+            year=int(data["year"]),
+            estimator=data["estimator"],
+            overall=Estimate.from_dict(data["overall"]),
+            groups={v: tuple(Estimate.from_dict(e) for e in es)
+                    for v, es in data.get("groups", {}).items()},
+            gaps=tuple(Gap.from_dict(g) for g in data.get("gaps", [])),
+            source=data.get("source"),
         )
 
 

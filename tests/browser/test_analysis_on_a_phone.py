@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
         app, live_server, phone):
     with app.app_context():
-        load_demo()
+        load_demo(followup=False)
         survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
         margins = import_csv(survey.organisation_id, None, "Befolkning 2025", "SCB",
                              date(2025, 12, 31), DEMO_CSV.read_bytes())

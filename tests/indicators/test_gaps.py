@@ -350,3 +350,23 @@ def test_gap_se_agrees_with_a_bootstrap_that_re_rakes() -> None:
     ratio = np.std(draws, ddof=1) / gap.se
     assert 0.8 < ratio < 1.2, ratio
     assert abs(np.mean(draws) - gap.value) < 0.3 * gap.se  # no bias to speak of
+
+
+
+def test_a_wave_result_survives_its_json_form() -> None:
+    """The app stores WaveResult.to_dict() as JSON and reads it back for the follow-up."""
+    import json
+
+    from surveys.indicators import WaveResult
+
+    wave = estimate_wave(
+        ShareIndicator(key="polis_hog", item="trust_polis", values=range(7, 11)),
+        reference_design("muni_rake", "rake_tight"),
+        year=2025,
+        groups=["born", "district"],
+        gaps=[GapSpec("born", "utrikes", "inrikes")],
+        rules=DisclosureRules(min_n=40),
+    )
+    back = WaveResult.from_dict(json.loads(json.dumps(wave.to_dict())))
+    assert back == wave
+    assert back.gaps[0].value == wave.gaps[0].value

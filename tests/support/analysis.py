@@ -28,7 +28,7 @@ RUN_FORM = {"variables": ALL_VARIABLES, "method": "rake", "epsilon": "1e-10",
 def demo_survey(app) -> int:
     """Load the demo; the id of its survey."""
     with app.app_context():
-        load_demo()
+        load_demo(followup=False)
         return db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
 
 

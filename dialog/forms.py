@@ -1,0 +1,186 @@
+"""Facilitators' forms. Labels are lazy, so they follow the staff member's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+
+from dialog.models import (
+    FOCUS_AREAS,
+    EventStatus,
+    Moderation,
+    ModerationKind,
+    StatementSource,
+    StatementStatus,
+)
+from surveys.i18n import LANGUAGES
+from surveys.survey.authoring import language_name
+from surveys.survey.forms import MultiCheckboxField, choices, language_choices
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+TITLE_MAX, DESCRIPTION_MAX, PROMPT_MAX = 200, 5000, 1000
+
+FOCUS_LABELS = {
+    "work": _l("Work"),
+    "housing": _l("Housing"),
+    "inclusion_trust": _l("Inclusion and trust"),
+    "health": _l("Health"),
+    "education_language": _l("Education and language"),
+    "influence": _l("Influence"),
+}
+STATUS_LABELS = {
+    EventStatus.draft: _l("Draft"),
+    EventStatus.open: _l("Open"),
+    EventStatus.closed: _l("Closed"),
+    EventStatus.published: _l("Published"),
+    StatementStatus.pending: _l("Waiting for approval"),
+    StatementStatus.visible: _l("Visible"),
+    StatementStatus.hidden: _l("Hidden"),
+}
+SOURCE_LABELS = {
+    StatementSource.web: _l("Written on a device"),
+    StatementSource.paper: _l("Written on paper"),
+    StatementSource.facilitator: _l("Written by a facilitator"),
+}
+ACTION_LABELS = {
+    ModerationKind.approve: _l("approved"),
+    ModerationKind.hide: _l("hid"),
+    ModerationKind.restore: _l("restored"),
+    ModerationKind.mute: _l("muted"),
+    ModerationKind.unmute: _l("unmuted"),
+}
+MODERATION_LABELS = {
+    Moderation.post.value: _l("Post-moderation: statements show at once; you can hide them"),
+    Moderation.pre.value: _l("Pre-moderation: statements wait until you approve them"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def field_key(code: str) -> str:
+    """A language code as part of a field name: "sv-ll" -> "sv_ll"."""
+    return code.replace("-", "_")
+
+
+class EventForm(FlaskForm):
+    """An event's details; a title and description field exists for every language."""
+
+    default_language = SelectField(_l("Default language"), default="sv")
+    languages = MultiCheckboxField(
+        _l("Event languages"), default=["sv"],
+        description=_l("Participants choose among these. The default language is always "
+                       "included."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[Optional()],
+                                   description=_l("Swedish time (Europe/Stockholm)."))
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[Optional()],
+                                 description=_l("Swedish time (Europe/Stockholm)."))
+    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=300)],
+                        description=_l("For example the library's address. Leave empty for "
+                                       "an online event."))
+    online_url = StringField(
+        _l("Online link"), filters=[_strip],
+        validators=[Optional(), Length(max=500),
+                    URL(require_tld=False, message=_l("Write a full web address, starting "
+                                                      "with https://."))])
+    target_groups = TextAreaField(
+        _l("Target groups"), validators=[Length(max=2000)],
+        description=_l("Who you want to hear, one group on each line, e.g. young people "
+                       "16–25."))
+    focus_areas = MultiCheckboxField(_l("Focus areas"))
+    moderation = RadioField(_l("Moderation"), default=Moderation.post.value)
+    statement_max_length = IntegerField(
+        _l("Longest statement (characters)"), default=280,
+        validators=[DataRequired(message=_l("Write a number from 20 to 2000.")),
+                    NumberRange(min=20, max=2000, message=_l("Write a number from 20 to 2000."))])
+    dot_points = IntegerField(
+        _l("Points for dot voting per participant"), default=5,
+        validators=[Optional(), NumberRange(min=0, max=50,
+                                            message=_l("Write a number from 0 to 50."))],
+        description=_l("0 turns dot voting off."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_language.choices = language_choices()
+        self.languages.choices = language_choices()
+        self.focus_areas.choices = choices((key, FOCUS_LABELS[key]) for key in FOCUS_AREAS)
+        self.moderation.choices = choices(MODERATION_LABELS.items())
+        for code in LANGUAGES:
+            name = language_name(code)
+            self[f"title_{field_key(code)}"].label.text = _l("Title in %(language)s",
+                                                              language=name)
+            self[f"description_{field_key(code)}"].label.text = _l(
+                "Description in %(language)s", language=name)
+
+    def chosen_languages(self) -> list[str]:
+        """The default language first, then the others in the platform's order."""
+        first = self.default_language.data
+        return [first] + [c for c in LANGUAGES if c != first and c in (self.languages.data or [])]
+
+    def texts(self, name: str) -> dict[str, str]:
+        """{language: text} of `title` or `description`, empty ones left out."""
+        return {code: self[f"{name}_{field_key(code)}"].data for code in LANGUAGES
+                if self[f"{name}_{field_key(code)}"].data}
+
+    def target_group_list(self) -> list[str]:
+        lines = (line.strip() for line in (self.target_groups.data or "").splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The event cannot end before it starts."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        title = self[f"title_{field_key(self.default_language.data or 'sv')}"]
+        if ok and not title.data:
+            title.errors = [*title.errors, _l("Write the title in the default language.")]
+            return False
+        return ok
+
+
+for _code in LANGUAGES:
+    setattr(EventForm, f"title_{field_key(_code)}", StringField(
+        _l("Title"), filters=[_strip], validators=[Length(max=TITLE_MAX)]))
+    setattr(EventForm, f"description_{field_key(_code)}", TextAreaField(
+        _l("Description"), filters=[_strip], validators=[Length(max=DESCRIPTION_MAX)]))
+
+
+class PromptForm(FlaskForm):
+    """A prompt's text in each language; only the event's languages are shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in LANGUAGES:
+            self[f"text_{field_key(code)}"].label.text = _l(
+                "Prompt in %(language)s", language=language_name(code))
+
+    def texts(self, languages: list[str]) -> dict[str, str]:
+        return {code: self[f"text_{field_key(code)}"].data for code in languages
+                if self[f"text_{field_key(code)}"].data}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        first = self[f"text_{field_key(self.default_language)}"]
+        if ok and not first.data:
+            first.errors = [*first.errors, _l("Write the prompt in the default language.")]
+            return False
+        return ok
+
+    #: Set by the view to the event's default language: the one text that is required.
+    default_language = "sv"
+
+
+for _code in LANGUAGES:
+    setattr(PromptForm, f"text_{field_key(_code)}", TextAreaField(
+        _l("Prompt"), filters=[_strip], validators=[Length(max=PROMPT_MAX)]))

@@ -1,0 +1,377 @@
+"""Every change to a dialogue event: these functions add and flush, the request commits.
+
+A refusal is a :class:`DialogError` with a translated message and the HTTP status the page
+answers with; nothing has been changed when one is raised.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dialog import service
+from dialog.models import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    DotAllocation,
+    Event,
+    EventStatus,
+    Moderation,
+    ModerationAction,
+    ModerationKind,
+    PaperTally,
+    Participant,
+    Prompt,
+    Statement,
+    StatementSource,
+    StatementStatus,
+    TableGroup,
+    TableNote,
+    Vote,
+)
+from surveys.auth.models import utcnow
+from surveys.extensions import db
+from surveys.survey.authoring import language_name
+
+#: Allowed state changes: (from, to).
+TRANSITIONS = {
+    (EventStatus.draft, EventStatus.open),
+    (EventStatus.open, EventStatus.closed),
+    (EventStatus.closed, EventStatus.open),
+    (EventStatus.closed, EventStatus.published),
+}
+VOTE_VALUES = (-1, 0, 1)
+NOTE_MAX = 5000
+
+
+class DialogError(Exception):
+    """A refused change: `message` for the page, `status` for the response."""
+
+    def __init__(self, message, status: int = 400, problems: list | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+        self.problems = problems or [message]
+
+
+# -- events ----------------------------------------------------------------------------------
+def new_join_code() -> str:
+    """A random join code no event uses yet."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if db.session.scalar(select(Event.id).where(Event.join_code == code)) is None:
+            return code
+
+
+def create_event(organisation_id: int, user_id: int | None, **fields) -> Event:
+    """A new draft event with a fresh join code; `fields` as in `update_event`."""
+    event = Event(organisation_id=organisation_id, created_by_id=user_id,
+                  join_code=new_join_code(), languages=list(fields["languages"]))
+    update_event(event, **fields)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, *, title: dict, description: dict, languages: list[str],
+                 starts_at: datetime | None, ends_at: datetime | None, place: str,
+                 online_url: str, target_groups: list[str], focus_areas: list[str],
+                 moderation: Moderation, statement_max_length: int, dot_points: int) -> None:
+    """Set an event's details (the form has validated each value)."""
+    if starts_at and ends_at and ends_at < starts_at:
+        raise DialogError(_l("The event cannot end before it starts."))
+    event.title = {k: v for k, v in title.items() if v}
+    event.description = {k: v for k, v in description.items() if v}
+    event.languages = list(languages)
+    event.starts_at, event.ends_at = starts_at, ends_at
+    event.place, event.online_url = place, online_url
+    event.target_groups = list(target_groups)
+    event.focus_areas = list(focus_areas)
+    event.moderation = moderation
+    event.statement_max_length = statement_max_length
+    event.dot_points = dot_points
+
+
+def opening_problems(event: Event) -> list:
+    """Why the event cannot open yet: missing prompts or texts in one of its languages."""
+    problems = []
+    if not event.prompts:
+        problems.append(_l("Add at least one prompt for participants to answer."))
+    for lang in event.languages:
+        if not event.title.get(lang):
+            problems.append(_l("The title is missing in %(language)s.",
+                               language=language_name(lang)))
+        for n, prompt in enumerate(event.prompts, start=1):
+            if not prompt.text.get(lang):
+                problems.append(_l("Prompt %(num)s is missing in %(language)s.",
+                                   num=n, language=language_name(lang)))
+    return problems
+
+
+def change_status(event: Event, target: EventStatus) -> None:
+    """Move the event along its life cycle; opening checks that it is complete."""
+    if (event.status, target) not in TRANSITIONS:
+        raise DialogError(_l("The event cannot go from this state to that one."), 409)
+    if target is EventStatus.open:
+        problems = opening_problems(event)
+        if problems:
+            raise DialogError(_l("The event cannot open yet."), 409, problems)
+    event.status = target
+
+
+# -- prompts ---------------------------------------------------------------------------------
+def add_prompt(event: Event, text: dict) -> Prompt:
+    """A prompt at the end of the event's list."""
+    prompt = Prompt(event=event, position=len(event.prompts), text=_filled(text))
+    event.prompts.append(prompt)
+    db.session.flush()
+    return prompt
+
+
+def update_prompt(prompt: Prompt, text: dict) -> None:
+    prompt.text = _filled(text)
+
+
+def move_prompt(prompt: Prompt, direction: str) -> None:
+    """Swap a prompt with its neighbour ("up" or "down"); at an end nothing moves."""
+    prompts = list(prompt.event.prompts)
+    i = prompts.index(prompt)
+    j = i - 1 if direction == "up" else i + 1
+    if direction not in ("up", "down"):
+        raise DialogError(_l("Choose up or down."))
+    if 0 <= j < len(prompts):
+        prompts[i], prompts[j] = prompts[j], prompts[i]
+        for position, item in enumerate(prompts):
+            item.position = position
+
+
+def _filled(text: Mapping[str, str]) -> dict:
+    return {k: v.strip() for k, v in text.items() if v and v.strip()}
+
+
+# -- participants ------------------------------------------------------------------------------
+def _insert(model):
+    """INSERT with ON CONFLICT support for the database in use (SQLite or PostgreSQL)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def join(event: Event, device: str, language: str) -> Participant:
+    """The device joins after accepting the consent text; joining twice changes nothing.
+
+    Uses INSERT .. ON CONFLICT DO NOTHING, so two quick taps on "I agree" cannot fail.
+    """
+    _accepting(event)
+    db.session.execute(_insert(Participant).values(
+        event_id=event.id, device_hash=device, language=language, consent_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["event_id", "device_hash"]))
+    return service.participant_for(event.id, device)
+
+
+def _accepting(event: Event) -> None:
+    if event.status is not EventStatus.open:
+        raise DialogError(_l("This event is closed. Nothing more can be written or voted."),
+                          410)
+
+
+def _may_speak(participant: Participant) -> None:
+    """Refuse a closed event or a muted device."""
+    _accepting(participant.event)
+    if participant.muted:
+        raise DialogError(_l("A moderator has paused writing and voting from this device."),
+                          403)
+
+
+def write_statement(participant: Participant, prompt_id: int, text: str) -> Statement:
+    """A participant's statement: pending under pre-moderation, else visible at once."""
+    _may_speak(participant)
+    event = participant.event
+    prompt = next((p for p in event.prompts if p.id == prompt_id), None)
+    if prompt is None:
+        raise DialogError(_l("That prompt is not part of this event."), 404)
+    text = (text or "").strip()
+    if not text:
+        raise DialogError(_l("Write something before you send it."), 400)
+    if len(text) > event.statement_max_length:
+        raise DialogError(_l("A statement can be at most %(max)s characters; yours has "
+                             "%(num)s.", max=event.statement_max_length, num=len(text)), 413)
+    status = (StatementStatus.pending if event.moderation is Moderation.pre
+              else StatementStatus.visible)
+    statement = Statement(event_id=event.id, prompt_id=prompt.id, participant_id=participant.id,
+                          text=text, language=participant.language, status=status,
+                          source=StatementSource.web)
+    db.session.add(statement)
+    db.session.flush()
+    return statement
+
+
+def _votable(participant: Participant, statement_id) -> Statement:
+    statement = db.session.get(Statement, statement_id) if isinstance(statement_id, int) else None
+    if (statement is None or statement.event_id != participant.event_id
+            or statement.status is StatementStatus.pending):
+        raise DialogError(_l("That statement does not exist."), 404)
+    if statement.status is StatementStatus.hidden:
+        raise DialogError(_l("A moderator has hidden that statement; it cannot be voted on."),
+                          409)
+    if statement.participant_id == participant.id:
+        raise DialogError(_l("You cannot vote on your own statement."), 409)
+    return statement
+
+
+def _dottable(participant: Participant, statement_id) -> Statement:
+    """Like `_votable`, but one may prioritise one's own statement."""
+    statement = db.session.get(Statement, statement_id) if isinstance(statement_id, int) else None
+    if (statement is None or statement.event_id != participant.event_id
+            or statement.status is not StatementStatus.visible):
+        raise DialogError(_l("That statement does not exist."), 404)
+    return statement
+
+
+def cast_vote(participant: Participant, statement_id: int | None, value: int | None) -> None:
+    """Agree (1), disagree (-1) or pass (0); a second vote replaces the first.
+
+    One INSERT .. ON CONFLICT DO UPDATE: a vote sent twice is stored once, even at once.
+    """
+    _may_speak(participant)
+    if value not in VOTE_VALUES:
+        raise DialogError(_l("Choose agree, disagree or pass."), 400)
+    statement = _votable(participant, statement_id)
+    now = utcnow()
+    db.session.execute(_insert(Vote).values(
+        participant_id=participant.id, statement_id=statement.id, value=value, updated_at=now)
+        .on_conflict_do_update(index_elements=["participant_id", "statement_id"],
+                               set_={"value": value, "updated_at": now}))
+
+
+def set_dots(participant: Participant, points: Mapping[int, int]) -> None:
+    """Replace the participant's dot voting with `points` (statement id -> points ≥ 0).
+
+    Refused as a whole, nothing changed, when the total is over the event's budget or a
+    statement cannot be voted on.
+    """
+    _may_speak(participant)
+    budget = participant.event.dot_points
+    if any(p < 0 for p in points.values()):
+        raise DialogError(_l("Points cannot be negative."), 400)
+    total = sum(points.values())
+    if total > budget:
+        raise DialogError(_l("You gave %(num)s points but have %(max)s. Take some away and "
+                             "send again.", num=total, max=budget), 400)
+    given = {sid: p for sid, p in points.items() if p > 0}
+    for statement_id in given:
+        _dottable(participant, statement_id)
+    db.session.execute(delete(DotAllocation).where(
+        DotAllocation.participant_id == participant.id))
+    db.session.add_all(DotAllocation(participant_id=participant.id, statement_id=sid, points=p)
+                       for sid, p in given.items())
+    db.session.flush()
+
+
+def check_in(participant: Participant, answers: Mapping[str, str | None]) -> None:
+    """The optional anonymous check-in; an answer outside the categories is refused."""
+    _accepting(participant.event)
+    allowed = service.checkin_categories(participant.event.organisation_id)
+    for name, value in answers.items():
+        if value and value not in allowed.get(name, ()):
+            raise DialogError(_l("Choose one of the answers offered."), 400)
+    participant.age_group = answers.get("age_group") or None
+    participant.gender = answers.get("gender") or None
+    participant.born = answers.get("born") or None
+    participant.district = answers.get("district") or None
+    participant.checked_in_at = utcnow()
+
+
+# -- moderation --------------------------------------------------------------------------------
+#: action -> (statuses it applies to, the status it leads to).
+STATEMENT_ACTIONS = {
+    ModerationKind.approve: ({StatementStatus.pending}, StatementStatus.visible),
+    ModerationKind.hide: ({StatementStatus.pending, StatementStatus.visible},
+                          StatementStatus.hidden),
+    ModerationKind.restore: ({StatementStatus.hidden}, StatementStatus.visible),
+}
+
+
+def moderate_statement(statement: Statement, user_id: int, action: ModerationKind) -> None:
+    """Approve, hide or restore a statement, and log it."""
+    if action not in STATEMENT_ACTIONS:
+        raise DialogError(_l("That is not something a moderator can do to a statement."), 400)
+    allowed, result = STATEMENT_ACTIONS[action]
+    if statement.status not in allowed:
+        raise DialogError(_l("The statement has already been handled. Reload the page."), 409)
+    statement.status = result
+    db.session.add(ModerationAction(event_id=statement.event_id, user_id=user_id,
+                                    action=action, statement_id=statement.id))
+
+
+def set_muted(participant: Participant, user_id: int, muted: bool) -> None:
+    """Mute or unmute a device, and log it."""
+    if muted == participant.muted:
+        raise DialogError(_l("The device is already in that state. Reload the page."), 409)
+    participant.muted_at = utcnow() if muted else None
+    db.session.add(ModerationAction(
+        event_id=participant.event_id, user_id=user_id, participant_id=participant.id,
+        action=ModerationKind.mute if muted else ModerationKind.unmute))
+
+
+# -- paper and tables ------------------------------------------------------------------------
+def add_staff_statement(event: Event, prompt: Prompt, text: str, language: str,
+                        source: StatementSource) -> Statement:
+    """A statement written on paper (or by the facilitator), visible at once."""
+    text = (text or "").strip()
+    if not text:
+        raise DialogError(_l("Write something before you send it."), 400)
+    if len(text) > event.statement_max_length:
+        raise DialogError(_l("A statement can be at most %(max)s characters; yours has "
+                             "%(num)s.", max=event.statement_max_length, num=len(text)), 413)
+    statement = Statement(event_id=event.id, prompt_id=prompt.id, text=text, language=language,
+                          source=source, status=StatementStatus.visible)
+    db.session.add(statement)
+    db.session.flush()
+    return statement
+
+
+def add_table_group(event: Event, name: str) -> TableGroup:
+    if any(t.name == name for t in event.table_groups):
+        raise DialogError(_l("There is already a table with that name."), 409)
+    group = TableGroup(event=event, name=name)
+    event.table_groups.append(group)
+    db.session.flush()
+    return group
+
+
+def add_table_note(group: TableGroup, prompt: Prompt, text: str, user_id: int) -> TableNote:
+    text = (text or "").strip()
+    if not text:
+        raise DialogError(_l("Write the note before you save it."), 400)
+    if len(text) > NOTE_MAX:
+        raise DialogError(_l("A note can be at most %(max)s characters.", max=NOTE_MAX), 413)
+    note = TableNote(table_group=group, prompt_id=prompt.id, text=text, created_by_id=user_id)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def record_paper_tally(statement: Statement, table_group: TableGroup | None, user_id: int, *,
+                       agree: int, disagree: int, passed: int, dots: int) -> PaperTally:
+    """Counts from paper for a statement (at one table, or the whole room); replaces earlier."""
+    if min(agree, disagree, passed, dots) < 0:
+        raise DialogError(_l("Counts cannot be negative."), 400)
+    if statement.status is StatementStatus.pending:
+        raise DialogError(_l("Approve the statement before entering its votes."), 409)
+    group_id = table_group.id if table_group else None
+    tally = db.session.scalar(select(PaperTally).where(
+        PaperTally.statement_id == statement.id,
+        PaperTally.table_group_id.is_(None) if group_id is None
+        else PaperTally.table_group_id == group_id))
+    if tally is None:
+        tally = PaperTally(statement_id=statement.id, table_group_id=group_id)
+        db.session.add(tally)
+    tally.agree, tally.disagree, tally.pass_count, tally.dots = agree, disagree, passed, dots
+    tally.created_by_id = user_id
+    db.session.flush()
+    return tally

@@ -1,0 +1,257 @@
+"""Queries on dialogue events that pages, the live screen, analysis and exports share.
+
+Nothing here changes the database (state changes are in `dialog.operations`). The vote
+matrix has the shape `dialog.opinion.analyse` expects::
+
+    from dialog import opinion, service
+    result = opinion.analyse(service.vote_matrix(event.id),
+                             moderated_out=service.hidden_statement_ids(event.id))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from dialog.models import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    DotAllocation,
+    Event,
+    ModerationAction,
+    PaperTally,
+    Participant,
+    Statement,
+    StatementStatus,
+    Vote,
+)
+from surveys.extensions import db
+
+_NOT_CODE = re.compile(r"[\s\-]+")
+#: Statements the vote matrix and counts cover: everything a moderator has seen through.
+DECIDED = (StatementStatus.visible, StatementStatus.hidden)
+COUNT_COLUMNS = ("agree", "disagree", "pass", "votes", "dots",
+                 "paper_agree", "paper_disagree", "paper_pass", "paper_dots")
+
+
+# -- codes and devices ----------------------------------------------------------------------
+def normalise_code(text: str) -> str:
+    """What a participant typed, as a join code: upper case, spaces and hyphens dropped."""
+    return _NOT_CODE.sub("", text or "").upper()
+
+
+def is_join_code(code: str) -> bool:
+    """True when `code` could be a join code (right length and alphabet)."""
+    return len(code) == JOIN_CODE_LENGTH and all(c in JOIN_CODE_ALPHABET for c in code)
+
+
+def event_by_code(text: str) -> Event | None:
+    """The event with this join code (case and spaces ignored), or None."""
+    code = normalise_code(text)
+    if not is_join_code(code):
+        return None
+    return db.session.scalar(select(Event).where(Event.join_code == code))
+
+
+def device_hash(token: str) -> str:
+    """SHA-256 (hex) of a device token: all the database ever knows of a device."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def participant_for(event_id: int, device: str) -> Participant | None:
+    """The participant this device (its hash) is at this event, if it joined."""
+    return db.session.scalar(select(Participant).where(
+        Participant.event_id == event_id, Participant.device_hash == device))
+
+
+# -- statements ------------------------------------------------------------------------------
+def visible_statements(event_id: int, prompt_id: int | None = None) -> list[Statement]:
+    """Statements participants see, oldest first, optionally of one prompt."""
+    query = select(Statement).where(Statement.event_id == event_id,
+                                    Statement.status == StatementStatus.visible)
+    if prompt_id is not None:
+        query = query.where(Statement.prompt_id == prompt_id)
+    return list(db.session.scalars(query.order_by(Statement.id)))
+
+
+def statements_by_status(event_id: int) -> dict[StatementStatus, list[Statement]]:
+    """Every statement of the event grouped by status, oldest first (the moderation queue)."""
+    grouped: dict[StatementStatus, list[Statement]] = {s: [] for s in StatementStatus}
+    for statement in db.session.scalars(
+            select(Statement).where(Statement.event_id == event_id).order_by(Statement.id)):
+        grouped[statement.status].append(statement)
+    return grouped
+
+
+def hidden_statement_ids(event_id: int) -> list[int]:
+    """Ids of statements a moderator hid (`moderated_out` for `dialog.opinion.analyse`)."""
+    return list(db.session.scalars(select(Statement.id).where(
+        Statement.event_id == event_id, Statement.status == StatementStatus.hidden)
+        .order_by(Statement.id)))
+
+
+def own_statements(participant: Participant) -> list[Statement]:
+    """What this participant wrote, oldest first, whatever its status."""
+    return list(db.session.scalars(select(Statement).where(
+        Statement.participant_id == participant.id).order_by(Statement.id)))
+
+
+def voting_order(participant: Participant) -> list[Statement]:
+    """Visible statements for this participant to vote on, unseen ones first.
+
+    Never the participant's own. Within "unseen" and "already voted" the order is a fair
+    random one that differs between participants: each statement is ranked by SHA-256 of
+    the participant's device hash and the statement id, so the order is the same on every
+    reload, a new statement falls at a random place, and no statement is always first.
+    """
+    voted = set(db.session.scalars(select(Vote.statement_id).where(
+        Vote.participant_id == participant.id)))
+    candidates = [s for s in visible_statements(participant.event_id)
+                  if s.participant_id != participant.id]
+
+    def rank(statement: Statement) -> tuple[bool, str]:
+        key = f"{participant.device_hash}:{statement.id}".encode()
+        return statement.id in voted, hashlib.sha256(key).hexdigest()
+
+    return sorted(candidates, key=rank)
+
+
+def unseen_statements(participant: Participant) -> list[Statement]:
+    """The statements this participant has not voted on yet, in their voting order."""
+    voted = votes_of(participant)
+    return [s for s in voting_order(participant) if s.id not in voted]
+
+
+def votes_of(participant: Participant) -> dict[int, int]:
+    """statement id -> this participant's current vote."""
+    return dict(db.session.execute(select(Vote.statement_id, Vote.value).where(
+        Vote.participant_id == participant.id)).all())
+
+
+def dots_of(participant: Participant) -> dict[int, int]:
+    """statement id -> points this participant gave it."""
+    return dict(db.session.execute(select(DotAllocation.statement_id, DotAllocation.points)
+                                   .where(DotAllocation.participant_id == participant.id))
+                .all())
+
+
+# -- figures ---------------------------------------------------------------------------------
+def participant_count(event_id: int) -> int:
+    """How many devices have joined the event."""
+    return db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.event_id == event_id)) or 0
+
+
+def vote_matrix(event_id: int) -> pd.DataFrame:
+    """Participants × statements: 1 agree, -1 disagree, 0 pass, NaN not voted.
+
+    Rows are participants who voted at least once (index: participant id), columns every
+    visible or hidden statement (index: statement id, oldest first; pending ones are left
+    out, nobody could vote on them). Paper tallies are counts without voters and are not in
+    the matrix; see `statement_counts`.
+    """
+    statements = list(db.session.scalars(select(Statement.id).where(
+        Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
+    rows = db.session.execute(
+        select(Vote.participant_id, Vote.statement_id, Vote.value)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .where(Statement.event_id == event_id, Statement.status.in_(DECIDED))).all()
+    votes = pd.DataFrame(rows, columns=["participant", "statement", "value"])
+    matrix = (votes.pivot(index="participant", columns="statement", values="value")
+              .reindex(index=sorted(votes["participant"].unique()), columns=statements)
+              .astype(float))
+    matrix.index.name, matrix.columns.name = "participant", "statement"
+    return matrix
+
+
+def statement_counts(event_id: int) -> pd.DataFrame:
+    """Per visible or hidden statement: web votes, dots, and paper counts kept apart.
+
+    Index: statement id (oldest first). Columns: agree, disagree, pass, votes (the three
+    summed), dots, then paper_agree, paper_disagree, paper_pass, paper_dots from the paper
+    tallies. All integers; a statement nobody voted on has zeros.
+    """
+    ids = list(db.session.scalars(select(Statement.id).where(
+        Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
+    counts = pd.DataFrame(0, index=pd.Index(ids, name="statement"), columns=list(COUNT_COLUMNS))
+    in_event = select(Statement.id).where(Statement.event_id == event_id)
+    for statement, value, n in db.session.execute(
+            select(Vote.statement_id, Vote.value, func.count())
+            .where(Vote.statement_id.in_(in_event))
+            .group_by(Vote.statement_id, Vote.value)):
+        if statement in counts.index:
+            counts.at[statement, {1: "agree", -1: "disagree", 0: "pass"}[value]] = n
+    for statement, points in db.session.execute(
+            select(DotAllocation.statement_id, func.sum(DotAllocation.points))
+            .where(DotAllocation.statement_id.in_(in_event))
+            .group_by(DotAllocation.statement_id)):
+        if statement in counts.index:
+            counts.at[statement, "dots"] = int(points)
+    for statement, agree, disagree, passed, dots in db.session.execute(
+            select(PaperTally.statement_id, func.sum(PaperTally.agree),
+                   func.sum(PaperTally.disagree), func.sum(PaperTally.pass_count),
+                   func.sum(PaperTally.dots))
+            .where(PaperTally.statement_id.in_(in_event))
+            .group_by(PaperTally.statement_id)):
+        if statement in counts.index:
+            counts.loc[statement, ["paper_agree", "paper_disagree", "paper_pass",
+                                   "paper_dots"]] = [agree, disagree, passed, dots]
+    counts["votes"] = counts["agree"] + counts["disagree"] + counts["pass"]
+    return counts.astype(int)
+
+
+def paper_tallies(event_id: int) -> list[PaperTally]:
+    """Every paper tally of the event, by statement then table."""
+    return list(db.session.scalars(
+        select(PaperTally).join(Statement, Statement.id == PaperTally.statement_id)
+        .where(Statement.event_id == event_id)
+        .order_by(PaperTally.statement_id, PaperTally.table_group_id, PaperTally.id)))
+
+
+def moderation_log(event_id: int) -> list[ModerationAction]:
+    """Every moderation step of the event, newest first."""
+    return list(db.session.scalars(
+        select(ModerationAction).where(ModerationAction.event_id == event_id)
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())))
+
+
+def participants(event_id: int) -> list[Participant]:
+    """The event's participants in the order they joined."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event_id).order_by(Participant.id)))
+
+
+# -- check-in categories ---------------------------------------------------------------------
+def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
+    """Category codes of the anonymous check-in, the same as weighting uses.
+
+    Age groups are `mapping.DEFAULT_AGE_GROUPS` as labels ("16-29"); gender and born are
+    the categories `mapping.TEMPLATE_CODES` maps answers to ("kvinna", "man"; "inrikes",
+    "utrikes"); districts are those of the organisation's newest population margins with a
+    "district" variable (none: the check-in asks no district). The room can so be set
+    beside the same margins the surveys are weighted to.
+    """
+    from surveys.analysis.jsonstat import group_label
+    from surveys.analysis.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
+    from surveys.analysis.models import MarginRow, MarginSet
+
+    def mapped(question: str) -> list[str]:
+        return list(dict.fromkeys(c for c in TEMPLATE_CODES[question][1].values() if c))
+
+    newest = db.session.scalar(
+        select(MarginSet.id).join(MarginRow, MarginRow.margin_set_id == MarginSet.id)
+        .where(MarginSet.organisation_id == organisation_id, MarginRow.variable == "district")
+        .order_by(MarginSet.reference_date.desc(), MarginSet.id.desc()).limit(1))
+    districts = list(db.session.scalars(
+        select(MarginRow.category).where(MarginRow.margin_set_id == newest,
+                                         MarginRow.variable == "district")
+        .order_by(MarginRow.position))) if newest else []
+    return {
+        "age_group": [group_label(a, b) for a, b in DEFAULT_AGE_GROUPS],
+        "gender": mapped("gender"),
+        "born": mapped("born_country"),
+        "district": districts,
+    }

@@ -1,0 +1,208 @@
+"""Forms of the follow-up pages. Labels are lazy, so they follow the analyst's language."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from surveys.analysis.forms import NumberField
+from surveys.followup.framework import KEY_RE, SLUG_RE
+from surveys.i18n import LANGUAGES
+from surveys.indicators import DONT_KNOW
+from surveys.survey.forms import choices
+
+KIND_LABELS = {
+    "share": _l("Share of respondents with certain answers"),
+    "mean": _l("Mean of a scale question"),
+    "index": _l("Index of several questions (0–100)"),
+    "register": _l("Register value imported from a file"),
+}
+DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
+DONT_KNOW_LABELS = {"exclude": _l("Left out"), "include": _l("Counted as not in the set")}
+ITEM_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s+(-?\d+(?:[.,]\d+)?)\s+(-?\d+(?:[.,]\d+)?)"
+                       r"(\s+(?:reverse|omvänd))?\s*$")
+
+
+def _listed(text: str) -> list[int | float | str]:
+    """"7, 8, 9" or "yes" -> [7, 8, 9] / ["yes"]: numbers where they are numbers."""
+    values: list[int | float | str] = []
+    for part in re.split(r"[,;\s]+", text or ""):
+        if not part:
+            continue
+        try:
+            number = float(part.replace(",", "."))
+            values.append(int(number) if number.is_integer() else number)
+        except ValueError:
+            values.append(part)
+    return values
+
+
+class IndicatorForm(FlaskForm):
+    """An indicator's texts (one field per language) and computation."""
+
+    goal = SelectField(_l("Goal"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
+    item = StringField(_l("Question"), validators=[Optional(), Length(max=60)],
+                       description=_l("The key of the question, e.g. trust_people."))
+    values = StringField(_l("Answers that count"), validators=[Optional(), Length(max=200)],
+                         description=_l("Shares: the answers that count, e.g. 7, 8, 9, 10 "
+                                        "or yes."))
+    dont_know = SelectField(_l("“Don't know” answers"), choices=choices(DONT_KNOW_LABELS.items()))
+    dont_know_values = StringField(
+        _l("Answers treated as “don't know”"), validators=[Optional(), Length(max=200)],
+        description=_l("Besides the platform's “don't know”, e.g. dont_remember."))
+    items = TextAreaField(
+        _l("Questions of the index"), validators=[Optional(), Length(max=2000)],
+        description=_l("One per line: question key, lowest and highest scale value, and "
+                       "“reverse” when a high answer is the bad end, e.g. trust_polis 0 10."))
+    min_answered = IntegerField(_l("Questions a respondent must answer"),
+                                validators=[Optional(), NumberRange(min=1, max=50)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+    direction = SelectField(_l("Direction"), choices=choices(DIRECTION_LABELS.items()))
+    baseline_wave = IntegerField(_l("Baseline year"),
+                                 validators=[Optional(), NumberRange(min=1990, max=2100)])
+    target_value = NumberField(_l("Target value"),
+                               description=_l("Shares as a proportion: 0,6 for 60 %."))
+    target_year = IntegerField(_l("Target year"),
+                               validators=[Optional(), NumberRange(min=1990, max=2100)])
+    public = BooleanField(_l("Show on the public page and in the open API"))
+
+    def definition(self) -> dict:
+        """The core's JSON form of what the fields say (validated by the core later)."""
+        kind = self.kind.data
+        out: dict = {"kind": kind, "direction": self.direction.data,
+                     "baseline_wave": self.baseline_wave.data, "target": None}
+        if self.target_value.data is not None or self.target_year.data is not None:
+            out["target"] = {"value": self.target_value.data, "year": self.target_year.data}
+        extra_dk = [DONT_KNOW, *[v for v in _listed(self.dont_know_values.data)
+                                 if v != DONT_KNOW]]
+        if kind == "share":
+            out.update(item=(self.item.data or "").strip(), values=_listed(self.values.data),
+                       dont_know=self.dont_know.data, dont_know_values=extra_dk)
+        elif kind == "mean":
+            out.update(item=(self.item.data or "").strip(), dont_know_values=extra_dk)
+        elif kind == "index":
+            items = []
+            for line in (self.items.data or "").splitlines():
+                if not line.strip():
+                    continue
+                match = ITEM_LINE.match(line)
+                if not match:
+                    items.append({"column": line.strip()[:60]})  # the core names the problem
+                    continue
+                items.append({"column": match.group(1),
+                              "low": float(match.group(2).replace(",", ".")),
+                              "high": float(match.group(3).replace(",", ".")),
+                              "reverse": bool(match.group(4))})
+            out.update(items=items, min_answered=self.min_answered.data or 1,
+                       dont_know_values=extra_dk)
+        else:
+            out.update(unit=(self.unit.data or "").strip() or None)
+        return out
+
+    def fill(self, definition: dict) -> None:
+        """Put a stored definition into the fields."""
+        self.kind.data = definition["kind"]
+        self.direction.data = definition.get("direction", "higher")
+        self.baseline_wave.data = definition.get("baseline_wave")
+        target = definition.get("target") or {}
+        self.target_value.data = target.get("value")
+        self.target_year.data = target.get("year")
+        self.item.data = definition.get("item", "")
+        self.values.data = ", ".join(str(v) for v in definition.get("values", []))
+        self.dont_know.data = definition.get("dont_know", "exclude")
+        self.dont_know_values.data = ", ".join(
+            str(v) for v in definition.get("dont_know_values", []) if v != DONT_KNOW)
+        self.items.data = "\n".join(
+            f"{i['column']} {i['low']:g} {i['high']:g}" + (" reverse" if i.get("reverse") else "")
+            for i in definition.get("items", []))
+        self.min_answered.data = definition.get("min_answered")
+        self.unit.data = definition.get("unit") or ""
+
+
+def add_language_fields(form_class: type, prefix: str, label, max_length: int,
+                        area: bool = False) -> None:
+    """One text field per platform language, named `<prefix>_<code>`; `label(name)` names it."""
+    for code, language in LANGUAGES.items():
+        field_class = TextAreaField if area else StringField
+        setattr(form_class, f"{prefix}_{code.replace('-', '_')}", field_class(
+            label(language.native_name), validators=[Optional(), Length(max=max_length)],
+            render_kw={"lang": language.tag, "dir": language.direction}))
+
+
+add_language_fields(IndicatorForm, "title",
+                    lambda name: _l("Title (%(language)s)", language=name), 200)
+add_language_fields(IndicatorForm, "description",
+                    lambda name: _l("Description (%(language)s)", language=name), 1000,
+                    area=True)
+
+
+def texts_from(form: FlaskForm, prefix: str) -> dict[str, str]:
+    """{language code: text} from the per-language fields."""
+    return {code: getattr(form, f"{prefix}_{code.replace('-', '_')}").data or ""
+            for code in LANGUAGES}
+
+
+def fill_texts(form: FlaskForm, prefix: str, texts: dict[str, str]) -> None:
+    for code in LANGUAGES:
+        getattr(form, f"{prefix}_{code.replace('-', '_')}").data = (texts or {}).get(code, "")
+
+
+class NewIndicatorForm(IndicatorForm):
+    """An indicator's key (fixed once made) and everything an edit has."""
+
+    key = StringField(_l("Key"), validators=[InputRequired(), Regexp(KEY_RE.pattern, message=_l(
+        "Lower-case letters, digits and _ only, starting with a letter."))],
+        description=_l("A stable name used in the API and exports, e.g. trust_neighbours."))
+
+
+class SettingsForm(FlaskForm):
+    """Disclosure rules, groupings, gaps and the public page."""
+
+    slug = StringField(_l("Address of the public page"), validators=[
+        InputRequired(), Regexp(SLUG_RE.pattern, message=_l(
+            "Lower-case letters, digits and hyphens only."))])
+    min_group_size = IntegerField(_l("Smallest group shown"),
+                                  validators=[InputRequired(), NumberRange(min=3, max=1000)],
+                                  description=_l("Groups with fewer respondents are suppressed "
+                                                 "everywhere figures leave this page."))
+    max_rse = NumberField(_l("Largest relative standard error before “uncertain”"),
+                          validators=[InputRequired(), NumberRange(min=0.01, max=10)],
+                          description=_l("0,3 means 30 %."))
+    groupings = StringField(_l("Break down by"), validators=[InputRequired(), Length(max=300)],
+                            description=_l("Weighting variables or single-choice questions, "
+                                           "separated by commas."))
+    gaps = TextAreaField(_l("Gaps"), validators=[Optional(), Length(max=1000)],
+                         description=_l("One per line: variable, group, minus group, e.g. "
+                                        "born utrikes inrikes."))
+    published = BooleanField(_l("Publish the public page"))
+
+
+class WaveForm(FlaskForm):
+    """Which year a survey counts as (empty: not a wave)."""
+
+    survey_id = IntegerField(validators=[InputRequired()])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1990, max=2100)])
+
+
+class RegisterForm(FlaskForm):
+    """A register file: CSV (year and value) or JSON-stat 2.0 from SCB."""
+
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
+    select = TextAreaField(
+        _l("Categories to use (JSON-stat)"), validators=[Optional(), Length(max=500)],
+        description=_l("One per line: dimension = code, e.g. Fodelseregion = 020. Needed when "
+                       "the file has several categories of a dimension."))
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=300)],
+                         description=_l("Used when the file does not name its source."))

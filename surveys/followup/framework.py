@@ -1,0 +1,180 @@
+"""Creating and editing an organisation's indicator framework.
+
+A framework comes from a template (`surveys/data/framework_*.json`, format
+"delaktig-framework/1"): focus areas, goals with optional sub-goals, and indicators whose
+"definition" is the core's JSON form. Editing happens through the functions here so the
+views stay thin and every change is validated by the core before it is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from surveys.extensions import db
+from surveys.followup.models import (
+    FocusArea,
+    Framework,
+    Goal,
+    IndicatorDefinition,
+    Wave,
+)
+from surveys.i18n import LANGUAGES
+from surveys.indicators import IndicatorError, indicator_from_dict, indicator_to_dict
+from surveys.survey.models import Survey
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TEMPLATE = "framework_tillit_och_delaktighet.json"
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
+class FrameworkError(ValueError):
+    """A change to a framework that cannot be made; `code` and `details` for translation."""
+
+    def __init__(self, code: str, **details: Any):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def load_template(name: str = TEMPLATE) -> dict:
+    """The template as a dict."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def slug_from(name: str) -> str:
+    """A URL-safe slug from an organisation name ("Exempelby kommun" -> "exempelby-kommun")."""
+    folded = name.lower().translate(str.maketrans("åäöéü", "aaoeu"))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
+    return slug or "kommun"
+
+
+def _unique_slug(base: str) -> str:
+    slug, n = base, 1
+    while db.session.scalar(select(Framework.id).where(Framework.slug == slug)) is not None:
+        n += 1
+        slug = f"{base[:55]}-{n}"
+    return slug
+
+
+def _indicator(framework: Framework, goal: Goal, spec: Mapping, position: int
+               ) -> IndicatorDefinition:
+    definition = indicator_to_dict(indicator_from_dict({**spec["definition"], "key": spec["key"]}))
+    definition.pop("key")
+    indicator = IndicatorDefinition(framework=framework, goal=goal, key=spec["key"],
+                                    position=position, title=dict(spec["title"]),
+                                    description=dict(spec.get("description", {})),
+                                    definition=definition, public=bool(spec.get("public")))
+    db.session.add(indicator)
+    return indicator
+
+
+def create_from_template(organisation, template: Mapping | None = None) -> Framework:
+    """The organisation's framework, built from the template (flushes)."""
+    template = load_template() if template is None else template
+    framework = Framework(organisation=organisation, title=dict(template["title"]),
+                          slug=_unique_slug(slug_from(organisation.name)))
+    db.session.add(framework)
+    position = 0
+    for area_position, area_spec in enumerate(template["focus_areas"]):
+        area = FocusArea(framework=framework, key=area_spec["key"], position=area_position,
+                         title=dict(area_spec["title"]))
+        db.session.add(area)
+        for goal_position, goal_spec in enumerate(area_spec["goals"]):
+            goal = Goal(focus_area=area, position=goal_position, title=dict(goal_spec["title"]))
+            db.session.add(goal)
+            children = [(goal, goal_spec)]
+            for sub_position, sub_spec in enumerate(goal_spec.get("subgoals", [])):
+                sub = Goal(focus_area=area, parent=goal, position=sub_position,
+                           title=dict(sub_spec["title"]))
+                db.session.add(sub)
+                children.append((sub, sub_spec))
+            for owner, spec in children:
+                for ind_spec in spec.get("indicators", []):
+                    _indicator(framework, owner, ind_spec, position)
+                    position += 1
+    db.session.flush()
+    return framework
+
+
+def missing_translations(texts: Mapping[str, str] | None) -> list[str]:
+    """The platform languages a title or description lacks."""
+    texts = texts or {}
+    return [code for code in LANGUAGES if not (texts.get(code) or "").strip()]
+
+
+def _validated(framework_id: int, *, title: Mapping[str, str], description: Mapping[str, str],
+               definition: Mapping[str, Any], goal: Goal | None, public: bool,
+               key: str) -> dict[str, Any]:
+    """The columns of an indicator after the core has validated its computation.
+
+    A public indicator needs its title in every platform language: the public page never
+    falls back silently to another language.
+    """
+    if goal is None or goal.focus_area.framework_id != framework_id:
+        raise FrameworkError("unknown_goal")
+    try:
+        core = indicator_from_dict({**definition, "key": key})
+    except IndicatorError as error:
+        raise FrameworkError("invalid_definition", reason=error.code, **error.details) from None
+    title = {k: v.strip() for k, v in title.items() if v and v.strip()}
+    if not title.get("sv"):
+        raise FrameworkError("title_required")
+    if public and missing_translations(title):
+        raise FrameworkError("public_needs_translations", languages=missing_translations(title))
+    stored = indicator_to_dict(core)
+    stored.pop("key")
+    return {"title": title, "definition": stored, "goal": goal, "public": public,
+            "description": {k: v.strip() for k, v in description.items() if v and v.strip()}}
+
+
+def update_indicator(indicator: IndicatorDefinition, **fields: Any) -> None:
+    """Replace an indicator's texts, goal and computation (see `_validated`); flushes."""
+    for name, value in _validated(indicator.framework_id, key=indicator.key, **fields).items():
+        setattr(indicator, name, value)
+    db.session.flush()
+
+
+def add_indicator(framework: Framework, key: str, **fields: Any) -> IndicatorDefinition:
+    """A new indicator, validated like an edit (flushes; nothing stored on error)."""
+    if not KEY_RE.match(key or ""):
+        raise FrameworkError("invalid_key")
+    if any(i.key == key for i in framework.indicators):
+        raise FrameworkError("key_taken", key=key)
+    columns = _validated(framework.id, key=key, **fields)
+    position = max((i.position for i in framework.indicators), default=-1) + 1
+    indicator = IndicatorDefinition(framework=framework, key=key, position=position, **columns)
+    db.session.add(indicator)
+    db.session.flush()
+    return indicator
+
+
+def set_wave(framework: Framework, survey: Survey, year: int | None) -> Wave | None:
+    """Count `survey` as the wave of `year`, or (year None) stop counting it (flushes)."""
+    if survey.organisation_id != framework.organisation_id:
+        raise FrameworkError("unknown_survey")
+    existing = next((w for w in framework.waves if w.survey_id == survey.id), None)
+    if year is None:
+        if existing is not None:
+            framework.waves.remove(existing)
+            db.session.flush()
+        return None
+    if not 1990 <= year <= 2100:
+        raise FrameworkError("invalid_year")
+    other = next((w for w in framework.waves if w.year == year and w.survey_id != survey.id),
+                 None)
+    if other is not None:
+        raise FrameworkError("year_taken", year=year)
+    if existing is None:
+        existing = Wave(framework=framework, survey_id=survey.id, year=year)
+        db.session.add(existing)
+    existing.year = year
+    db.session.flush()
+    return existing
+

@@ -1,0 +1,102 @@
+"""Codes from the framework services and the indicator core, put into words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+
+def _codes(values: Any) -> str:
+    return ", ".join(str(v) for v in values or [])
+
+
+def framework_error(code: str, details: Mapping[str, Any]) -> str:
+    """A `FrameworkError` or a problem from `service.refresh`."""
+    messages = {
+        "unknown_goal": lambda: _("Choose one of the framework's goals."),
+        "title_required": lambda: _("Write the title in Swedish."),
+        "public_needs_translations": lambda: _(
+            "A public indicator needs its title in every language. Missing: %(languages)s.",
+            languages=_codes(details.get("languages"))),
+        "invalid_key": lambda: _(
+            "Lower-case letters, digits and _ only, starting with a letter."),
+        "key_taken": lambda: _("Another indicator already has the key %(key)s.",
+                               key=details.get("key")),
+        "unknown_survey": lambda: _("Choose one of the organisation's surveys."),
+        "invalid_year": lambda: _("Write a year between 1990 and 2100."),
+        "year_taken": lambda: _("Another survey already is the wave of %(year)s.",
+                                year=details.get("year")),
+        "slug_taken": lambda: _("Another organisation already uses that address."),
+        "bad_gap_line": lambda: _(
+            "Line %(line)s of the gaps must be: variable, group, minus group.",
+            line=details.get("line")),
+        "no_approved_run": lambda: _(
+            "The wave of %(year)s has no approved weighting run, so it has no figures yet.",
+            year=details.get("wave")),
+        "run_outdated": lambda: _(
+            "The answers of the wave of %(year)s have changed since its weighting run was "
+            "approved. Run the weighting again and approve the new run.",
+            year=details.get("wave")),
+        "missing_question": lambda: _(
+            "The wave of %(year)s has no question %(questions)s for the indicator "
+            "%(indicator)s.", year=details.get("wave"),
+            questions=_codes(details.get("questions")), indicator=details.get("indicator")),
+    }
+    if code in messages:
+        return messages[code]()
+    if code == "invalid_definition":
+        return _("The indicator's computation is not valid (%(reason)s).",
+                 reason=details.get("reason") or code)
+    return _("The figures could not be computed (%(reason)s).", reason=code)
+
+
+def problem_text(problem) -> str:
+    """A `service.Problem` in words."""
+    return framework_error(problem.code, {**problem.details, "wave": problem.wave,
+                                          "indicator": problem.indicator})
+
+
+def register_problem(code: str, details: Mapping[str, Any]) -> str:
+    """A problem with a register file (`surveys.indicators.Problem`)."""
+    messages = {
+        "empty_file": lambda: _("The file is empty."),
+        "not_json": lambda: _("The file is not JSON (line %(line)s).", line=details.get("line")),
+        "not_dataset": lambda: _("The file is not a JSON-stat dataset."),
+        "wrong_version": lambda: _("The file is JSON-stat version %(version)s; version 2.0 "
+                                   "is needed.", version=details.get("version")),
+        "no_time_dimension": lambda: _("The file has no year dimension (it has "
+                                       "%(dimensions)s).",
+                                       dimensions=_codes(details.get("dimensions"))),
+        "several_categories": lambda: _(
+            "The dimension %(dimension)s has several categories (%(codes)s): choose one, "
+            "e.g. %(dimension)s = %(first)s.", dimension=details.get("dimension"),
+            codes=_codes(details.get("codes")), first=(details.get("codes") or ["?"])[0]),
+        "unknown_code": lambda: _("The dimension %(dimension)s has no code %(code)s "
+                                  "(it has %(codes)s).", dimension=details.get("dimension"),
+                                  code=details.get("code"),
+                                  codes=_codes(details.get("codes"))),
+        "unknown_dimension": lambda: _("The file has no dimension %(dimension)s.",
+                                       dimension=details.get("dimension")),
+        "bad_year": lambda: _("These are not years: %(codes)s.",
+                              codes=_codes(details.get("codes") or [details.get("value")])),
+        "bad_value": lambda: _("This value is not a number: %(value)s.",
+                               value=details.get("value")),
+        "duplicate_year": lambda: _("The year %(year)s comes twice.", year=details.get("year")),
+        "missing_column": lambda: _("The file has no %(column)s column (it has %(found)s).",
+                                    column=details.get("column"),
+                                    found=_codes(details.get("found"))),
+        "missing_field": lambda: _("The file lacks %(field)s.", field=details.get("field")),
+        "missing_dimension": lambda: _("The dimension %(dimension)s is not described.",
+                                       dimension=details.get("dimension")),
+        "value_count": lambda: _("The file should have %(expected)s values but has "
+                                 "%(found)s.", expected=details.get("expected"),
+                                 found=details.get("found")),
+        "no_values": lambda: _("The file has no values."),
+        "bad_select_line": lambda: _("Line %(line)s must be: dimension = code.",
+                                     line=details.get("line")),
+    }
+    if code in messages:
+        return messages[code]()
+    return _("The file could not be read (%(reason)s).", reason=code)

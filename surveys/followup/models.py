@@ -1,0 +1,187 @@
+"""An organisation's indicator framework, its survey waves, cached values and API tokens.
+
+Texts a resident may read (framework, focus area, goal and indicator titles) are stored per
+language as {language code: text}, like survey texts. The indicator's computation is the
+core's JSON form (`surveys.indicators.indicator_to_dict`), so what the app stores is exactly
+what a notebook can rebuild.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Double, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.auth.models import Organisation, User, utcnow
+from surveys.extensions import db
+from surveys.survey.models import Survey
+
+#: The focus areas the strategies name, in their usual order.
+FOCUS_AREAS = ("work", "housing", "inclusion_trust", "health", "education_language",
+               "influence")
+#: Groupings a wave is broken down by: weighting variables or single-choice questions.
+DEFAULT_GROUPINGS = ["born", "years_in_sweden", "gender", "age", "district"]
+#: "Equal conditions" is measured by these gaps: (variable, minuend, subtrahend).
+DEFAULT_GAPS = [["born", "utrikes", "inrikes"], ["gender", "kvinna", "man"]]
+
+
+class Framework(db.Model):
+    """One organisation's indicators: focus areas, goals, indicators and disclosure rules."""
+
+    __tablename__ = "indicator_frameworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    #: The public page's address: /indicators/<slug>.
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    #: Groups with fewer respondents than this are suppressed wherever figures leave the app.
+    min_group_size: Mapped[int] = mapped_column(default=10)
+    #: Estimates with a larger relative standard error are marked uncertain.
+    max_rse: Mapped[float] = mapped_column(Double, default=0.30)
+    groupings: Mapped[list] = mapped_column(MutableList.as_mutable(JSON),
+                                            default=lambda: list(DEFAULT_GROUPINGS))
+    gaps: Mapped[list] = mapped_column(MutableList.as_mutable(JSON),
+                                       default=lambda: [list(g) for g in DEFAULT_GAPS])
+    #: The public page shows the public indicators only when this is set.
+    published: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        back_populates="framework", order_by="FocusArea.position", cascade="all, delete-orphan")
+    indicators: Mapped[list[IndicatorDefinition]] = relationship(
+        back_populates="framework", order_by="IndicatorDefinition.position",
+        cascade="all, delete-orphan")
+    waves: Mapped[list[Wave]] = relationship(
+        back_populates="framework", order_by="Wave.year", cascade="all, delete-orphan")
+
+
+class FocusArea(db.Model):
+    """A focus area of the strategy, e.g. "inclusion and trust"."""
+
+    __tablename__ = "focus_areas"
+    __table_args__ = (UniqueConstraint("framework_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_frameworks.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+
+    framework: Mapped[Framework] = relationship(back_populates="focus_areas")
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="focus_area", order_by="Goal.position", cascade="all, delete-orphan")
+
+
+class Goal(db.Model):
+    """A goal under a focus area; a goal with a parent is a sub-goal."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(
+        ForeignKey("focus_areas.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+
+    focus_area: Mapped[FocusArea] = relationship(back_populates="goals")
+    parent: Mapped[Goal | None] = relationship(remote_side=[id])
+    indicators: Mapped[list[IndicatorDefinition]] = relationship(
+        back_populates="goal", order_by="IndicatorDefinition.position")
+
+
+class IndicatorDefinition(db.Model):
+    """One indicator: its titles, where it sits, and how it is computed."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("framework_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_frameworks.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    #: What the value means, e.g. "share answering 7-10 on a 0-10 scale".
+    description: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    #: `surveys.indicators.indicator_to_dict` of the computation.
+    definition: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON))
+    #: Register indicators: {"values": {year: value}, "source", "label", "unit", "updated"}.
+    register_series: Mapped[dict | None] = mapped_column(MutableDict.as_mutable(JSON))
+    #: Shown on the public page and open in the API without a token.
+    public: Mapped[bool] = mapped_column(default=False)
+
+    framework: Mapped[Framework] = relationship(back_populates="indicators")
+    goal: Mapped[Goal] = relationship(back_populates="indicators")
+
+    @property
+    def kind(self) -> str:
+        """"share", "mean", "index" or "register"."""
+        return self.definition["kind"]
+
+
+class Wave(db.Model):
+    """A survey counted as the framework's wave of one year."""
+
+    __tablename__ = "indicator_waves"
+    __table_args__ = (UniqueConstraint("framework_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_frameworks.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           unique=True)
+    year: Mapped[int]
+
+    framework: Mapped[Framework] = relationship(back_populates="waves")
+    survey: Mapped[Survey] = relationship()
+
+
+class IndicatorValue(db.Model):
+    """The computed figures of one indicator in one wave, kept until their inputs change.
+
+    `fingerprint` hashes everything the figures depend on (the approved run and its input,
+    the definition, the groupings, gaps and disclosure rules): a value whose fingerprint no
+    longer matches is recomputed, so every worker sees the same numbers.
+    """
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("indicator_id", "wave_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    wave_id: Mapped[int] = mapped_column(ForeignKey("indicator_waves.id", ondelete="CASCADE"),
+                                         index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("weighting_runs.id", ondelete="CASCADE"),
+                                        index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: `surveys.indicators.WaveResult.to_dict()`.
+    result: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A secret that lets a program read an organisation's non-public indicators.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()

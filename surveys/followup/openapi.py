@@ -1,0 +1,279 @@
+"""The OpenAPI 3.1 description of the read API, served at /api/v1/openapi.json.
+
+Built from small helpers so the schemas follow `api_figures` (field lists are shared), and
+kept in English: it is a document for developers, like the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveys.followup.api_figures import CSV_COLUMNS
+
+SCHEMAS = "#/components/schemas/"
+#: Anonymous answers may be cached this long (seconds); answers to a token never are.
+PUBLIC_MAX_AGE = 300
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": SCHEMAS + name}
+
+
+def _nullable(kind: str | list[str], **extra: Any) -> dict[str, Any]:
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    return {"type": [*kinds, "null"], **extra}
+
+
+def _object(properties: dict[str, Any], description: str | None = None,
+            required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties,
+                              "required": required or list(properties)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+NUMBER = _nullable("number")
+GROUP_VALUE = _nullable(["string", "number", "boolean"],
+                        description="The group's code, e.g. \"utrikes\" or a district.")
+SUPPRESSED = _nullable("string", enum=["small_group", "no_data", None], description=(
+    "Why the figure is withheld: `small_group` (fewer respondents than `min_group_size`) "
+    "or `no_data`. Value, SE, interval and n are then null."))
+UNCERTAIN = {"type": "boolean",
+             "description": "Relative standard error above `max_rse`: read with care."}
+
+ESTIMATE = {
+    "value": _nullable("number", description=(
+        "Share 0-1 (kind share), the item's scale (mean), 0-100 (index) or the register's "
+        "unit (register).")),
+    "se": _nullable("number", description="Standard error (null for register values)."),
+    "ci_low": _nullable("number", description="Lower end of the 95% confidence interval."),
+    "ci_high": _nullable("number", description="Upper end of the 95% confidence interval."),
+    "n": _nullable("integer", description="Respondents counted (unweighted)."),
+    "suppressed": SUPPRESSED,
+    "uncertain": UNCERTAIN,
+}
+GAP = {
+    "variable": {"type": "string"},
+    "minuend": GROUP_VALUE,
+    "subtrahend": GROUP_VALUE,
+    "value": _nullable("number", description="minuend's value minus subtrahend's."),
+    "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER,
+    "p_value": _nullable("number", description="Two-sided test of \"no gap\"."),
+    "significant": _nullable("boolean", description="p < 0.05."),
+    "suppressed": SUPPRESSED,
+    "uncertain": UNCERTAIN,
+}
+CHANGE = {
+    "since": {"description": "The earlier wave (its year)."},
+    "value": _nullable("number", description="Latest value minus the earlier one."),
+    "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER, "z": NUMBER,
+    "p_value": _nullable("number", description="Two-sided test of \"no change\"."),
+    "significant": _nullable("boolean"),
+    "assessment": _nullable("string", enum=["improved", "worsened", "unchanged", None]),
+    "suppressed": _nullable("string"),
+}
+def _comparison() -> dict[str, Any]:
+    change = {"oneOf": [_ref("Change"), {"type": "null"}]}
+    return {"since_previous": change, "since_baseline": change}
+
+
+def _schemas() -> dict[str, Any]:
+    localized = {"type": "object", "additionalProperties": {"type": "string"},
+                 "description": "Text per language code (sv, en, ar, fa, so, ti, uk, sv-ll).",
+                 "examples": [{"sv": "Tillit", "en": "Trust"}]}
+    goal = _object({"id": {"type": "integer"}, "title": _ref("LocalizedText"),
+                    "indicators": {"type": "array", "items": {"type": "string"},
+                                   "description": "Keys of the indicators you may see."},
+                    "subgoals": {"type": "array", "items": _ref("Goal")}},
+                   required=["id", "title", "indicators"])
+    head = {
+        "slug": {"type": "string"},
+        "title": _ref("LocalizedText"),
+        "published": {"type": "boolean"},
+        "access": {"type": "string", "enum": ["public", "organisation"], "description": (
+            "`public`: only public indicators; `organisation`: all of them (a token of the "
+            "framework's organisation was sent).")},
+        "disclosure": _object({"min_group_size": {"type": "integer"},
+                               "max_rse": {"type": "number"}},
+                              "Groups with fewer respondents are suppressed; estimates with "
+                              "a larger relative standard error are marked uncertain."),
+        "waves": {"type": "array", "items": {"type": "integer"}, "description": "Years."},
+    }
+    indicator = {
+        "key": {"type": "string"},
+        "kind": {"type": "string", "enum": ["share", "mean", "index", "register"]},
+        "direction": {"type": "string", "enum": ["higher", "lower"],
+                      "description": "Whether a higher value is the better one."},
+        "baseline": {"description": "The wave (year) changes are measured from."},
+        "target": {"oneOf": [_object({"value": {"type": "number"}, "year": {"type": "integer"}}),
+                             {"type": "null"}]},
+        "title": _ref("LocalizedText"),
+        "description": _ref("LocalizedText"),
+        "focus_area": {"type": "string"},
+        "goal": _object({"id": {"type": "integer"}, "title": _ref("LocalizedText"),
+                         "parent_id": _nullable("integer")}),
+        "public": {"type": "boolean"},
+        "definition": {"type": "object", "description": "How the value is computed."},
+        "register": {"oneOf": [_object({k: _nullable("string") for k in
+                                        ("source", "label", "unit", "updated")}),
+                               {"type": "null"}]},
+    }
+    wave = {"year": {"type": "integer"}, "wave": {"description": "The wave's label."},
+            "source": _nullable("string", description="Register values: their source."),
+            "overall": _ref("Estimate")}
+    follow_up = {
+        "latest_wave": {}, "previous_wave": {}, "baseline_wave": {},
+        **_comparison(),
+        "status": {"type": "string",
+                   "enum": ["reached", "on_track", "not_on_track", "no_target", "unknown"]},
+        "required": _nullable("number", description="The value on track for the latest year."),
+    }
+    group_follow_up = _object({"variable": {"type": "string"}, "group": GROUP_VALUE,
+                               **_comparison()})
+    gap_follow_up = _object({"variable": {"type": "string"}, "minuend": GROUP_VALUE,
+                             "subtrahend": GROUP_VALUE, **_comparison()})
+    return {
+        "LocalizedText": localized,
+        "Estimate": _object(ESTIMATE),
+        "GroupEstimate": _object({"variable": {"type": "string"}, "group": GROUP_VALUE,
+                                  **ESTIMATE}),
+        "Gap": _object(GAP),
+        "Change": _object(CHANGE),
+        "Goal": goal,
+        "FocusArea": _object({"key": {"type": "string"}, "title": _ref("LocalizedText"),
+                              "goals": {"type": "array", "items": _ref("Goal")}}),
+        "Framework": _object({
+            **head, "organisation": {"type": "string"},
+            "groupings": {"type": "array", "items": {"type": "string"}},
+            "gaps": {"type": "array", "items": _object({
+                "variable": {"type": "string"}, "minuend": GROUP_VALUE,
+                "subtrahend": GROUP_VALUE})},
+            "focus_areas": {"type": "array", "items": _ref("FocusArea")}}),
+        "Wave": _object(wave),
+        "WaveDetail": _object({**wave,
+                               "groups": {"type": "array", "items": _ref("GroupEstimate")},
+                               "gaps": {"type": "array", "items": _ref("Gap")}}),
+        "FollowUp": _object(follow_up, "Change since the previous wave and the baseline, "
+                                       "and status against the target."),
+        "FollowUpDetail": _object({**follow_up,
+                                   "groups": {"type": "array", "items": group_follow_up},
+                                   "gaps": {"type": "array", "items": gap_follow_up}}),
+        "Indicator": _object({
+            **indicator, "waves": {"type": "array", "items": _ref("Wave")},
+            "follow_up": {"oneOf": [_ref("FollowUp"), {"type": "null"}]}}),
+        "IndicatorDetail": _object({
+            **indicator, "waves": {"type": "array", "items": _ref("WaveDetail")},
+            "follow_up": {"oneOf": [_ref("FollowUpDetail"), {"type": "null"}]}}),
+        "IndicatorList": _object({**head, "indicators": {"type": "array",
+                                                         "items": _ref("Indicator")}}),
+        "IndicatorResponse": _object({**head, "indicator": _ref("IndicatorDetail")}),
+        "Error": _object({"error": _object({
+            "code": {"type": "string", "examples": ["invalid_token"]},
+            "message": {"type": "string", "description": "For people, in the language asked."},
+        })}),
+    }
+
+
+def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path",
+            "description": description, "schema": {"type": "string", **schema}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+CSV_DESCRIPTION = (
+    "A long table, one row per indicator x wave x row type: `overall` (the whole population, "
+    "`variable` and `group` empty), `group` (one group of `variable`) and `gap` (`group` "
+    "minus `compared_with`). Suppressed figures are empty and `suppressed` gives the reason. "
+    "UTF-8 with a byte-order mark and CRLF line ends. By default fields are separated by "
+    "commas and numbers use a decimal point (RFC 4180, for programs such as R, pandas and "
+    "Power BI); `dialect=semicolon` separates by semicolons and writes decimal commas, which "
+    "is what Excel set to Swedish opens directly. Columns: " + ", ".join(CSV_COLUMNS) + ".")
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API described in OpenAPI 3.1."""
+    slug = _parameter("slug", "path", "The framework's address, e.g. `exempelby-kommun`.")
+    key = _parameter("key", "path", "The indicator's key, e.g. `tillit_manniskor`.")
+    lang = _parameter("lang", "query", "Language of error messages (and of the CSV's "
+                      "`title`); otherwise Accept-Language decides.",
+                      enum=["sv", "sv-ll", "en", "ar", "fa", "so", "ti", "uk"])
+    dialect = _parameter("dialect", "query", "CSV separators: `comma` (default) or "
+                         "`semicolon` (with decimal commas).", enum=["comma", "semicolon"],
+                         default="comma")
+    fmt = _parameter("format", "query", "`json` (default) or `csv` (as indicators.csv).",
+                     enum=["json", "csv"], default="json")
+    errors = {"401": _error("The Authorization header holds no valid, unrevoked token "
+                            "(`WWW-Authenticate: Bearer`)."),
+              "404": _error("No such framework, or it is unpublished and no token of its "
+                            "organisation was sent; or no such indicator visible to you."),
+              "429": _error("Too many requests: the limit is counted per token, or per "
+                            "address without one.")}
+    secured = [{}, {"bearerToken": []}]
+    csv_content = {"text/csv": {"schema": {"type": "string"}, "example": (
+        "indicator,title,kind,year,row_type,variable,group,compared_with,value,ci_low,"
+        "ci_high,se,n,p_value,suppressed,uncertain,source\r\n")}}
+
+    def operation(operation_id: str, summary: str, parameters: list, ok: dict,
+                  description: str | None = None, extra: dict | None = None) -> dict:
+        op = {"operationId": operation_id, "summary": summary, "parameters": parameters,
+              "security": secured, "responses": {"200": ok, **errors, **(extra or {})}}
+        if description:
+            op["description"] = description
+        return {"get": op}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Delaktig indicator API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only access to a municipality's trust and participation indicators: "
+                "weighted estimates with 95% confidence intervals per survey wave, by group, "
+                "gaps between groups, change over waves and status against targets. Every "
+                "figure has passed the framework's disclosure rules. Public indicators of a "
+                "published framework are open; a bearer token of the framework's "
+                "organisation opens all of them. Anonymous answers may be cached for "
+                f"{PUBLIC_MAX_AGE // 60} minutes; answers to a token are `no-store`.\n\n" + CSV_DESCRIPTION),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document.", "security": [{}],
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {
+                                          "schema": {"type": "object"}}}}}}},
+            "/frameworks/{slug}": operation(
+                "getFramework", "A framework: focus areas, goals, rules and waves.",
+                [slug, lang], _json("The framework.", "Framework")),
+            "/frameworks/{slug}/indicators": operation(
+                "listIndicators", "Every indicator you may see, each wave's overall value "
+                "and the follow-up.", [slug, fmt, dialect, lang],
+                {**_json("The indicators.", "IndicatorList"),
+                 "content": {**_json("", "IndicatorList")["content"], **csv_content}},
+                extra={"400": _error("Unknown `format` or `dialect`.")}),
+            "/frameworks/{slug}/indicators.csv": operation(
+                "indicatorsCsv", "Every indicator you may see as a long CSV table.",
+                [slug, dialect, lang], {"description": "The table.", "content": csv_content},
+                description=CSV_DESCRIPTION,
+                extra={"400": _error("Unknown `dialect`.")}),
+            "/frameworks/{slug}/indicators/{key}": operation(
+                "getIndicator", "One indicator with every wave's groups and gaps.",
+                [slug, key, lang], _json("The indicator.", "IndicatorResponse")),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearerToken": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token an administrator creates under Indicators > API "
+                               "tokens. Sent as `Authorization: Bearer <token>`."}},
+        },
+    }

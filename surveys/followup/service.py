@@ -1,0 +1,234 @@
+"""From approved weighting runs to stored indicator values, and from those to the follow-up.
+
+Values are computed per wave from the wave's approved run (reproduced bit for bit, so the
+standard errors carry the calibration) and cached in `IndicatorValue` under a fingerprint of
+everything they depend on. Pages call `refresh` and then read; a changed definition, a
+newly approved run or new disclosure rules simply give a new fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from surveys.analysis.runs import RunError, approved_run, reproduce
+from surveys.extensions import db
+from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
+from surveys.indicators import (
+    DisclosureRules,
+    FollowUp,
+    GapSpec,
+    Indicator,
+    IndicatorError,
+    RegisterIndicator,
+    RegisterSeries,
+    SurveyIndicator,
+    WaveResult,
+    estimate_wave,
+    follow_up,
+    indicator_from_dict,
+    register_waves,
+)
+from surveys.questions import DONT_KNOW
+
+
+@dataclass
+class Problem:
+    """Something that kept a figure from being computed, for the analyst to fix."""
+
+    code: str
+    indicator: str | None = None
+    wave: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IndicatorSeries:
+    """One indicator's results over the waves (oldest first) and its follow-up."""
+
+    definition: IndicatorDefinition
+    indicator: Indicator
+    waves: list[WaveResult]
+    follow_up: FollowUp | None
+
+    @property
+    def latest(self) -> WaveResult | None:
+        return self.waves[-1] if self.waves else None
+
+
+def rules_of(framework: Framework) -> DisclosureRules:
+    """The framework's disclosure rules."""
+    return DisclosureRules(min_n=framework.min_group_size, max_rse=framework.max_rse)
+
+
+def core_indicator(definition: IndicatorDefinition) -> Indicator:
+    """The core's indicator object for a stored definition (key kept in step)."""
+    return indicator_from_dict({**definition.definition, "key": definition.key})
+
+
+def register_series(definition: IndicatorDefinition) -> RegisterSeries | None:
+    """The imported register values of a register indicator, if any."""
+    stored = definition.register_series
+    if not stored:
+        return None
+    return RegisterSeries(values={int(y): float(v) for y, v in stored["values"].items()},
+                          source=stored.get("source"), label=stored.get("label"),
+                          unit=stored.get("unit"), updated=stored.get("updated"))
+
+
+def store_register_series(definition: IndicatorDefinition, series: RegisterSeries) -> None:
+    """Keep an imported series on the indicator (replacing the previous import)."""
+    definition.register_series = {
+        "values": {str(y): v for y, v in sorted(series.values.items())},
+        "source": series.source, "label": series.label, "unit": series.unit,
+        "updated": series.updated,
+    }
+
+
+def _fingerprint(run, definition: IndicatorDefinition, wave: Wave, framework: Framework) -> str:
+    payload = {
+        "run": run.id, "input": run.input_hash, "approved": run.approved_at.isoformat(),
+        "definition": {**definition.definition, "key": definition.key},
+        "year": wave.year, "groupings": list(framework.groupings),
+        "gaps": [list(g) for g in framework.gaps],
+        "rules": [framework.min_group_size, framework.max_rse],
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _answer_frame(answers: dict[int, dict[str, Any]], index: pd.Index,
+                  keys: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({k: [answers.get(r, {}).get(k) for r in index] for k in keys},
+                        index=index, dtype=object)
+
+
+def _groupings(framework: Framework, wave: Wave, design_sample: pd.DataFrame,
+               answers: dict[int, dict[str, Any]]) -> list[pd.Series]:
+    """Each grouping as a named Series: a weighting variable, else a single-choice question."""
+    choice_keys = {q.key for q in wave.survey.questions() if q.type == "single_choice"}
+    groups = []
+    for name in framework.groupings:
+        if name in design_sample.columns:
+            groups.append(design_sample[name].rename(name))
+        elif name in choice_keys:
+            values = [answers.get(r, {}).get(name) for r in design_sample.index]
+            groups.append(pd.Series([None if v == DONT_KNOW else v for v in values],
+                                    index=design_sample.index, name=name, dtype=object))
+    return groups
+
+
+def _gap_specs(framework: Framework, grouped: set[str]) -> list[GapSpec]:
+    return [GapSpec(v, a, b) for v, a, b in framework.gaps if v in grouped]
+
+
+def refresh(framework: Framework) -> list[Problem]:
+    """Compute every survey indicator's value in every wave whose stored value is stale.
+
+    Returns what could not be computed (no approved run, a question the wave lacks, ...).
+    Flushes; the request commits.
+    """
+    problems: list[Problem] = []
+    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
+    stored = {(v.indicator_id, v.wave_id): v for v in db.session.scalars(
+        select(IndicatorValue).join(Wave).where(Wave.framework_id == framework.id))}
+    for wave in framework.waves:
+        run = approved_run(wave.survey_id)
+        if run is None:
+            problems.append(Problem("no_approved_run", wave=wave.year))
+            continue
+        stale = [d for d in survey_indicators
+                 if (d.id, wave.id) not in stored
+                 or stored[(d.id, wave.id)].fingerprint != _fingerprint(run, d, wave, framework)]
+        if not stale:
+            continue
+        problems += _compute_wave(framework, wave, run, stale, stored)
+    db.session.flush()
+    return problems
+
+
+def _compute_wave(framework: Framework, wave: Wave, run, definitions: list[IndicatorDefinition],
+                  stored: dict) -> list[Problem]:
+    indicators = {d.id: core_indicator(d) for d in definitions}
+    columns = {c for ind in indicators.values() if isinstance(ind, SurveyIndicator)
+               for c in ind.columns()}
+    question_keys = {q.key for q in wave.survey.questions()}
+    try:
+        design, answers = reproduce(run, extra_keys=columns | set(framework.groupings))
+    except RunError as error:
+        return [Problem(error.code, wave=wave.year, details=error.details)]
+    sample = design.sample
+    data = _answer_frame(answers, sample.index, sorted(columns & question_keys))
+    groups = _groupings(framework, wave, sample, answers)
+    gaps = _gap_specs(framework, {g.name for g in groups})
+    rules = rules_of(framework)
+    problems = []
+    for definition in definitions:
+        indicator = indicators[definition.id]
+        missing = [c for c in indicator.columns() if c not in question_keys]
+        if missing:
+            problems.append(Problem("missing_question", definition.key, wave.year,
+                                    {"questions": missing}))
+            continue
+        try:
+            result = estimate_wave(indicator, design, data, year=wave.year, wave=wave.year,
+                                   groups=groups, gaps=gaps, rules=rules)
+        except IndicatorError as error:
+            problems.append(Problem(error.code, definition.key, wave.year, error.details))
+            continue
+        _store(stored.get((definition.id, wave.id)), definition, wave, run,
+               _fingerprint(run, definition, wave, framework), result.to_dict())
+    return problems
+
+
+def _store(value: IndicatorValue | None, definition, wave, run, fingerprint: str,
+           result: dict) -> None:
+    """Insert or update one value. Two workers may compute the same missing value at once:
+    the second insert then fails on the unique key and that worker updates the row instead."""
+    if value is None:
+        value = IndicatorValue(indicator_id=definition.id, wave_id=wave.id, run_id=run.id,
+                               fingerprint=fingerprint, result=result)
+        try:
+            with db.session.begin_nested():
+                db.session.add(value)
+        except IntegrityError:
+            value = db.session.scalar(select(IndicatorValue).where(
+                IndicatorValue.indicator_id == definition.id,
+                IndicatorValue.wave_id == wave.id))
+    value.run_id, value.fingerprint, value.result = run.id, fingerprint, result
+
+
+def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] | None = None
+               ) -> list[IndicatorSeries]:
+    """Each indicator's current values (stored for survey waves, imported for registers)."""
+    definitions = list(framework.indicators if definitions is None else definitions)
+    current = {w.id: approved_run(w.survey_id) for w in framework.waves}
+    values: dict[int, list[WaveResult]] = {}
+    for value in db.session.scalars(select(IndicatorValue).where(
+            IndicatorValue.indicator_id.in_([d.id for d in definitions]))):
+        run = current.get(value.wave_id)
+        if run is not None and run.id == value.run_id:
+            values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
+    out = []
+    for definition in definitions:
+        indicator = core_indicator(definition)
+        if isinstance(indicator, RegisterIndicator):
+            series = register_series(definition)
+            waves = register_waves(indicator, series) if series else []
+        else:
+            waves = sorted(values.get(definition.id, []), key=lambda w: w.year)
+        out.append(IndicatorSeries(definition, indicator, waves,
+                                   follow_up(indicator, waves) if waves else None))
+    return out
+
+
+def framework_of(organisation_id: int) -> Framework | None:
+    """The organisation's framework, if it has one."""
+    return db.session.scalar(select(Framework).where(Framework.organisation_id == organisation_id))

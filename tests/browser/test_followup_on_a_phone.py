@@ -1,0 +1,59 @@
+"""The follow-up pages pass axe-core and fit a phone: the public indicator pages in every
+language (they are resident pages), the analyst's pages in Swedish and Arabic."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveys.demo import load_demo
+from surveys.extensions import db
+from surveys.followup.models import Framework
+from surveys.i18n import LANGUAGES
+from tests.browser.test_accessibility import check_page
+from tests.support.browser import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        load_demo(respondents=500)
+        framework = db.session.scalar(select(Framework))
+        return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
+                "ids": {i.key: i.id for i in framework.indicators}}
+
+
+def test_the_public_indicator_pages_pass_axe_in_every_language(live_server, phone, demo):
+    paths = [f"/indicators/{demo['slug']}"] + [
+        f"/indicators/{demo['slug']}/{area}" for area in demo["areas"]]
+    for lang in LANGUAGES:
+        for path in paths:
+            response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert response.status == 200, (lang, path)
+            assert phone.locator("h1").count() == 1
+            if path != paths[0]:
+                assert phone.locator("svg[role=img] title").count() >= 1, (lang, path)
+            check_page(phone, lang, f"{path}?lang={lang}")
+
+
+def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phone, demo):
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("admin@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-admin-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    ids = demo["ids"]
+    pages = ["/followup/", "/followup/areas/inclusion_trust", "/followup/areas/work",
+             f"/followup/indicators/{ids['tillit_institutioner']}",
+             f"/followup/indicators/{ids['tillit_manniskor']}/edit",
+             f"/followup/indicators/{ids['forvarvsfrekvens_utrikes']}/register",
+             "/followup/indicators/new", "/followup/settings", "/followup/tokens/"]
+    for lang in ("sv", "ar"):
+        for path in pages:
+            response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert response.status == 200, (lang, path)
+            assert phone.locator("h1").count() == 1, (lang, path)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
+            assert axe_violations(phone) == [], (lang, path)

@@ -1,0 +1,321 @@
+"""The follow-up pages: dashboard, editing, register import, waves, settings, public page."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from surveys.auth.models import Role
+from surveys.demo import load_demo
+from surveys.extensions import db
+from surveys.followup import service
+from surveys.followup.framework import load_template
+from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
+from surveys.i18n import LANGUAGES
+from tests.indicators.test_register import scb_dataset
+from tests.support.analysis import demo_analyst, upload
+
+#: SCB's employment rate by country of birth 2020-2023 (foreign-born 2023: 64.4 %).
+REGISTER_FILE = json.dumps(scb_dataset()).encode()
+
+
+@pytest.fixture
+def demo(app):
+    """A small demo (about 500 respondents a wave) in the shared test database."""
+    with app.app_context():
+        load_demo(respondents=500)
+        framework = db.session.scalar(select(Framework))
+        return {"slug": framework.slug,
+                "ids": {d.key: d.id for d in framework.indicators},
+                "surveys": {w.year: w.survey_id for w in framework.waves}}
+
+
+@pytest.fixture
+def analyst(client, demo):
+    return demo_analyst(client)
+
+
+def text(reply) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True)))
+
+
+def framework_now() -> Framework:
+    return db.session.scalar(select(Framework))
+
+
+def test_the_dashboard_lists_every_focus_area_with_latest_values(analyst, demo):
+    reply = analyst.get("/followup/")
+    assert reply.status_code == 200
+    page = text(reply)
+    for area in ("Inclusion and trust", "Influence and participation", "Work and employment",
+                 "Housing", "Health", "Education and language"):
+        assert area in page
+    assert "Trust in other people" in page and "Foreign-born residents in employment" in page
+
+
+def test_a_focus_area_shows_cards_charts_and_the_same_numbers_as_tables(app, analyst, demo):
+    reply = analyst.get("/followup/areas/inclusion_trust")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200
+    with app.app_context():
+        trust = next(s for s in service.series_for(framework_now())
+                     if s.definition.key == "tillit_manniskor")
+    value = f"{trust.latest.overall.value * 100:.1f}%"
+    assert value in html  # the headline and the table say the same
+    assert html.count("<svg") >= 2 * 6  # a trend and at least one group chart per indicator
+    assert re.search(r'<svg role="img" aria-labelledby="trend-tillit_manniskor-title '
+                     r'trend-tillit_manniskor-desc"', html)
+    assert f"n = {trust.latest.overall.n:,}" in html
+    assert "Born abroad minus Born in Sweden" in html
+
+
+def test_a_register_indicator_imported_from_json_stat_shows_beside_survey_indicators(
+        app, analyst, demo):
+    url = f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}/register"
+    reply = upload(analyst, url, REGISTER_FILE, "scb.json",
+                   select="Fodelseregion = 020\nRegion = 1380", source="")
+    assert reply.status_code == 302, text(reply)
+    page = text(analyst.get("/followup/"))
+    row = re.search(r"Foreign-born residents in employment\s+(\d{4})\s+([\d.,]+%)", page)
+    assert row and row.groups() == ("2023", "64.4%")
+    assert re.search(r"Trust in other people\s+\d{4}\s+[\d.]+%", page)
+    area = text(analyst.get("/followup/areas/work"))
+    assert re.search(r"Source:\s+SCB", area) and "64.4%" in area
+
+
+def test_a_broken_register_file_is_refused_with_reasons_and_nothing_changes(app, analyst, demo):
+    url = f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}/register"
+    with app.app_context():
+        before = dict(db.session.get(IndicatorDefinition,
+                                     demo["ids"]["forvarvsfrekvens_utrikes"]).register_series)
+    several = upload(analyst, url, REGISTER_FILE, "scb.json", select="",
+                     source="")
+    assert several.status_code == 400
+    assert "has several categories" in text(several) and "Fodelseregion" in text(several)
+    broken = upload(analyst, url, b"year;value\n2020;abc\n", "x.csv", select="", source="")
+    assert broken.status_code == 400 and "not a number: abc" in text(broken)
+    bad_line = upload(analyst, url, b"{}", "x.json", select="no equals sign", source="")
+    assert bad_line.status_code == 400 and "dimension = code" in text(bad_line)
+    with app.app_context():
+        after = db.session.get(IndicatorDefinition, demo["ids"]["forvarvsfrekvens_utrikes"])
+        assert after.register_series == before
+
+
+def test_small_groups_are_suppressed_on_the_dashboard_and_the_public_page(app, analyst, demo):
+    reply = analyst.post_form("/followup/settings", {
+        "slug": demo["slug"], "min_group_size": "80", "max_rse": "0,3",
+        "groupings": "born, years_in_sweden, gender, age, district",
+        "gaps": "born utrikes inrikes", "published": "y"})
+    assert reply.status_code == 302, text(reply)
+    with app.app_context():
+        service.refresh(framework_now())
+        trust = next(s for s in service.series_for(framework_now())
+                     if s.definition.key == "tillit_manniskor")
+        years = trust.latest.groups["years_in_sweden"]
+        small = [e for e in years if e.suppressed == "small_group"]
+        assert small and all(e.value is None and e.n is None for e in small)
+        shown = [e for e in years if e.suppressed is None]
+        assert all(e.n >= 80 for e in shown)
+    for url in ("/followup/areas/inclusion_trust",
+                f"/indicators/{demo['slug']}/inclusion_trust?lang=en"):
+        page = text(analyst.get(url))
+        assert "Fewer than 80 respondents: not shown" in page
+        assert "Groups with fewer than 80 respondents are not shown" in page
+
+
+def test_editing_an_indicator_recomputes_it(app, analyst, demo):
+    indicator_id = demo["ids"]["tillit_manniskor"]
+    form = edit_form(analyst, indicator_id)
+    with app.app_context():
+        before = next(s for s in service.series_for(framework_now())
+                      if s.definition.key == "tillit_manniskor").latest.overall.value
+    reply = analyst.post_form(f"/followup/indicators/{indicator_id}/edit",
+                              {**form, "values": "9, 10"})
+    assert reply.status_code == 302, text(reply)
+    analyst.get(f"/followup/indicators/{indicator_id}")
+    with app.app_context():
+        after = next(s for s in service.series_for(framework_now())
+                     if s.definition.key == "tillit_manniskor")
+        assert after.indicator.values == frozenset({9.0, 10.0})
+        assert after.latest.overall.value < before
+
+
+def edit_form(client, indicator_id: int) -> dict[str, str]:
+    """The edit form's current values, as a browser would send them back."""
+    html = client.get(f"/followup/indicators/{indicator_id}/edit").get_data(as_text=True)
+    data = {}
+    for tag in re.findall(r"<(?:input|select|textarea)[^>]*>(?:[^<]*</textarea>)?", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) == "csrf_token":
+            continue
+        if tag.startswith("<textarea"):
+            data[name.group(1)] = unescape(re.search(r">([^<]*)</textarea>", tag).group(1))
+        elif tag.startswith("<select"):
+            continue
+        elif 'type="checkbox"' in tag:
+            if "checked" in tag:
+                data[name.group(1)] = "y"
+        else:
+            value = re.search(r'value="([^"]*)"', tag)
+            data[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html,
+                                    re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected',
+                           options)
+        data[name] = next(g for g in chosen.groups() if g is not None)
+    return data
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"values": "dk"}, "is not valid (dont_know_in_value_set)"),
+    ({"values": ""}, "is not valid (empty_value_set)"),
+    ({"title_sv": ""}, "Write the title in Swedish."),
+    ({"title_ar": ""}, "A public indicator needs its title in every language. Missing: ar."),
+    ({"target_value": "0,7", "target_year": ""}, "is not valid"),
+    ({"baseline_wave": "20x"}, "Baseline year"),
+    ({"goal": "999999"}, "Goal"),
+])
+def test_a_wrong_edit_is_refused_with_its_reason_and_nothing_changes(
+        app, analyst, demo, change, message):
+    indicator_id = demo["ids"]["tillit_manniskor"]
+    with app.app_context():
+        before = dict(db.session.get(IndicatorDefinition, indicator_id).definition)
+    reply = analyst.post_form(f"/followup/indicators/{indicator_id}/edit",
+                              {**edit_form(analyst, indicator_id), **change})
+    assert reply.status_code == 400
+    assert message in text(reply)
+    with app.app_context():
+        assert db.session.get(IndicatorDefinition, indicator_id).definition == before
+
+
+def test_a_new_indicator_is_validated_and_computed(app, analyst, demo):
+    form = edit_form(analyst, demo["ids"]["tillit_kommun"])
+    new = {**form, "key": "tillit_polis_hog", "item": "trust_polis", "public": "",
+           "title_sv": "Förtroende för polisen", "title_en": "Trust in the police"}
+    taken = analyst.post_form("/followup/indicators/new", {**new, "key": "tillit_kommun"})
+    assert taken.status_code == 400 and "already has the key tillit_kommun" in text(taken)
+    reply = analyst.post_form("/followup/indicators/new", new)
+    assert reply.status_code == 302, text(reply)
+    assert "Trust in the police" in text(analyst.get(reply.headers["Location"]))
+    with app.app_context():
+        made = next(s for s in service.series_for(framework_now())
+                    if s.definition.key == "tillit_polis_hog")
+        assert len(made.waves) == 2 and made.latest.overall.value is not None
+
+
+def test_a_question_the_wave_lacks_is_named_on_the_dashboard(app, analyst, demo):
+    form = edit_form(analyst, demo["ids"]["paverka"])
+    reply = analyst.post_form(f"/followup/indicators/{demo['ids']['paverka']}/edit",
+                              {**form, "item": "no_such_question"})
+    assert reply.status_code == 302
+    page = text(analyst.get("/followup/"))
+    assert "has no question no_such_question for the indicator paverka" in page
+
+
+def test_waves_link_surveys_to_years(app, analyst, demo):
+    (older, newer) = sorted(demo["surveys"])
+    taken = analyst.post_form("/followup/waves", {"survey_id": demo["surveys"][older],
+                                                  "year": str(newer)})
+    assert taken.status_code == 302
+    assert f"already is the wave of {newer}" in text(analyst.get("/followup/"))
+    bad = analyst.post_form("/followup/waves", {"survey_id": demo["surveys"][older],
+                                                "year": "1700"})
+    assert bad.status_code == 303
+    assert "between 1990 and 2100" in text(analyst.get("/followup/"))
+    removed = analyst.post_form("/followup/waves", {"survey_id": demo["surveys"][older],
+                                                    "year": ""})
+    assert removed.status_code == 302
+    with app.app_context():
+        assert [w.year for w in framework_now().waves] == [newer]
+        assert db.session.scalar(select(IndicatorValue).join(Wave).where(
+            Wave.year == older)) is None
+        trust = next(s for s in service.series_for(framework_now())
+                     if s.definition.key == "tillit_manniskor")
+        assert [w.year for w in trust.waves] == [newer]
+        assert trust.follow_up.overall.since_previous is None
+
+
+def test_wrong_settings_are_refused(analyst, demo, make_org, app):
+    other = make_org("Annanby kommun")
+    with app.app_context():
+        from surveys.followup.framework import create_from_template
+
+        create_from_template(db.session.merge(other))
+        db.session.commit()
+        other_slug = db.session.scalar(select(Framework.slug).where(
+            Framework.organisation_id == other.id))
+    base = {"slug": demo["slug"], "min_group_size": "10", "max_rse": "0,3",
+            "groupings": "born", "gaps": "", "published": "y"}
+    for change, message in [({"slug": other_slug}, "already uses that address"),
+                            ({"slug": "Å!"}, "Lower-case letters, digits and hyphens only"),
+                            ({"gaps": "born utrikes"}, "Line 1 of the gaps"),
+                            ({"min_group_size": "1"}, "Smallest group shown")]:
+        reply = analyst.post_form("/followup/settings", {**base, **change})
+        assert reply.status_code == 400, change
+        assert message in text(reply)
+
+
+@pytest.mark.parametrize("role", [Role.author, Role.facilitator])
+def test_only_analysts_and_admins_see_the_follow_up(client, make_org, login, role):
+    org = make_org()
+    login(client, org, role)
+    assert client.get("/followup/").status_code == 403
+    assert client.post_form("/followup/create").status_code == 403
+
+
+def test_the_follow_up_needs_a_login(client):
+    reply = client.get("/followup/")
+    assert reply.status_code == 302 and "/login" in reply.headers["Location"]
+
+
+def test_another_organisation_sees_none_of_the_demos_indicators(client, make_org, login, demo):
+    org = make_org()
+    login(client, org, Role.analyst)
+    assert "Create the framework from the template" in text(client.get("/followup/"))
+    for key, indicator_id in demo["ids"].items():
+        assert client.get(f"/followup/indicators/{indicator_id}").status_code == 404, key
+        assert client.get(f"/followup/indicators/{indicator_id}/edit").status_code == 404
+    assert client.post_form("/followup/create").status_code == 302
+    page = text(client.get("/followup/"))
+    assert "Tillit till andra människor" in page and "Exempelby" not in page
+
+
+def test_an_organisation_starts_from_the_template(app, client, make_org, login):
+    org = make_org()
+    login(client, org, Role.admin)
+    assert client.post_form("/followup/create").status_code == 302
+    template = load_template()
+    with app.app_context():
+        framework = db.session.scalar(select(Framework).where(
+            Framework.organisation_id == org.id))
+        assert [a.key for a in framework.focus_areas] == [
+            a["key"] for a in template["focus_areas"]]
+        assert len(framework.indicators) == 14 and framework.waves == []
+        assert not framework.published
+    assert client.get(f"/indicators/{framework.slug}").status_code == 404
+
+
+def test_the_public_page_speaks_every_language(client, demo):
+    template = json.loads(json.dumps(load_template()))
+    trust = template["focus_areas"][0]["goals"][0]["subgoals"][0]["indicators"][0]
+    for code, language in LANGUAGES.items():
+        reply = client.get(f"/indicators/{demo['slug']}?lang={code}")
+        html = reply.get_data(as_text=True)
+        assert reply.status_code == 200
+        assert f'<html lang="{language.tag}" dir="{language.direction}">' in html
+        assert trust["title"][code] in unescape(html), code
+
+
+def test_the_public_page_shows_only_public_indicators(app, client, demo):
+    with app.app_context():
+        hidden = db.session.get(IndicatorDefinition, demo["ids"]["diskriminering"])
+        hidden.public = False
+        db.session.commit()
+    page = text(client.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en"))
+    assert "Trust in other people" in page and "Experienced discrimination" not in page
+    assert client.get(f"/indicators/{demo['slug']}/no_such_area").status_code == 404
+    assert client.get("/indicators/no-such-municipality").status_code == 404
