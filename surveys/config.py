@@ -70,4 +70,8 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
+        "DIALOG_STATEMENT_RATE_LIMIT": os.environ.get("DIALOG_STATEMENT_RATE_LIMIT",
+                                                      "10 per minute"),
+        "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),
     }

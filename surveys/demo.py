@@ -229,7 +229,7 @@ def simulate_answers(people: pd.DataFrame, languages: np.ndarray, rng: np.random
     # "Don't know" (or "prefer not to say") and skipped items, per question.
     dont_know = {"trust_skola": 0.08, "group_distance": 0.06, "influence": 0.08,
                  "discrimination": 0.03, "discrimination_grounds": 0.05, "years_in_sweden": 0.03}
-    answers = [dict() for _ in range(n)]
+    answers = [{} for _ in range(n)]
     for key, values in columns.items():
         dk_share = dont_know.get(key, 0.025) if key in dont_know_keys else 0.0
         skip_share = 0.0 if key == "other_comments" else 0.015
@@ -474,10 +474,10 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
         Response.survey_id == survey.id, Response.completed_at.is_not(None)))
     seconds = time.perf_counter() - clock
     return [
-        f"Loaded the demo in {seconds:.1f} s: {ORGANISATION}, survey /s/{SLUG} "
-        f"(open, in {', '.join(survey.languages)}).",
-        f"{responses:,} synthetic responses ({completed:,} completed, {answers:,} answers), "
-        "skewed towards older Swedish-born women, so weighting has work to do.",
+        (f"Loaded the demo in {seconds:.1f} s: {ORGANISATION}, survey /s/{SLUG} "
+         f"(open, in {', '.join(survey.languages)})."),
+        (f"{responses:,} synthetic responses ({completed:,} completed, {answers:,} answers), "
+         "skewed towards older Swedish-born women, so weighting has work to do."),
         f"Results: /results/{survey.id}",
         *lines,
         *_logins(),

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from surveys.auth.models import Organisation, Role, User
+from surveys.analysis.runs import approved_run
+from surveys.auth.models import Organisation, Role, User, utcnow
 from surveys.demo import load_demo, simulate_population
 from surveys.extensions import db
-from surveys.survey.definition import load_template
 from surveys.questions import DONT_KNOW
+from surveys.survey.definition import load_template
 from surveys.survey.models import Answer, Channel, Question, Response, Survey, SurveyStatus
 
 
@@ -162,5 +163,14 @@ def test_the_demo_command_prints_the_logins(app):
         assert f"{role.value}@exempelby.se" in result.output
         assert f"demo-{role.value}-2026" in result.output
     assert "demo password" in result.output
+    # the follow-up: two weighted waves and the public page
+    year = utcnow().year
+    assert f"two waves, {year - 1} and {year}" in result.output
+    assert "/indicators/exempelby-kommun" in result.output
+    with app.app_context():
+        surveys = db.session.scalars(select(Survey).order_by(Survey.slug)).all()
+        assert [(s.slug, s.status) for s in surveys] == [
+            ("demo", SurveyStatus.open), (f"demo-{year - 1}", SurveyStatus.closed)]
+        assert all(approved_run(s.id) is not None for s in surveys)
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "already exists" in again.output

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,8 +29,8 @@ from sqlalchemy import select
 from surveys.auth.access import roles_required
 from surveys.auth.models import Role
 from surveys.extensions import db
+from surveys.followup import api_figures, messages, present, service
 from surveys.followup import framework as framework_svc
-from surveys.followup import messages, present, service
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
@@ -49,6 +60,7 @@ public_bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 # GET POST  /followup/indicators/<id>/edit           texts and computation
 # GET POST  /followup/indicators/<id>/register       import register values (CSV, JSON-stat)
 # GET POST  /followup/indicators/new                 a new indicator
+# GET       /followup/values.csv                     every indicator's figures (?dialect=semicolon)
 # GET POST  /followup/settings                       disclosure rules, groupings, gaps, public
 # POST      /followup/waves                          which survey is which year's wave
 # GET       /indicators/<slug>                       public: the focus areas
@@ -152,6 +164,19 @@ def indicator(indicator_id: int):
                            definition=definition, card=card,
                            kind_label=KIND_LABELS[definition.kind],
                            direction_label=DIRECTION_LABELS[card.direction])
+
+
+@bp.get("/values.csv")
+@roles_required(*ANALYSTS)
+def values_csv():
+    """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
+    framework = _framework_or_404()
+    service.refresh(framework)
+    rows = api_figures.csv_rows(service.series_for(framework), str(get_locale()))
+    body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"',
+        "Cache-Control": "no-store"})
 
 
 # -- editing ----------------------------------------------------------------------------------

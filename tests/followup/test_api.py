@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
-import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +21,6 @@ from sqlalchemy import select
 
 from surveys import create_app
 from surveys.auth.models import Organisation, Role
-from surveys.demo import load_demo
 from surveys.extensions import db, limiter
 from surveys.followup import framework as framework_svc
 from surveys.followup import service
@@ -31,6 +28,8 @@ from surveys.followup.api_figures import CSV_COLUMNS
 from surveys.followup.models import ApiToken, Framework
 from surveys.followup.tokens import create_token, revoke
 from tests.conftest import app_config
+
+from .conftest import demo_database
 
 #: Made non-public in the demo, to check they stay hidden.
 HIDDEN = ("tillit_skola", "tillit_vard")
@@ -44,37 +43,31 @@ MIN_GROUP_SIZE = 60
 def demo(request, tmp_path_factory):
     """The demo in its own database, with two hidden indicators, stricter disclosure rules,
     a token of its own organisation, a revoked one, and a token of another organisation."""
-    if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql":
-        url = request.getfixturevalue("postgres").create_database(
-            f"api_demo_{uuid.uuid4().hex[:8]}")
-    else:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("api") / "demo.db")
-    app = create_app(app_config(url))
-    with app.app_context():
-        db.create_all()
-        load_demo()
-        framework = db.session.scalar(select(Framework))
-        for definition in framework.indicators:
-            definition.public = definition.key not in HIDDEN
-        framework.min_group_size = MIN_GROUP_SIZE
-        assert service.refresh(framework) == []
-        other = Organisation(name="Annanby kommun")
-        db.session.add(other)
-        db.session.flush()
-        _, own_secret = create_token(framework.organisation_id, "Öppna data", None)
-        revoked, revoked_secret = create_token(framework.organisation_id, "Gammal", None)
-        revoke(revoked)
-        _, other_secret = create_token(other.id, "Annanbys portal", None)
-        db.session.commit()
-        data = SimpleNamespace(
-            app=app, slug=framework.slug, own=own_secret, revoked=revoked_secret,
-            other=other_secret, keys=[d.key for d in framework.indicators],
-            years=[w.year for w in framework.waves])
-    yield data
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with demo_database(request, tmp_path_factory, "api") as app:
+        with app.app_context():
+            data = _prepare(app)
+        yield data
+
+
+def _prepare(app) -> SimpleNamespace:
+    """Hide two indicators, tighten the rules, make the tokens."""
+    framework = db.session.scalar(select(Framework))
+    for definition in framework.indicators:
+        definition.public = definition.key not in HIDDEN
+    framework.min_group_size = MIN_GROUP_SIZE
+    assert service.refresh(framework) == []
+    other = Organisation(name="Annanby kommun")
+    db.session.add(other)
+    db.session.flush()
+    _, own_secret = create_token(framework.organisation_id, "Öppna data", None)
+    revoked, revoked_secret = create_token(framework.organisation_id, "Gammal", None)
+    revoke(revoked)
+    _, other_secret = create_token(other.id, "Annanbys portal", None)
+    db.session.commit()
+    return SimpleNamespace(
+        app=app, slug=framework.slug, own=own_secret, revoked=revoked_secret,
+        other=other_secret, keys=[d.key for d in framework.indicators],
+        years=[w.year for w in framework.waves])
 
 
 def bearer(secret: str) -> dict[str, str]:

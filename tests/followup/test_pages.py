@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from html import unescape
@@ -163,7 +165,7 @@ def edit_form(client, indicator_id: int) -> dict[str, str]:
             value = re.search(r'value="([^"]*)"', tag)
             data[name.group(1)] = unescape(value.group(1)) if value else ""
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html,
-                                    re.S):
+                                    re.DOTALL):
         chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected',
                            options)
         data[name] = next(g for g in chosen.groups() if g is not None)
@@ -272,14 +274,33 @@ def test_the_follow_up_needs_a_login(client):
     assert reply.status_code == 302 and "/login" in reply.headers["Location"]
 
 
-def test_another_organisation_sees_none_of_the_demos_indicators(client, make_org, login, demo):
+def test_another_organisation_sees_none_of_the_demos_indicators(app, client, make_org, login,
+                                                                demo):
     org = make_org()
     login(client, org, Role.analyst)
     assert "Create the framework from the template" in text(client.get("/followup/"))
     for key, indicator_id in demo["ids"].items():
         assert client.get(f"/followup/indicators/{indicator_id}").status_code == 404, key
         assert client.get(f"/followup/indicators/{indicator_id}/edit").status_code == 404
+    # with a framework of its own, the demo's ids still answer 404 and change nothing
     assert client.post_form("/followup/create").status_code == 302
+    with app.app_context():
+        before = {d.key: dict(d.definition) for d in db.session.scalars(
+            select(IndicatorDefinition).where(IndicatorDefinition.id.in_(demo["ids"].values())))}
+    for key, indicator_id in demo["ids"].items():
+        edited = client.post_form(f"/followup/indicators/{indicator_id}/edit",
+                                  {"title_sv": "Kapad", "kind": "mean", "item": "influence"})
+        assert edited.status_code == 404, key
+        assert client.post_form(f"/followup/indicators/{indicator_id}/register",
+                                {"select": ""}).status_code == 404
+        assert client.get(f"/followup/indicators/{indicator_id}").status_code == 404
+    assert client.post_form("/followup/waves", {
+        "survey_id": demo["surveys"][max(demo["surveys"])], "year": "2030"}).status_code == 302
+    with app.app_context():
+        after = {d.key: dict(d.definition) for d in db.session.scalars(
+            select(IndicatorDefinition).where(IndicatorDefinition.id.in_(demo["ids"].values())))}
+        assert after == before
+        assert db.session.scalar(select(Wave).where(Wave.year == 2030)) is None
     page = text(client.get("/followup/"))
     assert "Tillit till andra människor" in page and "Exempelby" not in page
 
@@ -319,3 +340,20 @@ def test_the_public_page_shows_only_public_indicators(app, client, demo):
     assert "Trust in other people" in page and "Experienced discrimination" not in page
     assert client.get(f"/indicators/{demo['slug']}/no_such_area").status_code == 404
     assert client.get("/indicators/no-such-municipality").status_code == 404
+
+
+def test_analysts_download_every_figure_as_csv(app, analyst, demo):
+    reply = analyst.get("/followup/values.csv?dialect=semicolon")
+    assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff")),
+                               delimiter=";"))
+    with app.app_context():
+        everything = service.series_for(framework_now())
+    overall = [r for r in rows if r["row_type"] == "overall"]
+    assert len(overall) == sum(len(s.waves) for s in everything)
+    trust = next(s for s in everything if s.definition.key == "tillit_manniskor")
+    latest = next(r for r in overall if r["indicator"] == "tillit_manniskor"
+                  and r["year"] == str(trust.latest.year))
+    assert float(latest["value"].replace(",", ".")) == trust.latest.overall.value
+    suppressed = [r for r in rows if r["suppressed"]]
+    assert all(r["value"] == "" and r["n"] == "" for r in suppressed)

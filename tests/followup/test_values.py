@@ -29,9 +29,8 @@ from .conftest import demo_database
 
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory):
-    with demo_database(request, tmp_path_factory, "values") as app:
-        with app.app_context():
-            yield db_framework()
+    with demo_database(request, tmp_path_factory, "values") as app, app.app_context():
+        yield db_framework()
 
 
 def db_framework() -> Framework:
