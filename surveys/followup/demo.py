@@ -75,8 +75,8 @@ def load_followup(organisation, analyst, population: pd.DataFrame,
     trust = next(s for s in series_for(framework) if s.definition.key == "tillit_manniskor")
     first, last = trust.waves[0].overall, trust.waves[-1].overall
     return [
-        f"Indicators: /followup (two waves, {min(waves)} and {latest_year}); "
-        f"public page: /indicators/{framework.slug}",
-        f"Trust in other people: {first.value:.1%} in {min(waves)}, "
-        f"{last.value:.1%} in {latest_year} (weighted, n = {last.n:,}).",
+        (f"Indicators: /followup (two waves, {min(waves)} and {latest_year}); "
+         f"public page: /indicators/{framework.slug}"),
+        (f"Trust in other people: {first.value:.1%} in {min(waves)}, "
+         f"{last.value:.1%} in {latest_year} (weighted, n = {last.n:,})."),
     ]

@@ -206,3 +206,18 @@ class RegisterForm(FlaskForm):
                        "the file has several categories of a dimension."))
     source = StringField(_l("Source"), validators=[Optional(), Length(max=300)],
                          description=_l("Used when the file does not name its source."))
+
+
+class TitleForm(FlaskForm):
+    """A focus area's or goal's title in each language."""
+
+
+add_language_fields(TitleForm, "title", lambda name: _l("Title (%(language)s)", language=name),
+                    300)
+
+
+class NewGoalForm(FlaskForm):
+    """A goal under a focus area, or a sub-goal under a goal."""
+
+    parent = SelectField(_l("Where"), coerce=str)
+    title_sv = StringField(_l("Title in Swedish"), validators=[InputRequired(), Length(max=300)])

@@ -178,3 +178,34 @@ def set_wave(framework: Framework, survey: Survey, year: int | None) -> Wave | N
     db.session.flush()
     return existing
 
+
+
+def set_title(thing: FocusArea | Goal, title: Mapping[str, str]) -> None:
+    """A focus area's or goal's titles; Swedish is required."""
+    cleaned = {k: v.strip() for k, v in title.items() if v and v.strip()}
+    if not cleaned.get("sv"):
+        raise FrameworkError("title_required")
+    thing.title = cleaned
+    db.session.flush()
+
+
+def add_goal(area: FocusArea, parent: Goal | None, title_sv: str) -> Goal:
+    """A goal at the end of the area (or a sub-goal of `parent`)."""
+    if parent is not None and (parent.focus_area_id != area.id or parent.parent_id is not None):
+        raise FrameworkError("unknown_goal")
+    if not (title_sv or "").strip():
+        raise FrameworkError("title_required")
+    siblings = [g for g in area.goals if g.parent_id == (parent.id if parent else None)]
+    goal = Goal(focus_area=area, parent=parent, title={"sv": title_sv.strip()},
+                position=max((g.position for g in siblings), default=-1) + 1)
+    db.session.add(goal)
+    db.session.flush()
+    return goal
+
+
+def delete_goal(goal: Goal) -> None:
+    """Delete a goal that has no indicators and no sub-goals."""
+    if goal.indicators or any(g.parent_id == goal.id for g in goal.focus_area.goals):
+        raise FrameworkError("goal_in_use")
+    db.session.delete(goal)
+    db.session.flush()

@@ -16,6 +16,9 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
     """A `FrameworkError` or a problem from `service.refresh`."""
     messages = {
         "unknown_goal": lambda: _("Choose one of the framework's goals."),
+        "goal_in_use": lambda: _(
+            "Only a goal without indicators and sub-goals can be deleted. Move its indicators "
+            "first."),
         "title_required": lambda: _("Write the title in Swedish."),
         "public_needs_translations": lambda: _(
             "A public indicator needs its title in every language. Missing: %(languages)s.",

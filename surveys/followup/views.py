@@ -35,9 +35,11 @@ from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
     IndicatorForm,
+    NewGoalForm,
     NewIndicatorForm,
     RegisterForm,
     SettingsForm,
+    TitleForm,
     WaveForm,
     fill_texts,
     texts_from,
@@ -60,6 +62,11 @@ public_bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 # GET POST  /followup/indicators/<id>/edit           texts and computation
 # GET POST  /followup/indicators/<id>/register       import register values (CSV, JSON-stat)
 # GET POST  /followup/indicators/new                 a new indicator
+# GET       /followup/structure                      focus areas and goals, to edit
+# GET POST  /followup/areas/<key>/title              a focus area's title in each language
+# GET POST  /followup/goals/<id>/title               a goal's title in each language
+# POST      /followup/goals/new                      a goal or sub-goal
+# POST      /followup/goals/<id>/delete              a goal without indicators or sub-goals
 # GET       /followup/values.csv                     every indicator's figures (?dialect=semicolon)
 # GET POST  /followup/settings                       disclosure rules, groupings, gaps, public
 # POST      /followup/waves                          which survey is which year's wave
@@ -164,6 +171,106 @@ def indicator(indicator_id: int):
                            definition=definition, card=card,
                            kind_label=KIND_LABELS[definition.kind],
                            direction_label=DIRECTION_LABELS[card.direction])
+
+
+@bp.get("/structure")
+@roles_required(*ANALYSTS)
+def structure():
+    framework = _framework_or_404()
+    form = NewGoalForm()
+    form.parent.choices = choices(_parent_choices(framework))
+    return render_template("followup/structure.html", framework=framework, form=form,
+                           missing=framework_svc.missing_translations)
+
+
+def _parent_choices(framework: Framework) -> list[tuple[str, str]]:
+    """"area:<id>" for a new goal, "goal:<id>" for a new sub-goal."""
+    out = []
+    for area in framework.focus_areas:
+        out.append((f"area:{area.id}", str(present.tr(area.title))))
+        out += [(f"goal:{g.id}", f"{present.tr(area.title)}: {present.tr(g.title)}")
+                for g in area.goals if g.parent_id is None]
+    return out
+
+
+def _goal(framework: Framework, goal_id: int) -> Goal:
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.focus_area.framework_id != framework.id:
+        abort(404)
+    return goal
+
+
+def _edit_title(framework: Framework, thing, back: str):
+    form = TitleForm()
+    problems: list[str] = []
+    if request.method == "GET":
+        fill_texts(form, "title", thing.title)
+    elif form.validate_on_submit():
+        try:
+            framework_svc.set_title(thing, texts_from(form, "title"))
+        except FrameworkError as error:
+            problems.append(messages.framework_error(error.code, error.details))
+        else:
+            flash(_("The title was saved."))
+            return redirect(back)
+    status = 400 if request.method == "POST" else 200
+    return render_template("followup/title.html", framework=framework, thing=thing, form=form,
+                           problems=problems, back=back), status
+
+
+@bp.route("/areas/<key>/title", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def area_title(key: str):
+    framework = _framework_or_404()
+    focus_area = next((a for a in framework.focus_areas if a.key == key), None)
+    if focus_area is None:
+        abort(404)
+    return _edit_title(framework, focus_area, url_for(".structure"))
+
+
+@bp.route("/goals/<int:goal_id>/title", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def goal_title(goal_id: int):
+    framework = _framework_or_404()
+    return _edit_title(framework, _goal(framework, goal_id), url_for(".structure"))
+
+
+@bp.post("/goals/new")
+@roles_required(*ANALYSTS)
+def new_goal():
+    framework = _framework_or_404()
+    form = NewGoalForm()
+    form.parent.choices = choices(_parent_choices(framework))
+    if not form.validate_on_submit():
+        flash(_("Choose where the goal goes and write its title in Swedish."))
+        return redirect(url_for(".structure"))
+    kind, _sep, number = form.parent.data.partition(":")
+    if kind == "area":
+        area = next(a for a in framework.focus_areas if str(a.id) == number)
+        parent = None
+    else:
+        parent = _goal(framework, int(number))
+        area = parent.focus_area
+    try:
+        framework_svc.add_goal(area, parent, form.title_sv.data)
+    except FrameworkError as error:
+        flash(messages.framework_error(error.code, error.details))
+    else:
+        flash(_("The goal was added. Translate its title, then add indicators to it."))
+    return redirect(url_for(".structure"))
+
+
+@bp.post("/goals/<int:goal_id>/delete")
+@roles_required(*ANALYSTS)
+def delete_goal(goal_id: int):
+    framework = _framework_or_404()
+    try:
+        framework_svc.delete_goal(_goal(framework, goal_id))
+    except FrameworkError as error:
+        flash(messages.framework_error(error.code, error.details))
+    else:
+        flash(_("The goal was deleted."))
+    return redirect(url_for(".structure"))
 
 
 @bp.get("/values.csv")

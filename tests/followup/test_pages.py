@@ -16,7 +16,7 @@ from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.followup import service
 from surveys.followup.framework import load_template
-from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
+from surveys.followup.models import Framework, Goal, IndicatorDefinition, IndicatorValue, Wave
 from surveys.i18n import LANGUAGES
 from tests.indicators.test_register import scb_dataset
 from tests.support.analysis import demo_analyst, upload
@@ -357,3 +357,61 @@ def test_analysts_download_every_figure_as_csv(app, analyst, demo):
     assert float(latest["value"].replace(",", ".")) == trust.latest.overall.value
     suppressed = [r for r in rows if r["suppressed"]]
     assert all(r["value"] == "" and r["n"] == "" for r in suppressed)
+
+
+def test_the_organisation_edits_its_focus_areas_and_goals(app, analyst, demo):
+    assert analyst.get("/followup/structure").status_code == 200
+    area = analyst.get("/followup/areas/housing/title")
+    assert area.status_code == 200
+    titles = {f"title_{code.replace('-', '_')}": f"Bostäder {code}" for code in LANGUAGES}
+    assert analyst.post_form("/followup/areas/housing/title", titles).status_code == 302
+    refused = analyst.post_form("/followup/areas/housing/title", {**titles, "title_sv": " "})
+    assert refused.status_code == 400 and "Write the title in Swedish." in text(refused)
+    with app.app_context():
+        framework = framework_now()
+        housing = next(a for a in framework.focus_areas if a.key == "housing")
+        assert housing.title["ar"] == "Bostäder ar" and housing.title["sv"] == "Bostäder sv"
+        area_id = housing.id
+        goal_in_use = housing.goals[0].id
+    assert analyst.post_form("/followup/goals/new", {
+        "parent": f"area:{area_id}", "title_sv": "Fler möten mellan grannar"}).status_code == 302
+    with app.app_context():
+        goal = next(g for g in framework_now().focus_areas[3].goals
+                    if g.title["sv"] == "Fler möten mellan grannar")
+        goal_id = goal.id
+    assert analyst.post_form("/followup/goals/new", {
+        "parent": f"goal:{goal_id}", "title_sv": "Gårdsfester"}).status_code == 302
+    # a goal with a sub-goal, or with indicators, stays
+    analyst.post_form(f"/followup/goals/{goal_id}/delete")
+    analyst.post_form(f"/followup/goals/{goal_in_use}/delete")
+    assert "Only a goal without indicators and sub-goals can be deleted" in text(
+        analyst.get("/followup/structure"))
+    with app.app_context():
+        housing = next(a for a in framework_now().focus_areas if a.key == "housing")
+        sub = next(g for g in housing.goals if g.parent_id == goal_id)
+        assert {g.id for g in housing.goals} >= {goal_id, goal_in_use}
+        sub_id = sub.id
+    assert analyst.post_form(f"/followup/goals/{sub_id}/delete").status_code == 302
+    assert analyst.post_form(f"/followup/goals/{goal_id}/delete").status_code == 302
+    with app.app_context():
+        housing = next(a for a in framework_now().focus_areas if a.key == "housing")
+        assert {g.id for g in housing.goals}.isdisjoint({goal_id, sub_id})
+
+
+def test_another_organisation_cannot_touch_the_demos_goals(app, client, make_org, login, demo):
+    with app.app_context():
+        goal_id = framework_now().focus_areas[0].goals[0].id
+        goals_before = len(db.session.scalars(select(Goal)).all())
+    org = make_org()
+    login(client, org, Role.analyst)
+    client.post_form("/followup/create")
+    assert client.get(f"/followup/goals/{goal_id}/title").status_code == 404
+    assert client.post_form(f"/followup/goals/{goal_id}/title",
+                            {"title_sv": "Kapad"}).status_code == 404
+    assert client.post_form(f"/followup/goals/{goal_id}/delete").status_code == 404
+    assert client.post_form("/followup/goals/new", {
+        "parent": f"goal:{goal_id}", "title_sv": "Kapad"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Goal, goal_id).title["sv"] != "Kapad"
+        # the other organisation's own template goals, and nothing under the demo's
+        assert len(db.session.scalars(select(Goal)).all()) == 2 * goals_before
