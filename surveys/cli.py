@@ -47,6 +47,47 @@ def fill_source_catalog(lang: str = "en") -> None:
         write_po(handle, catalog, width=76)
 
 
+def write_report(organisation_name: str, year: int | None, lang: str, out: Path) -> None:
+    """The `report` command: refuses unknown organisations, languages, years and formats."""
+    from surveys.followup import report
+    from surveys.followup.service import framework_of
+    from surveys.i18n import LANGUAGES
+
+    extension = out.suffix.lower().lstrip(".")
+    if extension not in ("pdf", "html"):
+        raise click.ClickException(f"Write to a .pdf or .html file, not {out.name!r}.")
+    if lang not in LANGUAGES:
+        raise click.ClickException(f"Unknown language {lang!r}: use one of "
+                                   f"{', '.join(LANGUAGES)}.")
+    organisation = db.session.scalar(select(Organisation).where(
+        Organisation.name == organisation_name))
+    if organisation is None:
+        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
+    framework = framework_of(organisation.id)
+    if framework is None:
+        raise click.ClickException(f"{organisation_name} has no indicator framework yet.")
+    try:
+        year = report.report_year(framework, year)
+    except report.ReportError as error:
+        if error.code == "no_waves":
+            raise click.ClickException(
+                f"{organisation_name} has no survey wave linked to a year yet.") from None
+        raise click.ClickException(
+            f"{organisation_name} has no wave for {year}; waves: "
+            f"{', '.join(str(y) for y in error.years)}.") from None
+    html = report.render_report_html(framework, year, lang)
+    if extension == "pdf":
+        out.write_bytes(report.html_to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    db.session.commit()  # keep the indicator values the report brought up to date
+    missing = report.missing_characters(report.visible_text(html))
+    if missing and extension == "pdf":
+        click.echo(f"Warning: no installed font has {' '.join(missing)}; those characters "
+                   "show as empty boxes in the PDF.", err=True)
+    click.echo(f"Wrote the {year} report of {organisation_name} ({lang}) to {out}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
 
@@ -69,6 +110,16 @@ def init_app(app: Flask) -> None:
 
         for line in load_demo():
             click.echo(line)
+
+    @app.cli.command("report")
+    @click.option("--organisation", required=True, help="The organisation's name.")
+    @click.option("--year", type=int, help="The wave's year (default: the latest).")
+    @click.option("--lang", default="sv", show_default=True, help="The report's language.")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="The file to write: .pdf or .html.")
+    def report_command(organisation: str, year: int | None, lang: str, out: str) -> None:
+        """Write the yearly follow-up report of an organisation as PDF or HTML."""
+        write_report(organisation, year, lang, Path(out))
 
     @app.cli.group()
     def translate() -> None:

@@ -30,6 +30,7 @@ from flask import g, render_template
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from surveys.analysis.models import WeightingRun
@@ -55,6 +56,9 @@ SVG_STYLE = (
     ".overall{stroke:#555;stroke-width:1.5;stroke-dasharray:3 3}</style>"
 )
 SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
+SVG_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
+#: Hebrew, Arabic, Syriac, Thaana, NKo ... and the Arabic presentation forms.
+RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 METHOD_LABELS = {
     "rake": _l("raking (iterative proportional fitting)"),
@@ -384,7 +388,20 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: only the PDF needs it, and it loads pango
 
     html = SVG_OPEN.sub(lambda m: m.group(1) + SVG_STYLE, html)
+    html = SVG_TEXT.sub(_shaped_svg_text, html)
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+
+
+def _shaped_svg_text(match: re.Match) -> str:
+    """WeasyPrint draws SVG text letter by letter: Arabic script would come out unjoined and
+    backwards. Chart labels in it get their joined letter forms, in visual order."""
+    text = unescape(match.group(2))
+    if not RTL_LETTERS.search(text):
+        return match.group(0)
+    from arabic_reshaper import reshape
+    from bidi import get_display
+
+    return match.group(1) + str(escape(get_display(reshape(text)))) + match.group(3)
 
 
 def _no_fetching(url: str, *args, **kwargs):

@@ -49,7 +49,8 @@ def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phon
              f"/followup/indicators/{ids['tillit_institutioner']}",
              f"/followup/indicators/{ids['tillit_manniskor']}/edit",
              f"/followup/indicators/{ids['forvarvsfrekvens_utrikes']}/register",
-             "/followup/indicators/new", "/followup/settings", "/followup/tokens/"]
+             "/followup/indicators/new", "/followup/settings", "/followup/tokens/",
+             "/followup/structure", "/followup/areas/housing/title", "/followup/report"]
     for lang in ("sv", "ar"):
         for path in pages:
             response = phone.goto(f"{live_server.url}{path}?lang={lang}")

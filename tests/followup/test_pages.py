@@ -278,7 +278,7 @@ def test_another_organisation_sees_none_of_the_demos_indicators(app, client, mak
                                                                 demo):
     org = make_org()
     login(client, org, Role.analyst)
-    assert "Create the framework from the template" in text(client.get("/followup/"))
+    assert "Create the framework from the template" in text(client.get("/followup/?lang=en"))
     for key, indicator_id in demo["ids"].items():
         assert client.get(f"/followup/indicators/{indicator_id}").status_code == 404, key
         assert client.get(f"/followup/indicators/{indicator_id}/edit").status_code == 404
