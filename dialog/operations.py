@@ -127,8 +127,8 @@ def change_status(event: Event, target: EventStatus) -> None:
 # -- prompts ---------------------------------------------------------------------------------
 def add_prompt(event: Event, text: dict) -> Prompt:
     """A prompt at the end of the event's list."""
-    prompt = Prompt(event=event, position=len(event.prompts), text=_filled(text))
-    event.prompts.append(prompt)
+    prompt = Prompt(position=len(event.prompts), text=_filled(text))
+    event.prompts.append(prompt)  # appending sets prompt.event too; both would add it twice
     db.session.flush()
     return prompt
 

@@ -124,12 +124,17 @@ def join_form():
     if event is None or event.status is EventStatus.draft:
         return render_template("dialog/join.html", code=typed, error=_(
             "No event has that code. Check the code and try again.")), 404
+    if event.status is EventStatus.published:  # residents find what was heard with the code
+        return redirect(url_for("feedback.heard_page", code=event.join_code))
     return redirect(url_for(".enter", code=event.join_code))
 
 
 @bp.get("/<code>")
 def enter(code: str):
     """Language choice, then the consent text; a device that joined goes on."""
+    published = service.event_by_code(code)
+    if published is not None and published.status is EventStatus.published:
+        return redirect(url_for("feedback.heard_page", code=published.join_code))
     event = _event(code)
     if code != event.join_code:
         return redirect(url_for(".enter", code=event.join_code, **request.args))

@@ -35,11 +35,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
-    from dialog import facilitate, participate
+    from dialog import facilitate, participate, screens
     from surveys.accessibility import views as accessibility_views
     from surveys.analysis import views as analysis_views
     from surveys.auth import views as auth_views
     from surveys.followup import api as followup_api
+    from surveys.followup import report_views as followup_report
     from surveys.followup import tokens as followup_tokens
     from surveys.followup import views as followup_views
     from surveys.survey import manage, public, results
@@ -52,10 +53,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(analysis_views.bp)
     app.register_blueprint(followup_views.bp)
     app.register_blueprint(followup_views.public_bp)
+    app.register_blueprint(followup_report.bp)
     app.register_blueprint(followup_api.bp)
     app.register_blueprint(followup_tokens.bp)
     app.register_blueprint(facilitate.bp)
     app.register_blueprint(participate.bp)
+    app.register_blueprint(screens.bp)
+    from dialog import exports, feedback  # closing the loop: what we heard, what we do
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(exports.bp)
 
     from surveys import cli
 

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
 
+from dialog.demo import load_dialog_demo
 from surveys.auth.models import Organisation, Role, User, utcnow
 from surveys.extensions import db
+from surveys.followup.demo import PREVIOUS_WAVE, load_followup
 from surveys.questions import DONT_KNOW, question_type
 from surveys.survey.definition import import_definition, load_template
 from surveys.survey.models import Answer, Channel, Response, Survey, SurveyStatus
@@ -459,8 +461,6 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
                                            population, latest, rng)
     lines = []
     if followup:
-        from surveys.followup.demo import PREVIOUS_WAVE, load_followup
-
         previous = WaveSpec(f"{SLUG}-{now.year - 1}", now.year - 1, SurveyStatus.closed,
                             now - timedelta(days=365), respondents=respondents,
                             **PREVIOUS_WAVE)
@@ -468,6 +468,7 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
                                 previous, np.random.default_rng(SEED - 1))
         lines = load_followup(organisation, users[Role.analyst], population,
                               {previous.year: earlier, latest.year: survey})
+    lines += load_dialog_demo(organisation, users[Role.facilitator])
     db.session.commit()
 
     completed = db.session.scalar(select(func.count(Response.id)).where(

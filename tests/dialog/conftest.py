@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.dialog.polis_reference import REPORTED
 
 
@@ -17,3 +19,23 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"{name:<22} {mode:<7} grouped ours/polis/both {a.ours_grouped}/{a.polis_grouped}/"
             f"{a.both_grouped}  k {a.our_k} vs {a.polis_k}  ARI {a.ari:.3f}  "
             f"consensus rho {a.consensus_rho:.3f}  top-5 shared {a.consensus_top5_shared}")
+
+
+@pytest.fixture
+def client(app):
+    """A browser that prefers English, so the tests can read the interface's own words."""
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return browser
+
+
+@pytest.fixture
+def make_client(app):
+    """Another phone or browser, also preferring English."""
+
+    def make():
+        browser = app.test_client()
+        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return browser
+
+    return make

@@ -160,7 +160,7 @@ def test_an_event_opens_only_with_prompts_and_every_text_translated(app, client,
     client.post_form(f"/dialog/events/{ev['id']}/prompts", {"text_sv": "Bara svenska?"})
     refused = client.post_form(f"/dialog/events/{ev['id']}/status", {"status": "open"})
     assert refused.status_code == 409
-    assert "Prompt 1 is missing in arabiska." in refused.get_data(as_text=True)
+    assert "Prompt 1 is missing in Arabic." in refused.get_data(as_text=True)
     [prompt] = prompt_ids(app, ev["id"])
     client.post_form(f"/dialog/prompts/{prompt}", {"text_sv": "Bara svenska?", "text_ar": "؟"})
     assert client.post_form(f"/dialog/events/{ev['id']}/status",

@@ -78,7 +78,7 @@ def test_a_participant_chooses_among_the_event_languages_then_sees_the_consent_t
 
 def test_consent_is_required_before_anything_else(app, client, event):
     code = event["code"]
-    refused = client.post_form(f"/d/{code}/join", {"lang": "sv"})
+    refused = client.post_form(f"/d/{code}/join", {"lang": "en"})
     assert refused.status_code == 400
     assert "accept how your statements and votes are used" in refused.get_data(as_text=True)
     assert count(app, Participant) == 0
@@ -134,7 +134,7 @@ def test_a_statement_is_visible_at_once_under_post_moderation(app, client, make_
     with app.app_context():
         [statement] = db.session.scalars(select(Statement)).all()
         assert statement.text == "Mer belysning vid gångvägen."
-        assert statement.status is StatementStatus.visible and statement.language == "sv"
+        assert statement.status is StatementStatus.visible and statement.language == "en"
         assert statement.source.value == "web"
     other = make_client()
     join(other, event["code"])
@@ -431,6 +431,10 @@ def test_a_closed_event_answers_410_and_saves_nothing(app, client, make_client, 
     assert count(app, DotAllocation) == 0 and count(app, Participant) == 2
     set_status(app, event["id"], EventStatus.published)
     assert client.get(f"/d/{code}/e").status_code == 410
+    # once published, the code leads to what was heard
+    for asked in (f"/d?code={code.lower()}", f"/d/{code}"):
+        sent = make_client().get(asked)
+        assert sent.status_code == 302 and sent.headers["Location"].endswith(f"/d/{code}/heard")
 
 
 def test_a_muted_device_can_neither_write_nor_vote(app, client, make_client, event):

@@ -10,13 +10,22 @@ from surveys.extensions import db
 
 PROMPTS = [
     {"sv": "Vad skulle göra parken tryggare?", "en": "What would make the park safer?",
-     "ar": "ما الذي يجعل الحديقة أكثر أماناً؟"},
+     "ar": "ما الذي يجعل الحديقة أكثر أماناً؟", "fa": "چه چیزی پارک را امن‌تر می‌کند؟",
+     "so": "Maxaa beerta ka dhigi lahaa mid ammaan badan?",
+     "ti": "እቲ መናፈሻ ብኸመይ ዝያዳ ውሑስ ክኸውን ይኽእል?",
+     "uk": "Що зробило б парк безпечнішим?", "sv-ll": "Vad gör parken trygg?"},
     {"sv": "Vad saknar du i ditt bostadsområde?", "en": "What is missing where you live?",
-     "ar": "ما الذي ينقصك في حيّك؟"},
+     "ar": "ما الذي ينقصك في حيّك؟", "fa": "در محله‌تان چه چیزی کم است؟",
+     "so": "Maxaa ka maqan xaafaddaada?", "ti": "ኣብ ከባቢኹም እንታይ ይጎድል?",
+     "uk": "Чого бракує у вашому районі?", "sv-ll": "Vad saknas där du bor?"},
 ]
-TITLE = {"sv": "Trygg i parken", "en": "Safe in the park", "ar": "الأمان في الحديقة"}
+TITLE = {"sv": "Trygg i parken", "en": "Safe in the park", "ar": "الأمان في الحديقة",
+         "fa": "امنیت در پارک", "so": "Ammaanka beerta", "ti": "ድሕንነት ኣብ መናፈሻ",
+         "uk": "Безпека в парку", "sv-ll": "Trygg i parken"}
 DESCRIPTION = {"sv": "Ett samtal om parken.", "en": "A talk about the park.",
-               "ar": "حوار حول الحديقة."}
+               "ar": "حوار حول الحديقة.", "fa": "گفت‌وگویی درباره پارک.",
+               "so": "Wadahadal ku saabsan beerta.", "ti": "ዘተ ብዛዕባ እቲ መናፈሻ።",
+               "uk": "Розмова про парк.", "sv-ll": "Vi pratar om parken."}
 
 
 def make_event(organisation_id: int, *, status: EventStatus = EventStatus.open,
@@ -58,7 +67,7 @@ def prompt_ids(app, event_id: int) -> list[int]:
                                        .order_by(Prompt.position)))
 
 
-def join(client, code: str, lang: str = "sv") -> None:
+def join(client, code: str, lang: str = "en") -> None:
     """Open the event in `lang`, accept the consent text: the device has joined."""
     page = client.get(f"/d/{code}?lang={lang}")
     assert page.status_code == 200, page.status_code

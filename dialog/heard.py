@@ -1,0 +1,321 @@
+"""What was heard at an event, and what the municipality does about it.
+
+`summarise(event)` gathers everything the public "what we heard" page and the PDF report
+show: statements per prompt with their counts (device votes and paper tallies added up,
+the paper part kept visible), the opinion groups and group-informed consensus from
+`dialog.opinion.analyse`, dot-voting priorities, and the answer ("what we do") with its
+indicators and actions. The functions at the end change the answer (they flush, never
+commit).
+
+Small cells: a statement with fewer than `MIN_VOTES_SHOWN` votes in all shows no counts,
+and a group's share on a statement is shown only when that many of its members voted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from dialog import opinion, service
+from dialog.feedback_models import ActionStatus, EventAction, EventResponse
+from dialog.models import Event, Prompt, Statement, TableGroup, TableNote
+from dialog.operations import DialogError
+from surveys.extensions import db
+
+#: Fewest votes (device + paper) a statement needs before its counts are published.
+MIN_VOTES_SHOWN = 5
+#: Consensus statements and priorities listed.
+TOP_CONSENSUS = 5
+TOP_PRIORITIES = 10
+RESPONSE_MAX = 10_000
+ACTION_MAX = 1_000
+
+
+@dataclass
+class StatementFigures:
+    """A statement with its votes: totals include paper, `paper_*` say how many of them."""
+
+    statement: Statement
+    agree: int
+    disagree: int
+    passed: int
+    paper_agree: int
+    paper_disagree: int
+    paper_passed: int
+    dots: int
+    paper_dots: int
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.disagree + self.passed
+
+    @property
+    def paper_total(self) -> int:
+        return self.paper_agree + self.paper_disagree + self.paper_passed
+
+    @property
+    def shown(self) -> bool:
+        """Counts may be published (the small-cell rule)."""
+        return self.total >= MIN_VOTES_SHOWN
+
+
+@dataclass
+class GroupShare:
+    """How one opinion group voted on a statement; None when fewer than 5 members voted."""
+
+    group: int
+    agree_share: float | None
+
+
+@dataclass
+class Representative:
+    """A statement on which a group stands apart: it agreed (or disagreed) more than others."""
+
+    figures: StatementFigures
+    direction: str
+    #: Share of the group's votes in that direction, None under the small-cell rule.
+    share: float | None
+
+
+@dataclass
+class GroupSummary:
+    """An opinion group, numbered from 1 (the largest)."""
+
+    number: int
+    size: int
+    representative: list[Representative]
+
+
+@dataclass
+class Consensus:
+    """A statement every group tended to agree with."""
+
+    figures: StatementFigures
+    shares: list[GroupShare]
+
+
+@dataclass
+class IndicatorLink:
+    """An indicator that follows the answer up; `area_key` set when its public page exists."""
+
+    key: str
+    title: dict
+    slug: str | None = None
+    area_key: str | None = None
+
+
+@dataclass
+class Heard:
+    """Everything the "what we heard" page and the report show about one event."""
+
+    event: Event
+    participants: int
+    voters: int
+    prompts: list[tuple[Prompt, list[StatementFigures]]]
+    grouping_status: str
+    groups: list[GroupSummary]
+    consensus: list[Consensus]
+    priorities: list[StatementFigures]
+    response: EventResponse | None
+    indicators: list[IndicatorLink]
+    actions: list[EventAction]
+    notes: list[tuple[TableGroup, Prompt, TableNote]] = field(default_factory=list)
+
+    @property
+    def prompt_numbers(self) -> dict[int, int]:
+        return {prompt.id: n for n, (prompt, _) in enumerate(self.prompts, start=1)}
+
+
+def prompts_of(event: Event) -> list[Prompt]:
+    """The event's prompts in their order, each once."""
+    return sorted({p.id: p for p in event.prompts}.values(), key=lambda p: (p.position, p.id))
+
+
+def prompt_numbers(event: Event) -> dict[int, int]:
+    """Prompt id -> its number on the page, 1, 2, 3 …"""
+    return {p.id: n for n, p in enumerate(prompts_of(event), start=1)}
+
+
+def statement_figures(event: Event) -> list[StatementFigures]:
+    """Every visible statement with device and paper counts added up, oldest first."""
+    counts = service.statement_counts(event.id)
+    out = []
+    for statement in service.visible_statements(event.id):
+        c = counts.loc[statement.id]
+        out.append(StatementFigures(
+            statement=statement,
+            agree=int(c["agree"] + c["paper_agree"]),
+            disagree=int(c["disagree"] + c["paper_disagree"]),
+            passed=int(c["pass"] + c["paper_pass"]),
+            paper_agree=int(c["paper_agree"]), paper_disagree=int(c["paper_disagree"]),
+            paper_passed=int(c["paper_pass"]),
+            dots=int(c["dots"] + c["paper_dots"]), paper_dots=int(c["paper_dots"])))
+    return out
+
+
+def opinion_groups(event: Event) -> opinion.OpinionResult:
+    """`dialog.opinion.analyse` on the event's device votes (paper tallies have no voters)."""
+    return opinion.analyse(service.vote_matrix(event.id),
+                           moderated_out=service.hidden_statement_ids(event.id))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole >= MIN_VOTES_SHOWN else None
+
+
+def _groups(result: opinion.OpinionResult, figures: dict[int, StatementFigures]
+            ) -> list[GroupSummary]:
+    groups = []
+    for group in result.groups:
+        representative = [
+            Representative(figures[r.statement], r.direction, _share(r.n_success, r.n_trials))
+            for r in group.representative if r.significant and r.statement in figures]
+        groups.append(GroupSummary(group.id + 1, group.size, representative))
+    return groups
+
+
+def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigures]
+               ) -> list[Consensus]:
+    """Top statements by group-informed consensus that every group leans towards agreeing."""
+    if result.k < 2:
+        return []
+    votes = result.group_votes.set_index(["group", "statement"])
+    out = []
+    for item in result.consensus:
+        if item.statement not in figures or min(item.agree_probability.values()) <= 0.5:
+            continue
+        shares = []
+        for group in sorted(item.agree_probability):
+            row = votes.loc[(group, item.statement)]
+            shares.append(GroupShare(group + 1, _share(int(row["agree"]), int(row["seen"]))))
+        out.append(Consensus(figures[item.statement], shares))
+        if len(out) == TOP_CONSENSUS:
+            break
+    return out
+
+
+def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
+    """The chosen indicators of the organisation's framework, linked when published."""
+    from surveys.followup.service import framework_of
+
+    framework = framework_of(event.organisation_id)
+    if framework is None:
+        return []
+    by_key = {i.key: i for i in framework.indicators}
+    links = []
+    for key in keys:
+        indicator = by_key.get(key)
+        if indicator is None:
+            continue
+        link = IndicatorLink(key, dict(indicator.title))
+        if framework.published and indicator.public:
+            link.slug, link.area_key = framework.slug, indicator.goal.focus_area.key
+        links.append(link)
+    return links
+
+
+def framework_indicators(event: Event) -> list[tuple[str, dict]]:
+    """(key, title) of every indicator the organisation's framework has, in its order."""
+    from surveys.followup.service import framework_of
+
+    framework = framework_of(event.organisation_id)
+    if framework is None:
+        return []
+    return [(i.key, dict(i.title)) for i in sorted(framework.indicators,
+                                                   key=lambda i: (i.goal_id, i.position, i.id))]
+
+
+def response_of(event: Event) -> EventResponse | None:
+    return db.session.scalar(select(EventResponse).where(EventResponse.event_id == event.id))
+
+
+def actions_of(event: Event) -> list[EventAction]:
+    return list(db.session.scalars(select(EventAction).where(EventAction.event_id == event.id)
+                                   .order_by(EventAction.position, EventAction.id)))
+
+
+def table_notes(event: Event) -> list[tuple[TableGroup, Prompt, TableNote]]:
+    """Every table note, by table then prompt order."""
+    rows = db.session.execute(
+        select(TableGroup, Prompt, TableNote)
+        .join(TableNote, TableNote.table_group_id == TableGroup.id)
+        .join(Prompt, Prompt.id == TableNote.prompt_id)
+        .where(TableGroup.event_id == event.id)
+        .order_by(TableGroup.id, Prompt.position, Prompt.id, TableNote.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def summarise(event: Event, *, with_notes: bool = False) -> Heard:
+    """What was heard at `event` (table notes only when asked: they are for the report)."""
+    figures = statement_figures(event)
+    by_id = {f.statement.id: f for f in figures}
+    result = opinion_groups(event)
+    response = response_of(event)
+    priorities = sorted((f for f in figures if f.dots > 0),
+                        key=lambda f: (-f.dots, f.statement.id))[:TOP_PRIORITIES]
+    return Heard(
+        event=event,
+        participants=service.participant_count(event.id),
+        voters=len(result.participant_groups),
+        prompts=[(p, [f for f in figures if f.statement.prompt_id == p.id])
+                 for p in prompts_of(event)],
+        grouping_status=result.status,
+        groups=_groups(result, by_id),
+        consensus=_consensus(result, by_id),
+        priorities=priorities,
+        response=response,
+        indicators=indicator_links(event, list(response.indicator_keys) if response else []),
+        actions=actions_of(event),
+        notes=table_notes(event) if with_notes else [],
+    )
+
+
+# -- changing the answer ---------------------------------------------------------------------
+def _texts(event: Event, texts: dict[str, str], limit: int) -> dict[str, str]:
+    """The texts in the event's languages, trimmed; too long is refused (413)."""
+    kept = {lang: (texts.get(lang) or "").strip() for lang in event.languages}
+    if any(len(text) > limit for text in kept.values()):
+        raise DialogError(_l("A text can be at most %(max)s characters.", max=limit), 413)
+    return {lang: text for lang, text in kept.items() if text}
+
+
+def save_response(event: Event, user_id: int | None, texts: dict[str, str],
+                  indicator_keys: list[str]) -> EventResponse:
+    """Write "what we do" and the indicators that follow it up (replacing earlier ones)."""
+    known = {key for key, _ in framework_indicators(event)}
+    unknown = [key for key in indicator_keys if key not in known]
+    if unknown:
+        raise DialogError(_l("Choose indicators from your organisation's framework."), 400)
+    text = _texts(event, texts, RESPONSE_MAX)
+    response = response_of(event)
+    if response is None:
+        response = EventResponse(event_id=event.id)
+        db.session.add(response)
+    response.text = text
+    response.indicator_keys = list(dict.fromkeys(indicator_keys))
+    response.updated_by_id = user_id
+    db.session.flush()
+    return response
+
+
+def add_action(event: Event, texts: dict[str, str], status: ActionStatus) -> EventAction:
+    """A promised action at the end of the list."""
+    text = _texts(event, texts, ACTION_MAX)
+    if not text:
+        raise DialogError(_l("Describe the action in at least one language."), 400)
+    action = EventAction(event_id=event.id, text=text, status=status,
+                         position=len(actions_of(event)))
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def set_action_status(action: EventAction, status: ActionStatus) -> None:
+    action.status = status
+
+
+def remove_action(action: EventAction) -> None:
+    db.session.delete(action)
+    db.session.flush()

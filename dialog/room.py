@@ -1,0 +1,139 @@
+"""Who is in the room: the anonymous check-ins beside the municipality's population.
+
+The check-in asks the weighting's categories (`dialog.service.checkin_categories`), so each
+answer can be set beside the organisation's newest population margins (`MarginSet`). Per
+category: the share of the room (among those who answered that question) and the share of
+the population. A category whose room share is under half its population share is a
+*missing voice*. Counts under `MIN_CELL` are never shown (small-cell suppression): with a
+handful of people in a room, a count of 2 could point at a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from dialog.models import Participant
+from surveys.analysis.models import MarginSet
+from surveys.extensions import db
+
+#: Room counts below this are shown as "fewer than 5".
+MIN_CELL = 5
+#: A category is under-represented when its room share is below this part of its population share.
+MISSING_RATIO = 0.5
+#: Check-in field -> the margins' variable name.
+VARIABLES = {"age_group": "age", "gender": "gender", "born": "born", "district": "district"}
+
+
+@dataclass
+class CategoryRow:
+    """One category: how many in the room and in the population, and their shares."""
+
+    category: str
+    room_count: int
+    #: Share among participants who answered this question (None: nobody answered).
+    room_share: float | None
+    #: None when the margins lack this category.
+    population_count: float | None
+    population_share: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the room count is too small to show."""
+        return self.room_count < MIN_CELL
+
+    @property
+    def missing(self) -> bool:
+        """Under-represented: room share below MISSING_RATIO of the population share."""
+        if not self.population_share:
+            return False
+        return (self.room_share or 0.0) < MISSING_RATIO * self.population_share
+
+
+@dataclass
+class VariableComparison:
+    """The room and the population for one check-in question."""
+
+    field: str
+    #: The margins' variable name ("age", "gender", "born", "district").
+    variable: str
+    #: Participants who answered this question.
+    answered: int
+    rows: list[CategoryRow] = field(default_factory=list)
+
+    @property
+    def has_population(self) -> bool:
+        return any(r.population_share is not None for r in self.rows)
+
+
+@dataclass
+class RoomComparison:
+    """The whole panel: participants, check-ins, the margins used, one block per question."""
+
+    participants: int
+    checked_in: int
+    margin_set: MarginSet | None
+    variables: list[VariableComparison]
+
+    @property
+    def missing(self) -> list[tuple[VariableComparison, CategoryRow]]:
+        """Under-represented categories, the largest gap in share first."""
+        found = [(v, r) for v in self.variables for r in v.rows if r.missing]
+        return sorted(found, key=lambda vr: -(vr[1].population_share - (vr[1].room_share or 0)))
+
+
+def newest_margin_set(organisation_id: int) -> MarginSet | None:
+    """The organisation's population margins with the latest reference date."""
+    return db.session.scalar(
+        select(MarginSet).where(MarginSet.organisation_id == organisation_id)
+        .order_by(MarginSet.reference_date.desc(), MarginSet.id.desc()).limit(1))
+
+
+def room_counts(event_id: int) -> tuple[int, int, dict[str, dict[str, int]]]:
+    """(participants, checked in, {field: {category: participants}})."""
+    total = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.event_id == event_id)) or 0
+    checked_in = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.event_id == event_id, Participant.checked_in_at.is_not(None))) or 0
+    counts: dict[str, dict[str, int]] = {}
+    for name in VARIABLES:
+        column = getattr(Participant, name)
+        counts[name] = dict(db.session.execute(
+            select(column, func.count(Participant.id))
+            .where(Participant.event_id == event_id, column.is_not(None))
+            .group_by(column)).all())
+    return total, checked_in, counts
+
+
+def compare_room(organisation_id: int, event_id: int,
+                 categories: dict[str, list[str]]) -> RoomComparison:
+    """The room beside the newest margins; `categories` are the check-in's own, in order.
+
+    Categories come in the margins' order, then check-in categories the margins lack, then
+    anything else participants answered; a category nobody in the room or the population has
+    is left out.
+    """
+    margins = newest_margin_set(organisation_id)
+    population: dict[str, dict[str, float]] = {v: {} for v in VARIABLES.values()}
+    if margins is not None:
+        for row in sorted(margins.rows, key=lambda r: r.position):
+            if row.variable in population:
+                population[row.variable][row.category] = float(row.population_count)
+    total, checked_in, counts = room_counts(event_id)
+    variables = []
+    for name, variable in VARIABLES.items():
+        in_room, in_population = counts[name], population[variable]
+        answered = sum(in_room.values())
+        people = sum(in_population.values())
+        order = list(dict.fromkeys([*in_population, *categories.get(name, []), *sorted(in_room)]))
+        rows = [CategoryRow(
+            category=c, room_count=in_room.get(c, 0),
+            room_share=in_room.get(c, 0) / answered if answered else None,
+            population_count=in_population.get(c),
+            population_share=in_population[c] / people if c in in_population and people else None)
+            for c in order if c in in_population or c in in_room or not in_population]
+        variables.append(VariableComparison(field=name, variable=variable, answered=answered,
+                                            rows=rows))
+    return RoomComparison(participants=total, checked_in=checked_in, margin_set=margins,
+                          variables=variables)

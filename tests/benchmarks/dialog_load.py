@@ -1,0 +1,287 @@
+"""Load benchmark: 300 participants join a dialogue event and vote at once, against gunicorn
+(4 workers) and a throwaway PostgreSQL on this machine.
+
+Run: .venv/bin/python tests/benchmarks/dialog_load.py [--participants 300] [--statements 40]
+
+Each simulated phone is a thread with its own cookie jar, over real HTTP (stdlib urllib):
+it opens the consent page, sends the consent form with the CSRF token from it (the device
+cookie comes back), then votes on every statement in its own random order as fast as the
+server answers, without following the redirect; every tenth vote is sent again with another
+value (a second vote replaces the first). A vote counts as accepted when the answer is the
+302 back to the voting page. Afterwards the script reads the database: every accepted vote
+must be there exactly once, with the value sent last.
+
+Rate limits: the per-device vote limit (DIALOG_VOTE_RATE_LIMIT, default 120 per minute) is
+raised to 6000 per minute for the run. Without REDIS_URL, Flask-Limiter keeps its counters in
+each worker's memory (`memory://`), so with four workers a device may get up to four times
+the limit; production sets REDIS_URL so the workers share one store. 429 answers are counted
+apart from other errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select
+
+from dialog import operations, service
+from dialog.models import Participant, StatementSource, Vote
+from surveys import create_app
+from surveys.auth.models import Organisation
+from surveys.extensions import db
+from tests.support.dialog import make_event
+from tests.support.postgres import PostgresServer
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+VOTE_LIMIT = "6000 per minute"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand a 302 back as the answer: the vote is stored before the redirect."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Phone:
+    """One simulated participant and what the server answered it."""
+
+    number: int
+    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+    #: statement id -> the value of the last vote the server accepted.
+    accepted: dict[int, int] = field(default_factory=dict)
+    vote_seconds: list[float] = field(default_factory=list)
+    join_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    limited: int = 0
+    sent: int = 0
+    #: Vote requests answered with the 302 of an accepted vote.
+    ok: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(opener, url: str, data: dict | None = None, timeout: float = 60):
+    """(status, body) of a GET or form POST; HTTP errors are answers too."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with opener.open(urllib.request.Request(url, data=body), timeout=timeout) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode(errors="replace")
+
+
+def participate(phone: Phone, base: str, code: str, statements: list[int],
+                start: threading.Event) -> Phone:
+    """Join with consent, then vote on every statement (every tenth twice)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(phone.jar),
+                                         NoRedirect)
+    rng = random.Random(phone.number)
+    start.wait()
+    began = time.perf_counter()
+    try:
+        status, page = request(opener, f"{base}/d/{code}?lang=sv")
+        token = CSRF.search(page).group(1) if status == 200 else None
+        status, _ = request(opener, f"{base}/d/{code}/join",
+                            {"csrf_token": token, "lang": "sv", "consent": "yes"})
+        if status != 302:
+            phone.errors.append(f"join {status}")
+            return phone
+    except (OSError, AttributeError) as error:
+        phone.errors.append(f"join {type(error).__name__}: {error}")
+        return phone
+    phone.join_seconds = time.perf_counter() - began
+    plan = [(sid, rng.choice((1, -1, 0))) for sid in rng.sample(statements, len(statements))]
+    plan += [(sid, -value or 1) for sid, value in plan[::10]]  # changed minds
+    for statement_id, value in plan:
+        phone.sent += 1
+        sent_at = time.perf_counter()
+        try:
+            status, _ = request(opener, f"{base}/d/{code}/vote",
+                                {"csrf_token": token, "statement_id": statement_id,
+                                 "value": value})
+        except OSError as error:
+            phone.errors.append(f"vote {type(error).__name__}: {error}")
+            continue
+        phone.vote_seconds.append(time.perf_counter() - sent_at)
+        if status == 302:
+            phone.ok += 1
+            phone.accepted[statement_id] = value
+        elif status == 429:
+            phone.limited += 1
+        else:
+            phone.errors.append(f"vote {status}")
+    return phone
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(database_url: str, n_statements: int) -> tuple[int, str, list[int]]:
+    """Tables, an organisation and an open event with one prompt and the statements."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+        org = Organisation(name="Lastby kommun")
+        db.session.add(org)
+        db.session.flush()
+        event = make_event(org.id, languages=("sv",))
+        ids = [operations.add_staff_statement(event, event.prompts[0], f"Förslag nummer {i + 1}.",
+                                              "sv", StatementSource.facilitator).id
+               for i in range(n_statements)]
+        db.session.commit()
+        found = event.id, event.join_code, ids
+        db.engine.dispose()
+        return found
+
+
+def start_gunicorn(database_url: str, port: int, workers: int, secret: str):
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret,
+           "SESSION_COOKIE_SECURE": "0", "DIALOG_VOTE_RATE_LIMIT": VOTE_LIMIT}
+    env.pop("REDIS_URL", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--backlog", "2048", "--timeout", "60", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/d", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def check_database(database_url: str, secret: str, event_id: int,
+                   phones: list[Phone]) -> list[str]:
+    """Every accepted vote stored exactly once, with the value accepted last."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SECRET_KEY": secret})
+    signer = app.session_interface.get_signing_serializer(app)
+    problems = []
+    with app.app_context():
+        stored = {(p, s): v for p, s, v in db.session.execute(
+            select(Vote.participant_id, Vote.statement_id, Vote.value)
+            .join(Participant, Participant.id == Vote.participant_id)
+            .where(Participant.event_id == event_id))}
+        duplicates = db.session.scalar(select(func.count()).select_from(
+            select(Vote.participant_id, Vote.statement_id).group_by(
+                Vote.participant_id, Vote.statement_id).having(func.count() > 1).subquery()))
+        if duplicates:
+            problems.append(f"{duplicates} participant/statement pairs stored more than once")
+        expected = {}
+        for phone in phones:
+            cookie = next((c.value for c in phone.jar if c.name == "session"), None)
+            if cookie is None:
+                if phone.accepted:
+                    problems.append(f"phone {phone.number}: votes accepted but no cookie")
+                continue
+            token = signer.loads(cookie)["dialog_device"]
+            participant = service.participant_for(event_id, service.device_hash(token))
+            for statement_id, value in phone.accepted.items():
+                expected[(participant.id, statement_id)] = value
+        if len(stored) != len(expected):
+            problems.append(f"{len(stored)} votes stored, {len(expected)} accepted")
+        wrong = [k for k, v in expected.items() if stored.get(k) != v]
+        if wrong:
+            problems.append(f"{len(wrong)} accepted votes missing or with another value")
+        extra = set(stored) - set(expected)
+        if extra:
+            problems.append(f"{len(extra)} stored votes that were never accepted")
+        db.engine.dispose()
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--statements", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    server = PostgresServer().start()
+    gunicorn = None
+    try:
+        database_url = server.create_database("delaktig_load")
+        event_id, code, statements = prepare(database_url, args.statements)
+        secret, port = secrets.token_hex(32), free_port()
+        gunicorn = start_gunicorn(database_url, port, args.workers, secret)
+        base = f"http://127.0.0.1:{port}"
+        phones = [Phone(i) for i in range(args.participants)]
+        start = threading.Event()
+        with ThreadPoolExecutor(max_workers=args.participants) as pool:
+            futures = [pool.submit(participate, p, base, code, statements, start) for p in phones]
+            time.sleep(0.5)  # let every thread reach the start line
+            began = time.perf_counter()
+            start.set()
+            phones = [f.result() for f in futures]
+            wall = time.perf_counter() - began
+        problems = check_database(database_url, secret, event_id, phones)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        server.stop()
+
+    latencies = [s for p in phones for s in p.vote_seconds]
+    joins = [p.join_seconds for p in phones if p.join_seconds]
+    accepted_requests = sum(p.ok for p in phones)
+    errors = [e for p in phones for e in p.errors]
+    print(f"dialog load: {args.participants} participants, {args.statements} statements, "
+          f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPU cores")
+    print(f"  joined           {len(joins)} (join p50 {statistics.median(joins) * 1000:.0f} ms, "
+          f"p95 {percentile(joins, 95) * 1000:.0f} ms)" if joins else "  joined 0")
+    print(f"  vote requests    {sum(p.sent for p in phones)} sent, {accepted_requests} accepted "
+          f"(302), {sum(p.limited for p in phones)} rate-limited (429), {len(errors)} errors")
+    print(f"  wall time        {wall:.1f} s (joining and voting)")
+    print(f"  votes/second     {accepted_requests / wall:.1f}")
+    if latencies:
+        print(f"  vote latency     p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+              f"p95 {percentile(latencies, 95) * 1000:.0f} ms, "
+              f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+              f"max {max(latencies) * 1000:.0f} ms")
+    for error in sorted(set(errors))[:10]:
+        print(f"  error: {error} ×{errors.count(error)}")
+    if problems:
+        for problem in problems:
+            print(f"  STORAGE PROBLEM: {problem}")
+    else:
+        print("  storage          every accepted vote stored exactly once, with its last value")
+    return 1 if problems or errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
