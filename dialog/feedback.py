@@ -46,7 +46,7 @@ bp = Blueprint("feedback", __name__, template_folder="templates")
 FACILITATORS = (Role.facilitator,)
 ACTION_STATUS_LABELS = {
     ActionStatus.planned: _l("Planned"),
-    ActionStatus.started: _l("Started"),
+    ActionStatus.started: _l("In progress"),
     ActionStatus.done: _l("Done"),
 }
 DIRECTION_LABELS = {"agree": _l("agreed more than the others"),

@@ -73,6 +73,8 @@ class Phone:
     #: statement id -> the value of the last vote the server accepted.
     accepted: dict[int, int] = field(default_factory=dict)
     vote_seconds: list[float] = field(default_factory=list)
+    #: With --follow: from sending the vote to having the next statement's page.
+    page_seconds: list[float] = field(default_factory=list)
     join_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     limited: int = 0
@@ -99,8 +101,13 @@ def request(opener, url: str, data: dict | None = None, timeout: float = 60):
 
 
 def participate(phone: Phone, base: str, code: str, statements: list[int],
-                start: threading.Event) -> Phone:
-    """Join with consent, then vote on every statement (every tenth twice)."""
+                start: threading.Event, think: float = 0.0, follow: bool = False) -> Phone:
+    """Join with consent, then vote on every statement (every tenth twice).
+
+    `think` is the mean pause before each vote (uniform between half and one and a half
+    times it): a person reads the statement first. `follow` also loads the page the vote
+    redirects to, as a phone does (it shows the next statement).
+    """
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(phone.jar),
                                          NoRedirect)
     rng = random.Random(phone.number)
@@ -121,6 +128,8 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
     plan = [(sid, rng.choice((1, -1, 0))) for sid in rng.sample(statements, len(statements))]
     plan += [(sid, -value or 1) for sid, value in plan[::10]]  # changed minds
     for statement_id, value in plan:
+        if think:
+            time.sleep(rng.uniform(0.5 * think, 1.5 * think))
         phone.sent += 1
         sent_at = time.perf_counter()
         try:
@@ -134,6 +143,15 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
         if status == 302:
             phone.ok += 1
             phone.accepted[statement_id] = value
+            if follow:
+                try:
+                    next_status, _ = request(opener, f"{base}/d/{code}/vote")
+                except OSError as error:
+                    phone.errors.append(f"next {type(error).__name__}: {error}")
+                    continue
+                phone.page_seconds.append(time.perf_counter() - sent_at)
+                if next_status != 200:
+                    phone.errors.append(f"next {next_status}")
         elif status == 429:
             phone.limited += 1
         else:
@@ -230,6 +248,10 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--statements", type=int, default=40)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a participant reads before voting (default 0)")
+    parser.add_argument("--follow", action="store_true",
+                        help="load the next statement after each vote, as a phone does")
     args = parser.parse_args()
 
     server = PostgresServer().start()
@@ -243,7 +265,8 @@ def main() -> int:
         phones = [Phone(i) for i in range(args.participants)]
         start = threading.Event()
         with ThreadPoolExecutor(max_workers=args.participants) as pool:
-            futures = [pool.submit(participate, p, base, code, statements, start) for p in phones]
+            futures = [pool.submit(participate, p, base, code, statements, start, args.think,
+                                   args.follow) for p in phones]
             time.sleep(0.5)  # let every thread reach the start line
             began = time.perf_counter()
             start.set()
@@ -261,7 +284,9 @@ def main() -> int:
     accepted_requests = sum(p.ok for p in phones)
     errors = [e for p in phones for e in p.errors]
     print(f"dialog load: {args.participants} participants, {args.statements} statements, "
-          f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPU cores")
+          f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPU cores, "
+          f"think {args.think:g} s, {'following' if args.follow else 'not following'} "
+          "the redirect to the next statement")
     print(f"  joined           {len(joins)} (join p50 {statistics.median(joins) * 1000:.0f} ms, "
           f"p95 {percentile(joins, 95) * 1000:.0f} ms)" if joins else "  joined 0")
     print(f"  vote requests    {sum(p.sent for p in phones)} sent, {accepted_requests} accepted "
@@ -273,6 +298,10 @@ def main() -> int:
               f"p95 {percentile(latencies, 95) * 1000:.0f} ms, "
               f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
               f"max {max(latencies) * 1000:.0f} ms")
+    pages = [s for p in phones for s in p.page_seconds]
+    if pages:
+        print(f"  vote + next page p50 {percentile(pages, 50) * 1000:.0f} ms, "
+              f"p95 {percentile(pages, 95) * 1000:.0f} ms")
     for error in sorted(set(errors))[:10]:
         print(f"  error: {error} ×{errors.count(error)}")
     if problems:
