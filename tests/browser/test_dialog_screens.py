@@ -4,10 +4,13 @@ groups pass axe-core in Swedish and Arabic at 360 and 1280 px."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
-import requests
 
 from tests.browser.test_accessibility import SMALL_TARGETS
 from tests.conftest import PASSWORD, user_email
@@ -38,18 +41,34 @@ def log_in(page, base: str, org, lang: str = "sv") -> None:
         page.locator('form button[type="submit"]').click()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _send(opener, url: str, data: dict | None = None) -> tuple[int, str]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with opener.open(url, data=body, timeout=10) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode(errors="replace")
+
+
 def join_and_vote(base: str, code: str, statement_id: int, value: int) -> None:
     """A participant's phone over real HTTP: consent (with the form's CSRF token), then a vote."""
-    phone = requests.Session()
-    consent = phone.get(f"{base}/d/{code}?lang=sv", timeout=10)
-    joined = phone.post(f"{base}/d/{code}/join", timeout=10, allow_redirects=False, data={
-        "csrf_token": CSRF.search(consent.text).group(1), "lang": "sv", "consent": "yes"})
-    assert joined.status_code == 302
-    form = phone.get(f"{base}/d/{code}/vote", timeout=10)
-    voted = phone.post(f"{base}/d/{code}/vote", timeout=10, allow_redirects=False, data={
-        "csrf_token": CSRF.search(form.text).group(1), "statement_id": statement_id,
+    phone = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+    _, consent = _send(phone, f"{base}/d/{code}?lang=sv")
+    joined, _ = _send(phone, f"{base}/d/{code}/join", {
+        "csrf_token": CSRF.search(consent).group(1), "lang": "sv", "consent": "yes"})
+    assert joined == 302
+    _, form = _send(phone, f"{base}/d/{code}/vote")
+    voted, page = _send(phone, f"{base}/d/{code}/vote", {
+        "csrf_token": CSRF.search(form).group(1), "statement_id": statement_id,
         "value": value})
-    assert voted.status_code == 302, voted.text[:500]
+    assert voted == 302, page[:500]
 
 
 def test_the_live_screen_shows_a_new_vote_without_a_reload(app, live_server, phone, make_org):
