@@ -209,3 +209,24 @@ def delete_goal(goal: Goal) -> None:
         raise FrameworkError("goal_in_use")
     db.session.delete(goal)
     db.session.flush()
+
+
+def update_settings(framework: Framework, *, slug: str, min_group_size: int, max_rse: float,
+                    groupings: list[str], gaps: list[list[str]], published: bool) -> None:
+    """Disclosure rules, groupings, gaps and the public page, checked before anything changes."""
+    taken = db.session.scalar(select(Framework.id).where(Framework.slug == slug,
+                                                         Framework.id != framework.id))
+    if taken is not None:
+        raise FrameworkError("slug_taken")
+    for number, (variable, minuend, subtrahend) in enumerate(gaps, start=1):
+        if minuend == subtrahend:
+            raise FrameworkError("gap_same_group", line=number)
+        if variable not in groupings:
+            raise FrameworkError("gap_not_grouped", line=number, variable=variable)
+    framework.slug = slug
+    framework.min_group_size = min_group_size
+    framework.max_rse = max_rse
+    framework.groupings = groupings
+    framework.gaps = gaps
+    framework.published = published
+    db.session.flush()

@@ -32,6 +32,11 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
         "year_taken": lambda: _("Another survey already is the wave of %(year)s.",
                                 year=details.get("year")),
         "slug_taken": lambda: _("Another organisation already uses that address."),
+        "gap_same_group": lambda: _(
+            "Line %(line)s of the gaps compares a group with itself.", line=details.get("line")),
+        "gap_not_grouped": lambda: _(
+            "Line %(line)s of the gaps uses %(variable)s, which is not among the groupings.",
+            line=details.get("line"), variable=details.get("variable")),
         "bad_gap_line": lambda: _(
             "Line %(line)s of the gaps must be: variable, group, minus group.",
             line=details.get("line")),

@@ -161,8 +161,10 @@ class IndicatorValue(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("weighting_runs.id", ondelete="CASCADE"),
                                         index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    #: `surveys.indicators.WaveResult.to_dict()`.
-    result: Mapped[dict] = mapped_column(JSON)
+    #: `surveys.indicators.WaveResult.to_dict()`; None when the figures could not be computed.
+    result: Mapped[dict | None] = mapped_column(JSON)
+    #: Why not, as {"code", "details"} (a question the wave lacks, an invalid gap, ...).
+    problem: Mapped[dict | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -308,3 +308,18 @@ def card(series: IndicatorSeries, framework: Framework,
     result.uncertain_any = any(r.uncertain for r in trend_rows) or any(
         r.uncertain for g in result.groups for r in g.rows)
     return result
+
+
+def rules_in_words(framework: Framework) -> list[str]:
+    """The disclosure rules as sentences, with the framework's own numbers."""
+    return [
+        _("Groups with fewer than %(n)s respondents are not shown, and neither are gaps and "
+          "changes that would rest on them.", n=framework.min_group_size),
+        _("An estimate whose relative standard error (standard error divided by the "
+          "estimate) is above %(rse)s is marked as uncertain.",
+          rse=format_percent(framework.max_rse, percent_pattern(0))),
+        _("Intervals are %(level)s confidence intervals that take the weighting into "
+          "account; a change or gap is called significant when its p-value is below "
+          "%(alpha)s.", level=format_percent(0.95, percent_pattern(0)),
+          alpha=format_decimal(0.05, "0.00")),
+    ]

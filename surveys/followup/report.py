@@ -27,7 +27,7 @@ from html import unescape
 from pathlib import Path
 
 from flask import g, render_template
-from flask_babel import force_locale, format_date, format_decimal, format_percent
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
@@ -305,21 +305,6 @@ def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | Non
         updated=stored.get("updated") or "")
 
 
-def rules_in_words(framework: Framework) -> list[str]:
-    """The disclosure rules as sentences, with the framework's own numbers."""
-    return [
-        _("Groups with fewer than %(n)s respondents are not shown, and neither are gaps and "
-          "changes that would rest on them.", n=framework.min_group_size),
-        _("An estimate whose relative standard error (standard error divided by the "
-          "estimate) is above %(rse)s is marked as uncertain.",
-          rse=format_percent(framework.max_rse, present.percent_pattern(0))),
-        _("Intervals are %(level)s confidence intervals that take the weighting into "
-          "account; a change or gap is called significant when its p-value is below "
-          "%(alpha)s.", level=format_percent(0.95, present.percent_pattern(0)),
-          alpha=format_decimal(0.05, "0.00")),
-    ]
-
-
 def build_report(framework: Framework, year: int | None = None) -> Report:
     """The report's content for `year` (default: the latest wave), in the current language.
 
@@ -349,7 +334,7 @@ def build_report(framework: Framework, year: int | None = None) -> Report:
         framework_title=framework_title, organisation=framework.organisation.name,
         created=format_date(date.today(), "long"), summary=summary, areas=areas,
         methods=[_wave_method(w) for w in framework.waves if w.year <= year],
-        registers=registers, rules=rules_in_words(framework), problems=problems)
+        registers=registers, rules=present.rules_in_words(framework), problems=problems)
 
 
 # -- documents -----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _arguments():
                                     "%(languages)s.", lang=lang,
                                     languages=", ".join(LANGUAGES)))
     raw_year = request.args.get("year", "").strip()
-    if raw_year and not raw_year.isdigit():
+    if raw_year and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
         return None, _refuse(400, _("Write the year with digits, e.g. 2026."))
     framework = service.framework_of(current_user.organisation_id)
     if framework is None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from surveys.analysis.runs import RunError, approved_run, reproduce
+from surveys.auth.models import utcnow
 from surveys.extensions import db
 from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
 from surveys.indicators import (
@@ -78,7 +79,8 @@ def register_series(definition: IndicatorDefinition) -> RegisterSeries | None:
     stored = definition.register_series
     if not stored:
         return None
-    return RegisterSeries(values={int(y): float(v) for y, v in stored["values"].items()},
+    values = sorted((int(y), float(v)) for y, v in stored["values"].items())
+    return RegisterSeries(values=dict(values),
                           source=stored.get("source"), label=stored.get("label"),
                           unit=stored.get("unit"), updated=stored.get("updated"))
 
@@ -90,6 +92,11 @@ def store_register_series(definition: IndicatorDefinition, series: RegisterSerie
         "source": series.source, "label": series.label, "unit": series.unit,
         "updated": series.updated,
     }
+
+
+def _plain(details: dict) -> dict:
+    """Problem details as JSON can store them (lists of strings, numbers)."""
+    return json.loads(json.dumps(details, default=str))
 
 
 def _fingerprint(run, definition: IndicatorDefinition, wave: Wave, framework: Framework) -> str:
@@ -132,8 +139,9 @@ def _gap_specs(framework: Framework, grouped: set[str]) -> list[GapSpec]:
 def refresh(framework: Framework) -> list[Problem]:
     """Compute every survey indicator's value in every wave whose stored value is stale.
 
-    Returns what could not be computed (no approved run, a question the wave lacks, ...).
-    Flushes; the request commits.
+    A figure that cannot be computed (a question the wave lacks, an invalid gap) is stored
+    as that problem under the same fingerprint, so it is not retried until an input
+    changes. Returns every current problem, new or stored. Flushes; the request commits.
     """
     problems: list[Problem] = []
     survey_indicators = [d for d in framework.indicators if d.kind != "register"]
@@ -144,12 +152,17 @@ def refresh(framework: Framework) -> list[Problem]:
         if run is None:
             problems.append(Problem("no_approved_run", wave=wave.year))
             continue
-        stale = [d for d in survey_indicators
-                 if (d.id, wave.id) not in stored
-                 or stored[(d.id, wave.id)].fingerprint != _fingerprint(run, d, wave, framework)]
-        if not stale:
-            continue
-        problems += _compute_wave(framework, wave, run, stale, stored)
+        stale = []
+        for definition in survey_indicators:
+            value = stored.get((definition.id, wave.id))
+            if value is None or value.fingerprint != _fingerprint(run, definition, wave,
+                                                                  framework):
+                stale.append(definition)
+            elif value.problem is not None:
+                problems.append(Problem(value.problem["code"], definition.key, wave.year,
+                                        value.problem["details"]))
+        if stale:
+            problems += _compute_wave(framework, wave, run, stale, stored)
     db.session.flush()
     return problems
 
@@ -163,6 +176,10 @@ def _compute_wave(framework: Framework, wave: Wave, run, definitions: list[Indic
     try:
         design, answers = reproduce(run, extra_keys=columns | set(framework.groupings))
     except RunError as error:
+        # the wave's inputs changed: nothing of it may be shown until it is weighted again
+        for definition in definitions:
+            if (definition.id, wave.id) in stored:
+                db.session.delete(stored.pop((definition.id, wave.id)))
         return [Problem(error.code, wave=wave.year, details=error.details)]
     sample = design.sample
     data = _answer_frame(answers, sample.index, sorted(columns & question_keys))
@@ -172,29 +189,33 @@ def _compute_wave(framework: Framework, wave: Wave, run, definitions: list[Indic
     problems = []
     for definition in definitions:
         indicator = indicators[definition.id]
+        fingerprint = _fingerprint(run, definition, wave, framework)
         missing = [c for c in indicator.columns() if c not in question_keys]
-        if missing:
-            problems.append(Problem("missing_question", definition.key, wave.year,
-                                    {"questions": missing}))
-            continue
         try:
+            if missing:
+                raise IndicatorError("missing_question", questions=missing)
             result = estimate_wave(indicator, design, data, year=wave.year, wave=wave.year,
                                    groups=groups, gaps=gaps, rules=rules)
         except IndicatorError as error:
             problems.append(Problem(error.code, definition.key, wave.year, error.details))
+            _store(stored.get((definition.id, wave.id)), definition, wave, run, fingerprint,
+                   None, {"code": error.code, "details": _plain(error.details)})
             continue
-        _store(stored.get((definition.id, wave.id)), definition, wave, run,
-               _fingerprint(run, definition, wave, framework), result.to_dict())
+        _store(stored.get((definition.id, wave.id)), definition, wave, run, fingerprint,
+               result.to_dict(), None)
     return problems
 
 
 def _store(value: IndicatorValue | None, definition, wave, run, fingerprint: str,
-           result: dict) -> None:
-    """Insert or update one value. Two workers may compute the same missing value at once:
-    the second insert then fails on the unique key and that worker updates the row instead."""
+           result: dict | None, problem: dict | None) -> None:
+    """Insert or update one value (or the problem that kept it from being computed).
+
+    Two workers may compute the same missing value at once: the second insert then fails
+    on the unique key and that worker updates the row instead.
+    """
     if value is None:
         value = IndicatorValue(indicator_id=definition.id, wave_id=wave.id, run_id=run.id,
-                               fingerprint=fingerprint, result=result)
+                               fingerprint=fingerprint, result=result, problem=problem)
         try:
             with db.session.begin_nested():
                 db.session.add(value)
@@ -202,20 +223,30 @@ def _store(value: IndicatorValue | None, definition, wave, run, fingerprint: str
             value = db.session.scalar(select(IndicatorValue).where(
                 IndicatorValue.indicator_id == definition.id,
                 IndicatorValue.wave_id == wave.id))
-    value.run_id, value.fingerprint, value.result = run.id, fingerprint, result
+    value.run_id, value.fingerprint = run.id, fingerprint
+    value.result, value.problem, value.computed_at = result, problem, utcnow()
 
 
 def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] | None = None
                ) -> list[IndicatorSeries]:
-    """Each indicator's current values (stored for survey waves, imported for registers)."""
+    """Each indicator's current values (stored for survey waves, imported for registers).
+
+    Only values computed from exactly today's inputs are used: one whose fingerprint no
+    longer matches (rules tightened, definition edited, another run approved) is left out
+    even if `refresh` could not replace it.
+    """
     definitions = list(framework.indicators if definitions is None else definitions)
+    waves_by_id = {w.id: w for w in framework.waves}
     current = {w.id: approved_run(w.survey_id) for w in framework.waves}
+    by_id = {d.id: d for d in definitions}
     values: dict[int, list[WaveResult]] = {}
     for value in db.session.scalars(select(IndicatorValue).where(
-            IndicatorValue.indicator_id.in_([d.id for d in definitions]))):
+            IndicatorValue.indicator_id.in_(list(by_id)))):
         run = current.get(value.wave_id)
-        if run is not None and run.id == value.run_id:
-            values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
+        if (run is None or value.result is None or value.fingerprint != _fingerprint(
+                run, by_id[value.indicator_id], waves_by_id[value.wave_id], framework)):
+            continue
+        values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
     out = []
     for definition in definitions:
         indicator = core_indicator(definition)

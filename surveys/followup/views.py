@@ -77,6 +77,12 @@ ANALYSTS = (Role.analyst,)
 SELECT_LINE = re.compile(r"^\s*([^=]+?)\s*=\s*(\S.*?)\s*$")
 
 
+@bp.context_processor
+@public_bp.context_processor
+def disclosure_rules():
+    return {"rules_in_words": present.rules_in_words}
+
+
 @bp.before_request
 def staff_fallback():
     """Staff see a text missing in their language in Swedish, marked as Swedish."""
@@ -133,7 +139,7 @@ def index():
     surveys = db.session.scalars(select(Survey).where(
         Survey.organisation_id == current_user.organisation_id).order_by(Survey.id)).all()
     return render_template("followup/index.html", framework=framework, cards=cards,
-                           problems=problems, surveys=surveys, settings=SettingsForm(),
+                           problems=problems, surveys=surveys,
                            wave_years={w.survey_id: w.year for w in framework.waves})
 
 
@@ -415,20 +421,14 @@ def settings():
         form.published.data = framework.published
     elif form.validate_on_submit():
         try:
-            gaps = _gap_lines(form.gaps.data)
-            taken = db.session.scalar(select(Framework.id).where(
-                Framework.slug == form.slug.data, Framework.id != framework.id))
-            if taken is not None:
-                raise FrameworkError("slug_taken")
+            framework_svc.update_settings(
+                framework, slug=form.slug.data, min_group_size=form.min_group_size.data,
+                max_rse=form.max_rse.data, published=form.published.data,
+                groupings=[p for p in re.split(r"[,;\s]+", form.groupings.data) if p],
+                gaps=_gap_lines(form.gaps.data))
         except FrameworkError as error:
             problems.append(messages.framework_error(error.code, error.details))
         else:
-            framework.slug = form.slug.data
-            framework.min_group_size = form.min_group_size.data
-            framework.max_rse = form.max_rse.data
-            framework.groupings = [p for p in re.split(r"[,;\s]+", form.groupings.data) if p]
-            framework.gaps = gaps
-            framework.published = form.published.data
             flash(_("The settings were saved."))
             return redirect(url_for(".index"))
     status = 400 if request.method == "POST" else 200

@@ -114,7 +114,8 @@ def test_participant_pages_and_the_event_page_pass_axe(app, live_server, phone, 
     phone.goto(f"{base}/d/{code}/checkin")
     accessible(phone, lang, "check-in")
     with app.app_context():
-        closed = make_event(org.id, status=operations.EventStatus.closed)
+        closed = make_event(org.id, status=operations.EventStatus.closed,
+                            languages=tuple(LANGUAGES))
         closed_code = closed.join_code
         db.session.commit()
     phone.goto(f"{base}/d/{closed_code}?lang={lang}")

@@ -302,7 +302,7 @@ def test_another_organisation_sees_none_of_the_demos_indicators(app, client, mak
         assert after == before
         assert db.session.scalar(select(Wave).where(Wave.year == 2030)) is None
     page = text(client.get("/followup/"))
-    assert "Tillit till andra människor" in page and "Exempelby" not in page
+    assert "Trust in other people" in page and "Exempelby" not in page
 
 
 def test_an_organisation_starts_from_the_template(app, client, make_org, login):
@@ -415,3 +415,31 @@ def test_another_organisation_cannot_touch_the_demos_goals(app, client, make_org
         assert db.session.get(Goal, goal_id).title["sv"] != "Kapad"
         # the other organisation's own template goals, and nothing under the demo's
         assert len(db.session.scalars(select(Goal)).all()) == 2 * goals_before
+
+
+def test_figures_that_cannot_be_recomputed_are_withdrawn_not_left_standing(app, analyst, demo):
+    """Tightened rules with a gap that cannot be computed: the old figures (made under the
+    old rules) must not be served, and the failure is remembered instead of retried."""
+    reply = analyst.post_form("/followup/settings", {
+        "slug": demo["slug"], "min_group_size": "200", "max_rse": "0,3",
+        "groupings": "born", "gaps": "born utrikes utrikes", "published": "y"})
+    assert reply.status_code == 400  # the settings page refuses a group minus itself
+    with app.app_context():
+        framework = framework_now()
+        framework.gaps = [["born", "utrikes", "utrikes"]]
+        framework.min_group_size = 200
+        db.session.commit()
+        problems = service.refresh(framework)
+        assert {p.code for p in problems} == {"gap_of_group_with_itself"}
+        assert all(s.waves == [] for s in service.series_for(framework)
+                   if s.definition.kind != "register")
+        stored = db.session.scalars(select(IndicatorValue)).all()
+        assert stored and all(v.result is None and v.problem for v in stored)
+        db.session.commit()
+        # remembered: a second refresh reports the problems without recomputing
+        fingerprints = {v.id: v.computed_at for v in stored}
+        assert {p.code for p in service.refresh(framework)} == {"gap_of_group_with_itself"}
+        assert {v.id: v.computed_at for v in db.session.scalars(select(IndicatorValue))} \
+            == fingerprints
+    page = text(analyst.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en"))
+    assert "No figures yet." in page

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveys.analysis.runs import approved_run
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, Role, User, utcnow
 from surveys.demo import USERS, email
 from surveys.extensions import db
 from surveys.followup import framework as framework_svc
@@ -31,6 +31,9 @@ from .conftest import demo_database
 
 PASSWORDS = {role: password for role, _, password in USERS}
 OTHER_ORGANISATION = "Annanby kommun"
+#: The demo's waves: this year and last year.
+LATEST = utcnow().year
+EARLIER = LATEST - 1
 OTHER_PASSWORD = "annanby-analytiker-2026"
 
 
@@ -44,7 +47,7 @@ def demo(request, tmp_path_factory):
 
 
 def _other_organisation() -> None:
-    """A second municipality with its own framework and a 2026 wave not yet weighted."""
+    """A second municipality with its own framework and a wave of this year not yet weighted."""
     other = Organisation(name=OTHER_ORGANISATION)
     analyst = User(organisation=other, email="analytiker@annanby.se", name="Annanby Analytiker",
                    role=Role.analyst)
@@ -52,9 +55,9 @@ def _other_organisation() -> None:
     db.session.add_all([other, analyst])
     db.session.flush()
     survey = import_definition(load_template("tillit-och-delaktighet"), other.id,
-                               slug="annanby-2026")
+                               slug=f"annanby-{LATEST}")
     framework = framework_svc.create_from_template(other)
-    framework_svc.set_wave(framework, survey, 2026)
+    framework_svc.set_wave(framework, survey, LATEST)
 
 
 def exempelby() -> Framework:
@@ -138,7 +141,7 @@ def test_the_summary_gives_each_change_since_the_previous_wave_with_its_test(dem
         points = present.difference_text("proportion", change.value)
     row = re.search(r'<a href="#ind-tillit_manniskor">.*?</tr>', html, re.DOTALL).group(0)
     assert f"{escape(points)} (p = {p_value})" in row
-    assert "since 2025" in row
+    assert f"since {EARLIER}" in row
     assert ("Improved" if change.significant else "No significant change") in row
 
 
@@ -146,9 +149,9 @@ def test_the_method_section_states_each_waves_run_and_its_design_effect(demo):
     with page_context(demo, "sv") as framework:
         html = report.render_report_html(framework, None, "sv")
         waves = {w.year: (approved_run(w.survey_id), w.survey) for w in framework.waves}
-        approver = db.session.get(User, waves[2026][0].approved_by_id)
+        approver = db.session.get(User, waves[LATEST][0].approved_by_id)
         counts = {year: (run.n_respondents, run.diagnostics) for year, (run, _) in waves.items()}
-    assert sorted(waves) == [2025, 2026]
+    assert sorted(waves) == [EARLIER, LATEST]
     for year, (n, diagnostics) in counts.items():
         wave = section(html, f"wave-{year}")
         deff = re.search(r'class="kish-deff"><data value="([^"]+)">', wave).group(1)
@@ -156,8 +159,8 @@ def test_the_method_section_states_each_waves_run_and_its_design_effect(demo):
         assert float(deff) == diagnostics["kish_deff"]
         assert float(effective) == diagnostics["effective_n"]
         assert f"{n:,}".replace(",", "\u00a0") in wave  # completed responses weighted
-        assert "Befolkning 16–84 år, 31 dec 2025" in wave
-    assert approver.name in section(html, "wave-2026")
+        assert f"Befolkning 16–84 år, 31 dec {EARLIER}" in wave
+    assert approver.name in section(html, f"wave-{LATEST}")
     assert approver.email not in html and "@" not in section(html, "method-heading")
 
 
@@ -176,10 +179,10 @@ def test_the_rules_are_stated_with_the_frameworks_own_numbers(demo):
 
 def test_a_report_for_the_earlier_year_ends_with_that_year(demo):
     with page_context(demo, "en") as framework:
-        html = report.render_report_html(framework, 2025, "en")
-    assert "<title>Yearly follow-up 2025:" in html
-    assert 'id="wave-2025"' in html and 'id="wave-2026"' not in html
-    assert "since 2025" not in html  # the first wave has nothing to compare with
+        html = report.render_report_html(framework, EARLIER, "en")
+    assert f"<title>Yearly follow-up {EARLIER}:" in html
+    assert f'id="wave-{EARLIER}"' in html and f'id="wave-{LATEST}"' not in html
+    assert f"since {EARLIER}" not in html  # the first wave has nothing to compare with
 
 
 # -- the PDF -----------------------------------------------------------------------------------
@@ -226,8 +229,8 @@ def test_an_analyst_reads_the_report_in_the_browser_with_a_link_to_the_pdf(demo)
     assert '<link rel="stylesheet" href="/static/report.css">' in html
     assert "<style" not in html.split("<body")[0]  # the CSP allows no inline style
     assert "style-src 'self'" in reply.headers["Content-Security-Policy"]
-    assert 'href="/followup/report.pdf?year=2026&amp;lang=sv"' in html
-    assert 'href="/followup/report?year=2025&amp;lang=sv"' in html
+    assert f'href="/followup/report.pdf?year={LATEST}&amp;lang=sv"' in html
+    assert f'href="/followup/report?year={EARLIER}&amp;lang=sv"' in html
     with analyst.get("/static/report.css") as css:
         assert css.status_code == 200 and b"@page" in css.data
     assert "/followup/report" in analyst.get("/followup/").get_data(as_text=True)
@@ -235,11 +238,11 @@ def test_an_analyst_reads_the_report_in_the_browser_with_a_link_to_the_pdf(demo)
 
 def test_the_pdf_download_is_named_after_the_organisation_year_and_language(demo):
     admin = demo_user(demo, Role.admin)
-    reply = admin.get("/followup/report.pdf?year=2025&lang=ar")
+    reply = admin.get(f"/followup/report.pdf?year={EARLIER}&lang=ar")
     assert reply.status_code == 200
     assert reply.mimetype == "application/pdf"
     assert reply.headers["Content-Disposition"] == (
-        'attachment; filename="uppfoljning-exempelby-kommun-2025-ar.pdf"')
+        f'attachment; filename="uppfoljning-exempelby-kommun-{EARLIER}-ar.pdf"')
     assert reply.data.startswith(b"%PDF-")
 
 
@@ -262,13 +265,13 @@ def test_another_organisation_gets_the_report_of_its_own_framework_only(demo):
     client = demo.test_client()
     client.get("/login?lang=en")
     log_in(client, "analytiker@annanby.se", OTHER_PASSWORD)
-    html = client.get("/followup/report?year=2026&lang=en").get_data(as_text=True)
+    html = client.get(f"/followup/report?year={LATEST}&lang=en").get_data(as_text=True)
     assert OTHER_ORGANISATION in html and "Exempelby" not in html
     assert "No approved weighting run" in html
     with demo.app_context():
         values = {c.latest.value for c in _exempelby_cards(demo)}
     assert not any(f">{escape(v)}<" in html for v in values)
-    assert client.get("/followup/report?year=2025").status_code == 404
+    assert client.get(f"/followup/report?year={EARLIER}").status_code == 404
 
 
 def _exempelby_cards(app) -> list[present.Card]:
@@ -281,8 +284,9 @@ def test_an_unknown_year_is_not_found_and_says_which_years_there_are(demo):
     for url in ("/followup/report?year=2019&lang=en", "/followup/report.pdf?year=2019"):
         reply = analyst.get(url)
         assert reply.status_code == 404
-        assert "2025, 2026" in unescape(reply.get_data(as_text=True))
-    assert analyst.get("/followup/report?year=twenty").status_code == 400
+        assert f"{EARLIER}, {LATEST}" in unescape(reply.get_data(as_text=True))
+    for wrong in ("twenty", "²", "٢٠٢٦", "99999999999"):
+        assert analyst.get(f"/followup/report?year={wrong}").status_code == 400, wrong
 
 
 def test_an_unknown_language_is_refused_with_the_languages_there_are(demo):
@@ -299,7 +303,7 @@ def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
     pdf, html = tmp_path / "rapport.pdf", tmp_path / "rapport.html"
     for out in (pdf, html):
         result = runner.invoke(args=["report", "--organisation", "Exempelby kommun",
-                                     "--year", "2026", "--lang", "sv", "--out", str(out)])
+                                     "--year", str(LATEST), "--lang", "sv", "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert f"to {out}" in result.output
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -312,7 +316,7 @@ def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
     (["--organisation", "Ingenstans kommun"], "No organisation is named 'Ingenstans kommun'"),
     (["--organisation", "Exempelby kommun", "--year", "2019"], "no wave for 2019"),
     (["--organisation", "Exempelby kommun", "--lang", "de"], "Unknown language 'de'"),
-    (["--organisation", OTHER_ORGANISATION, "--year", "2025"], "no wave for 2025"),
+    (["--organisation", OTHER_ORGANISATION, "--year", str(EARLIER)], f"no wave for {EARLIER}"),
 ])
 def test_the_command_refuses_what_it_cannot_report(demo, tmp_path, arguments, message):
     out = tmp_path / "rapport.pdf"
