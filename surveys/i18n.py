@@ -108,6 +108,12 @@ def tr(text: dict | None) -> Markup:
     return localized(text, current_language().code, g.get("fallback_language"))
 
 
+def tr_text(text: dict | None) -> str:
+    """The same text as `tr`, as plain text (for attributes, SVG titles, option labels)."""
+    text = text or {}
+    return text.get(current_language().code) or text.get(g.get("fallback_language") or "", "")
+
+
 def init_app(app) -> None:
     """Template helpers for languages."""
 

@@ -14,11 +14,12 @@ from typing import Any
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from surveys.followup import charts
 from surveys.followup.models import Framework
 from surveys.followup.service import IndicatorSeries
-from surveys.i18n import tr
+from surveys.i18n import tr, tr_text
 from surveys.indicators import Assessment, Change, Estimate, Gap, TargetStatus
 
 VARIABLE_LABELS = {
@@ -125,7 +126,7 @@ def option_labels(framework: Framework) -> dict[str, dict[str, str]]:
     for question in survey.questions():
         options = (question.settings or {}).get("options") or []
         if options:
-            labels[question.key] = {o["code"]: str(tr(o["label"])) for o in options}
+            labels[question.key] = {o["code"]: tr_text(o["label"]) for o in options}
     return labels
 
 
@@ -166,8 +167,11 @@ class Card:
 
     key: str
     goal_id: int
-    title: str
-    description: str
+    #: Escaped, with a fallback text marked with its language.
+    title: Markup
+    #: The same as plain text, for SVG titles and descriptions.
+    title_text: str
+    description: Markup
     estimator: str
     unit: str | None
     direction: str
@@ -283,8 +287,9 @@ def card(series: IndicatorSeries, framework: Framework,
     summary = "; ".join(f"{r.label}: {r.value}" + (f" ({r.interval})" if r.interval else "")
                         for r in trend_rows)
     result = Card(
-        key=definition.key, goal_id=definition.goal_id, title=str(tr(definition.title)),
-        description=str(tr(definition.description)), estimator=estimator, unit=unit,
+        key=definition.key, goal_id=definition.goal_id, title=tr(definition.title),
+        title_text=tr_text(definition.title), description=tr(definition.description),
+        estimator=estimator, unit=unit,
         direction=str(indicator.direction), public=definition.public,
         latest_year=latest.year if latest else None,
         latest=_row(str(latest.year), latest.overall, estimator, unit, framework)

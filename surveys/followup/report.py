@@ -40,7 +40,7 @@ from surveys.extensions import db
 from surveys.followup import messages, present, service
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.service import IndicatorSeries
-from surveys.i18n import LANGUAGES, Language, tr
+from surveys.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.indicators import follow_up
 from surveys.survey.models import Response
 
@@ -246,7 +246,7 @@ def _summary_row(series: IndicatorSeries, card: present.Card) -> SummaryRow:
 
 def _goal_section(goal: Goal, goals: list[Goal], cards: list[present.Card]) -> GoalSection:
     return GoalSection(
-        goal.id, str(tr(goal.title)), [c for c in cards if c.goal_id == goal.id],
+        goal.id, tr(goal.title), [c for c in cards if c.goal_id == goal.id],
         [_goal_section(sub, goals, cards) for sub in goals if sub.parent_id == goal.id])
 
 
@@ -297,7 +297,7 @@ def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | Non
         return None
     years = sorted(int(y) for y in stored["values"] if int(y) <= year)
     return RegisterSource(
-        title=str(tr(series.definition.title)),
+        title=tr(series.definition.title),
         source=stored.get("source") or series.indicator.source or "–",
         label=stored.get("label") or "",
         years=f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years
@@ -320,13 +320,13 @@ def build_report(framework: Framework, year: int | None = None) -> Report:
     summary, areas = [], []
     for area in framework.focus_areas:
         keys = [d.key for d in framework.indicators if d.goal.focus_area_id == area.id]
-        summary.append((str(tr(area.title)), [_summary_row(*by_key[k]) for k in keys]))
+        summary.append((tr(area.title), [_summary_row(*by_key[k]) for k in keys]))
         goals = list(area.goals)
-        areas.append(AreaSection(area.key, str(tr(area.title)), [
+        areas.append(AreaSection(area.key, tr(area.title), [
             _goal_section(goal, goals, cards) for goal in goals if goal.parent_id is None]))
     registers = [r for s in series if s.definition.kind == "register"
                  if (r := _register_source(s, year)) is not None]
-    framework_title = str(tr(framework.title))
+    framework_title = tr_text(framework.title)
     return Report(
         framework=framework, year=year, language=LANGUAGES[g.content_language],
         title=_("Yearly follow-up %(year)s: %(framework)s", year=year,

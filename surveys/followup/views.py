@@ -46,7 +46,7 @@ from surveys.followup.forms import (
 )
 from surveys.followup.framework import FrameworkError
 from surveys.followup.models import FocusArea, Framework, Goal, IndicatorDefinition
-from surveys.i18n import LANGUAGES, requested_language
+from surveys.i18n import LANGUAGES, requested_language, tr_text
 from surveys.indicators import RegisterFormatError, read_register_csv, read_register_jsonstat
 from surveys.survey.forms import choices
 from surveys.survey.models import Survey
@@ -123,7 +123,7 @@ def _goal_choices(framework: Framework) -> list[tuple[int, str]]:
     for area in framework.focus_areas:
         for goal in area.goals:
             prefix = "— " if goal.parent_id else ""
-            choices.append((goal.id, f"{present.tr(area.title)}: {prefix}{present.tr(goal.title)}"))
+            choices.append((goal.id, f"{tr_text(area.title)}: {prefix}{tr_text(goal.title)}"))
     return choices
 
 
@@ -193,8 +193,8 @@ def _parent_choices(framework: Framework) -> list[tuple[str, str]]:
     """"area:<id>" for a new goal, "goal:<id>" for a new sub-goal."""
     out = []
     for area in framework.focus_areas:
-        out.append((f"area:{area.id}", str(present.tr(area.title))))
-        out += [(f"goal:{g.id}", f"{present.tr(area.title)}: {present.tr(g.title)}")
+        out.append((f"area:{area.id}", tr_text(area.title)))
+        out += [(f"goal:{g.id}", f"{tr_text(area.title)}: {tr_text(g.title)}")
                 for g in area.goals if g.parent_id is None]
     return out
 

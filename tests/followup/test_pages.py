@@ -443,3 +443,18 @@ def test_figures_that_cannot_be_recomputed_are_withdrawn_not_left_standing(app, 
             == fingerprints
     page = text(analyst.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en"))
     assert "No figures yet." in page
+
+
+def test_texts_are_escaped_once_and_a_missing_translation_is_marked(app, client, demo):
+    with app.app_context():
+        definition = db.session.get(IndicatorDefinition, demo["ids"]["tillit_manniskor"])
+        definition.description = {**definition.description, "en": "Trust & <care>"}
+        area = framework_now().focus_areas[0]
+        area.title = {"sv": "Inkludering & tillit"}  # not translated yet
+        db.session.commit()
+    html = client.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en").get_data(
+        as_text=True)
+    assert "Trust &amp; &lt;care&gt;" in html and "&amp;amp;" not in html
+    assert '<h1><span lang="sv" dir="ltr">Inkludering &amp; tillit</span></h1>' in html
+    # option labels in group tables and SVG titles are plain text, escaped once
+    assert "Don&amp;#39;t" not in html and "&amp;#39;" not in html
