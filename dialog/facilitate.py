@@ -107,10 +107,9 @@ def _int(name: str, default: int | None = None) -> int | None:
     text = (request.form.get(name) or "").strip()
     if not text:
         return default
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 9:
+        return None  # not a number, or more than any id or count can be
+    return int(text)
 
 
 def join_url(event: Event) -> str:
@@ -439,10 +438,11 @@ def paper_tally(event_id: int):
     statement = db.session.get(Statement, _int("statement_id") or 0)
     if statement is None or statement.event_id != event.id:
         return _paper_page(event, [_("Choose the statement the counts are for.")], 400, values)
-    table_id = _int("table_group_id", 0)
+    table_id = _int("table_group_id", 0)  # 0: the whole room; None: not a number
     group = next((t for t in event.table_groups if t.id == table_id), None)
     counts = {name: _int(name, 0) for name in ("agree", "disagree", "passed", "dots")}
-    if (table_id and group is None) or any(v is None for v in counts.values()):
+    if table_id is None or (table_id and group is None) or any(
+            v is None for v in counts.values()):
         return _paper_page(event, [_("Write each count as a whole number, 0 or more.")], 400,
                            values)
     try:

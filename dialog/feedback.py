@@ -81,7 +81,8 @@ def heard_page(code: str):
         _refuse(404, _("What was heard at this event has not been published yet. Come back "
                        "later."))
     if code != event.join_code:
-        return redirect(url_for(".heard_page", code=event.join_code, **request.args))
+        return redirect(url_for(".heard_page", code=event.join_code,
+                                lang=request.args.get("lang")))
     return render_template("dialog/heard.html", event=event, heard=heard.summarise(event),
                            page_languages=event.languages), 200, {"Cache-Control": "no-cache"}
 

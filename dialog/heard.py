@@ -140,9 +140,10 @@ def prompt_numbers(event: Event) -> dict[int, int]:
 
 def statement_figures(event: Event) -> list[StatementFigures]:
     """Every visible statement with device and paper counts added up, oldest first."""
-    counts = service.statement_counts(event.id)
+    visible = service.visible_statements(event.id)
+    counts = service.statement_counts(event.id)  # after listing: every listed one has a row
     out = []
-    for statement in service.visible_statements(event.id):
+    for statement in visible:
         c = counts.loc[statement.id]
         out.append(StatementFigures(
             statement=statement,

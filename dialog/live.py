@@ -88,11 +88,12 @@ class LiveBoard:
 
 def statement_figures(event_id: int) -> list[StatementFigures]:
     """Every visible statement of the event with its combined counts, oldest first."""
-    counts = service.statement_counts(event_id)
     visible = db.session.execute(
         select(Statement.id, Statement.text, Statement.language)
         .where(Statement.event_id == event_id, Statement.status == StatementStatus.visible)
         .order_by(Statement.id)).all()
+    # counted after listing, so a statement approved in between has its row
+    counts = service.statement_counts(event_id)
     figures = []
     for statement_id, text, language in visible:
         c = counts.loc[statement_id]

@@ -255,6 +255,9 @@ def set_dots(participant: Participant, points: Mapping[int, int]) -> None:
     statement cannot be voted on.
     """
     _may_speak(participant)
+    # two requests from one device at once: the second waits, then replaces the first's points
+    db.session.execute(select(Participant.id).where(Participant.id == participant.id)
+                       .with_for_update())
     budget = participant.event.dot_points
     if any(p < 0 for p in points.values()):
         raise DialogError(_l("Points cannot be negative."), 400)
@@ -364,6 +367,9 @@ def record_paper_tally(statement: Statement, table_group: TableGroup | None, use
     if statement.status is StatementStatus.pending:
         raise DialogError(_l("Approve the statement before entering its votes."), 409)
     group_id = table_group.id if table_group else None
+    # two facilitators saving the same tally at once: the second waits, then updates
+    db.session.execute(select(Statement.id).where(Statement.id == statement.id)
+                       .with_for_update())
     tally = db.session.scalar(select(PaperTally).where(
         PaperTally.statement_id == statement.id,
         PaperTally.table_group_id.is_(None) if group_id is None

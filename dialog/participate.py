@@ -137,7 +137,7 @@ def enter(code: str):
         return redirect(url_for("feedback.heard_page", code=published.join_code))
     event = _event(code)
     if code != event.join_code:
-        return redirect(url_for(".enter", code=event.join_code, **request.args))
+        return redirect(url_for(".enter", code=event.join_code, lang=request.args.get("lang")))
     device = _device()
     if device and service.participant_for(event.id, device):
         return redirect(url_for(".home", code=event.join_code))
@@ -150,6 +150,8 @@ def enter(code: str):
 
 
 @bp.post("/<code>/join")
+@limiter.limit(lambda: current_app.config.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
+               key_func=get_remote_address)
 def join(code: str):
     """Consent given: the device gets its token and joins (400 without consent)."""
     event = _event(code)
@@ -206,10 +208,12 @@ def write(code: str):
 
 
 def _number(text: str | None) -> int | None:
-    try:
-        return int((text or "").strip())
-    except ValueError:
+    """A whole number as an id or a vote can be (None for anything else, however long)."""
+    text = (text or "").strip()
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 10:
         return None
+    number = int(text)
+    return number if -(2**31) < number < 2**31 else None
 
 
 # -- voting ----------------------------------------------------------------------------------

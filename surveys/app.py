@@ -8,6 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from surveys import i18n
 from surveys.config import load_config
@@ -15,6 +16,14 @@ from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` limited to a 32-bit integer, so PostgreSQL never sees an id it can't hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    # ids in addresses fit the database's integer columns; larger ones are simply not found
+    app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale)

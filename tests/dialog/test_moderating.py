@@ -205,7 +205,8 @@ def test_paper_statements_and_counts_are_entered_and_marked_as_paper(app, client
 
 @pytest.mark.parametrize(("data", "status"), [
     ({"agree": "-1"}, 400), ({"agree": "many"}, 400), ({"statement_id": "999999"}, 400),
-    ({"table_group_id": "999999"}, 400)])
+    ({"table_group_id": "999999"}, 400), ({"table_group_id": "abc"}, 400),
+    ({"agree": "9" * 30}, 400), ({"statement_id": "9" * 30}, 400)])
 def test_bad_paper_counts_are_refused_and_kept(app, client, make_org, login, data, status):
     org = make_org()
     ev = create_event(app, org)

@@ -270,6 +270,7 @@ def test_a_new_statement_is_offered_before_already_voted_ones(app, client, make_
 @pytest.mark.parametrize(("statement", "value", "status", "message"), [
     ("unknown", 1, 404, "That statement does not exist."),
     ("abc", 1, 404, "That statement does not exist."),
+    ("huge", 1, 404, "That statement does not exist."),
     ("hidden", 1, 409, "A moderator has hidden that statement"),
     ("pending", 1, 404, "That statement does not exist."),
     ("other_event", 1, 404, "That statement does not exist."),
@@ -291,6 +292,7 @@ def test_a_bad_vote_is_refused_with_a_message_and_nothing_stored(app, client, ma
     ids["other_event"] = statement_ids(app)[-1]
     ids["unknown"] = 999999
     ids["abc"] = "abc"
+    ids["huge"] = "9" * 25  # more than any database integer holds
     with app.app_context():
         db.session.get(Statement, ids["hidden"]).status = StatementStatus.hidden
         db.session.get(Statement, ids["pending"]).status = StatementStatus.pending
@@ -457,3 +459,12 @@ def test_a_muted_device_can_neither_write_nor_vote(app, client, make_client, eve
     assert count(app, Statement) == 1 and count(app, Vote) == 0
     assert count(app, DotAllocation) == 0
     assert client.get(f"/d/{code}/e").status_code == 200  # reading still works
+
+
+@pytest.mark.parametrize("query", ["?code=XYZ", "?_scheme=javascript", "?_anchor=x&lang=en"])
+def test_extra_query_arguments_on_a_lowercase_code_are_dropped_not_a_crash(client, event,
+                                                                             query):
+    sent = client.get(f"/d/{event['code'].lower()}{query}")
+    assert sent.status_code == 302
+    assert sent.headers["Location"].startswith(f"/d/{event['code']}")
+    assert "javascript" not in sent.headers["Location"] and "#" not in sent.headers["Location"]
