@@ -12,8 +12,8 @@ from werkzeug.routing import IntegerConverter
 
 from surveys import i18n
 from surveys.config import load_config
-from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
+from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
