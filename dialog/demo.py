@@ -153,7 +153,7 @@ def _event(organisation: Organisation, facilitator: User, code: str, **fields) -
 
 
 def _device(event: Event, number: int) -> str:
-    return service.device_hash(f"demo:{event.join_code}:{number}")
+    return service.device_hash(f"demo:{event.join_code}:{number}", event.id)
 
 
 def _participants(event: Event, rng: np.random.Generator) -> tuple[list[Participant], np.ndarray]:

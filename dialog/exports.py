@@ -45,11 +45,6 @@ class Table:
     rows: list[list[Any]]
 
 
-def participant_numbers(event_id: int) -> dict[int, int]:
-    """Participant id -> pseudonymous number 1..n in the order they joined."""
-    return {p.id: n for n, p in enumerate(service.participants(event_id), start=1)}
-
-
 def statements_table(event: Event) -> Table:
     """Every statement (any status) with device votes, dots and paper counts apart."""
     counts = service.statement_counts(event.id)
@@ -72,7 +67,7 @@ def statements_table(event: Event) -> Table:
 
 def votes_table(event: Event) -> Table:
     """One row per device vote: participant number, statement, 1 / -1 / 0."""
-    numbers = participant_numbers(event.id)
+    numbers = service.participant_numbers(event.id)
     rows = db.session.execute(
         select(Vote.participant_id, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
@@ -86,7 +81,7 @@ def groups_table(event: Event) -> Table:
     result = heard.opinion_groups(event)
     votes = result.projection["n_votes"].to_dict() if len(result.projection) else {}
     rows = []
-    for participant_id, number in participant_numbers(event.id).items():
+    for participant_id, number in service.participant_numbers(event.id).items():
         group = result.participant_groups.get(participant_id)
         rows.append([number, None if group is None else group + 1,
                      int(votes.get(participant_id, 0))])

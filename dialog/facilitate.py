@@ -299,7 +299,8 @@ def _moderation_page(event: Event, problems=(), status: int = 200):
     return render_template(
         "dialog/moderation.html", event=event, problems=list(problems),
         statements=service.statements_by_status(event.id),
-        devices=service.participants(event.id), log=service.moderation_log(event.id)), status
+        devices=service.participants(event.id), log=service.moderation_log(event.id),
+        numbers=service.participant_numbers(event.id)), status
 
 
 @bp.get("/events/<int:event_id>/moderation")

@@ -50,7 +50,7 @@ CHECKIN_FIELDS = ("age_group", "gender", "born", "district")
 def _device_key() -> str:
     """Rate-limit key: the device's token hash, else (not joined yet) the address."""
     token = session.get(DEVICE_KEY)
-    return f"device:{service.device_hash(token)}" if token else get_remote_address()
+    return f"device:{service.device_hash(token, 0)}" if token else get_remote_address()
 
 
 def _statement_limit() -> str:
@@ -86,15 +86,15 @@ def _event(code: str, *, open_only: bool = True) -> Event:
     return event
 
 
-def _device() -> str | None:
+def _device(event: Event) -> str | None:
     token = session.get(DEVICE_KEY)
-    return service.device_hash(token) if token else None
+    return service.device_hash(token, event.id) if token else None
 
 
 def _participant(code: str) -> tuple[Event, Participant]:
     """The event and this device's participant; without consent, back to the start."""
     event = _event(code)
-    device = _device()
+    device = _device(event)
     participant = service.participant_for(event.id, device) if device else None
     if participant is None:
         abort(redirect(url_for(".enter", code=event.join_code)))
@@ -138,7 +138,7 @@ def enter(code: str):
     event = _event(code)
     if code != event.join_code:
         return redirect(url_for(".enter", code=event.join_code, lang=request.args.get("lang")))
-    device = _device()
+    device = _device(event)
     if device and service.participant_for(event.id, device):
         return redirect(url_for(".home", code=event.join_code))
     lang = request.args.get("lang")
@@ -164,7 +164,7 @@ def join(code: str):
     if not token:
         token = session[DEVICE_KEY] = secrets.token_urlsafe(32)
         session.permanent = True
-    _run(lambda: ops.join(event, service.device_hash(token), g.content_language))
+    _run(lambda: ops.join(event, service.device_hash(token, event.id), g.content_language))
     return redirect(url_for(".home", code=event.join_code))
 
 

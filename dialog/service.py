@@ -56,9 +56,12 @@ def event_by_code(text: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.join_code == code))
 
 
-def device_hash(token: str) -> str:
-    """SHA-256 (hex) of a device token: all the database ever knows of a device."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def device_hash(token: str, event_id: int) -> str:
+    """SHA-256 (hex) of a device token at one event: all the database ever knows of a device.
+
+    The event is part of the hash, so one phone's rows at two events cannot be linked.
+    """
+    return hashlib.sha256(f"{event_id}:{token}".encode()).hexdigest()
 
 
 def participant_for(event_id: int, device: str) -> Participant | None:
@@ -255,3 +258,8 @@ def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
         "born": mapped("born_country"),
         "district": districts,
     }
+
+
+def participant_numbers(event_id: int) -> dict[int, int]:
+    """Participant id -> pseudonymous number 1..n in the order they joined (what staff see)."""
+    return {p.id: n for n, p in enumerate(participants(event_id), start=1)}

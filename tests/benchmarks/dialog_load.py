@@ -228,7 +228,7 @@ def check_database(database_url: str, secret: str, event_id: int,
                     problems.append(f"phone {phone.number}: votes accepted but no cookie")
                 continue
             token = signer.loads(cookie)["dialog_device"]
-            participant = service.participant_for(event_id, service.device_hash(token))
+            participant = service.participant_for(event_id, service.device_hash(token, event_id))
             for statement_id, value in phone.accepted.items():
                 expected[(participant.id, statement_id)] = value
         if len(stored) != len(expected):

@@ -36,7 +36,7 @@ def exported_event(app, org) -> dict:
                                           StatementSource.paper)
         people = []
         for n in range(12):
-            person = ops.join(event, service.device_hash(f"export-{n}"), "sv")
+            person = ops.join(event, service.device_hash(f"export-{n}", event.id), "sv")
             people.append(person)
             camp = 1 if n % 2 == 0 else -1
             for i, statement in enumerate(statements):

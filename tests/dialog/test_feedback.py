@@ -34,7 +34,7 @@ def heard_event(app, org, status: EventStatus = EventStatus.published) -> dict:
         for key, text in TEXTS.items():
             ids[key] = ops.add_staff_statement(event, event.prompts[0], text, "sv",
                                                StatementSource.paper).id
-        people = [ops.join(event, service.device_hash(f"device-{n}"), "sv") for n in range(7)]
+        people = [ops.join(event, service.device_hash(f"device-{n}", event.id), "sv") for n in range(7)]
         for key, (agree, disagree, passed) in WEB.items():
             values = [1] * agree + [-1] * disagree + [0] * passed
             for person, value in zip(people, values, strict=False):
@@ -130,7 +130,7 @@ def two_camps(app, org) -> dict:
         consensus = ops.add_staff_statement(event, event.prompts[0], "Alla håller med om detta.",
                                             "sv", StatementSource.facilitator)
         for n in range(12):
-            person = ops.join(event, service.device_hash(f"camp-{n}"), "sv")
+            person = ops.join(event, service.device_hash(f"camp-{n}", event.id), "sv")
             camp = 1 if n < 6 else -1
             for i, statement in enumerate(statements):
                 ops.cast_vote(person, statement.id, camp if i < 4 else -camp)

@@ -107,6 +107,19 @@ def test_joining_stores_a_hash_of_the_device_token_and_nothing_about_the_person(
     assert '<html lang="ar" dir="rtl">' in page
 
 
+def test_one_phone_at_two_events_cannot_be_linked_in_the_database(app, client, make_org,
+                                                                   event):
+    other = create_event(app, make_org())
+    join(client, event["code"])
+    join(client, other["code"])
+    with app.app_context():
+        hashes = db.session.scalars(select(Participant.device_hash)).all()
+    assert len(hashes) == 2 and len(set(hashes)) == 2
+    # and the same phone is still recognised at each event
+    assert client.get(f"/d/{event['code']}").headers["Location"].endswith("/e")
+    assert client.get(f"/d/{other['code']}").headers["Location"].endswith("/e")
+
+
 def test_a_participant_who_joined_goes_straight_to_the_event(client, event):
     join(client, event["code"])
     sent = client.get(f"/d/{event['code']}")

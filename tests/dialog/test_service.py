@@ -24,7 +24,7 @@ from tests.support.web import FormClient
 
 
 def _participants(event, n: int) -> list[Participant]:
-    return [operations.join(event, service.device_hash(f"device-{i}"), "sv") for i in range(n)]
+    return [operations.join(event, service.device_hash(f"device-{i}", event.id), "sv") for i in range(n)]
 
 
 def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
