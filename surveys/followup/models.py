@@ -89,7 +89,7 @@ class Goal(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
 
-    focus_area: Mapped[FocusArea] = relationship(back_populates="goals")
+    focus_area: Mapped[FocusArea] = relationship(back_populates="goals", lazy="selectin")
     parent: Mapped[Goal | None] = relationship(remote_side=[id])
     indicators: Mapped[list[IndicatorDefinition]] = relationship(
         back_populates="goal", order_by="IndicatorDefinition.position")
@@ -118,7 +118,8 @@ class IndicatorDefinition(db.Model):
     public: Mapped[bool] = mapped_column(default=False)
 
     framework: Mapped[Framework] = relationship(back_populates="indicators")
-    goal: Mapped[Goal] = relationship(back_populates="indicators")
+    # every page groups indicators by goal and focus area: load them with the list
+    goal: Mapped[Goal] = relationship(back_populates="indicators", lazy="selectin")
 
     @property
     def kind(self) -> str:
