@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from surveys.analysis.models import RunWeight
 from surveys.analysis.runs import RunError, approved_run, reproduce
 from surveys.auth.models import utcnow
 from surveys.extensions import db
@@ -38,6 +39,7 @@ from surveys.indicators import (
     register_waves,
 )
 from surveys.questions import DONT_KNOW
+from surveys.survey.models import Response
 
 
 @dataclass
@@ -99,9 +101,19 @@ def _plain(details: dict) -> dict:
     return json.loads(json.dumps(details, default=str))
 
 
-def _fingerprint(run, definition: IndicatorDefinition, wave: Wave, framework: Framework) -> str:
+def _answers_stamp(run) -> str:
+    """When the latest of the run's responses last changed: the run's input hash covers the
+    weighting categories, this also covers the answers the indicators read."""
+    latest = db.session.scalar(select(func.max(Response.updated_at)).join(
+        RunWeight, RunWeight.response_id == Response.id).where(RunWeight.run_id == run.id))
+    return latest.isoformat() if latest else ""
+
+
+def _fingerprint(run, stamp: str, definition: IndicatorDefinition, wave: Wave,
+                 framework: Framework) -> str:
     payload = {
         "run": run.id, "input": run.input_hash, "approved": run.approved_at.isoformat(),
+        "answers": stamp,
         "definition": {**definition.definition, "key": definition.key},
         "year": wave.year, "groupings": list(framework.groupings),
         "gaps": [list(g) for g in framework.gaps],
@@ -153,22 +165,23 @@ def refresh(framework: Framework) -> list[Problem]:
             problems.append(Problem("no_approved_run", wave=wave.year))
             continue
         stale = []
+        stamp = _answers_stamp(run)
         for definition in survey_indicators:
             value = stored.get((definition.id, wave.id))
-            if value is None or value.fingerprint != _fingerprint(run, definition, wave,
+            if value is None or value.fingerprint != _fingerprint(run, stamp, definition, wave,
                                                                   framework):
                 stale.append(definition)
             elif value.problem is not None:
                 problems.append(Problem(value.problem["code"], definition.key, wave.year,
                                         value.problem["details"]))
         if stale:
-            problems += _compute_wave(framework, wave, run, stale, stored)
+            problems += _compute_wave(framework, wave, run, stamp, stale, stored)
     db.session.flush()
     return problems
 
 
-def _compute_wave(framework: Framework, wave: Wave, run, definitions: list[IndicatorDefinition],
-                  stored: dict) -> list[Problem]:
+def _compute_wave(framework: Framework, wave: Wave, run, stamp: str,
+                  definitions: list[IndicatorDefinition], stored: dict) -> list[Problem]:
     indicators = {d.id: core_indicator(d) for d in definitions}
     columns = {c for ind in indicators.values() if isinstance(ind, SurveyIndicator)
                for c in ind.columns()}
@@ -189,7 +202,7 @@ def _compute_wave(framework: Framework, wave: Wave, run, definitions: list[Indic
     problems = []
     for definition in definitions:
         indicator = indicators[definition.id]
-        fingerprint = _fingerprint(run, definition, wave, framework)
+        fingerprint = _fingerprint(run, stamp, definition, wave, framework)
         missing = [c for c in indicator.columns() if c not in question_keys]
         try:
             if missing:
@@ -238,13 +251,15 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
     definitions = list(framework.indicators if definitions is None else definitions)
     waves_by_id = {w.id: w for w in framework.waves}
     current = {w.id: approved_run(w.survey_id) for w in framework.waves}
+    stamps = {wave_id: _answers_stamp(run) for wave_id, run in current.items() if run}
     by_id = {d.id: d for d in definitions}
     values: dict[int, list[WaveResult]] = {}
     for value in db.session.scalars(select(IndicatorValue).where(
             IndicatorValue.indicator_id.in_(list(by_id)))):
         run = current.get(value.wave_id)
         if (run is None or value.result is None or value.fingerprint != _fingerprint(
-                run, by_id[value.indicator_id], waves_by_id[value.wave_id], framework)):
+                run, stamps[value.wave_id], by_id[value.indicator_id],
+                waves_by_id[value.wave_id], framework)):
             continue
         values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
     out = []

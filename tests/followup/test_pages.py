@@ -11,13 +11,16 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from surveys.auth.models import Role
+from surveys.analysis.models import RunWeight
+from surveys.analysis.runs import approved_run
+from surveys.auth.models import Role, utcnow
 from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.followup import service
 from surveys.followup.framework import load_template
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, IndicatorValue, Wave
 from surveys.i18n import LANGUAGES
+from surveys.survey.models import Answer, Question, Response
 from tests.indicators.test_register import scb_dataset
 from tests.support.analysis import demo_analyst, upload
 
@@ -458,3 +461,30 @@ def test_texts_are_escaped_once_and_a_missing_translation_is_marked(app, client,
     assert '<h1><span lang="sv" dir="ltr">Inkludering &amp; tillit</span></h1>' in html
     # option labels in group tables and SVG titles are plain text, escaped once
     assert "Don&amp;#39;t" not in html and "&amp;#39;" not in html
+
+
+def test_an_answer_changed_after_approval_is_counted_at_once(app, analyst, demo):
+    """The run's input hash covers the weighting categories only; a changed trust answer
+    must still reach the indicator, not wait for the next weighting run."""
+    latest_year = max(demo["surveys"])
+    with app.app_context():
+        service.refresh(framework_now())
+        db.session.commit()
+        before = next(s for s in service.series_for(framework_now())
+                      if s.definition.key == "tillit_manniskor").latest.overall.value
+        run = approved_run(demo["surveys"][latest_year])
+        answers = db.session.scalars(
+            select(Answer).join(Question).join(RunWeight, RunWeight.response_id ==
+                                                Answer.response_id)
+            .where(RunWeight.run_id == run.id, Question.key == "trust_people")).all()
+        low = [a for a in answers if isinstance(a.value, int) and a.value < 7][:20]
+        assert len(low) == 20
+        for answer in low:  # twenty residents with low trust now trust most people
+            answer.value = 10
+            db.session.get(Response, answer.response_id).updated_at = utcnow()
+        db.session.commit()
+    analyst.get("/followup/areas/inclusion_trust")
+    with app.app_context():
+        after = next(s for s in service.series_for(framework_now())
+                     if s.definition.key == "tillit_manniskor").latest.overall.value
+    assert after > before
