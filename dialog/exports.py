@@ -16,9 +16,10 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from sqlalchemy import select
 
 from dialog import feedback, heard, service
+from dialog.facilitate import FACILITATORS
 from dialog.models import Event, Statement, Vote
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import Role, utcnow
+from surveys.auth.models import utcnow
 from surveys.extensions import db
 from surveys.i18n import requested_language
 from surveys.survey.export import BOM, safe_cell
@@ -31,7 +32,6 @@ bp = Blueprint("dialog_exports", __name__, url_prefix="/dialog/events",
 # GET  /dialog/events/<id>/export.xlsx          the four tables, one sheet each
 # GET  /dialog/events/<id>/report.pdf           the event report (?lang= one of the event's)
 
-FACILITATORS = (Role.facilitator,)
 TABLES = ("statements", "votes", "groups", "notes")
 EXCEL_CELL_CHARS = 32_767
 

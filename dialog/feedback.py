@@ -12,7 +12,6 @@ from flask import (
     abort,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -24,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dialog import heard, service
+from dialog.facilitate import FACILITATORS
 from dialog.feedback_models import ActionStatus, EventAction
 from dialog.forms import field_key
 from dialog.models import Event, EventStatus
 from dialog.operations import DialogError
+from dialog.participate import refuse
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import Role
 from surveys.extensions import db
 from surveys.i18n import requested_language
 from surveys.survey.authoring import language_name
@@ -43,7 +43,6 @@ bp = Blueprint("feedback", __name__, template_folder="templates")
 # POST      /dialog/events/<id>/feedback/actions      add an action
 # POST      /dialog/actions/<id>                      change an action's status, or remove it
 
-FACILITATORS = (Role.facilitator,)
 ACTION_STATUS_LABELS = {
     ActionStatus.planned: _l("Planned"),
     ActionStatus.started: _l("In progress"),
@@ -64,21 +63,17 @@ def template_helpers() -> dict:
 bp.context_processor(template_helpers)
 
 
-def _refuse(status: int, message: str):
-    abort(make_response(render_template("error.html", code=status, message=message), status))
-
-
 # -- public ----------------------------------------------------------------------------------
 @bp.get("/d/<code>/heard")
 def heard_page(code: str):
     """What was heard, in the event's languages; 404 until the event is published."""
     event = service.event_by_code(code)
     if event is None or event.status is EventStatus.draft:
-        _refuse(404, _("No event has that code. Check the code and try again."))
+        refuse(404, _("No event has that code. Check the code and try again."))
     g.fallback_language = event.default_language
     g.content_language = requested_language(event.languages)
     if event.status is not EventStatus.published:
-        _refuse(404, _("What was heard at this event has not been published yet. Come back "
+        refuse(404, _("What was heard at this event has not been published yet. Come back "
                        "later."))
     if code != event.join_code:
         return redirect(url_for(".heard_page", code=event.join_code,

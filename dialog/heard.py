@@ -20,45 +20,18 @@ from sqlalchemy import select
 
 from dialog import opinion, service
 from dialog.feedback_models import ActionStatus, EventAction, EventResponse
-from dialog.models import Event, Prompt, Statement, TableGroup, TableNote
+from dialog.models import Event, Prompt, TableGroup, TableNote
 from dialog.operations import DialogError
+from dialog.service import StatementFigures
 from surveys.extensions import db
 
 #: Fewest votes (device + paper) a statement needs before its counts are published.
-MIN_VOTES_SHOWN = 5
+MIN_VOTES_SHOWN = service.MIN_VOTES_SHOWN
 #: Consensus statements and priorities listed.
 TOP_CONSENSUS = 5
 TOP_PRIORITIES = 10
 RESPONSE_MAX = 10_000
 ACTION_MAX = 1_000
-
-
-@dataclass
-class StatementFigures:
-    """A statement with its votes: totals include paper, `paper_*` say how many of them."""
-
-    statement: Statement
-    agree: int
-    disagree: int
-    passed: int
-    paper_agree: int
-    paper_disagree: int
-    paper_passed: int
-    dots: int
-    paper_dots: int
-
-    @property
-    def total(self) -> int:
-        return self.agree + self.disagree + self.passed
-
-    @property
-    def paper_total(self) -> int:
-        return self.paper_agree + self.paper_disagree + self.paper_passed
-
-    @property
-    def shown(self) -> bool:
-        """Counts may be published (the small-cell rule)."""
-        return self.total >= MIN_VOTES_SHOWN
 
 
 @dataclass
@@ -136,24 +109,6 @@ def prompts_of(event: Event) -> list[Prompt]:
 def prompt_numbers(event: Event) -> dict[int, int]:
     """Prompt id -> its number on the page, 1, 2, 3 …"""
     return {p.id: n for n, p in enumerate(prompts_of(event), start=1)}
-
-
-def statement_figures(event: Event) -> list[StatementFigures]:
-    """Every visible statement with device and paper counts added up, oldest first."""
-    visible = service.visible_statements(event.id)
-    counts = service.statement_counts(event.id)  # after listing: every listed one has a row
-    out = []
-    for statement in visible:
-        c = counts.loc[statement.id]
-        out.append(StatementFigures(
-            statement=statement,
-            agree=int(c["agree"] + c["paper_agree"]),
-            disagree=int(c["disagree"] + c["paper_disagree"]),
-            passed=int(c["pass"] + c["paper_pass"]),
-            paper_agree=int(c["paper_agree"]), paper_disagree=int(c["paper_disagree"]),
-            paper_passed=int(c["paper_pass"]),
-            dots=int(c["dots"] + c["paper_dots"]), paper_dots=int(c["paper_dots"])))
-    return out
 
 
 def opinion_groups(event: Event) -> opinion.OpinionResult:
@@ -250,7 +205,7 @@ def table_notes(event: Event) -> list[tuple[TableGroup, Prompt, TableNote]]:
 
 def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
-    figures = statement_figures(event)
+    figures = service.statement_figures(event.id)
     by_id = {f.statement.id: f for f in figures}
     result = opinion_groups(event)
     response = response_of(event)

@@ -69,7 +69,7 @@ def _no_store(response):
 
 
 # -- loading ---------------------------------------------------------------------------------
-def _refuse(status: int, message: str):
+def refuse(status: int, message: str):
     """Stop with the app's error page carrying `message`."""
     abort(make_response(render_template("error.html", code=status, message=message), status))
 
@@ -78,11 +78,11 @@ def _event(code: str, *, open_only: bool = True) -> Event:
     """The event with this code; a draft does not exist, a closed event is gone (410)."""
     event = service.event_by_code(code)
     if event is None or event.status is EventStatus.draft:
-        _refuse(404, _("No event has that code. Check the code and try again."))
+        refuse(404, _("No event has that code. Check the code and try again."))
     g.fallback_language = event.default_language
     if open_only and event.status is not EventStatus.open:
         g.content_language = requested_language(event.languages)
-        _refuse(410, _("This event is closed. Nothing more can be written or voted."))
+        refuse(410, _("This event is closed. Nothing more can be written or voted."))
     return event
 
 
@@ -110,7 +110,7 @@ def _run(action):
     try:
         return action()
     except ops.DialogError as error:
-        _refuse(error.status, str(error.message))
+        refuse(error.status, str(error.message))
 
 
 # -- joining ---------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def write(code: str):
             return _home(event, participant, error.status,
                          {"prompt": prompt_id, "message": error.message},
                          {prompt_id: text})
-        _refuse(error.status, str(error.message))
+        refuse(error.status, str(error.message))
     if statement.status.value == "pending":
         flash(_("Thank you! Your statement will show once a moderator has approved it."))
     else:
@@ -234,7 +234,7 @@ def vote(code: str):
     if chosen is not None:
         current = next((s for s in order if s.id == chosen), None)
         if current is None:
-            _refuse(404, _("That statement does not exist."))
+            refuse(404, _("That statement does not exist."))
     else:
         current = next((s for s in order if s.id not in votes), None)
     unseen = sum(1 for s in order if s.id not in votes)
@@ -263,7 +263,7 @@ def dots(code: str):
                 ops.set_dots(participant, points)
             except ops.DialogError as refusal:
                 if refusal.status != 400:
-                    _refuse(refusal.status, str(refusal.message))
+                    refuse(refusal.status, str(refusal.message))
                 error, status = refusal.message, 400
             else:
                 flash(_("Your points were saved."))
@@ -302,7 +302,7 @@ def checkin(code: str):
             ops.check_in(participant, answers)
         except ops.DialogError as error:
             if error.status != 400:
-                _refuse(error.status, str(error.message))
+                refuse(error.status, str(error.message))
             return render_template("dialog/checkin.html", event=event, questions=questions,
                                    values=answers, error=error.message), 400
         flash(_("Thank you! Your answers help us see whose voices are missing."))

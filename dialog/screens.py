@@ -76,10 +76,10 @@ def _item(f: live.StatementFigures, kind: str) -> dict:
         headline, detail = _dots_text(f), ""
     elif kind == "divisive":
         headline = _("%(agree)s agree, %(disagree)s disagree",
-                     agree=format_share(f.agree_share), disagree=format_share(f.disagree_share))
+                     agree=format_share(live.agree_share(f)), disagree=format_share(live.disagree_share(f)))
         detail = _votes_text(f)
     else:
-        headline, detail = _("%(share)s agree", share=format_share(f.agree_share)), _votes_text(f)
+        headline, detail = _("%(share)s agree", share=format_share(live.agree_share(f))), _votes_text(f)
     return {"id": f.id, "text": f.text, "lang": written.tag, "dir": written.direction,
             "headline": headline, "detail": detail, "agree": f.agree, "disagree": f.disagree,
             "pass": f.passed, "dots": f.dots, "paper_agree": f.paper_agree,

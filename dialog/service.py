@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -263,3 +264,66 @@ def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
 def participant_numbers(event_id: int) -> dict[int, int]:
     """Participant id -> pseudonymous number 1..n in the order they joined (what staff see)."""
     return {p.id: n for n, p in enumerate(participants(event_id), start=1)}
+
+
+#: Fewest votes (device + paper) a statement needs before its counts are published.
+MIN_VOTES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class StatementFigures:
+    """One visible statement's counts: web and paper together, paper also on its own."""
+
+    statement: Statement
+    agree: int
+    disagree: int
+    passed: int
+    dots: int
+    #: Of the counts above, how many came from paper tallies.
+    paper_agree: int
+    paper_disagree: int
+    paper_pass: int
+    paper_dots: int
+
+    @property
+    def id(self) -> int:
+        return self.statement.id
+
+    @property
+    def text(self) -> str:
+        return self.statement.text
+
+    @property
+    def language(self) -> str:
+        return self.statement.language
+
+    @property
+    def votes(self) -> int:
+        """Agree, disagree and pass, web and paper."""
+        return self.agree + self.disagree + self.passed
+
+    @property
+    def paper_votes(self) -> int:
+        return self.paper_agree + self.paper_disagree + self.paper_pass
+
+    @property
+    def shown(self) -> bool:
+        """Counts may be published (the small-cell rule)."""
+        return self.votes >= MIN_VOTES_SHOWN
+
+
+def statement_figures(event_id: int) -> list[StatementFigures]:
+    """Every visible statement with device and paper counts added up, oldest first."""
+    visible = visible_statements(event_id)
+    counts = statement_counts(event_id)  # after listing: every listed statement has a row
+    out = []
+    for statement in visible:
+        c = counts.loc[statement.id]
+        out.append(StatementFigures(
+            statement=statement,
+            agree=int(c["agree"] + c["paper_agree"]),
+            disagree=int(c["disagree"] + c["paper_disagree"]),
+            passed=int(c["pass"] + c["paper_pass"]), dots=int(c["dots"] + c["paper_dots"]),
+            paper_agree=int(c["paper_agree"]), paper_disagree=int(c["paper_disagree"]),
+            paper_pass=int(c["paper_pass"]), paper_dots=int(c["paper_dots"])))
+    return out
