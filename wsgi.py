@@ -1,5 +1,3 @@
-"""WSGI entry point for gunicorn and `flask --app wsgi`."""
+"""WSGI entry point of a checkout, for gunicorn and `flask --app wsgi` (installed: `surveys.wsgi`)."""
 
-from surveys import create_app
-
-app = create_app()
+from surveys.wsgi import app  # noqa: F401

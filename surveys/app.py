@@ -14,8 +14,7 @@ from surveys import i18n
 from surveys.config import load_config
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from surveys.resources import migrations_dir
 
 
 class DatabaseId(IntegerConverter):
@@ -38,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # ids in addresses fit the database's integer columns; larger ones are simply not found
     app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)

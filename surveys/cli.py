@@ -1,4 +1,8 @@
-"""Command-line tasks: `flask --app wsgi create-org | demo | translate ...`."""
+"""Command-line tasks: `delaktig create-org | demo | report | translate ...`.
+
+`delaktig` is the Flask command line with the app preset (`delaktig db upgrade`,
+`delaktig run`); in a checkout `flask --app wsgi ...` is the same.
+"""
 
 from __future__ import annotations
 
@@ -152,3 +156,13 @@ def init_app(app: Flask) -> None:
     def compile() -> None:
         """Build the .mo files the app reads."""
         pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+def main() -> None:
+    """The `delaktig` command: Flask's CLI (run, shell, db ...) for `create_app`."""
+    from flask.cli import FlaskGroup
+
+    from surveys.app import create_app
+
+    FlaskGroup(create_app=create_app, help="Delaktig: surveys, weighting, indicators and "
+               "dialogue for municipalities.").main(prog_name="delaktig")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from surveys.resources import translations_dir
+
 
 class ConfigError(RuntimeError):
     """The environment does not give the app what it needs to start safely."""
@@ -56,7 +58,7 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-        "BABEL_TRANSLATION_DIRECTORIES": "../translations",
+        "BABEL_TRANSLATION_DIRECTORIES": str(translations_dir()),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
