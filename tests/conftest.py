@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import delete
 
 from surveys import create_app
@@ -20,30 +21,36 @@ from surveys.extensions import db, limiter
 from surveys.survey.definition import import_definition, load_template
 from surveys.survey.models import SurveyStatus
 from tests.support.postgres import PostgresServer
+from tests.support.snapshot import DemoSnapshots
 from tests.support.web import FormClient
 
 PASSWORD = "correct horse battery"
 
 
+#: argon2id at its lowest cost: the production cost (~0.4 s a hash) is tested once, in test_auth.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """One real argon2 hash of PASSWORD, reused: hashing costs ~0.4 s by design."""
-    user = User()
-    user.set_password(PASSWORD)
-    return user.password_hash
+    """One argon2 hash of PASSWORD, reused by every user the factories make."""
+    return PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs():
-    """Build missing or stale .mo files, as the install step does."""
+    """Build missing or stale .mo files, as the install step does (atomically: the
+    xdist workers may both find them stale)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     for po in Path(__file__).resolve().parents[1].glob("translations/*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with open(po, "rb") as source, open(mo, "wb") as target:
+            partial = mo.with_suffix(f".{os.getpid()}.tmp")
+            with open(po, "rb") as source, open(partial, "wb") as target:
                 write_mo(target, read_po(source))
+            partial.replace(mo)
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +76,27 @@ def app_config(database_url: str, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
+        "ARGON2_PARAMETERS": CHEAP_ARGON2,
         **extra,
     }
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(request, tmp_path_factory):
+    """The demo built once per variant and session (tests.support.snapshot)."""
+    postgres = (request.getfixturevalue("postgres")
+                if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql" else None)
+    return DemoSnapshots(app_config, tmp_path_factory.mktemp("snapshots"), postgres)
+
+
+@pytest.fixture
+def restore_demo(app, demo_snapshots):
+    """`restore_demo(**variant)`: the shared test database holds the demo, as `load_demo` makes it."""
+
+    def restore(**variant) -> None:
+        demo_snapshots.restore(app, **variant)
+
+    return restore
 
 
 @pytest.fixture(scope="session")

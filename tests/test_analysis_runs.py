@@ -97,9 +97,9 @@ def by_hand(answers: dict[int, dict], year: int) -> pd.DataFrame:
 
 
 @pytest.fixture
-def demo(app, client):
+def demo(app, client, restore_demo):
     """The demo loaded, its analyst logged in, the SCB-like margins imported."""
-    survey_id = demo_survey(app)
+    survey_id = demo_survey(app, restore_demo)
     demo_analyst(client)
     margin_set_id = location_id(import_jsonstat(client, SCB_FILE.read_bytes()))
     return survey_id, margin_set_id

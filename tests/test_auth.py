@@ -95,3 +95,19 @@ def test_the_app_refuses_to_start_without_a_secret_key_in_production(monkeypatch
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app()
+
+
+def test_outside_tests_passwords_get_argon2ids_production_cost(database_url):
+    """Tests hash cheaply (conftest); an app without ARGON2_PARAMETERS pays the full cost."""
+    config = app_config(database_url)
+    del config["ARGON2_PARAMETERS"]
+    app = create_app(config)
+    with app.app_context():
+        user = User(email="x@example.se", name="X", role=Role.admin)
+        user.set_password(PASSWORD)
+        assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert user.check_password(PASSWORD)
+        assert not user.check_password(PASSWORD + "!")
+    with create_app(app_config(database_url)).app_context():
+        user.set_password(PASSWORD)
+        assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")

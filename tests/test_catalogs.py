@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {path.parts[-3]: path for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}
 
 
-def code_strings() -> set[str]:
+@cache
+def code_strings() -> frozenset[str]:
     """Every msgid marked for translation in Python code and templates."""
     with open(ROOT / "babel.cfg") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
-    found = {
+    found = frozenset({
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map,
                                                     keywords=keywords)
-    }
+    })
     assert len(found) > 100  # the extraction itself works
     return found
 

@@ -1,4 +1,9 @@
-"""The demo municipality: loaded once, skewed like real responses, valid to the last answer."""
+"""The demo municipality: loaded once, skewed like real responses, valid to the last answer.
+
+The first test loads the demo for real; the others read the session's snapshot of the same
+loader's output (tests.support.snapshot), which `test_demo_command_prints_the_logins` and
+the snapshot itself also exercise.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +25,9 @@ from surveys.survey.models import Answer, Channel, Question, Response, Survey, S
 
 
 @pytest.fixture
-def demo(app_ctx):
-    """The demo, loaded once; its printed lines."""
-    return load_demo(followup=False)
+def demo(app_ctx, restore_demo):
+    """The demo without the follow-up, as `load_demo(followup=False)` writes it."""
+    restore_demo(followup=False)
 
 
 def counts() -> dict[str, int]:
@@ -45,7 +50,8 @@ def answers_by_response() -> dict[int, dict[str, object]]:
     return answers
 
 
-def test_loading_the_demo_twice_changes_nothing_the_second_time(demo):
+def test_loading_the_demo_twice_changes_nothing_the_second_time(app_ctx):
+    load_demo(followup=False)
     first = counts()
     again = load_demo()
     assert counts() == first

@@ -8,7 +8,6 @@ test to seconds; the package itself, its data and its entry points come from the
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -68,14 +67,13 @@ def test_the_wheel_carries_compiled_catalogs_migrations_and_the_command(wheel):
     assert "delaktig = surveys.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+@pytest.mark.postgres
 def test_an_installed_wheel_upgrades_loads_the_demo_and_serves_arabic_from_an_empty_directory(
-        installed, tmp_path, request):
+        installed, tmp_path, postgres):
+    """As the README's production section: the wheel, an empty directory, PostgreSQL, gunicorn."""
     workdir = tmp_path / "empty"
     workdir.mkdir()
-    if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql":
-        database = request.getfixturevalue("postgres").create_database("installed")
-    else:
-        database = f"sqlite:///{tmp_path / 'installed.db'}"
+    database = postgres.create_database("installed")
     env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
            "SECRET_KEY": "k" * 64, "DATABASE_URL": database, "SESSION_COOKIE_SECURE": "0"}
 

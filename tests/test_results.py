@@ -305,11 +305,10 @@ def test_a_survey_without_responses_shows_dashes_not_errors(client, login, make_
     assert rows == [expected_columns()]
 
 
-def test_the_export_of_the_demo_is_fast_and_needs_a_fixed_number_of_queries(app, client):
-    from surveys.demo import load_demo
-
+def test_the_export_of_the_demo_is_fast_and_needs_a_fixed_number_of_queries(app, client,
+                                                                           restore_demo):
+    restore_demo(followup=False)
     with app.app_context():
-        load_demo(followup=False)
         survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
         count = db.session.scalar(
             select(func.count(Response.id)).where(Response.survey_id == survey_id))

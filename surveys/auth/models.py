@@ -7,13 +7,22 @@ from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.extensions import db
 
-_hasher = PasswordHasher()
+#: argon2id with the library's recommended cost (RFC 9106); an app may set its own.
+PRODUCTION_HASHER = PasswordHasher()
+
+
+def password_hasher() -> PasswordHasher:
+    """The current app's hasher (`ARGON2_PARAMETERS`, cheap only in tests), else the default."""
+    if has_app_context():
+        return current_app.extensions.get("argon2", PRODUCTION_HASHER)
+    return PRODUCTION_HASHER
 
 
 def utcnow() -> datetime:
@@ -63,12 +72,12 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password."""
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         try:
-            return _hasher.verify(self.password_hash, password)
+            return password_hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 

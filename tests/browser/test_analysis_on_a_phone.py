@@ -10,7 +10,6 @@ from sqlalchemy import select
 from surveys.analysis import runs as run_svc
 from surveys.analysis.margins_import import import_csv
 from surveys.analysis.models import MarginSet
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.analysis import DEMO_CSV
@@ -20,9 +19,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
-        app, live_server, phone):
+        app, live_server, phone, restore_demo):
+    restore_demo(followup=False)
     with app.app_context():
-        load_demo(followup=False)
         survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
         margins = import_csv(survey.organisation_id, None, "Befolkning 2025", "SCB",
                              date(2025, 12, 31), DEMO_CSV.read_bytes())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.followup.models import Framework
 from surveys.i18n import LANGUAGES
@@ -17,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, restore_demo):
+    restore_demo(respondents=500)
     with app.app_context():
-        load_demo(respondents=500)
         framework = db.session.scalar(select(Framework))
         return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
                 "ids": {i.key: i.id for i in framework.indicators}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.browser import axe_violations
@@ -14,9 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_results_page_passes_axe_and_fits_a_phone_in_swedish_and_arabic(
-        app, live_server, phone):
+        app, live_server, phone, restore_demo):
+    restore_demo()
     with app.app_context():
-        load_demo()
         survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
     phone.goto(f"{live_server.url}/login")
     phone.locator('[name="email"]').fill("analyst@exempelby.se")

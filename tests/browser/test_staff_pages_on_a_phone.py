@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.browser import axe_violations
@@ -15,9 +14,10 @@ from tests.support.surveys import small_definition
 pytestmark = pytest.mark.browser
 
 
-def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_survey):
+def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_survey,
+                                                  restore_demo):
+    restore_demo()
     with app.app_context():
-        load_demo()
         demo = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
         organisation = demo.organisation
         draft = make_survey(organisation, slug="utkast", definition=small_definition())

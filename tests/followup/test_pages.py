@@ -14,7 +14,6 @@ from sqlalchemy import select
 from surveys.analysis.models import RunWeight
 from surveys.analysis.runs import approved_run
 from surveys.auth.models import Role, utcnow
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.followup import service
 from surveys.followup.framework import load_template
@@ -29,10 +28,10 @@ REGISTER_FILE = json.dumps(scb_dataset()).encode()
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, restore_demo):
     """A small demo (about 500 respondents a wave) in the shared test database."""
+    restore_demo(respondents=500)
     with app.app_context():
-        load_demo(respondents=500)
         framework = db.session.scalar(select(Framework))
         return {"slug": framework.slug,
                 "ids": {d.key: d.id for d in framework.indicators},

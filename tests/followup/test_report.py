@@ -38,8 +38,8 @@ OTHER_PASSWORD = "annanby-analytiker-2026"
 
 
 @pytest.fixture(scope="module")
-def demo(request, tmp_path_factory):
-    with demo_database(request, tmp_path_factory, "report") as app:
+def demo(request):
+    with demo_database(request, "report") as app:
         with app.app_context():
             _other_organisation()
             db.session.commit()

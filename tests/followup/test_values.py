@@ -28,8 +28,8 @@ from .conftest import demo_database
 
 
 @pytest.fixture(scope="module")
-def demo(request, tmp_path_factory):
-    with demo_database(request, tmp_path_factory, "values") as app, app.app_context():
+def demo(request):
+    with demo_database(request, "values") as app, app.app_context():
         yield db_framework()
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from surveys.analysis.models import RunWeight, WeightingRun
-from surveys.demo import load_demo
 from surveys.extensions import db
 from surveys.survey.models import Answer, Channel, Response, Survey
 
@@ -25,10 +24,10 @@ RUN_FORM = {"variables": ALL_VARIABLES, "method": "rake", "epsilon": "1e-10",
             "max_iter": "100", "missing": "impute", "unknown": "error"}
 
 
-def demo_survey(app) -> int:
-    """Load the demo; the id of its survey."""
+def demo_survey(app, restore_demo) -> int:
+    """The demo (without the follow-up) in the test database; the id of its survey."""
+    restore_demo(followup=False)
     with app.app_context():
-        load_demo(followup=False)
         return db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
 
 

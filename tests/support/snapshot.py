@@ -1,0 +1,85 @@
+"""The demo built once per test session and variant, then restored by copying the database.
+
+Loading the demo (two weighted waves, the follow-up and the dialogue events) takes seconds;
+restoring it takes milliseconds: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+PostgreSQL. Tests that load the demo through `restore` get exactly what `load_demo` would
+have written, dates included (the snapshot is made in the same session).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from surveys import create_app
+from surveys.demo import load_demo
+from surveys.extensions import db
+
+
+class DemoSnapshots:
+    """One snapshot database per `load_demo` variant, made the first time it is asked for."""
+
+    def __init__(self, config, folder: Path, postgres=None) -> None:
+        #: `config(url)` gives a test app's configuration for a database URL.
+        self.config = config
+        self.folder = folder
+        self.postgres = postgres
+        self.made: dict[tuple, str] = {}
+
+    def _key(self, variant: dict) -> tuple:
+        return tuple(sorted(variant.items()))
+
+    def _make(self, variant: dict) -> str:
+        """Load the demo into a database of its own; its URL (or file path)."""
+        name = "snapshot_" + "_".join(f"{k}_{v}" for k, v in self._key(variant)).lower()
+        if self.postgres:
+            url = self.postgres.create_database(name or "snapshot")
+        else:
+            url = "sqlite:///" + str(self.folder / f"{name or 'snapshot'}.db")
+        app = create_app(self.config(url))
+        with app.app_context():
+            db.create_all()
+            load_demo(**variant)
+            db.session.remove()
+            db.engine.dispose()
+        return url
+
+    def snapshot(self, **variant) -> str:
+        """The URL of the snapshot for `variant`, made on first use."""
+        key = self._key(variant)
+        if key not in self.made:
+            self.made[key] = self._make(variant)
+        return self.made[key]
+
+    def copy(self, name: str, **variant) -> str:
+        """A new database named `name` holding the demo; its URL."""
+        source = make_url(self.snapshot(**variant))
+        if source.get_backend_name() == "sqlite":
+            path = self.folder / f"{name}.db"
+            shutil.copyfile(source.database, path)
+            return "sqlite:///" + str(path)
+        self._copy_postgres(source.database, source.set(database=name))
+        return source.set(database=name).render_as_string(hide_password=False)
+
+    def restore(self, app: Flask, **variant) -> None:
+        """Replace `app`'s database with the demo: as if `load_demo(**variant)` had run."""
+        source = self.snapshot(**variant)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            target = db.engine.url
+        if target.get_backend_name() == "sqlite":
+            shutil.copyfile(make_url(source).database, target.database)
+        else:
+            self._copy_postgres(make_url(source).database, target)
+
+    def _copy_postgres(self, template: str, target) -> None:
+        maintenance = target.set(drivername="postgresql", database="postgres", query={})
+        with psycopg.connect(maintenance.render_as_string(hide_password=False),
+                             autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{target.database}" TEMPLATE "{template}"')
