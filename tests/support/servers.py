@@ -1,0 +1,180 @@
+"""Real servers for the operations tests: gunicorn, redis-server and nginx on loopback.
+
+Each is a child process on a free 127.0.0.1 port, its output in a log file; `stop()`
+ends it by its pid and closes the file, also when a test failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, what: str, process: subprocess.Popen | None = None, log: Path | None = None,
+               timeout: float = 30.0):
+    """Poll `check()` until it returns something true; fail early when `process` exits."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        if process is not None and process.poll() is not None:
+            break
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.25)
+    detail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{what} did not come up\n{detail}")
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+class Server:
+    """A child process whose stdout and stderr go to one log file."""
+
+    name = "server"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.log = workdir / f"{self.name}-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def spawn(self, args: list[str], env: dict | None = None) -> subprocess.Popen:
+        with open(self.log, "wb") as out:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, env=env, cwd=self.workdir)
+        return self.process
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int | None:
+        """End the process by its pid; returns its exit status."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+class Gunicorn(Server):
+    """`python -m gunicorn [-c python:surveys.gunicorn_conf] surveys.wsgi:app`."""
+
+    name = "gunicorn"
+
+    def __init__(self, workdir: Path, env: dict, workers: int = 1, config: bool = True) -> None:
+        super().__init__(workdir)
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
+                    "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), **env}
+        self.args = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                     "--bind", f"127.0.0.1:{self.port}", "surveys.wsgi:app"]
+        if config:
+            self.args[3:3] = ["-c", "python:surveys.gunicorn_conf"]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Gunicorn:
+        process = self.spawn(self.args, self.env)
+        wait_until(lambda: answers(self.url + "/healthz"), "gunicorn", process, self.log)
+        return self
+
+    def run_until_exit(self, timeout: float = 30) -> int:
+        """Start it expecting a refusal: the exit status (the test fails if it serves)."""
+        process = self.spawn(self.args, self.env)
+        try:
+            return process.wait(timeout=timeout)
+        finally:
+            self.stop()
+
+
+class Redis(Server):
+    """redis-server without persistence."""
+
+    name = "redis"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def pong(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> Redis:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: apt-get install -y redis-server")
+        process = self.spawn([binary, "--bind", "127.0.0.1", "--port", str(self.port),
+                              "--save", "", "--appendonly", "no", "--daemonize", "no",
+                              "--dir", str(self.workdir)])
+        wait_until(self.pong, "redis-server", process, self.log, timeout=10)
+        return self
+
+
+class Nginx(Server):
+    """Debian's nginx in the foreground, with a main configuration written for the test."""
+
+    name = "nginx"
+
+    def start(self, http_config: str) -> Nginx:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise RuntimeError("nginx is not installed: apt-get install -y nginx")
+        temp = self.workdir / "nginx-temp"
+        temp.mkdir(exist_ok=True)
+        # As root the master starts its workers as "nobody", who could not read the temp dir.
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(
+            f"{user}daemon off;\nworker_processes 1;\npid {self.workdir / 'nginx.pid'};\n"
+            "error_log stderr warn;\nevents { worker_connections 64; }\n"
+            "http {\n"
+            f"  client_body_temp_path {temp}/body;\n  proxy_temp_path {temp}/proxy;\n"
+            f"  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n"
+            f"  scgi_temp_path {temp}/scgi;\n"
+            "  include /etc/nginx/mime.types;\n"
+            f"{http_config}\n}}\n"
+        )
+        process = self.spawn([binary, "-p", str(self.workdir), "-e", "stderr", "-c", str(conf)])
+        wait_until(lambda: answers(f"http://127.0.0.1:{self.port}/healthz"), "nginx", process,
+                   self.log, timeout=15)
+        return self
+
+    def stop(self, sig: int = signal.SIGQUIT) -> int | None:
+        return super().stop(sig)
