@@ -8,18 +8,15 @@ Residents are told apart by the loopback address they connect from (127.0.0.2,
 
 from __future__ import annotations
 
-import gzip
-import http.client
 import json
 import re
-import urllib.parse
 from pathlib import Path
 
 import pytest
 from flask import url_for
 
-from tests.support.servers import ROOT, Gunicorn, Nginx, free_port, wait_until
-from tests.support.web import TOKEN_RE
+from tests.support.servers import (ROOT, Gunicorn, Nginx, Redis, Resident, free_port,
+                                   wait_until)
 
 SITE = ROOT / "deploy" / "nginx" / "delaktig.conf"
 SNIPPET = ROOT / "deploy" / "nginx" / "delaktig-proxy.conf"
@@ -45,61 +42,32 @@ def site_for_test(app_port: int, port: int, http_port: int, workdir: Path) -> st
 
 @pytest.fixture(scope="module")
 def stack(app, database_url, tmp_path_factory):
-    """gunicorn (one worker, TRUSTED_PROXIES=1) behind nginx; yields (nginx, gunicorn)."""
+    """nginx, gunicorn with two workers (TRUSTED_PROXIES=1) and Redis; yields (nginx, gunicorn).
+
+    The workers count rate limits together in Redis, as in production, whichever of them
+    takes a request; `--preload` imports the app once, to start faster.
+    """
     workdir = tmp_path_factory.mktemp("proxy")
+    redis = Redis(workdir)
     gunicorn = Gunicorn(workdir, {"SECRET_KEY": "s" * 64, "DATABASE_URL": database_url,
-                                  "TRUSTED_PROXIES": "1", "LOGIN_RATE_LIMIT": "3 per minute"})
+                                  "REDIS_URL": redis.url, "TRUSTED_PROXIES": "1",
+                                  "LOGIN_RATE_LIMIT": "3 per minute"}, workers=2, preload=True)
     nginx = Nginx(workdir)
     nginx.http_port = free_port()
     try:
+        redis.start()
         gunicorn.start()
         nginx.start(site_for_test(gunicorn.port, nginx.port, nginx.http_port, workdir))
         yield nginx, gunicorn
     finally:
         nginx.stop()
         gunicorn.stop()
-
-
-class Resident:
-    """A browser on its own loopback address, keeping its session cookie."""
-
-    def __init__(self, nginx: Nginx, address: str) -> None:
-        self.port, self.address, self.cookie = nginx.port, address, None
-
-    def request(self, method: str, path: str, headers: dict | None = None, body: str | None = None,
-                port: int | None = None):
-        """(status, headers, body as bytes, decompressed if gzipped)."""
-        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10,
-                                                source_address=(self.address, 0))
-        headers = {"Host": "delaktig.example.se", **(headers or {})}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            reply = connection.getresponse()
-            data = reply.read()
-        finally:
-            connection.close()
-        if reply.getheader("Set-Cookie"):
-            self.cookie = reply.getheader("Set-Cookie").split(";")[0]
-        if reply.getheader("Content-Encoding") == "gzip":
-            data = gzip.decompress(data)
-        return reply.status, reply.headers, data
-
-    def log_in(self, headers: dict | None = None) -> int:
-        """A login attempt with a wrong password, as a form from our page; the status."""
-        if self.cookie is None:
-            page = self.request("GET", "/login")[2].decode()
-            self.token = TOKEN_RE.search(page).group(1)
-        form = urllib.parse.urlencode({"csrf_token": self.token, "email": "nobody@example.se",
-                                       "password": "guess"})
-        return self.request("POST", "/login", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})[0]
+        redis.stop()
 
 
 def test_pages_and_style_sheets_are_gzipped_for_clients_that_accept_it(stack):
     nginx, _ = stack
-    phone = Resident(nginx, "127.0.0.2")
+    phone = Resident(nginx.port, "127.0.0.2")
     status, headers, page = phone.request("GET", "/login", {"Accept-Encoding": "gzip"})
     assert status == 200
     assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
@@ -117,7 +85,7 @@ def test_pages_and_style_sheets_are_gzipped_for_clients_that_accept_it(stack):
 
 def test_hashed_static_files_are_cached_for_a_year_and_pages_are_not(stack, app):
     nginx, _ = stack
-    phone = Resident(nginx, "127.0.0.2")
+    phone = Resident(nginx.port, "127.0.0.2")
     page = phone.request("GET", "/login")[2].decode()
     css_url = re.search(r'href="(/static/style\.css\?v=[0-9a-f]{12})"', page).group(1)
     with app.test_request_context():
@@ -135,7 +103,7 @@ def test_hashed_static_files_are_cached_for_a_year_and_pages_are_not(stack, app)
 
 def test_rate_limits_count_each_resident_and_a_forged_forwarded_for_does_not_escape(stack):
     nginx, _ = stack
-    first, second = Resident(nginx, "127.0.0.2"), Resident(nginx, "127.0.0.3")
+    first, second = Resident(nginx.port, "127.0.0.2"), Resident(nginx.port, "127.0.0.3")
     # LOGIN_RATE_LIMIT is 3 per minute; a wrong password answers 401.
     assert [first.log_in() for _ in range(3)] == [401, 401, 401]
     assert first.log_in() == 429
@@ -149,7 +117,7 @@ def test_rate_limits_count_each_resident_and_a_forged_forwarded_for_does_not_esc
 
 def test_requests_get_an_id_and_one_json_log_line_without_the_address(stack):
     nginx, gunicorn = stack
-    phone = Resident(nginx, "127.0.0.4")
+    phone = Resident(nginx.port, "127.0.0.4")
     status, headers, _ = phone.request("GET", "/indicators/a-private-slug")
     assert status == 404
     request_id = headers["X-Request-Id"]
@@ -172,10 +140,10 @@ def test_requests_get_an_id_and_one_json_log_line_without_the_address(stack):
 
 def test_probes_pass_through_and_plain_http_is_sent_to_https(stack):
     nginx, _ = stack
-    phone = Resident(nginx, "127.0.0.5")
+    phone = Resident(nginx.port, "127.0.0.5")
     assert phone.request("GET", "/healthz")[::2] == (200, b"ok")
     status, _, body = phone.request("GET", "/readyz")
-    assert status == 200 and json.loads(body)["status"] == "ready"
+    assert status == 200 and json.loads(body)["checks"] == {"database": "ok", "redis": "ok"}
 
     status, headers, _ = phone.request("GET", "/s/demo?lang=ar", port=nginx.http_port)
     assert status == 301 and headers["Location"] == "https://delaktig.example.se/s/demo?lang=ar"

@@ -1,11 +1,14 @@
 """Real servers for the operations tests: gunicorn, redis-server and nginx on loopback.
 
 Each is a child process on a free 127.0.0.1 port, its output in a log file; `stop()`
-ends it by its pid and closes the file, also when a test failed.
+ends it by its pid. `Resident` is an HTTP client that can connect from any loopback
+address (127.0.0.2, 127.0.0.3, ...), so a proxy sees different clients.
 """
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import os
 import shutil
 import signal
@@ -14,8 +17,11 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from tests.support.web import TOKEN_RE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,18 +94,21 @@ class Server:
 
 
 class Gunicorn(Server):
-    """`python -m gunicorn [-c python:surveys.gunicorn_conf] surveys.wsgi:app`."""
+    """`python -m gunicorn -c python:surveys.gunicorn_conf surveys.wsgi:app`, as deployed."""
 
     name = "gunicorn"
 
-    def __init__(self, workdir: Path, env: dict, workers: int = 1, config: bool = True) -> None:
+    def __init__(self, workdir: Path, env: dict, workers: int | None = 1,
+                 preload: bool = False) -> None:
         super().__init__(workdir)
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
                     "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), **env}
-        self.args = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+        self.args = [sys.executable, "-m", "gunicorn", "-c", "python:surveys.gunicorn_conf",
                      "--bind", f"127.0.0.1:{self.port}", "surveys.wsgi:app"]
-        if config:
-            self.args[3:3] = ["-c", "python:surveys.gunicorn_conf"]
+        if workers is not None:  # else gunicorn's own default: WEB_CONCURRENCY, or 1
+            self.args[-1:-1] = ["--workers", str(workers)]
+        if preload:  # the app is imported once, in the master: faster on a busy machine
+            self.args[-1:-1] = ["--preload"]
 
     @property
     def url(self) -> str:
@@ -178,3 +187,42 @@ class Nginx(Server):
 
     def stop(self, sig: int = signal.SIGQUIT) -> int | None:
         return super().stop(sig)
+
+
+class Resident:
+    """A browser on its own loopback address, keeping its session cookie."""
+
+    def __init__(self, port: int, address: str = "127.0.0.1") -> None:
+        self.port, self.address = port, address
+        self.cookie: str | None = None
+        self.token: str | None = None
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: str | None = None,
+                port: int | None = None):
+        """(status, headers, body as bytes, decompressed if gzipped)."""
+        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10,
+                                                source_address=(self.address, 0))
+        headers = {"Host": "delaktig.example.se", **(headers or {})}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            data = reply.read()
+        finally:
+            connection.close()
+        if reply.getheader("Set-Cookie"):
+            self.cookie = reply.getheader("Set-Cookie").split(";")[0]
+        if reply.getheader("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)
+        return reply.status, reply.headers, data
+
+    def log_in(self, headers: dict | None = None) -> int:
+        """A login attempt with a wrong password, as a form from our page; the status."""
+        if self.token is None:
+            page = self.request("GET", "/login")[2].decode()
+            self.token = TOKEN_RE.search(page).group(1)
+        form = urllib.parse.urlencode({"csrf_token": self.token, "email": "nobody@example.se",
+                                       "password": "guess"})
+        return self.request("POST", "/login", body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})[0]
