@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,20 +24,28 @@ SNIPPET = ROOT / "deploy" / "nginx" / "delaktig-proxy.conf"
 YEAR = "public, max-age=31536000, immutable"
 
 
-def site_for_test(app_port: int, port: int, http_port: int, workdir: Path) -> str:
-    """The sample site with loopback ports, local paths and the TLS lines left out."""
+def site_for_test(app_port: int, port: int, http_port: int, workdir: Path,
+                  certificate: tuple[Path, Path] | None = None) -> str:
+    """The sample site on loopback ports with local paths; without TLS unless given a
+    (certificate, key) pair."""
     site = SITE.read_text()
-    for old, new in [
+    replacements = [
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{port};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{port}{' ssl http2' if certificate else ''};"),
         ("listen [::]:443 ssl http2;", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen [::]:80;", ""),
         ("include /etc/nginx/snippets/delaktig-proxy.conf;", f"include {SNIPPET};"),
         ("/var/log/nginx/delaktig.access.log", str(workdir / "access.log")),
-    ]:
+    ]
+    if certificate:
+        replacements += [("/etc/letsencrypt/live/delaktig.example.se/fullchain.pem", str(certificate[0])),
+                         ("/etc/letsencrypt/live/delaktig.example.se/privkey.pem", str(certificate[1]))]
+    for old, new in replacements:
         assert old in site, f"{SITE.name} no longer has {old!r}: update this test"
         site = site.replace(old, new)
+    if certificate:
+        return site
     return "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_"))
 
 
@@ -147,3 +156,16 @@ def test_probes_pass_through_and_plain_http_is_sent_to_https(stack):
 
     status, headers, _ = phone.request("GET", "/s/demo?lang=ar", port=nginx.http_port)
     assert status == 301 and headers["Location"] == "https://delaktig.example.se/s/demo?lang=ar"
+
+
+def test_the_tls_server_of_the_sample_is_valid_for_nginx(tmp_path):
+    certificate, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                    "-subj", "/CN=delaktig.example.se", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True, timeout=30)
+    nginx = Nginx(tmp_path)
+    checked = nginx.test_config(site_for_test(free_port(), nginx.port, free_port(), tmp_path,
+                                              (certificate, key)))
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr

@@ -161,9 +161,11 @@ class Nginx(Server):
 
     name = "nginx"
 
-    def start(self, http_config: str) -> Nginx:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+
+    def configure(self, http_config: str) -> Path:
+        """A main configuration around `http_config`, everything under the work folder."""
+        if not Path(self.binary).exists():
             raise RuntimeError("nginx is not installed: apt-get install -y nginx")
         temp = self.workdir / "nginx-temp"
         temp.mkdir(exist_ok=True)
@@ -180,7 +182,18 @@ class Nginx(Server):
             "  include /etc/nginx/mime.types;\n"
             f"{http_config}\n}}\n"
         )
-        process = self.spawn([binary, "-p", str(self.workdir), "-e", "stderr", "-c", str(conf)])
+        return conf
+
+    def command(self, conf: Path) -> list[str]:
+        return [self.binary, "-p", str(self.workdir), "-e", "stderr", "-c", str(conf)]
+
+    def test_config(self, http_config: str) -> subprocess.CompletedProcess:
+        """`nginx -t`: the configuration is parsed, certificates loaded, nothing served."""
+        return subprocess.run([*self.command(self.configure(http_config)), "-t"],
+                              capture_output=True, text=True, timeout=30)
+
+    def start(self, http_config: str) -> Nginx:
+        process = self.spawn(self.command(self.configure(http_config)))
         wait_until(lambda: answers(f"http://127.0.0.1:{self.port}/healthz"), "nginx", process,
                    self.log, timeout=15)
         return self
