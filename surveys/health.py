@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from surveys.extensions import db, limiter
 
@@ -49,7 +50,7 @@ def _database_answers() -> bool:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return True
-    except Exception as error:  # any driver's failure means "not ready"
+    except (SQLAlchemyError, OSError) as error:
         current_app.logger.warning("readyz: the database does not answer: %s", error)
         return False
 

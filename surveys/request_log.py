@@ -15,7 +15,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
         ident = g.get("request_id") or request_id(None)
         response.headers["X-Request-Id"] = ident
         line = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "request_id": ident,
             "method": request.method,
             "route": request.url_rule.rule if request.url_rule else None,

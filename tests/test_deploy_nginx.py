@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
-from tests.support.servers import (ROOT, Gunicorn, Nginx, Redis, Resident, free_port,
-                                   wait_until)
+from tests.support.servers import ROOT, Gunicorn, Nginx, Redis, Resident, free_port, wait_until
 
 SITE = ROOT / "deploy" / "nginx" / "delaktig.conf"
 SNIPPET = ROOT / "deploy" / "nginx" / "delaktig-proxy.conf"

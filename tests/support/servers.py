@@ -190,7 +190,7 @@ class Nginx(Server):
     def test_config(self, http_config: str) -> subprocess.CompletedProcess:
         """`nginx -t`: the configuration is parsed, certificates loaded, nothing served."""
         return subprocess.run([*self.command(self.configure(http_config)), "-t"],
-                              capture_output=True, text=True, timeout=30)
+                              capture_output=True, text=True, timeout=30, check=False)
 
     def start(self, http_config: str) -> Nginx:
         process = self.spawn(self.command(self.configure(http_config)))
