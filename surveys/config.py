@@ -85,9 +85,9 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
 def operations_settings() -> dict:
     """Running behind proxies, readiness checks and request logs (see surveys/ops.py)."""
     raw = os.environ.get("TRUSTED_PROXIES", "0").strip() or "0"
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ConfigError(
-            f"TRUSTED_PROXIES must be the number of reverse proxies in front of the app "
+            "TRUSTED_PROXIES must be the number of reverse proxies in front of the app "
             f"(0 when none, 1 behind nginx), not {raw!r}."
         )
     return {

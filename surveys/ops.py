@@ -48,4 +48,4 @@ def _warn_about_per_process_limits(app: Flask) -> None:
             warned.append(True)
             app.logger.error("%s Start gunicorn with -c python:surveys.gunicorn_conf to refuse "
                              "this at start-up.", per_process_limits("Several worker processes",
-                                                                     "several"))
+                                                                     "several times"))

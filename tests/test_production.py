@@ -73,6 +73,7 @@ def test_a_server_started_without_the_gunicorn_settings_still_warns(production, 
             client.get("/healthz", environ_overrides={"wsgi.multiprocess": True})
     [record] = caplog.records
     assert "Several worker processes and no REDIS_URL" in record.getMessage()
+    assert "could make several times the allowed attempts" in record.getMessage()
     assert "-c python:surveys.gunicorn_conf" in record.getMessage()
 
 
@@ -82,7 +83,7 @@ def test_trusted_proxies_is_a_count(monkeypatch, value, proxies):
     assert operations_settings()["TRUSTED_PROXIES"] == proxies
 
 
-@pytest.mark.parametrize("value", ["yes", "-1", "1.5", "127.0.0.1"])
+@pytest.mark.parametrize("value", ["yes", "-1", "1.5", "127.0.0.1", "²"])
 def test_a_trusted_proxies_that_is_not_a_count_is_refused(monkeypatch, value):
     monkeypatch.setenv("TRUSTED_PROXIES", value)
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be the number"):
