@@ -21,6 +21,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import brotli
+
 from tests.support.web import TOKEN_RE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,11 +159,14 @@ class Redis(Server):
 
 
 class Nginx(Server):
-    """Debian's nginx in the foreground, with a main configuration written for the test."""
+    """Debian's nginx in the foreground, with a main configuration written for the test.
+
+    Debian's brotli module (libnginx-mod-http-brotli-filter) is loaded when installed.
+    """
 
     name = "nginx"
-
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    BROTLI = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 
     def configure(self, http_config: str) -> Path:
         """A main configuration around `http_config`, everything under the work folder."""
@@ -171,6 +176,8 @@ class Nginx(Server):
         temp.mkdir(exist_ok=True)
         # As root the master starts its workers as "nobody", who could not read the temp dir.
         user = "user root root;\n" if os.geteuid() == 0 else ""
+        if self.BROTLI.exists():
+            user += f"load_module {self.BROTLI};\n"
         conf = self.workdir / "nginx.conf"
         conf.write_text(
             f"{user}daemon off;\nworker_processes 1;\npid {self.workdir / 'nginx.pid'};\n"
@@ -212,7 +219,7 @@ class Resident:
 
     def request(self, method: str, path: str, headers: dict | None = None, body: str | None = None,
                 port: int | None = None):
-        """(status, headers, body as bytes, decompressed if gzipped)."""
+        """(status, headers, body as bytes, decompressed if gzipped or brotli-compressed)."""
         connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10,
                                                 source_address=(self.address, 0))
         headers = {"Host": "delaktig.example.se", **(headers or {})}
@@ -228,6 +235,8 @@ class Resident:
             self.cookie = reply.getheader("Set-Cookie").split(";")[0]
         if reply.getheader("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
+        elif reply.getheader("Content-Encoding") == "br":
+            data = brotli.decompress(data)
         return reply.status, reply.headers, data
 
     def log_in(self, headers: dict | None = None) -> int:
