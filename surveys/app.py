@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from surveys import i18n
+from surveys import i18n, ops
 from surveys.config import load_config
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_transaction(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    ops.init_app(app)  # production refusals, proxies, request logs, /healthz and /readyz
     return app
 
 

@@ -78,4 +78,20 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
+        **operations_settings(),
+    }
+
+
+def operations_settings() -> dict:
+    """Running behind proxies, readiness checks and request logs (see surveys/ops.py)."""
+    raw = os.environ.get("TRUSTED_PROXIES", "0").strip() or "0"
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError(
+            "TRUSTED_PROXIES must be the number of reverse proxies in front of the app "
+            f"(0 when none, 1 behind nginx), not {raw!r}."
+        )
+    return {
+        "TRUSTED_PROXIES": int(raw),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "LOG_CLIENT_ADDRESS": os.environ.get("LOG_CLIENT_ADDRESS", "0") == "1",
     }

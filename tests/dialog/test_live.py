@@ -102,7 +102,7 @@ def test_the_live_page_is_complete_without_javascript(app, client, login, evenin
     assert evening["code"] in html and f"/d/{evening['code']}" in html
     assert f'src="/dialog/events/{evening["id"]}/qr.svg"' in html
     assert f'href="/dialog/events/{evening["id"]}/live" id="live-refresh"' in html
-    assert 'src="/dialog/static/live.js"' in html and "<script>" not in html
+    assert 'src="/dialog/static/live.js?v=' in html and "<script>" not in html
     for text in TEXTS[:3]:
         assert text in html
     assert "6 have joined" in html and "23 votes (8 of them on paper)" in html

@@ -226,7 +226,7 @@ def test_an_analyst_reads_the_report_in_the_browser_with_a_link_to_the_pdf(demo)
     reply = analyst.get("/followup/report?lang=sv")
     html = reply.get_data(as_text=True)
     assert reply.status_code == 200
-    assert '<link rel="stylesheet" href="/static/report.css">' in html
+    assert '<link rel="stylesheet" href="/static/report.css?v=' in html
     assert "<style" not in html.split("<body")[0]  # the CSP allows no inline style
     assert "style-src 'self'" in reply.headers["Content-Security-Policy"]
     assert f'href="/followup/report.pdf?year={LATEST}&amp;lang=sv"' in html
