@@ -53,6 +53,22 @@ def _compiled_catalogs():
             partial.replace(mo)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the test database (the second pass of .ci/run: "
+             "tests that never touch the database ran in the first pass)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    uses_database = [item for item in items if "database_url" in item.fixturenames
+                     or item.get_closest_marker("postgres")]
+    config.hook.pytest_deselected(items=[i for i in items if i not in uses_database])
+    items[:] = uses_database
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A private PostgreSQL server for this test session."""

@@ -24,6 +24,7 @@ FORMS = st.lists(st.tuples(st.sampled_from(FIELDS), VALUES), max_size=14)
 
 def test_random_forms_get_a_redirect_or_a_clear_400(app, make_org, make_survey):
     make_survey(make_org(), slug="liten", definition=small_definition())
+    checked = {"up_to": 0}  # answers with smaller ids passed the checks in an earlier example
 
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -38,7 +39,9 @@ def test_random_forms_get_a_redirect_or_a_clear_400(app, make_org, make_survey):
         response = client.post(f"/s/liten/p/{page}", data=data)
         assert response.status_code in (302, 400), response.status_code
         with app.app_context():
-            for answer in db.session.scalars(select(Answer)):
+            for answer in db.session.scalars(select(Answer).where(
+                    Answer.id > checked["up_to"]).order_by(Answer.id)):
+                checked["up_to"] = answer.id
                 question = answer.question
                 # Every stored value is one the question's own parser would produce.
                 form = MultiDict(_as_form(question, answer.value))

@@ -27,14 +27,10 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -51,17 +47,11 @@ from surveys import create_app
 from surveys.auth.models import Organisation
 from surveys.extensions import db
 from tests.support.dialog import make_event
+from tests.support.load import NoRedirect, free_port, percentile, request, start_gunicorn
 from tests.support.postgres import PostgresServer
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VOTE_LIMIT = "6000 per minute"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand a 302 back as the answer: the vote is stored before the redirect."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @dataclass
@@ -83,23 +73,6 @@ class Phone:
     ok: int = 0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(opener, url: str, data: dict | None = None, timeout: float = 60):
-    """(status, body) of a GET or form POST; HTTP errors are answers too."""
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    try:
-        with opener.open(urllib.request.Request(url, data=body), timeout=timeout) as reply:
-            return reply.status, reply.read().decode()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.read().decode(errors="replace")
-
-
 def participate(phone: Phone, base: str, code: str, statements: list[int],
                 start: threading.Event, think: float = 0.0, follow: bool = False) -> Phone:
     """Join with consent, then vote on every statement (every tenth twice).
@@ -114,9 +87,9 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
     start.wait()
     began = time.perf_counter()
     try:
-        status, page = request(opener, f"{base}/d/{code}?lang=sv")
+        status, page, _ = request(opener, f"{base}/d/{code}?lang=sv")
         token = CSRF.search(page).group(1) if status == 200 else None
-        status, _ = request(opener, f"{base}/d/{code}/join",
+        status, _, _ = request(opener, f"{base}/d/{code}/join",
                             {"csrf_token": token, "lang": "sv", "consent": "yes"})
         if status != 302:
             phone.errors.append(f"join {status}")
@@ -133,7 +106,7 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
         phone.sent += 1
         sent_at = time.perf_counter()
         try:
-            status, _ = request(opener, f"{base}/d/{code}/vote",
+            status, _, _ = request(opener, f"{base}/d/{code}/vote",
                                 {"csrf_token": token, "statement_id": statement_id,
                                  "value": value})
         except OSError as error:
@@ -145,7 +118,7 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
             phone.accepted[statement_id] = value
             if follow:
                 try:
-                    next_status, _ = request(opener, f"{base}/d/{code}/vote")
+                    next_status, _, _ = request(opener, f"{base}/d/{code}/vote")
                 except OSError as error:
                     phone.errors.append(f"next {type(error).__name__}: {error}")
                     continue
@@ -157,11 +130,6 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
         else:
             phone.errors.append(f"vote {status}")
     return phone
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def prepare(database_url: str, n_statements: int) -> tuple[int, str, list[int]]:
@@ -180,27 +148,6 @@ def prepare(database_url: str, n_statements: int) -> tuple[int, str, list[int]]:
         found = event.id, event.join_code, ids
         db.engine.dispose()
         return found
-
-
-def start_gunicorn(database_url: str, port: int, workers: int, secret: str):
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret,
-           "SESSION_COOKIE_SECURE": "0", "DIALOG_VOTE_RATE_LIMIT": VOTE_LIMIT}
-    env.pop("REDIS_URL", None)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--backlog", "2048", "--timeout", "60", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/d", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def check_database(database_url: str, secret: str, event_id: int,
@@ -260,7 +207,10 @@ def main() -> int:
         database_url = server.create_database("delaktig_load")
         event_id, code, statements = prepare(database_url, args.statements)
         secret, port = secrets.token_hex(32), free_port()
-        gunicorn = start_gunicorn(database_url, port, args.workers, secret)
+        gunicorn = start_gunicorn(
+            "wsgi:app", port, args.workers, ready_path="/d",
+            env={"DATABASE_URL": database_url, "SECRET_KEY": secret, "REDIS_URL": "",
+                 "SESSION_COOKIE_SECURE": "0", "DIALOG_VOTE_RATE_LIMIT": VOTE_LIMIT})
         base = f"http://127.0.0.1:{port}"
         phones = [Phone(i) for i in range(args.participants)]
         start = threading.Event()
