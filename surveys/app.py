@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from surveys import i18n
+from surveys.core import i18n
 from surveys.config import load_config
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS

@@ -14,7 +14,8 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
     from surveys.followup.service import framework_of
-    from surveys.i18n import LANGUAGES
+    from surveys.core.i18n import LANGUAGES
 
     extension = out.suffix.lower().lstrip(".")
     if extension not in ("pdf", "html"):

@@ -27,7 +27,9 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 
 from dialog.demo import load_dialog_demo
-from surveys.auth.models import Organisation, Role, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup.demo import PREVIOUS_WAVE, load_followup
 from surveys.questions import DONT_KNOW, question_type

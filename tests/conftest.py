@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import delete
 
 from surveys import create_app
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db, limiter
 from surveys.survey.definition import import_definition, load_template
 from surveys.survey.models import SurveyStatus

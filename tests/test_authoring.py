@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.definition import export_definition, load_template
 from surveys.survey.models import Channel, Question, Response, Survey, SurveyStatus

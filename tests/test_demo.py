@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from surveys.analysis.runs import approved_run
-from surveys.auth.models import Organisation, Role, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.demo import load_demo, simulate_population
 from surveys.extensions import db
 from surveys.questions import DONT_KNOW

@@ -12,7 +12,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.translation_files import export_po

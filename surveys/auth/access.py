@@ -7,7 +7,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 
 

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
 from surveys.auth.users import ROLE_LABELS
+from surveys.core.forms import strip
 
 
 class LoginForm(FlaskForm):
@@ -22,10 +23,6 @@ class LoginForm(FlaskForm):
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def role_choices() -> list[SelectChoice]:
     """Every role, for select fields."""
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
@@ -34,8 +31,8 @@ def role_choices() -> list[SelectChoice]:
 class NewUserForm(FlaskForm):
     """A new member of staff with an initial password."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), filters=[_strip], validators=[
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[
         DataRequired(), Length(max=254),
         Regexp(EMAIL_RE, message=_l("Write an email address, e.g. name@kommun.se."))])
     role = SelectField(_l("Role"), default="author")

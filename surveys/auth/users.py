@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 
 MIN_PASSWORD_LENGTH = 10

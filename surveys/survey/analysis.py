@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.i18n import LANGUAGES, current_language, localized
+from surveys.core.i18n import LANGUAGES, current_language, localized
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, Agreement
 from surveys.survey import stats
 from surveys.survey.models import Answer, Channel, Question, Response, Survey

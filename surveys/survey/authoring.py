@@ -22,25 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
-from surveys.auth.models import utcnow
+from surveys.core.i18n import language_name
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, QUESTION_TYPES
 from surveys.survey.definition import DefinitionError, import_definition, load_template
 from surveys.survey.models import Channel, Page, Question, Response, Survey, SurveyStatus
 from surveys.survey.responses import start_response
 from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, survey_texts
-
-#: Language names in the staff member's interface language (native names live in i18n).
-LANGUAGE_NAMES = {
-    "sv": _l("Swedish"),
-    "sv-ll": _l("Easy-to-read Swedish"),
-    "en": _l("English"),
-    "ar": _l("Arabic"),
-    "fa": _l("Persian"),
-    "so": _l("Somali"),
-    "ti": _l("Tigrinya"),
-    "uk": _l("Ukrainian"),
-}
 
 #: Largest survey definition file accepted for import (the template is about 60 kB).
 MAX_DEFINITION_BYTES = 1024 * 1024
@@ -62,11 +51,6 @@ class AuthoringError(ValueError):
         super().__init__("; ".join(problems))
         self.problems = problems
         self.field = field
-
-
-def language_name(code: str) -> str:
-    """A survey language's name, e.g. "Arabic"."""
-    return str(LANGUAGE_NAMES.get(code, code))
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from surveys.questions import CODE_RE, QUESTION_TYPES
 from surveys.survey.models import Page, Question, Survey, SurveyStatus
 from surveys.survey.texts import SURVEY_TEXTS

@@ -23,15 +23,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from surveys.core.data import BOM, safe_cell
 from surveys.extensions import db
 from surveys.survey.analysis import load_answers
 from surveys.survey.models import Response, Survey
 
 #: The columns before the questions' own.
 FIXED_COLUMNS = ["response_id", "language", "channel", "started_at", "completed_at"]
-#: Excel treats a cell starting with one of these as a formula; tab and CR too, says OWASP.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 
 @dataclass
@@ -71,13 +69,6 @@ def answer_table(survey: Survey, completed_only: bool = False) -> AnswerTable:
 def iso_utc(moment: datetime | None) -> str | None:
     """A stored (naive UTC) time as ISO 8601 with a Z, e.g. 2026-03-01T09:15:00Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell Excel will not run: text that looks like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def csv_chunks(table: AnswerTable, rows_per_chunk: int = 500) -> Iterator[str]:

@@ -23,15 +23,19 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth import users as user_svc
 from surveys.auth.access import own, roles_required
 from surveys.auth.forms import ActiveForm, NewUserForm, RoleForm
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
 from surveys.auth.users import ROLE_LABELS, UserError
+from surveys.core.forms import ConfirmForm, choices
+from surveys.core.i18n import language_name
+from surveys.core.roles import ADMINS, AUTHORS, STAFF, Role
+from surveys.core.time import as_local, as_utc
 from surveys.extensions import db
 from surveys.questions import QUESTION_TYPES
 from surveys.survey import authoring, translation_files
@@ -40,7 +44,6 @@ from surveys.survey.definition import TEMPLATES, export_definition, load_templat
 from surveys.survey.forms import (
     SETTING_FIELDS,
     ConditionForm,
-    ConfirmForm,
     EntryForm,
     ImportForm,
     MoveForm,
@@ -49,7 +52,6 @@ from surveys.survey.forms import (
     QuestionForm,
     SettingsForm,
     TemplateForm,
-    choices,
     translation_form,
 )
 from surveys.survey.models import Channel, Page, Question, Survey
@@ -57,8 +59,6 @@ from surveys.survey.texts import SURVEY_TEXTS, missing_texts, survey_texts
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
-STAFF = (Role.author, Role.facilitator, Role.analyst)
-AUTHORS = (Role.author,)
 
 # -- URL map ------------------------------------------------------------------------------
 # surveys
@@ -99,7 +99,7 @@ def helpers():
     return {
         "can_author": current_user.is_authenticated and current_user.has_role(*AUTHORS),
         "is_admin": current_user.is_authenticated and current_user.has_role(Role.admin),
-        "language_name": authoring.language_name,
+        "language_name": language_name,
         "completeness_lines": authoring.completeness_lines,
         "condition_choices": authoring.condition_choices,
         "STATUS_LABELS": authoring.STATUS_LABELS,
@@ -144,15 +144,6 @@ def _status(form) -> int:
 
 def _to_survey(survey: Survey, anchor: str | None = None):
     return redirect(url_for(".survey", survey_id=survey.id, _anchor=anchor))
-
-
-def _local(moment):
-    """A stored UTC time as Swedish wall-clock time for a datetime-local input."""
-    return to_user_timezone(moment).replace(tzinfo=None) if moment else None
-
-
-def _utc(moment):
-    return to_utc(moment) if moment else None
 
 
 # -- surveys ------------------------------------------------------------------------------
@@ -264,8 +255,8 @@ def settings(survey_id: int):
         form = SettingsForm(data={
             "slug": survey.slug,
             "languages": list(survey.languages),
-            "opens_at": _local(survey.opens_at),
-            "closes_at": _local(survey.closes_at),
+            "opens_at": as_local(survey.opens_at),
+            "closes_at": as_local(survey.closes_at),
             **{name: survey.texts.get(name, {}).get(lang, "") for name in SURVEY_TEXTS},
         })
     else:
@@ -275,7 +266,7 @@ def settings(survey_id: int):
         try:
             authoring.update_settings(
                 survey, slug=form.slug.data, languages=form.languages.data or [],
-                opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
+                opens_at=as_utc(form.opens_at.data), closes_at=as_utc(form.closes_at.data),
                 texts={name: form[name].data for name in SURVEY_TEXTS})
         except AuthoringError as error:
             problems = _problems(form, error)
@@ -358,7 +349,7 @@ def translations(survey_id: int, lang: str):
     if form.validate_on_submit():
         values = {text_id: form[name].data or "" for text_id, name in form.field_names.items()}
         authoring.save_translations(survey, lang, values)
-        flash(_("The %(language)s texts were saved.", language=authoring.language_name(lang)))
+        flash(_("The %(language)s texts were saved.", language=language_name(lang)))
         return redirect(url_for(".translations", survey_id=survey.id, lang=lang))
     return render_template("manage/translations.html", current_survey=survey, target_lang=lang,
                            refs=refs, form=form), _status(form)
@@ -664,13 +655,13 @@ def _users_page(problems=(), status: int = 200):
 
 
 @bp.get("/users")
-@roles_required(Role.admin)
+@roles_required(*ADMINS)
 def users():
     return _users_page()
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@roles_required(*ADMINS)
 def new_user():
     form = NewUserForm()
     problems = []
@@ -688,7 +679,7 @@ def new_user():
 
 
 @bp.post("/users/<int:user_id>/role")
-@roles_required(Role.admin)
+@roles_required(*ADMINS)
 def user_role(user_id: int):
     user = own(User, user_id)
     form = RoleForm()
@@ -703,7 +694,7 @@ def user_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/active")
-@roles_required(Role.admin)
+@roles_required(*ADMINS)
 def user_active(user_id: int):
     user = own(User, user_id)
     form = ActiveForm()

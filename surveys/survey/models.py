@@ -13,7 +13,8 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueCo
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.auth.models import Organisation, utcnow
+from surveys.auth.models import Organisation
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.questions import QuestionType, question_type
 

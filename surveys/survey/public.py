@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys.extensions import db, limiter
-from surveys.i18n import requested_language
+from surveys.core.i18n import requested_language
 from surveys.survey import responses as svc
 from surveys.survey.models import Channel, Response, Survey, SurveyStatus
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.questions import AnswerError
 from surveys.survey.models import Answer, Channel, Page, Question, Response, Survey

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import Role
+from surveys.core.roles import ANALYSTS
 from surveys.survey import analysis, export
 from surveys.survey.models import Survey
 
@@ -32,7 +32,7 @@ def _completed_only() -> bool:
 
 
 @bp.get("/<int:survey_id>")
-@roles_required(Role.analyst)
+@roles_required(*ANALYSTS)
 def overview(survey_id: int):
     subject = own(Survey, survey_id)
     results = analysis.survey_results(subject, completed_only=_completed_only())
@@ -41,7 +41,7 @@ def overview(survey_id: int):
 
 
 @bp.get("/<int:survey_id>/answers.csv")
-@roles_required(Role.analyst)
+@roles_required(*ANALYSTS)
 def answers_csv(survey_id: int):
     subject = own(Survey, survey_id)
     completed_only = _completed_only()

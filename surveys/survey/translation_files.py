@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from flask_babel import lazy_gettext as _l
 
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from surveys.survey.models import Survey
 from surveys.survey.texts import survey_texts
 

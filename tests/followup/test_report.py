@@ -19,7 +19,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveys.analysis.runs import approved_run
-from surveys.auth.models import Organisation, Role, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.demo import USERS, email
 from surveys.extensions import db
 from surveys.followup import framework as framework_svc

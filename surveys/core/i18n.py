@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context, request, session
 from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 
@@ -46,6 +47,18 @@ LANGUAGES: dict[str, Language] = {
     )
 }
 
+#: Language names in the staff member's interface language (the native names are above).
+LANGUAGE_NAMES = {
+    "sv": _l("Swedish"),
+    "sv-ll": _l("Easy-to-read Swedish"),
+    "en": _l("English"),
+    "ar": _l("Arabic"),
+    "fa": _l("Persian"),
+    "so": _l("Somali"),
+    "ti": _l("Tigrinya"),
+    "uk": _l("Ukrainian"),
+}
+
 #: Languages with an interface catalog in translations/.
 UI_LOCALES = ("sv", "en", "ar", "fa", "so", "ti", "uk")
 DEFAULT_LOCALE = "sv"
@@ -54,6 +67,11 @@ DEFAULT_LOCALE = "sv"
 def language(code: str) -> Language:
     """The registered language for `code` (Swedish for an unknown code)."""
     return LANGUAGES.get(code) or LANGUAGES[DEFAULT_LOCALE]
+
+
+def language_name(code: str) -> str:
+    """A language's name in the interface language, e.g. "Arabic"."""
+    return str(LANGUAGE_NAMES.get(code, code))
 
 
 def requested_language(allowed: list[str] | tuple[str, ...]) -> str:
