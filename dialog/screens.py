@@ -19,7 +19,7 @@ from dialog.service import checkin_categories
 from surveys.auth.access import own, roles_required
 from surveys.core.i18n import LANGUAGES
 from surveys.core.roles import FACILITATORS
-from surveys.survey.analysis import format_share
+from surveys.survey.results import format_share
 
 bp = Blueprint("dialog_screens", __name__, url_prefix="/dialog", template_folder="templates",
                static_folder="static", static_url_path="/static")

@@ -184,8 +184,8 @@ def platform_labels(lang: str) -> dict[str, Any]:
     from flask_babel import force_locale
 
     from surveys.core.i18n import language
-    from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
-    from surveys.survey.analysis import CHANNEL_LABELS
+    from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
+    from surveys.survey.results import CHANNEL_LABELS
 
     with force_locale(language(lang).ui_locale):
         return {
@@ -208,7 +208,7 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     are left out (and listed in ``omitted``) unless `include_text`.
     """
     from surveys.core.i18n import LANGUAGES
-    from surveys.questions import question_type
+    from surveys.survey.questions import question_type
 
     given = dict(labels or {})
     missing_platform = {"agreement", "dont_know", "channels"} - set(given)

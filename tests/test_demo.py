@@ -16,7 +16,7 @@ from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.demo import load_demo, simulate_population
 from surveys.extensions import db
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.definition import load_template
 from surveys.survey.models import Answer, Channel, Question, Response, Survey, SurveyStatus
 

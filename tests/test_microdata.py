@@ -20,7 +20,7 @@ from surveys import microdata
 from surveys.core.data import BOM, FORMULA_START
 from surveys.extensions import db
 from surveys.microdata import Codebook, Variable, codebook_csv, codebook_for, write_microdata
-from surveys.questions import DONT_KNOW, QUESTION_TYPES
+from surveys.survey.questions import DONT_KNOW, QUESTION_TYPES
 from surveys.survey import export
 from surveys.survey.models import Channel, Survey
 from tests.support.surveys import small_definition

@@ -29,7 +29,7 @@ from surveys.analysis.models import METHODS, MarginSet, RunWeight, WeightingRun,
 from surveys.core.data import jsonable
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingError
 

@@ -41,9 +41,9 @@ from surveys.core.forms import ConfirmForm, choices
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
 from surveys.extensions import db
-from surveys.survey.analysis import answer_label, language_name
 from surveys.survey.models import Response as SurveyResponse
 from surveys.survey.models import Survey
+from surveys.survey.results import answer_label, language_display_name
 
 bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 
@@ -85,7 +85,7 @@ def helpers():
         "pct": messages.share,
         "METHOD_LABELS": messages.METHOD_LABELS,
         "POLICY_LABELS": messages.POLICY_LABELS,
-        "language_name": language_name,
+        "language_name": language_display_name,
         "describe_variable": mapping.describe,
         "age_groups_text": mapping.format_age_groups,
         "answer_label": answer_label,

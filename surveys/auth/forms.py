@@ -1,4 +1,4 @@
-"""Login and user administration forms."""
+"""Login and user administration forms, and the role names they show."""
 
 from __future__ import annotations
 
@@ -8,8 +8,17 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
-from surveys.auth.users import ROLE_LABELS
 from surveys.core.forms import strip
+from surveys.core.roles import Role
+
+
+#: Role names in the interface language.
+ROLE_LABELS = {
+    Role.admin: _l("Administrator"),
+    Role.author: _l("Author"),
+    Role.facilitator: _l("Facilitator"),
+    Role.analyst: _l("Analyst"),
+}
 
 
 class LoginForm(FlaskForm):

@@ -68,3 +68,19 @@ class NumberField(Field):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state (approve, delete, open …): only the CSRF token."""
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status a form page answers with: 400 when it comes back after a POST."""
+    return 400 if form.is_submitted() else 200
+
+
+def field_problems(form: FlaskForm | None, error) -> list[str]:
+    """Put a service's refusal beside the form field it names, else return it for the summary.
+
+    `error` carries `problems` (sentences) and `field` (a field name or None).
+    """
+    if error.field and form is not None and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, *error.problems]
+        return []
+    return list(error.problems)

@@ -38,7 +38,7 @@ from surveys.indicators import (
     indicator_from_dict,
     register_waves,
 )
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.models import Response
 
 

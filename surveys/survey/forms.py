@@ -1,10 +1,14 @@
-"""Forms of survey authoring. Labels are lazy, so they follow the staff member's language."""
+"""Forms of survey authoring, and the labels its pages show.
+
+Labels are lazy, so they follow the staff member's language.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,11 +25,20 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
-from surveys.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
-from surveys.survey.authoring import MOVES
 from surveys.survey.definition import SLUG_RE, TEMPLATES
+from surveys.survey.models import SurveyStatus
+from surveys.survey.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
 
 TEXT_MAX = 20000
+#: How a page or question moves: within its page, or to the neighbouring page.
+MOVES = ("up", "down", "previous", "next")
+
+#: Survey states as staff read them.
+STATUS_LABELS = {
+    SurveyStatus.draft: _l("Draft"),
+    SurveyStatus.open: _l("Open"),
+    SurveyStatus.closed: _l("Closed"),
+}
 
 
 def _lower(value):
@@ -242,6 +255,23 @@ class QuestionForm(FlaskForm):
                 field.data = value or ""
             else:
                 field.data = value
+
+    def switch_type(self, lang: str) -> str | None:
+        """After a change of type, the notice that the new type's settings are shown first.
+
+        Fields both types share keep what the author typed; the others start from the
+        new type's defaults. None when the type did not change.
+        """
+        type_name, shown = self.type.data, self.shown_type.data
+        if type_name == shown or type_name not in QUESTION_TYPES:
+            return None
+        kept = set(self.settings_fields(shown))
+        defaults = QUESTION_TYPES[type_name].default_settings()
+        self.fill_settings({key: value for key, value in defaults.items()
+                            if SETTING_FIELDS.get(key) not in kept}, lang)
+        self.shown_type.data = type_name
+        return _("The question type is now %(type)s. Check its settings below, then save.",
+                 type=QUESTION_TYPES[type_name].label)
 
     def raw_settings(self, type_name: str) -> dict[str, Any]:
         """The settings the form holds for a type, labels in the default language."""

@@ -27,7 +27,8 @@ from surveys.extensions import db
 from surveys.followup import framework as framework_svc
 from surveys.followup import present, report, service
 from surveys.followup.models import Framework
-from surveys.survey.definition import import_definition, load_template
+from surveys.survey.definition import load_template
+from surveys.survey.services import import_definition
 
 from .conftest import demo_database
 
