@@ -29,7 +29,8 @@ from dialog.models import (
     StatementStatus,
     Vote,
 )
-from surveys.auth.models import Organisation, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 SEED = 20261123
@@ -278,7 +279,7 @@ def load_dialog_demo(organisation: Organisation, facilitator: User) -> list[str]
     """Both demo events; returns the lines `flask demo` prints. Flushes, does not commit."""
     park, votes = load_park(organisation, facilitator)
     youth = load_youth(organisation, facilitator)
-    groups = heard.opinion_groups(park)
+    groups = service.opinion_result(park.id)
     return [
         (f"Dialogue: \"{park.title['sv']}\" (published): {PARTICIPANTS} participants, "
          f"{len(PARK_STATEMENTS)} statements, {votes:,} votes, {groups.k} opinion groups. "

@@ -16,13 +16,13 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from sqlalchemy import select
 
 from dialog import feedback, heard, service
-from dialog.facilitate import FACILITATORS
 from dialog.models import Event, Statement, Vote
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import utcnow
+from surveys.core.data import BOM, safe_cell
+from surveys.core.i18n import requested_language
+from surveys.core.roles import FACILITATORS
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.i18n import requested_language
-from surveys.survey.export import BOM, safe_cell
 
 bp = Blueprint("dialog_exports", __name__, url_prefix="/dialog/events",
                template_folder="templates")
@@ -78,7 +78,7 @@ def votes_table(event: Event) -> Table:
 
 def groups_table(event: Event) -> Table:
     """Every participant's opinion group (1 = largest; empty: too few votes to be grouped)."""
-    result = heard.opinion_groups(event)
+    result = service.opinion_result(event.id)
     votes = result.projection["n_votes"].to_dict() if len(result.projection) else {}
     rows = []
     for participant_id, number in service.participant_numbers(event.id).items():

@@ -12,7 +12,6 @@ import io
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from dialog import operations as ops
@@ -39,10 +38,10 @@ from dialog.models import (
     TableGroup,
 )
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import Role
+from surveys.core.i18n import LANGUAGES, language_name
+from surveys.core.roles import FACILITATORS
+from surveys.core.time import as_local, as_utc
 from surveys.extensions import db
-from surveys.i18n import LANGUAGES
-from surveys.survey.authoring import language_name
 
 bp = Blueprint("dialog", __name__, url_prefix="/dialog", template_folder="templates")
 
@@ -65,7 +64,6 @@ bp = Blueprint("dialog", __name__, url_prefix="/dialog", template_folder="templa
 # POST      /dialog/events/<id>/paper/statements      a statement written on paper
 # POST      /dialog/events/<id>/paper/tallies         paper votes or dots for a statement
 
-FACILITATORS = (Role.facilitator,)
 
 
 
@@ -92,14 +90,6 @@ def _child(model, object_id: int, event_of=lambda obj: obj.event):
 
 def _to_event(event: Event, anchor: str | None = None):
     return redirect(url_for(".event", event_id=event.id, _anchor=anchor))
-
-
-def _local(moment):
-    return to_user_timezone(moment).replace(tzinfo=None) if moment else None
-
-
-def _utc(moment):
-    return to_utc(moment) if moment else None
 
 
 def _int(name: str, default: int | None = None) -> int | None:
@@ -152,7 +142,7 @@ def _event_fields(form: EventForm) -> dict:
     return {
         "title": form.texts("title"), "description": form.texts("description"),
         "languages": form.chosen_languages(),
-        "starts_at": _utc(form.starts_at.data), "ends_at": _utc(form.ends_at.data),
+        "starts_at": as_utc(form.starts_at.data), "ends_at": as_utc(form.ends_at.data),
         "place": form.place.data or "", "online_url": form.online_url.data or "",
         "target_groups": form.target_group_list(), "focus_areas": form.focus_areas.data or [],
         "moderation": Moderation(form.moderation.data),
@@ -197,7 +187,7 @@ def edit_event(event_id: int):
         data.update({f"description_{field_key(c)}": t for c, t in event.description.items()})
         data.update(
             default_language=event.default_language, languages=list(event.languages),
-            starts_at=_local(event.starts_at), ends_at=_local(event.ends_at),
+            starts_at=as_local(event.starts_at), ends_at=as_local(event.ends_at),
             place=event.place, online_url=event.online_url,
             target_groups="\n".join(event.target_groups), focus_areas=list(event.focus_areas),
             moderation=event.moderation.value, statement_max_length=event.statement_max_length,

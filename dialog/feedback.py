@@ -23,16 +23,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dialog import heard, service
-from dialog.facilitate import FACILITATORS
 from dialog.feedback_models import ActionStatus, EventAction
 from dialog.forms import field_key
 from dialog.models import Event, EventStatus
 from dialog.operations import DialogError
 from dialog.participate import refuse
 from surveys.auth.access import own, roles_required
+from surveys.core.i18n import language_name, requested_language
+from surveys.core.roles import FACILITATORS
 from surveys.extensions import db
-from surveys.i18n import requested_language
-from surveys.survey.authoring import language_name
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
 

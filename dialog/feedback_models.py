@@ -14,7 +14,8 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialog.models import Event, LocalizedText
-from surveys.auth.models import User, utcnow
+from surveys.auth.models import User
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 

@@ -22,11 +22,9 @@ from dialog.models import (
     StatementSource,
     StatementStatus,
 )
-from surveys.i18n import LANGUAGES
-from surveys.survey.authoring import language_name
-from surveys.survey.forms import MultiCheckboxField, choices, language_choices
+from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
+from surveys.core.i18n import LANGUAGES, language_name
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 TITLE_MAX, DESCRIPTION_MAX, PROMPT_MAX = 200, 5000, 1000
 
 FOCUS_LABELS = {
@@ -64,10 +62,6 @@ MODERATION_LABELS = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def field_key(code: str) -> str:
     """A language code as part of a field name: "sv-ll" -> "sv_ll"."""
     return code.replace("-", "_")
@@ -85,11 +79,11 @@ class EventForm(FlaskForm):
                                    description=_l("Swedish time (Europe/Stockholm)."))
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[Optional()],
                                  description=_l("Swedish time (Europe/Stockholm)."))
-    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=300)],
+    place = StringField(_l("Place"), filters=[strip], validators=[Length(max=300)],
                         description=_l("For example the library's address. Leave empty for "
                                        "an online event."))
     online_url = StringField(
-        _l("Online link"), filters=[_strip],
+        _l("Online link"), filters=[strip],
         validators=[Optional(), Length(max=500),
                     URL(require_tld=False, message=_l("Write a full web address, starting "
                                                       "with https://."))])
@@ -151,9 +145,9 @@ class EventForm(FlaskForm):
 
 for _code in LANGUAGES:
     setattr(EventForm, f"title_{field_key(_code)}", StringField(
-        _l("Title"), filters=[_strip], validators=[Length(max=TITLE_MAX)]))
+        _l("Title"), filters=[strip], validators=[Length(max=TITLE_MAX)]))
     setattr(EventForm, f"description_{field_key(_code)}", TextAreaField(
-        _l("Description"), filters=[_strip], validators=[Length(max=DESCRIPTION_MAX)]))
+        _l("Description"), filters=[strip], validators=[Length(max=DESCRIPTION_MAX)]))
 
 
 class PromptForm(FlaskForm):
@@ -183,4 +177,4 @@ class PromptForm(FlaskForm):
 
 for _code in LANGUAGES:
     setattr(PromptForm, f"text_{field_key(_code)}", TextAreaField(
-        _l("Prompt"), filters=[_strip], validators=[Length(max=PROMPT_MAX)]))
+        _l("Prompt"), filters=[strip], validators=[Length(max=PROMPT_MAX)]))

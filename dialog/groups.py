@@ -18,8 +18,6 @@ from dialog.charts import OpinionMap, opinion_map, shape_of
 from dialog.models import Statement
 from surveys.extensions import db
 
-#: Votes a participant needs to be grouped (Pol.is: 7).
-MIN_VOTES = 7
 #: Consensus and divisive statements listed.
 TOP = 5
 
@@ -93,13 +91,13 @@ def _others(shares: dict[tuple[int, object], Share], group: int, statement, k: i
     return Share(sum(s.agree for s in rest), sum(s.seen for s in rest))
 
 
-def opinion_groups(event_id: int, min_votes: int = MIN_VOTES, top: int = TOP) -> GroupsReport:
+def groups_report(event_id: int, min_votes: int = opinion.MIN_VOTES, top: int = TOP
+                  ) -> GroupsReport:
     """Run the analysis on the event's votes (hidden statements moderated out)."""
     matrix = service.vote_matrix(event_id)
     if matrix.empty or matrix.notna().sum().sum() == 0:
         return GroupsReport("no_votes", len(matrix), 0, min_votes, [], [], [], None, (0.0, 0.0))
-    result = opinion.analyse(matrix, min_votes=min_votes,
-                             moderated_out=service.hidden_statement_ids(event_id))
+    result = service.opinion_result(event_id, min_votes, votes=matrix)
     texts = {s.id: s for s in db.session.scalars(
         select(Statement).where(Statement.event_id == event_id))}
     shares = _shares(result.group_votes)

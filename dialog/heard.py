@@ -111,12 +111,6 @@ def prompt_numbers(event: Event) -> dict[int, int]:
     return {p.id: n for n, p in enumerate(prompts_of(event), start=1)}
 
 
-def opinion_groups(event: Event) -> opinion.OpinionResult:
-    """`dialog.opinion.analyse` on the event's device votes (paper tallies have no voters)."""
-    return opinion.analyse(service.vote_matrix(event.id),
-                           moderated_out=service.hidden_statement_ids(event.id))
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole >= MIN_VOTES_SHOWN else None
 
@@ -207,7 +201,7 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
     figures = service.statement_figures(event.id)
     by_id = {f.statement.id: f for f in figures}
-    result = opinion_groups(event)
+    result = service.opinion_result(event.id)
     response = response_of(event)
     priorities = sorted((f for f in figures if f.dots > 0),
                         key=lambda f: (-f.dots, f.statement.id))[:TOP_PRIORITIES]

@@ -4,7 +4,7 @@ An event belongs to one organisation. Participants join without an account: a pa
 is one device at one event, known only by the SHA-256 of a random token kept in the
 device's signed session cookie (no IP address, no user agent). Every text a participant
 reads from the event (title, description, prompts) is a *localized text*, a JSON object
-``{language code: text}`` with codes from `surveys.i18n.LANGUAGES`; what participants write
+``{language code: text}`` with codes from `surveys.core.i18n.LANGUAGES`; what participants write
 themselves is stored as written, with the language they wrote it in.
 
 Queries other parts build on (visible statements, the vote matrix, counts per statement)
@@ -30,7 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.auth.models import Organisation, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 LocalizedText = MutableDict.as_mutable(JSON)

@@ -34,9 +34,9 @@ from dialog.models import (
     TableNote,
     Vote,
 )
-from surveys.auth.models import utcnow
+from surveys.core.i18n import language_name
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.survey.authoring import language_name
 
 #: Allowed state changes: (from, to).
 TRANSITIONS = {

@@ -101,6 +101,8 @@ __all__ = [
 Z_90 = 1.2816
 #: Pol.is' cap on the number of groups grows by one per this many participants.
 PARTICIPANTS_PER_EXTRA_GROUP = 12
+#: Votes a participant needs to be grouped (Pol.is: 7).
+MIN_VOTES = 7
 #: Rows of the distance matrix computed at once in the silhouette (memory ~ rows * n * 8 B).
 SILHOUETTE_CHUNK = 512
 
@@ -297,7 +299,7 @@ class OpinionResult:
 def analyse(
     votes: pd.DataFrame,
     *,
-    min_votes: int = 7,
+    min_votes: int = MIN_VOTES,
     moderated_out: Iterable[Hashable] = (),
     max_k: int = 5,
     n_representative: int = 5,

@@ -29,7 +29,7 @@ from dialog import operations as ops
 from dialog import service
 from dialog.models import Event, EventStatus, Participant
 from surveys.extensions import limiter
-from surveys.i18n import requested_language
+from surveys.core.i18n import requested_language
 
 bp = Blueprint("participate", __name__, url_prefix="/d", template_folder="templates")
 

@@ -13,12 +13,13 @@ from flask_login import current_user
 
 from dialog import facilitate, live, room
 from dialog.charts import paired_bars
-from dialog.groups import opinion_groups
+from dialog.groups import groups_report
 from dialog.models import Event
 from dialog.service import checkin_categories
 from surveys.auth.access import own, roles_required
-from surveys.i18n import LANGUAGES
-from surveys.survey.analysis import format_share
+from surveys.core.i18n import LANGUAGES
+from surveys.core.roles import FACILITATORS
+from surveys.survey.results import format_share
 
 bp = Blueprint("dialog_screens", __name__, url_prefix="/dialog", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -106,7 +107,7 @@ def live_payload(event: Event) -> dict:
 
 
 @bp.get("/events/<int:event_id>/live")
-@roles_required(*facilitate.FACILITATORS)
+@roles_required(*FACILITATORS)
 def live_screen(event_id: int):
     """The projector screen; static/live.js refreshes it from live.json every few seconds."""
     event = _event(event_id)
@@ -115,7 +116,7 @@ def live_screen(event_id: int):
 
 
 @bp.get("/events/<int:event_id>/live.json")
-@roles_required(*facilitate.FACILITATORS)
+@roles_required(*FACILITATORS)
 def live_json(event_id: int):
     """The live screen's figures (not cached: each poll reads the database)."""
     return jsonify(live_payload(_event(event_id)))
@@ -145,7 +146,7 @@ def _room_chart(variable: room.VariableComparison):
 
 
 @bp.get("/events/<int:event_id>/room")
-@roles_required(*facilitate.FACILITATORS)
+@roles_required(*FACILITATORS)
 def room_panel(event_id: int):
     """The check-ins beside the newest population margins, and whose voices are missing."""
     event = _event(event_id)
@@ -162,9 +163,9 @@ def room_panel(event_id: int):
 
 # -- opinion groups -----------------------------------------------------------------------
 @bp.get("/events/<int:event_id>/groups")
-@roles_required(*facilitate.FACILITATORS)
+@roles_required(*FACILITATORS)
 def groups(event_id: int):
     """Opinion groups the Pol.is way, with the same figures as tables."""
     event = _event(event_id)
-    return render_template("dialog/groups.html", event=event, report=opinion_groups(event.id),
+    return render_template("dialog/groups.html", event=event, report=groups_report(event.id),
                            format_share=format_share)

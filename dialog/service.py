@@ -1,11 +1,7 @@
 """Queries on dialogue events that pages, the live screen, analysis and exports share.
 
 Nothing here changes the database (state changes are in `dialog.operations`). The vote
-matrix has the shape `dialog.opinion.analyse` expects::
-
-    from dialog import opinion, service
-    result = opinion.analyse(service.vote_matrix(event.id),
-                             moderated_out=service.hidden_statement_ids(event.id))
+matrix has the shape `dialog.opinion.analyse` expects; `opinion_result` runs it.
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import func, select
 
+from dialog import opinion
 from dialog.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -226,6 +223,14 @@ def participants(event_id: int) -> list[Participant]:
     """The event's participants in the order they joined."""
     return list(db.session.scalars(select(Participant).where(
         Participant.event_id == event_id).order_by(Participant.id)))
+
+
+def opinion_result(event_id: int, min_votes: int = opinion.MIN_VOTES,
+                   votes: pd.DataFrame | None = None) -> opinion.OpinionResult:
+    """`dialog.opinion.analyse` on the event's device votes (paper tallies have no voters),
+    hidden statements moderated out; `votes` is the event's `vote_matrix` if already read."""
+    return opinion.analyse(vote_matrix(event_id) if votes is None else votes,
+                           min_votes=min_votes, moderated_out=hidden_statement_ids(event_id))
 
 
 # -- check-in categories ---------------------------------------------------------------------

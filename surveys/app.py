@@ -11,10 +11,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from surveys import i18n, ops
+from surveys import ops
+from surveys.core import i18n
 from surveys.config import load_config
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
-from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
+from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 from surveys.resources import migrations_dir
 
 
@@ -51,17 +52,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from dialog import facilitate, participate, screens
     from surveys.accessibility import views as accessibility_views
     from surveys.analysis import views as analysis_views
-    from surveys.auth import views as auth_views
+    from surveys.auth import blueprint as auth
     from surveys.followup import api as followup_api
     from surveys.followup import report_views as followup_report
     from surveys.followup import tokens as followup_tokens
     from surveys.followup import views as followup_views
-    from surveys.survey import manage, public, results
+    from surveys.survey import blueprint as survey
 
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(manage.bp)
-    app.register_blueprint(results.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(survey.public)
+    app.register_blueprint(survey.manage)
     app.register_blueprint(accessibility_views.bp)
     app.register_blueprint(analysis_views.bp)
     app.register_blueprint(followup_views.bp)

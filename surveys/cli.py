@@ -14,7 +14,9 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth import queries as auth_queries
+from surveys.auth import services as auth_services
+from surveys.auth.models import Organisation, User
 from surveys.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,14 +26,12 @@ POT = TRANSLATIONS / "messages.pot"
 
 def create_organisation(name: str, email: str, password: str, admin_name: str) -> User:
     """An organisation and its first admin; refuses duplicates."""
-    if db.session.scalar(select(Organisation).where(Organisation.name == name)):
+    if auth_queries.organisation_by_name(name) is not None:
         raise click.ClickException(f"An organisation named {name!r} already exists.")
-    if db.session.scalar(select(User).where(User.email == email.lower())):
+    if auth_queries.user_by_email(email) is not None:
         raise click.ClickException(f"A user with email {email!r} already exists.")
-    organisation = Organisation(name=name)
-    admin = User(organisation=organisation, email=email.lower(), name=admin_name, role=Role.admin)
-    admin.set_password(password)
-    db.session.add_all([organisation, admin])
+    admin = auth_services.create_organisation(name, email=email, password=password,
+                                              admin_name=admin_name)
     db.session.commit()
     return admin
 
@@ -55,7 +55,7 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
     from surveys.followup.service import framework_of
-    from surveys.i18n import LANGUAGES
+    from surveys.core.i18n import LANGUAGES
 
     extension = out.suffix.lower().lstrip(".")
     if extension not in ("pdf", "html"):

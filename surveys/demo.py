@@ -27,13 +27,23 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 
 from dialog.demo import load_dialog_demo
-from surveys.auth.models import Organisation, Role, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup.demo import PREVIOUS_WAVE, load_followup
-from surveys.questions import DONT_KNOW, question_type
-from surveys.survey.definition import import_definition, load_template
-from surveys.survey.models import Answer, Channel, Response, Survey, SurveyStatus
-from surveys.survey.responses import RESUME_ALPHABET, RESUME_LENGTH
+from surveys.survey.definition import load_template
+from surveys.survey.models import (
+    RESUME_ALPHABET,
+    RESUME_LENGTH,
+    Answer,
+    Channel,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+from surveys.survey.questions import DONT_KNOW, question_type
+from surveys.survey.services import import_definition
 
 ORGANISATION = "Exempelby kommun"
 SLUG = "demo"

@@ -62,6 +62,8 @@ from typing import Any
 
 import pandas as pd
 
+from surveys.core.data import BOM, safe_cell
+
 #: The kinds of variable and their measurement levels (the SPSS names).
 KINDS = ("numeric", "categorical", "text", "multi")
 MEASURES = ("nominal", "ordinal", "scale")
@@ -73,11 +75,9 @@ FIXED_COLUMNS = ("response_id", "language", "channel", "weight")
 TEXT_TYPES = frozenset({"short_text", "long_text"})
 CHANNELS = ("web", "paper", "interview")
 
-# The same conventions as the raw export (surveys.survey.export, which imports the
-# database and so cannot be imported here); a test keeps the two equal.
+# The question types' code for "don't know" (surveys.survey.questions, which imports
+# Flask-Babel and so is imported only when called); a test keeps the two equal.
 DONT_KNOW = "dk"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 #: Labels used when the caller passes none; answer labels come translated from
 #: `platform_labels`, the fixed columns' labels are English like their names.
@@ -183,9 +183,9 @@ def platform_labels(lang: str) -> dict[str, Any]:
     """
     from flask_babel import force_locale
 
-    from surveys.i18n import language
-    from surveys.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
-    from surveys.survey.analysis import CHANNEL_LABELS
+    from surveys.core.i18n import language
+    from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
+    from surveys.survey.results import CHANNEL_LABELS
 
     with force_locale(language(lang).ui_locale):
         return {
@@ -207,8 +207,8 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     Without them the answer labels come from `platform_labels`. Free-text questions
     are left out (and listed in ``omitted``) unless `include_text`.
     """
-    from surveys.i18n import LANGUAGES
-    from surveys.questions import question_type
+    from surveys.core.i18n import LANGUAGES
+    from surveys.survey.questions import question_type
 
     given = dict(labels or {})
     missing_platform = {"agreement", "dont_know", "channels"} - set(given)
@@ -503,10 +503,7 @@ def _plain(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> Any:
-    value = _plain(value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return safe_cell(_plain(value))
 
 
 def _write_csv(columns: dict[str, list], codebook: Codebook) -> bytes:

@@ -16,10 +16,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import delete
 
 from surveys import create_app
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db, limiter
-from surveys.survey.definition import import_definition, load_template
+from surveys.survey.definition import load_template
 from surveys.survey.models import SurveyStatus
+from surveys.survey.services import import_definition
 from tests.support.postgres import PostgresServer
 from tests.support.snapshot import DemoSnapshots
 from tests.support.web import FormClient

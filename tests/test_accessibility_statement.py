@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from surveys.accessibility.models import BarrierReport
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 
 

@@ -17,7 +17,7 @@ from flask import url_for
 from surveys.analysis import runs as run_svc
 from surveys.analysis.mapping import code_field, default_scheme, field, format_age_groups
 from surveys.analysis.margins_import import import_csv
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.analysis import DEMO_CSV, add_responses

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveys.analysis import mapping
 from surveys.analysis import runs as run_svc
 from surveys.analysis.models import WeightingScheme
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.analysis import problems, text_of

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from surveys.analysis import jsonstat
 from surveys.analysis.models import MarginRow, MarginSet
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from tests.support.analysis import (
     DEMO_CSV,

@@ -11,7 +11,7 @@ import pytest
 from surveys.analysis import runs as run_svc
 from surveys.analysis.mapping import default_scheme
 from surveys.analysis.monitor import more_needed, representation
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.analysis import add_responses, import_csv, location_id, text_of

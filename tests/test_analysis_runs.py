@@ -18,7 +18,7 @@ from sqlalchemy import select
 from surveys.analysis import runs as run_svc
 from surveys.analysis.mapping import default_scheme
 from surveys.analysis.models import MarginSet, WeightingRun, WeightingScheme
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.weighting import Design

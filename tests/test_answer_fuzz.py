@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.survey.models import Answer
-from surveys.survey.responses import shown_questions
+from surveys.survey.services import shown_questions
 from tests.support.surveys import small_definition
 from werkzeug.datastructures import MultiDict
 

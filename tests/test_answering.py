@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.models import Answer, Response, Survey, SurveyStatus
 from tests.support.surveys import TEMPLATE_ANSWERS, TEMPLATE_VALUES, small_definition

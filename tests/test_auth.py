@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from surveys import create_app
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db, limiter
 from tests.conftest import PASSWORD, app_config, user_email
 from tests.support.web import FormClient

@@ -8,11 +8,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.definition import export_definition, load_template
 from surveys.survey.models import Channel, Question, Response, Survey, SurveyStatus
-from surveys.survey.responses import start_response
+from surveys.survey.services import start_response
 from surveys.survey.texts import completeness, survey_texts
 from tests.conftest import user_email
 from tests.support.manage import (

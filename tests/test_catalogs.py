@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from surveys.i18n import LANGUAGES, UI_LOCALES
+from surveys.core.i18n import LANGUAGES, UI_LOCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {path.parts[-3]: path for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.extensions import db
-from surveys.survey.definition import definition_problems, import_definition
+from surveys.survey.definition import definition_problems
+from surveys.survey.services import import_definition
 from tests.support.surveys import small_definition
 
 @pytest.fixture

@@ -17,9 +17,10 @@ import pyreadstat
 import pytest
 
 from surveys import microdata
+from surveys.core.data import BOM, FORMULA_START
 from surveys.extensions import db
 from surveys.microdata import Codebook, Variable, codebook_csv, codebook_for, write_microdata
-from surveys.questions import DONT_KNOW, QUESTION_TYPES
+from surveys.survey.questions import DONT_KNOW, QUESTION_TYPES
 from surveys.survey import export
 from surveys.survey.models import Channel, Survey
 from tests.support.surveys import small_definition
@@ -72,7 +73,7 @@ def frame(survey) -> pd.DataFrame:
 
 
 def read_csv(raw: bytes) -> pd.DataFrame:
-    assert raw.startswith(microdata.BOM.encode("utf-8"))
+    assert raw.startswith(BOM.encode("utf-8"))
     return pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False,
                        dtype=str)
 
@@ -198,7 +199,7 @@ def test_csv_with_free_text_defuses_formulas(survey, frame):
     assert data["why"].tolist() == ["'" + FORMULA, "", ""]
     assert data["comment"].tolist() == ["Fler bänkar,\n\"tack\"", "'-2+3", ""]
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert not any(cell.startswith(microdata.FORMULA_START) for row in rows for cell in row)
+    assert not any(cell.startswith(FORMULA_START) for row in rows for cell in row)
 
 
 def test_excel_has_a_data_sheet_and_a_codebook_sheet(survey, frame):
@@ -380,6 +381,5 @@ def test_the_module_loads_without_flask_and_shares_the_raw_exports_conventions()
             "print('flask' in sys.modules, 'sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
-    assert microdata.FORMULA_START == export.FORMULA_START and microdata.BOM == export.BOM
     assert microdata.DONT_KNOW == DONT_KNOW
     assert microdata.CHANNELS == tuple(channel.value for channel in Channel)

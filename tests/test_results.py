@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from surveys.auth.models import Role
+from surveys.core.data import safe_cell
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey import stats
 from surveys.survey.definition import load_template
-from surveys.survey.export import safe_cell
 from surveys.survey.models import Answer, Channel, Response, Survey
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)

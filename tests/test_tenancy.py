@@ -12,7 +12,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.translation_files import export_po
@@ -47,20 +48,20 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.condition": (SurveyStatus.draft, {
         "action": "save", "source": "trust_people", "values": ["5", "6"]}),
     "manage.delete_question": (SurveyStatus.draft, {}),
-    "manage.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
-    "manage.user_active": (SurveyStatus.draft, {"active": "0"}),
+    "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
+    "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
 }
 
 #: Routes that name no object: covered by the list and creation tests below.
 WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
-                  "manage.import_survey", "manage.users", "manage.new_user"}
+                  "manage.import_survey", "auth.users", "auth.new_user"}
 
 
 def manage_routes(app) -> dict[str, set[str]]:
-    """Endpoint -> HTTP methods, for every rule of the manage blueprint."""
+    """Endpoint -> HTTP methods, for every rule under /manage/ (surveys and users)."""
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("manage."):
+        if rule.rule.startswith("/manage/"):
             routes.setdefault(rule.endpoint, set()).update(rule.methods & {"GET", "POST"})
     return routes
 

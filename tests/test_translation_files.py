@@ -10,7 +10,8 @@ from flask_babel import force_locale
 
 from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
-from surveys.survey.translation_files import export_po, import_po
+from surveys.survey.services import import_translations
+from surveys.survey.translation_files import export_po
 from tests.support.surveys import small_definition
 
 
@@ -47,7 +48,7 @@ def test_a_translated_file_comes_back_and_changes_only_what_was_translated(surve
     def translate(catalog):
         catalog.get("Är du medlem?", context="q.member.text").string = "هل أنتِ عضو؟"
 
-    report = import_po(survey, "ar", edited(export_po(survey, "ar"), translate))
+    report = import_translations(survey, "ar", edited(export_po(survey, "ar"), translate))
     assert report.ok and report.changed == 1
     member = next(q for q in survey.questions() if q.key == "member")
     assert member.text["ar"] == "هل أنتِ عضو؟" and member.text["sv"] == "Är du medlem?"
@@ -69,7 +70,7 @@ def test_a_bad_line_is_reported_with_its_line_and_nothing_is_imported(survey, ch
         catalog.get("Tillit", context="q.trust.text").string = "ثقة جديدة"
         change(catalog)
 
-    report = import_po(survey, "ar", edited(export_po(survey, "ar"), with_good_edit_too))
+    report = import_translations(survey, "ar", edited(export_po(survey, "ar"), with_good_edit_too))
     assert not report.ok
     assert any(message in text and line for line, text in report.problems), report.problems
     trust = next(q for q in survey.questions() if q.key == "trust")
@@ -78,12 +79,12 @@ def test_a_bad_line_is_reported_with_its_line_and_nothing_is_imported(survey, ch
 
 @pytest.mark.parametrize("data", [b"\xff\xfe garbage \x00", b"hello world", b'msgid "x"\nmsgstr'])
 def test_a_broken_file_is_refused_with_a_message(survey, data):
-    report = import_po(survey, "ar", data)
+    report = import_translations(survey, "ar", data)
     assert not report.ok and report.problems[0][1]
 
 
 def test_a_file_for_another_language_is_refused(survey):
-    report = import_po(survey, "ar", export_po(survey, "en"))
+    report = import_translations(survey, "ar", export_po(survey, "en"))
     assert any("not" in text for _, text in report.problems)
     assert not report.ok
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from tests.conftest import PASSWORD, user_email
 from tests.support.manage import snapshot, staff

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 

@@ -13,9 +13,11 @@ from wtforms.validators import DataRequired, Length
 
 from surveys.accessibility.models import BarrierReport
 from surveys.auth.access import roles_required
-from surveys.auth.models import Organisation, utcnow
+from surveys.auth.models import Organisation
+from surveys.core.i18n import current_language
+from surveys.core.roles import ADMINS
+from surveys.core.time import utcnow
 from surveys.extensions import db, limiter
-from surveys.i18n import current_language
 from surveys.survey.models import Survey
 
 bp = Blueprint("accessibility", __name__, url_prefix="/accessibility")
@@ -73,7 +75,7 @@ def statement():
 
 
 @bp.get("/reports")
-@roles_required()
+@roles_required(*ADMINS)
 def reports():
     rows = db.session.scalars(
         select(BarrierReport)
@@ -84,7 +86,7 @@ def reports():
 
 
 @bp.post("/reports/<int:report_id>")
-@roles_required()
+@roles_required(*ADMINS)
 def handled(report_id: int):
     report = db.session.get(BarrierReport, report_id)
     if report is None or report.organisation_id != current_user.organisation_id:

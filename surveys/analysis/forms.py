@@ -8,46 +8,15 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
-from wtforms.widgets import TextInput
 
 from surveys.analysis import jsonstat
 from surveys.analysis.mapping import DEFAULT_AGE_GROUPS, format_age_groups
 from surveys.analysis.margins_import import format_code_lines
 from surveys.analysis.messages import METHOD_LABELS, POLICY_LABELS
 from surveys.analysis.models import METHODS
-from surveys.survey.forms import MultiCheckboxField, choices
-
-NUMBER_RE = re.compile(r"^-?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class NumberField(Field):
-    """A number typed the Swedish or the English way: 1,5 or 1.5 or 1e-10; empty is None."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:g}"
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            text = valuelist[0].strip().replace(" ", "").replace("\u2212", "-")
-            if not NUMBER_RE.match(text):
-                raise ValueError(_l("Write a number, e.g. 1,5."))
-            self.data = float(text.replace(",", "."))
-
+from surveys.core.forms import MultiCheckboxField, NumberField, choices, strip
 
 class IsoDateField(StringField):
     """A date written 2025-12-31 (a text box: large, and the same in every browser)."""
@@ -75,9 +44,9 @@ class IsoDateField(StringField):
 class _MarginsFields(FlaskForm):
     """What every imported margin set needs: a name, its source and its reference date."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)],
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)],
                        description=_l("E.g. Population 31 December 2025."))
-    source = StringField(_l("Source"), filters=[_strip],
+    source = StringField(_l("Source"), filters=[strip],
                          validators=[DataRequired(), Length(max=500)],
                          description=_l("Where the numbers come from, e.g. the SCB table."))
     reference_date = IsoDateField(
@@ -102,7 +71,7 @@ class JsonStatMarginsForm(_MarginsFields):
                                     "population by region, age, sex and country of birth, one "
                                     "year, and save it as JSON-stat 2.0."))
     age_groups = StringField(
-        _l("Age groups"), filters=[_strip], default=format_age_groups(DEFAULT_AGE_GROUPS),
+        _l("Age groups"), filters=[strip], default=format_age_groups(DEFAULT_AGE_GROUPS),
         validators=[DataRequired()],
         description=_l("Single-year ages are added up into these groups, e.g. 16-29, 30-44, "
                        "45-64, 65+. Ages in no group are left out of the population."))
@@ -185,10 +154,6 @@ def format_collapse(collapse: dict[str, dict[str, str]]) -> str:
     return "\n".join(f"{v}: {a} -> {b}" for v, pairs in collapse.items() for a, b in pairs.items())
 
 
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token: approve, withdraw, rerun, delete."""
-
-
 class CollapseForm(FlaskForm):
     """Weight again, merging one empty category into a neighbour."""
 
@@ -201,7 +166,7 @@ class AddVariableForm(FlaskForm):
     """Another weighting variable from a year-of-birth or single-choice question."""
 
     question = SelectField(_l("Question"))
-    name = StringField(_l("Variable name"), filters=[_strip],
+    name = StringField(_l("Variable name"), filters=[strip],
                        validators=[DataRequired(), Length(max=40)],
                        description=_l("As in the margins, e.g. education."))
 

@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveys.core.problems import Problem
+
 #: Our variable names for SCB's dimensions.
 AGE, SEX, BORN, DISTRICT = "age", "gender", "born", "district"
 
@@ -72,14 +74,6 @@ FOUR_BORN_GROUPS = {
 AGE_CODE_RE = re.compile(r"^(\d{1,3})(\+?)$")
 #: How many cells a problem lists before saying "and N more".
 LIST_LIMIT = 8
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with (or worth knowing about) a file; `code` names it for translation."""
-
-    code: str
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 class JsonStatError(ValueError):

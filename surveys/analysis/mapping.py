@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from surveys.analysis.jsonstat import group_label
-from surveys.questions import CODE_RE, DONT_KNOW
+from surveys.survey.questions import CODE_RE, DONT_KNOW
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict

@@ -13,7 +13,7 @@ from flask_babel import format_decimal, format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from surveys.survey.analysis import format_share
+from surveys.survey.results import format_share
 
 #: Form fields named in import problems.
 FIELD_LABELS = {

@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.auth.models import Organisation, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.models import Survey
 

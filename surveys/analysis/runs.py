@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -27,9 +26,10 @@ from sqlalchemy import insert, select
 from surveys.analysis import mapping as mapping_svc
 from surveys.analysis.margins_import import margins_frame
 from surveys.analysis.models import METHODS, MarginSet, RunWeight, WeightingRun, WeightingScheme
-from surveys.auth.models import utcnow
+from surveys.core.data import jsonable
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingError
 
@@ -252,28 +252,6 @@ def error_dict(error: WeightingError, margins: pd.DataFrame) -> dict[str, Any]:
 
 def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list | tuple) and len(value) == 1 else value
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON: numpy scalars to Python, non-finite floats to None, keys to text."""
-    if isinstance(value, dict):
-        return {str(k) if not isinstance(k, tuple) else ", ".join(map(str, k)): jsonable(v)
-                for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer | int):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return float(value) if math.isfinite(value) else None
-    if value is None or isinstance(value, str):
-        return value
-    if pd.isna(value):
-        return None
-    return str(value)
 
 
 # -- estimates ----------------------------------------------------------------------------------

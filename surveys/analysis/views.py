@@ -21,7 +21,6 @@ from surveys.analysis.forms import (
     EXPORT_FORMATS,
     AddVariableForm,
     CollapseForm,
-    ConfirmForm,
     CsvMarginsForm,
     ExportForm,
     JsonStatMarginsForm,
@@ -38,13 +37,13 @@ from surveys.analysis.margins_import import (
 from surveys.analysis.margins_import import delete as delete_margin_set
 from surveys.analysis.models import MarginSet, WeightingRun
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import Role
+from surveys.core.forms import ConfirmForm, choices
+from surveys.core.i18n import current_language, localized
+from surveys.core.roles import ANALYSTS
 from surveys.extensions import db
-from surveys.i18n import current_language, localized
-from surveys.survey.analysis import answer_label, language_name
-from surveys.survey.forms import choices
 from surveys.survey.models import Response as SurveyResponse
 from surveys.survey.models import Survey
+from surveys.survey.results import answer_label, language_display_name
 
 bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 
@@ -68,7 +67,6 @@ bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 # GET       /analysis/runs/<id>/export                 weighted microdata (?format=&text=&lang=)
 # GET       /analysis/runs/<id>/codebook.csv           its codebook (?text=&lang=)
 
-ANALYSTS = (Role.analyst,)
 MIMETYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -87,7 +85,7 @@ def helpers():
         "pct": messages.share,
         "METHOD_LABELS": messages.METHOD_LABELS,
         "POLICY_LABELS": messages.POLICY_LABELS,
-        "language_name": language_name,
+        "language_name": language_display_name,
         "describe_variable": mapping.describe,
         "age_groups_text": mapping.format_age_groups,
         "answer_label": answer_label,

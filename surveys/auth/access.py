@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
 
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 
 
@@ -27,13 +29,15 @@ def roles_required(*roles: Role):
     return decorator
 
 
-def own(model, object_id: int):
+def own(model, object_id: int, via: Callable[[Any], Any] | None = None):
     """Load an object of the current user's organisation, or 404.
 
-    Another organisation's object answers exactly like a missing one, so ids
-    reveal nothing across organisations.
+    `via` leads from an object without an organisation of its own to the one that has
+    it (a page to its survey, a prompt to its event). Another organisation's object
+    answers exactly like a missing one, so ids reveal nothing across organisations.
     """
     obj = db.session.get(model, object_id)
-    if obj is None or obj.organisation_id != current_user.organisation_id:
+    owner = via(obj) if obj is not None and via is not None else obj
+    if owner is None or owner.organisation_id != current_user.organisation_id:
         abort(404)
     return obj

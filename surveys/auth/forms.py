@@ -1,4 +1,4 @@
-"""Login and user administration forms."""
+"""Login and user administration forms, and the role names they show."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
-from surveys.auth.users import ROLE_LABELS
+from surveys.core.forms import strip
+from surveys.core.roles import Role
+
+
+#: Role names in the interface language.
+ROLE_LABELS = {
+    Role.admin: _l("Administrator"),
+    Role.author: _l("Author"),
+    Role.facilitator: _l("Facilitator"),
+    Role.analyst: _l("Analyst"),
+}
 
 
 class LoginForm(FlaskForm):
@@ -22,10 +32,6 @@ class LoginForm(FlaskForm):
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def role_choices() -> list[SelectChoice]:
     """Every role, for select fields."""
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
@@ -34,8 +40,8 @@ def role_choices() -> list[SelectChoice]:
 class NewUserForm(FlaskForm):
     """A new member of staff with an initial password."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), filters=[_strip], validators=[
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[
         DataRequired(), Length(max=254),
         Regexp(EMAIL_RE, message=_l("Write an email address, e.g. name@kommun.se."))])
     role = SelectField(_l("Role"), default="author")

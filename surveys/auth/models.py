@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime, timezone
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +11,8 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 #: argon2id with the library's recommended cost (RFC 9106); an app may set its own.
@@ -23,20 +24,6 @@ def password_hasher() -> PasswordHasher:
     if has_app_context():
         return current_app.extensions.get("argon2", PRODUCTION_HASHER)
     return PRODUCTION_HASHER
-
-
-def utcnow() -> datetime:
-    """Current time in UTC, naive (stored as UTC on both SQLite and PostgreSQL)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-class Role(enum.Enum):
-    """What a user may do within their organisation."""
-
-    admin = "admin"  #: manages users and everything below
-    author = "author"  #: writes and opens surveys
-    facilitator = "facilitator"  #: runs dialogue events, enters paper answers
-    analyst = "analyst"  #: reads results, weights and exports
 
 
 class Organisation(db.Model):

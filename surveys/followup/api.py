@@ -22,7 +22,7 @@ from surveys.followup import api_figures, service
 from surveys.followup.models import Framework, IndicatorDefinition
 from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
 from surveys.followup.tokens import active_token
-from surveys.i18n import DEFAULT_LOCALE, LANGUAGES, UI_LOCALES
+from surveys.core.i18n import DEFAULT_LOCALE, LANGUAGES, UI_LOCALES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only GETs, authenticated by a header, never by a cookie

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from surveys.core.data import BOM, safe_cell
 from surveys.followup.models import Framework, Goal, IndicatorDefinition
 from surveys.followup.service import IndicatorSeries
 
@@ -27,8 +28,6 @@ CHANGE_FIELDS = ("since", "value", "se", "ci_low", "ci_high", "z", "p_value", "s
 CSV_COLUMNS = ("indicator", "title", "kind", "year", "row_type", "variable", "group",
                "compared_with", "value", "ci_low", "ci_high", "se", "n", "p_value",
                "suppressed", "uncertain", "source")
-#: A text cell starting with one of these would run as a formula in a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _pick(data: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
@@ -182,15 +181,14 @@ def _cell(value: Any, decimal_comma: bool) -> str:
     if isinstance(value, float):
         text = repr(value)
         return text.replace(".", ",") if decimal_comma else text
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return safe_cell(str(value))
 
 
 def to_csv(rows: Iterable[dict[str, Any]], semicolon: bool = False) -> bytes:
     """UTF-8 with a byte-order mark, CRLF line ends; comma and decimal point by default,
     semicolon and decimal comma for a spreadsheet set to Swedish."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
+    buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=";" if semicolon else ",", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:

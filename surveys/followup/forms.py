@@ -16,11 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from surveys.analysis.forms import NumberField
+from surveys.core.forms import NumberField, choices
+from surveys.core.i18n import LANGUAGES
 from surveys.followup.framework import KEY_RE, SLUG_RE
-from surveys.i18n import LANGUAGES
 from surveys.indicators import DONT_KNOW
-from surveys.survey.forms import choices
 
 KIND_LABELS = {
     "share": _l("Share of respondents with certain answers"),

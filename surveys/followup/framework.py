@@ -24,7 +24,7 @@ from surveys.followup.models import (
     IndicatorDefinition,
     Wave,
 )
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from surveys.indicators import IndicatorError, indicator_from_dict, indicator_to_dict
 from surveys.survey.models import Survey
 

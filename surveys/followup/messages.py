@@ -61,13 +61,13 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
 
 
 def problem_text(problem) -> str:
-    """A `service.Problem` in words."""
+    """A `service.FigureProblem` in words."""
     return framework_error(problem.code, {**problem.details, "wave": problem.wave,
                                           "indicator": problem.indicator})
 
 
 def register_problem(code: str, details: Mapping[str, Any]) -> str:
-    """A problem with a register file (`surveys.indicators.Problem`)."""
+    """A problem with a register file (`surveys.core.problems.Problem`)."""
     messages = {
         "empty_file": lambda: _("The file is empty."),
         "not_json": lambda: _("The file is not JSON (line %(line)s).", line=details.get("line")),

@@ -14,7 +14,8 @@ from sqlalchemy import JSON, Double, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.auth.models import Organisation, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.models import Survey
 

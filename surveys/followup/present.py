@@ -19,7 +19,7 @@ from markupsafe import Markup
 from surveys.followup import charts
 from surveys.followup.models import Framework
 from surveys.followup.service import IndicatorSeries
-from surveys.i18n import tr, tr_text
+from surveys.core.i18n import tr, tr_text
 from surveys.indicators import Assessment, Change, Estimate, Gap, TargetStatus
 
 VARIABLE_LABELS = {

@@ -40,7 +40,7 @@ from surveys.extensions import db
 from surveys.followup import messages, present, service
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.service import IndicatorSeries
-from surveys.i18n import LANGUAGES, Language, tr, tr_text
+from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.indicators import follow_up
 from surveys.survey.models import Response
 

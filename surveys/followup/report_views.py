@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth.access import roles_required
-from surveys.auth.models import Role
+from surveys.core.i18n import LANGUAGES
+from surveys.core.roles import ANALYSTS
 from surveys.followup import report, service
-from surveys.i18n import LANGUAGES
 
 bp = Blueprint("followup_report", __name__, url_prefix="/followup")
 
@@ -52,7 +52,7 @@ def _arguments():
 
 
 @bp.get("/report")
-@roles_required(Role.analyst, Role.admin)
+@roles_required(*ANALYSTS)
 def page():
     arguments, refusal = _arguments()
     if refusal:
@@ -67,7 +67,7 @@ def page():
 
 
 @bp.get("/report.pdf")
-@roles_required(Role.analyst, Role.admin)
+@roles_required(*ANALYSTS)
 def pdf():
     arguments, refusal = _arguments()
     if refusal:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys.analysis.models import RunWeight
 from surveys.analysis.runs import RunError, approved_run, reproduce
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
 from surveys.indicators import (
@@ -38,12 +38,12 @@ from surveys.indicators import (
     indicator_from_dict,
     register_waves,
 )
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.models import Response
 
 
 @dataclass
-class Problem:
+class FigureProblem:
     """Something that kept a figure from being computed, for the analyst to fix."""
 
     code: str
@@ -148,21 +148,21 @@ def _gap_specs(framework: Framework, grouped: set[str]) -> list[GapSpec]:
     return [GapSpec(v, a, b) for v, a, b in framework.gaps if v in grouped]
 
 
-def refresh(framework: Framework) -> list[Problem]:
+def refresh(framework: Framework) -> list[FigureProblem]:
     """Compute every survey indicator's value in every wave whose stored value is stale.
 
     A figure that cannot be computed (a question the wave lacks, an invalid gap) is stored
     as that problem under the same fingerprint, so it is not retried until an input
     changes. Returns every current problem, new or stored. Flushes; the request commits.
     """
-    problems: list[Problem] = []
+    problems: list[FigureProblem] = []
     survey_indicators = [d for d in framework.indicators if d.kind != "register"]
     stored = {(v.indicator_id, v.wave_id): v for v in db.session.scalars(
         select(IndicatorValue).join(Wave).where(Wave.framework_id == framework.id))}
     for wave in framework.waves:
         run = approved_run(wave.survey_id)
         if run is None:
-            problems.append(Problem("no_approved_run", wave=wave.year))
+            problems.append(FigureProblem("no_approved_run", wave=wave.year))
             continue
         stale = []
         stamp = _answers_stamp(run)
@@ -172,7 +172,7 @@ def refresh(framework: Framework) -> list[Problem]:
                                                                   framework):
                 stale.append(definition)
             elif value.problem is not None:
-                problems.append(Problem(value.problem["code"], definition.key, wave.year,
+                problems.append(FigureProblem(value.problem["code"], definition.key, wave.year,
                                         value.problem["details"]))
         if stale:
             problems += _compute_wave(framework, wave, run, stamp, stale, stored)
@@ -181,7 +181,7 @@ def refresh(framework: Framework) -> list[Problem]:
 
 
 def _compute_wave(framework: Framework, wave: Wave, run, stamp: str,
-                  definitions: list[IndicatorDefinition], stored: dict) -> list[Problem]:
+                  definitions: list[IndicatorDefinition], stored: dict) -> list[FigureProblem]:
     indicators = {d.id: core_indicator(d) for d in definitions}
     columns = {c for ind in indicators.values() if isinstance(ind, SurveyIndicator)
                for c in ind.columns()}
@@ -193,7 +193,7 @@ def _compute_wave(framework: Framework, wave: Wave, run, stamp: str,
         for definition in definitions:
             if (definition.id, wave.id) in stored:
                 db.session.delete(stored.pop((definition.id, wave.id)))
-        return [Problem(error.code, wave=wave.year, details=error.details)]
+        return [FigureProblem(error.code, wave=wave.year, details=error.details)]
     sample = design.sample
     data = _answer_frame(answers, sample.index, sorted(columns & question_keys))
     groups = _groupings(framework, wave, sample, answers)
@@ -210,7 +210,7 @@ def _compute_wave(framework: Framework, wave: Wave, run, stamp: str,
             result = estimate_wave(indicator, design, data, year=wave.year, wave=wave.year,
                                    groups=groups, gaps=gaps, rules=rules)
         except IndicatorError as error:
-            problems.append(Problem(error.code, definition.key, wave.year, error.details))
+            problems.append(FigureProblem(error.code, definition.key, wave.year, error.details))
             _store(stored.get((definition.id, wave.id)), definition, wave, run, fingerprint,
                    None, {"code": error.code, "details": _plain(error.details)})
             continue

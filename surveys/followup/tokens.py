@@ -21,7 +21,8 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from surveys.auth.access import own, roles_required
-from surveys.auth.models import utcnow
+from surveys.core.roles import ADMINS
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup.models import ApiToken
 
@@ -92,7 +93,7 @@ def _page(form: TokenForm, secret: str | None = None, created: ApiToken | None =
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required()
+@roles_required(*ADMINS)
 def index():
     """The organisation's tokens; POST creates one and shows its secret this once."""
     form = TokenForm()
@@ -106,7 +107,7 @@ def index():
 
 
 @bp.post("/<int:token_id>/revoke")
-@roles_required()
+@roles_required(*ADMINS)
 def revoke_token(token_id: int):
     """Revoke one of the organisation's tokens."""
     token = own(ApiToken, token_id)  # the app's CSRF protection has checked the form

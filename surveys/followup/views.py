@@ -27,7 +27,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from surveys.auth.access import roles_required
-from surveys.auth.models import Role
+from surveys.core.forms import choices
+from surveys.core.i18n import LANGUAGES, requested_language, tr_text
+from surveys.core.roles import ANALYSTS
 from surveys.extensions import db
 from surveys.followup import api_figures, messages, present, service
 from surveys.followup import framework as framework_svc
@@ -46,9 +48,7 @@ from surveys.followup.forms import (
 )
 from surveys.followup.framework import FrameworkError
 from surveys.followup.models import FocusArea, Framework, Goal, IndicatorDefinition
-from surveys.i18n import LANGUAGES, requested_language, tr_text
 from surveys.indicators import RegisterFormatError, read_register_csv, read_register_jsonstat
-from surveys.survey.forms import choices
 from surveys.survey.models import Survey
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
@@ -73,7 +73,6 @@ public_bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 # GET       /indicators/<slug>                       public: the focus areas
 # GET       /indicators/<slug>/<key>                 public: one focus area's indicators
 
-ANALYSTS = (Role.analyst,)
 SELECT_LINE = re.compile(r"^\s*([^=]+?)\s*=\s*(\S.*?)\s*$")
 
 

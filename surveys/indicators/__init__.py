@@ -41,7 +41,7 @@ from .definitions import (
     normalize_answer,
 )
 from .disclosure import NO_DATA, SMALL_GROUP, DisclosureRules
-from .errors import IndicatorError, Problem, RegisterFormatError
+from .errors import IndicatorError, RegisterFormatError
 from .register import (
     RegisterSeries,
     read_register_csv,
@@ -83,7 +83,6 @@ __all__ = [
     "Indicator",
     "IndicatorError",
     "MeanIndicator",
-    "Problem",
     "RegisterFormatError",
     "RegisterIndicator",
     "RegisterSeries",

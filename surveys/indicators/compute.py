@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from surveys.core.data import jsonable
+
 from . import _engine
 from .definitions import SurveyIndicator, normalize_answer
 from .disclosure import NO_DATA, DisclosureRules
@@ -49,21 +51,6 @@ def _num(value: Any) -> float | None:
         return None
     v = float(value)
     return v if math.isfinite(v) else None
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclass dicts made JSON-safe: NaN/inf to None, numpy scalars to Python, others to str."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)  # e.g. a pd.Interval group from pd.cut: its text is its label
 
 
 @dataclass(frozen=True)

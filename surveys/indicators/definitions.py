@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import IndicatorError
 
-#: The value the platform stores for a "don't know" answer (surveys.questions.DONT_KNOW).
+#: The value the platform stores for a "don't know" answer (surveys.survey.questions.DONT_KNOW).
 DONT_KNOW = "dk"
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

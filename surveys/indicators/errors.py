@@ -6,8 +6,9 @@ for :class:`surveys.weighting.WeightingError`; the English ``str()`` is for logs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from surveys.core.problems import Problem
 
 
 class IndicatorError(ValueError):
@@ -21,14 +22,6 @@ class IndicatorError(ValueError):
     def to_dict(self) -> dict[str, Any]:
         """Code and details as a JSON-friendly dict."""
         return {"code": self.code, "details": dict(self.details)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a register file; ``code`` names it for translation."""
-
-    code: str
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 class RegisterFormatError(ValueError):

@@ -30,9 +30,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveys.core.problems import Problem
+
 from .compute import Estimate, WaveResult
 from .definitions import RegisterIndicator
-from .errors import Problem, RegisterFormatError
+from .errors import RegisterFormatError
 
 YEAR_NAMES = ("year", "ar", "tid", "time")
 VALUE_NAMES = ("value", "varde")

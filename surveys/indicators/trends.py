@@ -35,7 +35,9 @@ from typing import Any, Protocol
 
 from scipy import stats
 
-from .compute import WaveResult, _same, jsonable
+from surveys.core.data import jsonable
+
+from .compute import WaveResult, _same
 from .definitions import Direction, Indicator, Target
 from .disclosure import NO_DATA
 from .errors import IndicatorError

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.jobs.models import Job
 

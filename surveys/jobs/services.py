@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from surveys.auth.models import utcnow
+from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.jobs.models import Job, JobStatus
 

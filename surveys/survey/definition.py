@@ -1,8 +1,8 @@
-"""A whole survey as JSON (format ``delaktig-survey/1``): export, validation, import.
+"""A whole survey as JSON (format ``delaktig-survey/1``): export, validation, templates.
 
 The same format carries the ready templates, so a survey can be reused next year
-or by another municipality. Import validates everything first and then builds
-the survey in one go: a bad file changes nothing.
+or by another municipality. The import (`services.import_definition`) validates
+everything here first and then builds the survey in one go: a bad file changes nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from importlib import resources
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from surveys.extensions import db
-from surveys.i18n import LANGUAGES
-from surveys.questions import CODE_RE, QUESTION_TYPES
-from surveys.survey.models import Page, Question, Survey, SurveyStatus
+from surveys.core.i18n import LANGUAGES
+from surveys.survey.models import Survey
+from surveys.survey.questions import CODE_RE, QUESTION_TYPES
 from surveys.survey.texts import SURVEY_TEXTS
 
 FORMAT = "delaktig-survey/1"
@@ -146,47 +144,16 @@ def _question_problems(question: Any, page_no: int, earlier: dict, on_page: dict
     return problems
 
 
-def import_definition(data: Any, organisation_id: int, slug: str | None = None) -> Survey:
-    """Build a draft survey from a definition; raises DefinitionError and adds nothing if bad."""
-    problems = definition_problems(data)
-    slug = slug or (data.get("slug") if isinstance(data, Mapping) else None)
-    if not problems and db.session.scalar(select(Survey.id).where(Survey.slug == slug)):
-        problems.append(str(_l("The address %(slug)s is already taken.", slug=slug)))
-    if problems:
-        raise DefinitionError(problems)
-    languages = [data["default_language"]] + [
-        lang for lang in data["languages"] if lang != data["default_language"]
-    ]
-    survey = Survey(
-        organisation_id=organisation_id,
-        slug=slug,
-        status=SurveyStatus.draft,
-        default_language=data["default_language"],
-        languages=languages,
-        texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
-    )
-    for p_index, page_data in enumerate(data["pages"]):
-        page = Page(position=p_index, title=dict(page_data.get("title", {})))
-        survey.pages.append(page)
-        for q_index, q in enumerate(page_data["questions"]):
-            kind = QUESTION_TYPES[q["type"]]
-            page.questions.append(Question(
-                survey=survey,
-                position=q_index,
-                key=q["key"],
-                type=q["type"],
-                required=q.get("required", False),
-                text=dict(q.get("text", {})),
-                help=dict(q.get("help", {})),
-                settings=kind.default_settings() | dict(q.get("settings", {})),
-                condition=q.get("condition"),
-            ))
-    db.session.add(survey)
-    db.session.flush()
-    return survey
-
-
 def load_template(name: str) -> dict:
     """A ready survey definition shipped with the platform."""
     text = resources.files("surveys.data").joinpath(TEMPLATES[name]).read_text("utf-8")
     return json.loads(text)
+
+
+def template_titles(locale: str) -> dict[str, str]:
+    """Template name -> its title in `locale` (Swedish, else the name, when it has none)."""
+    titles = {}
+    for name in TEMPLATES:
+        title = load_template(name)["texts"]["title"]
+        titles[name] = title.get(locale) or title.get("sv") or name
+    return titles

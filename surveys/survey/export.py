@@ -21,17 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from surveys.extensions import db
-from surveys.survey.analysis import load_answers
-from surveys.survey.models import Response, Survey
+from surveys.core.data import BOM, safe_cell
+from surveys.survey import queries
+from surveys.survey.models import Survey
 
 #: The columns before the questions' own.
 FIXED_COLUMNS = ["response_id", "language", "channel", "started_at", "completed_at"]
-#: Excel treats a cell starting with one of these as a formula; tab and CR too, says OWASP.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 
 @dataclass
@@ -47,16 +42,10 @@ def answer_table(survey: Survey, completed_only: bool = False) -> AnswerTable:
     questions = survey.questions()
     header = FIXED_COLUMNS + [c for q in questions for c in q.kind.columns(q)]
     by_response: dict[int, dict[int, Any]] = defaultdict(dict)
-    for response_id, question_id, value in load_answers(survey.id, completed_only):
+    for response_id, question_id, value in queries.load_answers(survey.id, completed_only):
         by_response[response_id][question_id] = value
-    responses = db.session.execute(
-        select(Response.id, Response.language, Response.channel, Response.started_at,
-               Response.completed_at)
-        .where(Response.survey_id == survey.id)
-        .order_by(Response.id)
-    )
     rows = []
-    for number, r in enumerate(responses, start=1):
+    for number, r in enumerate(queries.response_rows(survey.id), start=1):
         if completed_only and r.completed_at is None:
             continue
         answers = by_response.get(r.id, {})
@@ -71,13 +60,6 @@ def answer_table(survey: Survey, completed_only: bool = False) -> AnswerTable:
 def iso_utc(moment: datetime | None) -> str | None:
     """A stored (naive UTC) time as ISO 8601 with a Z, e.g. 2026-03-01T09:15:00Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell Excel will not run: text that looks like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def csv_chunks(table: AnswerTable, rows_per_chunk: int = 500) -> Iterator[str]:

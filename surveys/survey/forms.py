@@ -1,10 +1,14 @@
-"""Forms of survey authoring. Labels are lazy, so they follow the staff member's language."""
+"""Forms of survey authoring, and the labels its pages show.
+
+Labels are lazy, so they follow the staff member's language.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,47 +19,30 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from surveys.i18n import LANGUAGES
-from surveys.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
-from surveys.survey.authoring import MOVES, language_name
+from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
 from surveys.survey.definition import SLUG_RE, TEMPLATES
+from surveys.survey.models import SurveyStatus
+from surveys.survey.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
 
 TEXT_MAX = 20000
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+#: How a page or question moves: within its page, or to the neighbouring page.
+MOVES = ("up", "down", "previous", "next")
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+#: Survey states as staff read them.
+STATUS_LABELS = {
+    SurveyStatus.draft: _l("Draft"),
+    SurveyStatus.open: _l("Open"),
+    SurveyStatus.closed: _l("Closed"),
+}
 
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Choices for select, radio and checkbox fields from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def language_choices(codes=None) -> list[SelectChoice]:
-    """"Arabic – العربية" for the given codes, all languages by default."""
-    return choices((code, f"{language_name(code)} – {LANGUAGES[code].native_name}")
-                   for code in (codes or LANGUAGES))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes; templates wrap it in a fieldset with a legend."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 SLUG_VALIDATORS = [
@@ -69,9 +56,9 @@ class NewSurveyForm(FlaskForm):
     """A new, empty survey."""
 
     slug = StringField(
-        _l("Address"), filters=[_strip, _lower], validators=[DataRequired(), *SLUG_VALIDATORS],
+        _l("Address"), filters=[strip, _lower], validators=[DataRequired(), *SLUG_VALIDATORS],
         description=_l("Residents answer at /s/address, e.g. tillit-2025."))
-    title = StringField(_l("Title"), filters=[_strip],
+    title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200)],
                         description=_l("In the default language."))
     default_language = SelectField(_l("Default language"), default="sv")
@@ -87,7 +74,7 @@ class TemplateForm(FlaskForm):
     """A copy of a ready template."""
 
     template = SelectField(_l("Template"), choices=[])
-    slug = StringField(_l("Address"), filters=[_strip, _lower],
+    slug = StringField(_l("Address"), filters=[strip, _lower],
                        validators=[DataRequired(), *SLUG_VALIDATORS])
 
     def __init__(self, *args, titles: dict[str, str], **kwargs):
@@ -100,7 +87,7 @@ class ImportForm(FlaskForm):
 
     file = FileField(_l("Survey definition file (JSON)"),
                      validators=[FileRequired(message=_l("Choose a file to import."))])
-    slug = StringField(_l("Address (optional)"), filters=[_strip, _lower],
+    slug = StringField(_l("Address (optional)"), filters=[strip, _lower],
                        validators=[Optional(), *SLUG_VALIDATORS],
                        description=_l("Leave empty to use the address written in the file."))
 
@@ -108,7 +95,7 @@ class ImportForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """Address, languages, opening times and the survey's own texts."""
 
-    slug = StringField(_l("Address"), filters=[_strip, _lower],
+    slug = StringField(_l("Address"), filters=[strip, _lower],
                        validators=[DataRequired(), *SLUG_VALIDATORS])
     languages = MultiCheckboxField(_l("Survey languages"))
     opens_at = DateTimeLocalField(
@@ -118,7 +105,7 @@ class SettingsForm(FlaskForm):
         _l("Closes"), format=DATETIME_FORMAT, validators=[Optional()],
         description=_l("Swedish time (Europe/Stockholm). Leave empty to keep it open until "
                        "you close it."))
-    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=TEXT_MAX)],
                           description=_l("Shown on the start page. Needed before opening."))
     consent = TextAreaField(_l("Consent and privacy information"),
@@ -139,7 +126,7 @@ class SettingsForm(FlaskForm):
 class PageForm(FlaskForm):
     """A page's optional heading in the default language."""
 
-    title = StringField(_l("Page heading (optional)"), filters=[_strip],
+    title = StringField(_l("Page heading (optional)"), filters=[strip],
                         validators=[Length(max=500)])
 
 
@@ -211,14 +198,14 @@ class QuestionForm(FlaskForm):
     #: The type whose settings fields the form showed; a changed type shows new fields first.
     shown_type = HiddenField()
     key = StringField(
-        _l("Key"), filters=[_strip],
+        _l("Key"), filters=[strip],
         validators=[DataRequired(), Length(max=40),
                     Regexp(CODE_RE, message=_l("Use lower-case letters a-z, digits and _ only."))],
         description=_l("A short name used in exports and conditions, e.g. trust_people."))
     required = BooleanField(_l("An answer is required"))
-    text = TextAreaField(_l("Question"), filters=[_strip],
+    text = TextAreaField(_l("Question"), filters=[strip],
                          validators=[DataRequired(), Length(max=TEXT_MAX)])
-    help = TextAreaField(_l("Help text (optional)"), filters=[_strip],
+    help = TextAreaField(_l("Help text (optional)"), filters=[strip],
                          validators=[Length(max=TEXT_MAX)])
     options = TextAreaField(
         _l("Options"), validators=[_check_lines],
@@ -228,9 +215,9 @@ class QuestionForm(FlaskForm):
         description=_l('One statement per line, written "code = statement".'))
     low = StringField(_l("Lowest value"), validators=[_check_number])
     high = StringField(_l("Highest value"), validators=[_check_number])
-    min_label = StringField(_l("Label of the lowest value"), filters=[_strip],
+    min_label = StringField(_l("Label of the lowest value"), filters=[strip],
                             validators=[Length(max=500)])
-    max_label = StringField(_l("Label of the highest value"), filters=[_strip],
+    max_label = StringField(_l("Label of the highest value"), filters=[strip],
                             validators=[Length(max=500)])
     dont_know = SelectField(_l("Extra choice"), default="", choices=choices([
         ("", _l("None")),
@@ -269,6 +256,23 @@ class QuestionForm(FlaskForm):
             else:
                 field.data = value
 
+    def switch_type(self, lang: str) -> str | None:
+        """After a change of type, the notice that the new type's settings are shown first.
+
+        Fields both types share keep what the author typed; the others start from the
+        new type's defaults. None when the type did not change.
+        """
+        type_name, shown = self.type.data, self.shown_type.data
+        if type_name == shown or type_name not in QUESTION_TYPES:
+            return None
+        kept = set(self.settings_fields(shown))
+        defaults = QUESTION_TYPES[type_name].default_settings()
+        self.fill_settings({key: value for key, value in defaults.items()
+                            if SETTING_FIELDS.get(key) not in kept}, lang)
+        self.shown_type.data = type_name
+        return _("The question type is now %(type)s. Check its settings below, then save.",
+                 type=QUESTION_TYPES[type_name].label)
+
     def raw_settings(self, type_name: str) -> dict[str, Any]:
         """The settings the form holds for a type, labels in the default language."""
         raw: dict[str, Any] = {}
@@ -302,10 +306,6 @@ class MoveForm(FlaskForm):
     """Move a page or question one step."""
 
     direction = StringField(validators=[AnyOf(MOVES)])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes state: only the CSRF token."""
 
 
 class EntryForm(FlaskForm):

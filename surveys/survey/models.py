@@ -13,11 +13,26 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueCo
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.auth.models import Organisation, utcnow
+from surveys.auth.models import Organisation
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.questions import QuestionType, question_type
+from surveys.survey.questions import QuestionType, question_type
 
 LocalizedText = MutableDict.as_mutable(JSON)
+
+#: Resume codes avoid characters that look alike (0/O, 1/I/L, 2/Z, 5/S, 8/B).
+RESUME_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+RESUME_LENGTH = 8
+
+
+def format_resume_code(code: str) -> str:
+    """Show a resume code in two groups, e.g. ``K7MP-2QXD``."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_resume_code(text: str) -> str:
+    """What the resident typed, without spaces, hyphens or case."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 class SurveyStatus(enum.Enum):
@@ -109,7 +124,8 @@ class Page(db.Model):
 
 
 class Question(db.Model):
-    """A question; its `type` names a class in `surveys.questions` that owns its behaviour."""
+    """A question; its `type` names a class in `surveys.survey.questions` that owns its
+    behaviour."""
 
     __tablename__ = "survey_questions"
     __table_args__ = (UniqueConstraint("survey_id", "key"),)
@@ -121,7 +137,7 @@ class Question(db.Model):
     position: Mapped[int]
     #: Stable name used in exports, conditions and translations, e.g. "trust_people".
     key: Mapped[str] = mapped_column(String(40))
-    #: Question type name, see `surveys.questions.QUESTION_TYPES`.
+    #: Question type name, see `surveys.survey.questions.QUESTION_TYPES`.
     type: Mapped[str] = mapped_column(String(30))
     required: Mapped[bool] = mapped_column(default=False)
     text: Mapped[dict] = mapped_column(LocalizedText, default=dict)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
+from surveys.core.i18n import language_name
 from surveys.survey.models import Survey
 
 SURVEY_TEXTS = ("title", "intro", "consent", "thanks")
@@ -67,6 +69,16 @@ def completeness(survey: Survey) -> dict[str, tuple[int, int]]:
     return {
         lang: (sum(1 for ref in refs if ref.get(lang)), len(refs)) for lang in survey.languages
     }
+
+
+def completeness_lines(survey: Survey) -> list[tuple[str, bool, str]]:
+    """Per survey language: (code, complete?, "Arabic: 37 of 40 texts")."""
+    return [
+        (lang, done == total,
+         _("%(language)s: %(done)s of %(total)s texts",
+           language=language_name(lang), done=done, total=total))
+        for lang, (done, total) in completeness(survey).items()
+    ]
 
 
 def missing_texts(survey: Survey, lang: str) -> list[str]:

@@ -1,9 +1,10 @@
-"""Survey texts for translators as gettext PO files, and their validated import.
+"""Survey texts for translators as gettext PO files, and the check of a translated file.
 
 Each survey text becomes one PO entry: ``msgctxt`` is the text's stable id,
 ``msgid`` the text in the survey's default language, ``msgstr`` the translation.
 Translation tools (Poedit, Weblate, Lokalise, OmegaT ...) read and write this.
-An import is checked as a whole and applied only when every line is right.
+An import is checked as a whole here; `services.import_translations` applies it only
+when every line is right.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from flask_babel import lazy_gettext as _l
 
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from surveys.survey.models import Survey
-from surveys.survey.texts import survey_texts
+from surveys.survey.texts import TextRef, survey_texts
 
 #: Parts of a text that must survive translation unchanged: {name}, %(name)s, %s, links.
 PLACEHOLDER_RE = re.compile(r"\{[^{}\s]+\}|%\([a-z_]+\)[sd]|%[sd]|https?://[^\s)]+")
@@ -45,9 +46,11 @@ def export_po(survey: Survey, lang: str) -> bytes:
 
 @dataclass
 class ImportReport:
-    """What an import found: problems by line, and how many texts it changed."""
+    """What an import found: problems by line, the texts to change, how many it changed."""
 
     problems: list[tuple[int | None, str]] = field(default_factory=list)
+    #: (text, its new translation) for every text the file changes.
+    updates: list[tuple[TextRef, str]] = field(default_factory=list)
     changed: int = 0
 
     @property
@@ -55,8 +58,8 @@ class ImportReport:
         return not self.problems
 
 
-def import_po(survey: Survey, lang: str, data: bytes) -> ImportReport:
-    """Check a translated PO file and, only if it is entirely right, store its texts."""
+def read_translations(survey: Survey, lang: str, data: bytes) -> ImportReport:
+    """Check a translated PO file line by line; nothing is stored here."""
     report = ImportReport()
     if lang not in survey.languages or lang == survey.default_language:
         report.problems.append((None, str(_l("This survey is not translated into that language."))))
@@ -74,7 +77,6 @@ def import_po(survey: Survey, lang: str, data: bytes) -> ImportReport:
     if not any(message.id for message in catalog):
         report.problems.append((None, str(_l("The file holds no survey texts."))))
     refs = {ref.id: ref for ref in survey_texts(survey)}
-    updates = []
     for message in catalog:
         if not message.id:
             continue  # the header
@@ -99,9 +101,5 @@ def import_po(survey: Survey, lang: str, data: bytes) -> ImportReport:
                 "The translation of %(id)s lost or changed a placeholder: %(expected)s.",
                 id=ref.id, expected=" ".join(placeholders(message.id))))))
         elif translation and translation != ref.get(lang):
-            updates.append((ref, translation))
-    if report.ok:
-        for ref, translation in updates:
-            ref.set(lang, translation)
-        report.changed = len(updates)
+            report.updates.append((ref, translation))
     return report

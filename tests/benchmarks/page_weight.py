@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from surveys import create_app  # noqa: E402
 from surveys.auth.models import Organisation  # noqa: E402
 from surveys.extensions import db  # noqa: E402
-from surveys.survey.definition import import_definition, load_template  # noqa: E402
+from surveys.survey.services import import_definition
+from surveys.survey.definition import load_template
 from surveys.survey.models import SurveyStatus  # noqa: E402
 from tests.support.web import FormClient  # noqa: E402
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from surveys.auth.models import utcnow
+from surveys.core.i18n import LANGUAGES
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.i18n import LANGUAGES
 from surveys.survey.definition import load_template
 from surveys.survey.models import Survey, SurveyStatus
 from tests.support.browser import axe_violations

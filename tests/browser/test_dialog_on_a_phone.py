@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dialog import operations, service
 from dialog.models import Event, Participant, Statement, StatementSource, Vote
 from surveys.extensions import db
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
 from tests.conftest import PASSWORD, user_email
 from tests.support.browser import axe_violations

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.followup.models import Framework
-from surveys.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
 from tests.support.browser import axe_violations
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from dialog.demo import load_dialog_demo
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup.framework import create_from_template
 from tests.browser.test_accessibility import SMALL_TARGETS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.auth.models import Role
+from surveys.core.roles import Role
 from tests.conftest import PASSWORD, user_email
 from tests.jobs.test_jobs import FAILURES, submit
 from tests.support.browser import axe_violations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import func, select
 
-from dialog import heard, service
+from dialog import service
 from dialog.demo import (
     INDICATORS,
     PARK_STATEMENTS,
@@ -25,7 +25,8 @@ from dialog.models import (
     StatementSource,
     TableNote,
 )
-from surveys.auth.models import Organisation, Role, User
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup.framework import create_from_template
 from tests.support.dialog import join, shown_statement, vote
@@ -45,7 +46,7 @@ def load(app, org, framework: bool = True) -> dict:
         park, youth = db.session.scalars(select(Event).where(
             Event.organisation_id == org.id).order_by(Event.id)).all()
         matrix = service.vote_matrix(park.id)
-        result = heard.opinion_groups(park)
+        result = service.opinion_result(park.id)
         return {"lines": lines, "park": park.id, "park_code": park.join_code,
                 "youth": youth.id, "youth_code": youth.join_code,
                 "matrix": matrix.to_numpy(), "sizes": sorted(result.group_sizes.values()),

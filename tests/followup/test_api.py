@@ -20,7 +20,8 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from surveys import create_app
-from surveys.auth.models import Organisation, Role
+from surveys.auth.models import Organisation
+from surveys.core.roles import Role
 from surveys.extensions import db, limiter
 from surveys.followup import framework as framework_svc
 from surveys.followup import service

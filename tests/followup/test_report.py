@@ -19,13 +19,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveys.analysis.runs import approved_run
-from surveys.auth.models import Organisation, Role, User, utcnow
+from surveys.auth.models import Organisation, User
+from surveys.core.roles import Role
+from surveys.core.time import utcnow
 from surveys.demo import USERS, email
 from surveys.extensions import db
 from surveys.followup import framework as framework_svc
 from surveys.followup import present, report, service
 from surveys.followup.models import Framework
-from surveys.survey.definition import import_definition, load_template
+from surveys.survey.definition import load_template
+from surveys.survey.services import import_definition
 
 from .conftest import demo_database
 

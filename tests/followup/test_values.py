@@ -21,7 +21,7 @@ from surveys.analysis.models import RunWeight
 from surveys.analysis.runs import approved_run, reproduce
 from surveys.followup import service
 from surveys.followup.models import Framework
-from surveys.questions import DONT_KNOW
+from surveys.survey.questions import DONT_KNOW
 from surveys.survey.models import Answer, Question
 
 from .conftest import demo_database

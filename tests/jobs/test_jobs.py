@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from surveys import create_app
-from surveys.auth.models import Role, User
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.jobs import services
 from surveys.jobs.models import Job, JobStatus

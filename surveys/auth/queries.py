@@ -1,0 +1,31 @@
+"""Reads of users: the login lookup and the organisation's list."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from surveys.auth.models import Organisation, User
+from surveys.extensions import db
+
+
+def organisation_by_name(name: str) -> Organisation | None:
+    """The organisation with this display name."""
+    return db.session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+def user_by_id(user_id: str) -> User | None:
+    """The user a session's login cookie names (any text: the cookie is not ours to trust)."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this login (emails are stored lower-case)."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def organisation_users(organisation_id: int) -> list[User]:
+    """The organisation's users, active first, by name."""
+    return list(db.session.scalars(
+        select(User).where(User.organisation_id == organisation_id)
+        .order_by(User.active.desc(), User.name, User.email)
+    ))

@@ -1,0 +1,29 @@
+"""Roles and the role tuples that views check (`surveys.auth.access.roles_required`).
+
+Admins pass every check, so `ADMINS` is empty: "no other role".
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.Enum):
+    """What a user may do within their organisation."""
+
+    admin = "admin"  #: manages users and everything below
+    author = "author"  #: writes and opens surveys
+    facilitator = "facilitator"  #: runs dialogue events, enters paper answers
+    analyst = "analyst"  #: reads results, weights and exports
+
+
+#: Organisation administration only: users, API tokens, barrier reports.
+ADMINS: tuple[Role, ...] = ()
+#: Writing, translating, opening and closing surveys.
+AUTHORS = (Role.author,)
+#: Dialogue events.
+FACILITATORS = (Role.facilitator,)
+#: Results, weighting, indicators and the yearly report.
+ANALYSTS = (Role.analyst,)
+#: Every member of staff: the survey list and read-only survey pages, paper entry.
+STAFF = (Role.author, Role.facilitator, Role.analyst)

@@ -1,0 +1,120 @@
+"""Reads of surveys and responses: lists, counts and lookups. Nothing here changes anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import selectinload
+
+from surveys.extensions import db
+from surveys.survey import stats
+from surveys.survey.models import (
+    RESUME_LENGTH,
+    Answer,
+    Page,
+    Response,
+    Survey,
+    normalise_resume_code,
+)
+
+
+# -- surveys ---------------------------------------------------------------------------------
+def organisation_surveys(organisation_id: int, *, with_questions: bool = True) -> list[Survey]:
+    """The organisation's surveys, newest first (with pages and questions loaded)."""
+    query = (select(Survey).where(Survey.organisation_id == organisation_id)
+             .order_by(Survey.created_at.desc(), Survey.id.desc()))
+    if with_questions:
+        query = query.options(selectinload(Survey.pages).selectinload(Page.questions))
+    return list(db.session.scalars(query))
+
+
+def survey_by_slug(slug: str) -> Survey | None:
+    """The survey answered at /s/<slug>, whatever its state."""
+    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def slug_taken(slug: str) -> bool:
+    """True when a survey already has this address."""
+    return db.session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None
+
+
+# -- responses -------------------------------------------------------------------------------
+def response_counts(organisation_id: int) -> dict[int, tuple[int, int]]:
+    """Survey id -> (responses started, responses completed)."""
+    rows = db.session.execute(
+        select(Response.survey_id, func.count(Response.id), func.count(Response.completed_at))
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(Survey.organisation_id == organisation_id)
+        .group_by(Response.survey_id)
+    )
+    return {survey_id: (started, completed) for survey_id, started, completed in rows}
+
+
+def has_responses(survey: Survey) -> bool:
+    """True once anyone (resident or staff) has started answering."""
+    return db.session.scalar(
+        select(Response.id).where(Response.survey_id == survey.id).limit(1)
+    ) is not None
+
+
+def resume_code_taken(survey: Survey, code: str) -> bool:
+    """True when another response of the survey has this resume code."""
+    return db.session.scalar(
+        select(Response.id).where(Response.survey_id == survey.id, Response.resume_code == code)
+    ) is not None
+
+
+def response_by_token(survey: Survey, token: str | None) -> Response | None:
+    """The response a cookie token points to, if it belongs to this survey."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Response).where(Response.survey_id == survey.id, Response.token == token)
+    )
+
+
+def response_by_resume_code(survey: Survey, typed: str) -> Response | None:
+    """The unfinished response a typed resume code belongs to."""
+    code = normalise_resume_code(typed)
+    if len(code) != RESUME_LENGTH:
+        return None
+    return db.session.scalar(
+        select(Response).where(
+            Response.survey_id == survey.id,
+            Response.resume_code == code,
+            Response.completed_at.is_(None),
+        )
+    )
+
+
+def response_rows(survey_id: int) -> list[Row]:
+    """(id, language, channel, started_at, completed_at) of every response, oldest first."""
+    return list(db.session.execute(
+        select(Response.id, Response.language, Response.channel, Response.started_at,
+               Response.completed_at)
+        .where(Response.survey_id == survey_id)
+        .order_by(Response.id)
+    ))
+
+
+def load_responses(survey_id: int) -> pd.DataFrame:
+    """The survey's responses as a response frame (`stats.RESPONSE_COLUMNS`), oldest first."""
+    return stats.response_frame(
+        (r.id, r.language, r.channel.value, r.started_at, r.completed_at)
+        for r in response_rows(survey_id)
+    )
+
+
+def load_answers(survey_id: int, completed_only: bool = False) -> list[tuple[int, int, Any]]:
+    """Every stored answer of the survey as (response id, question id, value), in one query."""
+    query = (
+        select(Answer.response_id, Answer.question_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == survey_id)
+    )
+    if completed_only:
+        query = query.where(Response.completed_at.is_not(None))
+    return [tuple(row) for row in db.session.execute(query)]

@@ -1,0 +1,730 @@
+"""Every state change of surveys and responses: these functions flush, the request commits.
+
+Authoring: views parse a form, then call one of these. A refused change raises
+`AuthoringError` with every reason *before* anything is modified, so the request's single
+commit (or rollback) never sees half a change. Once a survey has responses its structure
+is fixed (pages, questions, keys, types, option codes, scale ends, conditions), because
+stored answers refer to it; texts and translations stay editable.
+
+Answering: starting, resuming and saving responses, and the display rules they follow;
+each page is saved whole or not at all, and saving it twice stores every answer once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.orm.attributes import flag_modified
+
+from surveys.core.i18n import language_name
+from surveys.core.time import utcnow
+from surveys.extensions import db
+from surveys.survey import queries
+from surveys.survey.definition import DefinitionError, definition_problems, load_template
+from surveys.survey.models import (
+    RESUME_ALPHABET,
+    RESUME_LENGTH,
+    Answer,
+    Channel,
+    Page,
+    Question,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+from surveys.survey.questions import (
+    AGREEMENT_LABELS,
+    DONT_KNOW,
+    DONT_KNOW_LABELS,
+    QUESTION_TYPES,
+    AnswerError,
+)
+from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, survey_texts
+from surveys.survey.translation_files import ImportReport, read_translations
+
+#: Largest survey definition file accepted for import (the template is about 60 kB).
+MAX_DEFINITION_BYTES = 1024 * 1024
+
+class AuthoringError(ValueError):
+    """A change that cannot be made; `problems` lists every reason, `field` the form field."""
+
+    def __init__(self, problems: list[str], field: str | None = None):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.field = field
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+def opening_problems(survey: Survey) -> list[str]:
+    """Every reason the survey cannot open now (empty when it can)."""
+    problems = []
+    if not survey.questions():
+        problems.append(_("Add at least one question before opening the survey."))
+    for lang, (done, total) in completeness(survey).items():
+        if done < total:
+            problems.append(_(
+                "Translations are incomplete in %(language)s: %(done)s of %(total)s texts.",
+                language=language_name(lang), done=done, total=total))
+    for question in survey.questions():
+        problems += [f"{question.key}: {problem}"
+                     for problem in question.kind.settings_errors(question.settings)]
+    if survey.closes_at is not None and survey.closes_at <= utcnow():
+        problems.append(_("The closing time has passed. Change it in the settings first."))
+    return problems
+
+
+def offered_answers(type_name: str, settings: Mapping, lang: str) -> list[tuple[str, str]]:
+    """The answers a display condition can test: (value, label) pairs.
+
+    Only coded answers qualify (options, scale points); free text and numbers do not.
+    """
+    if "options" in settings:
+        choices = [(o["code"], o["label"].get(lang) or o["code"]) for o in settings["options"]]
+    elif type_name == "agreement":
+        choices = [(str(p), f"{p} {label}") for p, label in AGREEMENT_LABELS.items()]
+    elif type_name == "scale":
+        choices = [(str(p), str(p)) for p in range(settings["min"], settings["max"] + 1)]
+    else:
+        return []
+    if settings.get("dont_know"):
+        choices.append((DONT_KNOW, str(DONT_KNOW_LABELS[settings["dont_know"]])))
+    return choices
+
+
+def condition_choices(question: Question) -> list[tuple[str, str]]:
+    """The answers of `question` that a later question's condition can test."""
+    return offered_answers(question.type, question.settings, question.page.survey.default_language)
+
+
+def earlier_questions(question: Question) -> list[Question]:
+    """Questions that come before `question` in the survey."""
+    ordered = question.page.survey.questions()
+    return ordered[:ordered.index(question)]
+
+
+def dependents(question: Question) -> list[Question]:
+    """Questions whose display condition refers to `question`."""
+    return [q for q in question.page.survey.questions()
+            if q.condition and q.condition.get("question") == question.key]
+
+
+# -- surveys ---------------------------------------------------------------------------------
+
+def _slug_problem(slug: str) -> AuthoringError:
+    return AuthoringError([_("The address %(slug)s is already taken.", slug=slug)], field="slug")
+
+
+def _ordered_languages(default: str, languages: list[str]) -> list[str]:
+    return [default] + [lang for lang in dict.fromkeys(languages) if lang != default]
+
+
+def create_survey(organisation_id: int, *, slug: str, title: str, default_language: str,
+                  languages: list[str]) -> Survey:
+    """A draft survey with a title and one empty page."""
+    if queries.slug_taken(slug):
+        raise _slug_problem(slug)
+    texts: dict[str, dict] = {name: {} for name in SURVEY_TEXTS}
+    texts["title"][default_language] = title.strip()
+    survey = Survey(
+        organisation_id=organisation_id,
+        slug=slug,
+        status=SurveyStatus.draft,
+        default_language=default_language,
+        languages=_ordered_languages(default_language, languages),
+        texts=texts,
+    )
+    survey.pages.append(Page(position=0, title={}))
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def create_from_template(organisation_id: int, template: str, slug: str) -> Survey:
+    """A draft copy of a ready template at a new address."""
+    if queries.slug_taken(slug):
+        raise _slug_problem(slug)
+    try:
+        return import_definition(load_template(template), organisation_id, slug=slug)
+    except DefinitionError as error:
+        raise AuthoringError(error.problems) from error
+
+
+def read_definition_file(raw: bytes) -> Any:
+    """The JSON inside an uploaded definition file; AuthoringError when it is not readable."""
+    if len(raw) > MAX_DEFINITION_BYTES:
+        raise AuthoringError([_(
+            "The file is too large: a survey definition is at most %(size)s kB.",
+            size=MAX_DEFINITION_BYTES // 1024)], field="file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError([_("The file is not a text file in UTF-8. Choose the JSON file "
+                                "that Delaktig exported.")], field="file") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AuthoringError([_("The file is not valid JSON (line %(line)s, column %(column)s).",
+                                line=error.lineno, column=error.colno)], field="file") from None
+    except (ValueError, RecursionError):
+        raise AuthoringError([_("The file is not valid JSON.")], field="file") from None
+
+
+def import_survey(data: Any, organisation_id: int, slug: str | None = None) -> Survey:
+    """A draft survey built from a definition; every problem is reported, nothing is added."""
+    try:
+        return import_definition(data, organisation_id, slug=slug)
+    except DefinitionError as error:
+        raise AuthoringError(error.problems) from error
+
+
+def import_definition(data: Any, organisation_id: int, slug: str | None = None) -> Survey:
+    """Build a draft survey from a definition; raises DefinitionError and adds nothing if bad."""
+    problems = definition_problems(data)
+    slug = slug or (data.get("slug") if isinstance(data, Mapping) else None)
+    if not problems and queries.slug_taken(slug):
+        problems.append(str(_l("The address %(slug)s is already taken.", slug=slug)))
+    if problems:
+        raise DefinitionError(problems)
+    languages = [data["default_language"]] + [
+        lang for lang in data["languages"] if lang != data["default_language"]
+    ]
+    survey = Survey(
+        organisation_id=organisation_id,
+        slug=slug,
+        status=SurveyStatus.draft,
+        default_language=data["default_language"],
+        languages=languages,
+        texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
+    )
+    for p_index, page_data in enumerate(data["pages"]):
+        page = Page(position=p_index, title=dict(page_data.get("title", {})))
+        survey.pages.append(page)
+        for q_index, q in enumerate(page_data["questions"]):
+            kind = QUESTION_TYPES[q["type"]]
+            page.questions.append(Question(
+                survey=survey,
+                position=q_index,
+                key=q["key"],
+                type=q["type"],
+                required=q.get("required", False),
+                text=dict(q.get("text", {})),
+                help=dict(q.get("help", {})),
+                settings=kind.default_settings() | dict(q.get("settings", {})),
+                condition=q.get("condition"),
+            ))
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def update_settings(survey: Survey, *, slug: str, languages: list[str],
+                    opens_at: datetime | None, closes_at: datetime | None,
+                    texts: Mapping[str, str]) -> None:
+    """Address, languages, opening times and the survey texts in the default language."""
+    problems = []
+    if slug != survey.slug:
+        if survey.status is not SurveyStatus.draft:
+            problems.append(_("The address cannot change once the survey has opened: "
+                              "links and QR codes already handed out would stop working."))
+        elif queries.slug_taken(slug):
+            raise _slug_problem(slug)
+    languages = _ordered_languages(survey.default_language, languages)
+    if survey.status is SurveyStatus.open:
+        for lang in languages:
+            if lang not in survey.languages and missing_texts(survey, lang):
+                problems.append(_(
+                    "%(language)s cannot be added while the survey is open: its texts are not "
+                    "translated. Close the survey, add the language, translate, then open again.",
+                    language=language_name(lang)))
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(_("The closing time must be after the opening time."))
+    if problems:
+        raise AuthoringError(problems)
+    survey.slug = slug
+    survey.languages = languages
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    for name in SURVEY_TEXTS:
+        _set_text(survey.texts.setdefault(name, {}), survey.default_language, texts.get(name, ""))
+    flag_modified(survey, "texts")
+    db.session.flush()
+
+
+def open_survey(survey: Survey) -> None:
+    """Let residents answer; refused while texts are untranslated or there are no questions."""
+    problems = opening_problems(survey)
+    if problems:
+        raise AuthoringError(problems)
+    survey.status = SurveyStatus.open
+    db.session.flush()
+
+
+def close_survey(survey: Survey) -> None:
+    """Stop accepting answers (staff may still finish paper entries)."""
+    if survey.status is not SurveyStatus.open:
+        raise AuthoringError([_("Only an open survey can be closed.")])
+    survey.status = SurveyStatus.closed
+    db.session.flush()
+
+
+def save_translations(survey: Survey, lang: str, values: Mapping[str, str]) -> int:
+    """Store the texts of one language by text id; returns how many texts changed."""
+    changed = 0
+    for ref in survey_texts(survey):
+        if ref.id in values and values[ref.id].strip() != ref.get(lang):
+            ref.set(lang, values[ref.id])
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def import_translations(survey: Survey, lang: str, data: bytes) -> ImportReport:
+    """Check a translated PO file and, only if it is entirely right, store its texts."""
+    report = read_translations(survey, lang, data)
+    if report.ok:
+        for ref, translation in report.updates:
+            ref.set(lang, translation)
+        report.changed = len(report.updates)
+        db.session.flush()
+    return report
+
+
+def start_staff_entry(survey: Survey, language: str, channel: Channel, user) -> Response:
+    """A response typed in by staff from a paper questionnaire or an interview."""
+    if survey.status is SurveyStatus.draft:
+        raise AuthoringError([_("Answers can be entered once the survey has been opened.")])
+    if language not in survey.languages or channel is Channel.web:
+        raise AuthoringError([_("Choose one of the survey's languages and paper or interview.")])
+    return start_response(survey, language, channel, entered_by=user)
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+def _refuse_if_answered(survey: Survey) -> None:
+    if queries.has_responses(survey):
+        raise AuthoringError([_(
+            "This survey already has responses, so its pages, questions, keys, types and "
+            "options cannot change. You can still edit texts and translations.")])
+
+
+def _renumber(items: list) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def _order_problems(pages: list[list[Question]]) -> list[str]:
+    """Conditions that would refer to a later question in this arrangement of pages."""
+    problems, seen = [], set()
+    for questions in pages:
+        for question in questions:
+            source = (question.condition or {}).get("question")
+            if source and source not in seen:
+                problems.append(_(
+                    "%(key)s is shown depending on the answer to %(source)s, which must come "
+                    "before it.", key=question.key, source=source))
+            seen.add(question.key)
+    return problems
+
+
+def add_page(survey: Survey, title: str = "") -> Page:
+    """A new last page."""
+    _refuse_if_answered(survey)
+    page = Page(position=len(survey.pages), title={})
+    _set_text(page.title, survey.default_language, title)
+    survey.pages.append(page)
+    db.session.flush()
+    return page
+
+
+def rename_page(page: Page, title: str) -> None:
+    """Set the page heading in the default language (empty removes it)."""
+    _set_text(page.title, page.survey.default_language, title)
+    flag_modified(page, "title")
+    db.session.flush()
+
+
+def delete_page(page: Page) -> None:
+    """Delete a page and its questions."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    rest = [list(p.questions) for p in survey.pages if p is not page]
+    problems = _order_problems(rest)
+    if problems:
+        raise AuthoringError(problems)
+    survey.pages.remove(page)
+    _renumber(survey.pages)
+    db.session.flush()
+
+
+def move_page(page: Page, direction: str) -> None:
+    """Swap a page with the one before ("up") or after ("down") it."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    pages = list(survey.pages)
+    index = pages.index(page)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(pages):
+        raise AuthoringError([_("The page cannot move further that way.")])
+    pages[index], pages[other] = pages[other], pages[index]
+    problems = _order_problems([list(p.questions) for p in pages])
+    if problems:
+        raise AuthoringError(problems)
+    survey.pages[:] = pages
+    _renumber(survey.pages)
+    db.session.flush()
+
+
+# -- questions -------------------------------------------------------------------------------
+
+def _set_text(text: dict, lang: str, value: str | None) -> None:
+    value = (value or "").strip()
+    if value:
+        text[lang] = value
+    else:
+        text.pop(lang, None)
+
+
+def _coded(old: list, pairs: list[tuple[str, str]], lang: str) -> list[dict]:
+    """Options or items from (code, label) lines, keeping other languages' labels by code."""
+    previous = {entry.get("code"): entry.get("label", {}) for entry in old or []
+                if isinstance(entry, Mapping)}
+    result = []
+    for code, label in pairs:
+        text = dict(previous.get(code, {}))
+        _set_text(text, lang, label)
+        result.append({"code": code, "label": text})
+    return result
+
+
+def build_settings(type_name: str, raw: Mapping[str, Any], old: Mapping[str, Any],
+                   lang: str) -> dict:
+    """Settings of a question from form values in the default language.
+
+    Translations of options, items and scale ends survive edits of the default text.
+    """
+    settings = QUESTION_TYPES[type_name].default_settings()
+    for key in settings:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if key in ("options", "items"):
+            settings[key] = _coded(old.get(key, []), value, lang)
+        elif key in ("min_label", "max_label"):
+            text = dict(old.get(key) or {})
+            _set_text(text, lang, value)
+            settings[key] = text
+        else:
+            settings[key] = value
+    return settings
+
+
+def _structure(*, type_name: str, key: str, settings: Mapping) -> tuple:
+    """What stored answers depend on: key, type, codes, scale ends, extra choice."""
+    codes = tuple(
+        tuple(entry.get("code") for entry in settings.get(name, []) if isinstance(entry, Mapping))
+        for name in ("options", "items")
+    )
+    return key, type_name, tuple(sorted(codes[0])), tuple(sorted(codes[1])), \
+        settings.get("min") if type_name == "scale" else None, \
+        settings.get("max") if type_name == "scale" else None, settings.get("dont_know")
+
+
+def _key_problem(survey: Survey, key: str, question: Question | None) -> AuthoringError | None:
+    if any(q.key == key and q is not question for q in survey.questions()):
+        return AuthoringError([_("Another question already uses the key %(key)s.", key=key)],
+                              field="key")
+    return None
+
+
+def add_question(page: Page, *, type_name: str, key: str, required: bool, text: str, help: str,
+                 raw_settings: Mapping[str, Any]) -> Question:
+    """A new last question on `page`; its settings must be usable."""
+    survey = page.survey
+    _refuse_if_answered(survey)
+    error = _key_problem(survey, key, None)
+    if error:
+        raise error
+    kind = QUESTION_TYPES[type_name]
+    settings = build_settings(type_name, raw_settings, {}, survey.default_language)
+    problems = kind.settings_errors(settings)
+    if problems:
+        raise AuthoringError(problems, field="settings")
+    question = Question(survey=survey, position=len(page.questions), key=key, type=type_name,
+                        required=required, text={}, help={}, settings=settings)
+    _set_text(question.text, survey.default_language, text)
+    _set_text(question.help, survey.default_language, help)
+    page.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def update_question(question: Question, *, type_name: str, key: str, required: bool, text: str,
+                    help: str, raw_settings: Mapping[str, Any]) -> None:
+    """Change a question; structural changes are refused once the survey has responses."""
+    survey = question.page.survey
+    lang = survey.default_language
+    # Labels are kept by code, so translations survive a change between similar types.
+    settings = build_settings(type_name, raw_settings, question.settings, lang)
+    error = _key_problem(survey, key, question)
+    if error:
+        raise error
+    problems = QUESTION_TYPES[type_name].settings_errors(settings)
+    if problems:
+        raise AuthoringError(problems, field="settings")
+    before = _structure(type_name=question.type, key=question.key, settings=question.settings)
+    after = _structure(type_name=type_name, key=key, settings=settings)
+    if before != after:
+        _refuse_if_answered(survey)
+    # Conditions of later questions must still name answers this question offers.
+    offered = {value for value, _label in offered_answers(type_name, settings, lang)}
+    followers = dependents(question)
+    for follower in followers:
+        lost = [str(v) for v in follower.condition.get("values", []) if str(v) not in offered]
+        if lost:
+            problems.append(_(
+                "%(key)s is shown only after the answers %(values)s, which this question would "
+                "no longer offer. Change that condition first.",
+                key=follower.key, values=", ".join(lost)))
+    if problems:
+        raise AuthoringError(problems)
+    for follower in followers:
+        follower.condition = {**follower.condition, "question": key}
+    question.key, question.type, question.required = key, type_name, required
+    _set_text(question.text, lang, text)
+    _set_text(question.help, lang, help)
+    question.settings = settings
+    db.session.flush()
+
+
+def delete_question(question: Question) -> None:
+    """Delete a question no other question depends on."""
+    page = question.page
+    _refuse_if_answered(page.survey)
+    followers = dependents(question)
+    if followers:
+        raise AuthoringError([_(
+            "%(keys)s depend on the answer to this question. Remove their conditions first.",
+            keys=", ".join(q.key for q in followers))])
+    page.questions.remove(question)
+    _renumber(page.questions)
+    db.session.flush()
+
+
+def move_question(question: Question, direction: str) -> None:
+    """Move up or down within its page, or to the end of the previous / start of the next page."""
+    page = question.page
+    survey = page.survey
+    pages = [list(p.questions) for p in survey.pages]
+    p_index, q_index = survey.pages.index(page), page.questions.index(question)
+    if direction in ("up", "down"):
+        other = q_index - 1 if direction == "up" else q_index + 1
+        if not 0 <= other < len(pages[p_index]):
+            raise AuthoringError([_("The question cannot move further that way.")])
+        row = pages[p_index]
+        row[q_index], row[other] = row[other], row[q_index]
+    elif direction in ("previous", "next"):
+        target = p_index - 1 if direction == "previous" else p_index + 1
+        if not 0 <= target < len(pages):
+            raise AuthoringError([_("There is no page to move the question to.")])
+        _refuse_if_answered(survey)
+        pages[p_index].remove(question)
+        if direction == "previous":
+            pages[target].append(question)
+        else:
+            pages[target].insert(0, question)
+    else:
+        raise AuthoringError([_("Unknown direction.")])
+    problems = _order_problems(pages)
+    if problems:
+        raise AuthoringError(problems)
+    for target_page, questions in zip(survey.pages, pages, strict=True):
+        target_page.questions[:] = questions
+        _renumber(target_page.questions)
+    db.session.flush()
+
+
+def set_condition(question: Question, source_key: str, values: list[str]) -> None:
+    """Show `question` only when the earlier question `source_key` got one of `values`."""
+    _refuse_if_answered(question.page.survey)
+    source = next((q for q in earlier_questions(question) if q.key == source_key), None)
+    if source is None:
+        raise AuthoringError([_("A condition can only depend on an earlier question.")],
+                             field="source")
+    offered = [value for value, _label in condition_choices(source)]
+    if not offered:
+        raise AuthoringError([_("%(key)s has no fixed answers to depend on.", key=source_key)],
+                             field="source")
+    chosen = [value for value in offered if value in values]
+    if not chosen or len(chosen) != len(set(values)):
+        raise AuthoringError([_("Tick at least one of the answers offered.")], field="values")
+    question.condition = {"question": source.key, "values": chosen}
+    db.session.flush()
+
+
+def clear_condition(question: Question) -> None:
+    """Show the question to everyone."""
+    if question.condition:
+        _refuse_if_answered(question.page.survey)
+        question.condition = None
+        db.session.flush()
+
+
+# -- answering -----------------------------------------------------------------------------
+
+def start_response(
+    survey: Survey, language: str, channel: Channel = Channel.web, entered_by=None
+) -> Response:
+    """Create an empty response with a fresh token and resume code."""
+    while True:
+        code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
+        if not queries.resume_code_taken(survey, code):
+            break
+    response = Response(
+        survey=survey,
+        token=secrets.token_urlsafe(32),
+        resume_code=code,
+        language=language,
+        channel=channel,
+        entered_by_id=entered_by.id if entered_by else None,
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def answers_by_key(response: Response) -> dict[str, object]:
+    """Question key -> stored answer value."""
+    return {answer.question.key: answer.value for answer in response.answers}
+
+
+def stored_values(page: Page, answers: dict[str, object]) -> dict[str, object]:
+    """The page's form fields filled with the answers already stored."""
+    values = {}
+    for question in page.questions:
+        if question.key in answers:
+            values.update(question.kind.form_values(question, answers[question.key]))
+    return values
+
+
+def is_shown(question: Question, answers: dict[str, object]) -> bool:
+    """True unless the question's display condition is unmet by the earlier answer."""
+    condition = question.condition
+    if not condition:
+        return True
+    source = next(
+        (q for q in question.page.survey.questions() if q.key == condition["question"]), None
+    )
+    if source is None or source.key not in answers:
+        return False
+    given = source.kind.condition_values(answers[source.key])
+    return bool(given & {str(v) for v in condition["values"]})
+
+
+def shown_questions(page: Page, answers: dict[str, object]) -> list[Question]:
+    """The questions of a page that the resident sees, given the answers so far."""
+    return [q for q in page.questions if is_shown(q, answers)]
+
+
+def shown_pages(survey: Survey, answers: dict[str, object]) -> list[int]:
+    """Indexes of the pages with at least one question shown."""
+    return [i for i, page in enumerate(survey.pages) if shown_questions(page, answers)]
+
+
+@dataclass
+class PageResult:
+    """What came of submitting a page."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    #: The form values as submitted, to show again next to the errors.
+    values: dict[str, object] = field(default_factory=dict)
+    next_page: int | None = None
+    completed: bool = False
+
+
+def save_page(response: Response, page_index: int, form, *, going_back: bool = False) -> PageResult:
+    """Validate and store one page's answers in the current transaction.
+
+    Answers are replaced, never appended, so submitting the same page twice stores
+    each answer once. Nothing is written when any answer on the page is invalid.
+    Going back skips the required check but still refuses malformed answers.
+    """
+    survey = response.survey
+    # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
+    db.session.execute(
+        select(Response.id).where(Response.id == response.id).with_for_update()
+    )
+    page = survey.pages[page_index]
+    answers = answers_by_key(response)
+    result = PageResult()
+    parsed: dict[Question, object] = {}
+    for question in page.questions:
+        # Conditions may refer to earlier questions on the same page.
+        if not is_shown(question, answers | {q.key: v for q, v in parsed.items() if v is not None}):
+            continue
+        try:
+            value = question.kind.parse(question, form)
+            if value is None and question.required and not going_back:
+                raise AnswerError(_l("This question needs an answer."))
+        except AnswerError as error:
+            result.errors[question.key] = error.message
+            result.values.update({name: _raw(form, name) for name in question.kind.field_names(question)})
+            continue
+        parsed[question] = value
+        result.values.update(question.kind.form_values(question, value))
+    if result.errors:
+        return result
+
+    stored = {answer.question_id: answer for answer in response.answers}
+    for question in page.questions:
+        value = parsed.get(question)
+        if value is None:
+            if question.id in stored:
+                db.session.delete(stored[question.id])
+                response.answers.remove(stored[question.id])
+        elif question.id in stored:
+            stored[question.id].value = value
+        else:
+            response.answers.append(Answer(question=question, value=value))
+    db.session.flush()
+    _forget_hidden_answers(response)
+
+    answers = answers_by_key(response)
+    pages = shown_pages(survey, answers)
+    if going_back:
+        earlier = [i for i in pages if i < page_index]
+        result.next_page = earlier[-1] if earlier else page_index
+    else:
+        later = [i for i in pages if i > page_index]
+        if later:
+            result.next_page = later[0]
+        else:
+            result.completed = True
+            if response.completed_at is None:
+                response.completed_at = utcnow()
+    if result.next_page is not None:
+        response.current_page = result.next_page
+    response.updated_at = utcnow()
+    db.session.flush()
+    return result
+
+
+def _forget_hidden_answers(response: Response) -> None:
+    """Drop answers to questions that an edited earlier answer now hides."""
+    answers = answers_by_key(response)
+    hidden = [a.id for a in response.answers if not is_shown(a.question, answers)]
+    if hidden:
+        db.session.execute(delete(Answer).where(Answer.id.in_(hidden)))
+        db.session.expire(response, ["answers"])
+
+
+def _raw(form, name: str):
+    values = form.getlist(name)
+    return values if len(values) > 1 else (values[0] if values else None)
