@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context, request, session
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -132,6 +134,17 @@ def tr_text(text: dict | None) -> str:
     return text.get(current_language().code) or text.get(g.get("fallback_language") or "", "")
 
 
+@lru_cache(maxsize=256)
+def _numbered(locale: str, points: tuple) -> list[tuple]:
+    return [(p, babel_format_decimal(p, locale=locale)) for p in points]
+
+
+def numbered(points) -> list[tuple]:
+    """(value, the value written in the page's locale) for scale points; cached, since every
+    scale question of every page view formats the same eleven numbers."""
+    return _numbered(str(get_locale()), tuple(points))
+
+
 def init_app(app) -> None:
     """Template helpers for languages."""
 
@@ -143,7 +156,7 @@ def init_app(app) -> None:
             "current_language": current_language,
             "tr": tr,
             "options": lambda items: [(item["code"], tr(item["label"])) for item in items],
-            "numbered": lambda points: [(p, format_decimal(p)) for p in points],
+            "numbered": numbered,
         }
 
     app.jinja_env.filters["multiline"] = lambda text: Markup("<br>").join(

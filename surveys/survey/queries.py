@@ -32,8 +32,10 @@ def organisation_surveys(organisation_id: int, *, with_questions: bool = True) -
 
 
 def survey_by_slug(slug: str) -> Survey | None:
-    """The survey answered at /s/<slug>, whatever its state."""
-    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+    """The survey answered at /s/<slug>, whatever its state, with its pages and questions
+    (three queries for the whole definition, instead of one per page and per answer)."""
+    return db.session.scalar(select(Survey).where(Survey.slug == slug).options(
+        selectinload(Survey.pages).selectinload(Page.questions)))
 
 
 def slug_taken(slug: str) -> bool:
@@ -73,6 +75,7 @@ def response_by_token(survey: Survey, token: str | None) -> Response | None:
         return None
     return db.session.scalar(
         select(Response).where(Response.survey_id == survey.id, Response.token == token)
+        .options(selectinload(Response.answers))
     )
 
 
