@@ -143,6 +143,32 @@ def test_a_required_question_left_empty_is_explained_and_nothing_is_saved(app, c
     assert answer_count(app) == 0
 
 
+def test_a_page_after_a_missing_required_answer_cannot_be_opened_or_sent(app, client,
+                                                                         small_survey):
+    start(client, "liten")
+    assert client.get("/s/liten/p/2").headers["Location"].endswith("/s/liten/p/1")
+    jumped = client.post_form("/s/liten/p/2", {"q_people": "3", "q_comment": "Hej"})
+    assert jumped.status_code == 302 and jumped.headers["Location"].endswith("/s/liten/p/1")
+    assert answer_count(app) == 0
+    assert client.post_form("/s/liten/p/1", {"q_member": "yes"}).headers[
+        "Location"].endswith("/s/liten/p/2")
+    assert client.get("/s/liten/p/2").status_code == 200
+
+
+def test_a_required_answer_cleared_on_the_way_back_is_asked_for_before_finishing(
+        app, client, small_survey):
+    start(client, "liten")
+    client.post_form("/s/liten/p/1", {"q_member": "yes"})
+    # Going back skips the required check, so the answer can be taken away ...
+    client.post_form("/s/liten/p/1", {"action": "back"})
+    assert "member" not in stored_answers(app, small_survey)[0]
+    # ... but the last page does not finish the response while it is missing.
+    sent = client.post_form("/s/liten/p/2", {"q_people": "3"})
+    assert sent.headers["Location"].endswith("/s/liten/p/1")
+    with app.app_context():
+        assert db.session.scalar(select(Response.completed_at)) is None
+
+
 def test_a_condition_hides_a_question_and_a_changed_answer_forgets_it(app, client, small_survey):
     start(client, "liten")
     client.post_form("/s/liten/p/1", {"q_member": "yes"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from surveys import create_app
@@ -42,11 +43,77 @@ def test_a_deactivated_user_cannot_log_in(app, client, make_org):
     assert sent.status_code == 401
 
 
-def test_login_only_redirects_to_local_pages(client, make_org):
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example", "/%09/evil.example", "/%0a/evil.example",
+    "/\\evil.example", "%2F%2Fevil.example", "/%5Cevil.example", "javascript:alert(1)"])
+def test_login_only_redirects_to_local_pages(make_client, make_org, target):
     org = make_org()
-    sent = client.post_form("/login?next=https://evil.example/", {
+    sent = make_client().post_form(f"/login?next={target}", {
         "email": user_email(org, "admin"), "password": PASSWORD})
-    assert sent.headers["Location"].endswith("/manage/")
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == "/manage/", target
+
+
+def test_login_goes_on_to_the_local_page_asked_for(client, make_org):
+    org = make_org()
+    sent = client.post_form("/login?next=/manage/users%3Flang%3Dar", {
+        "email": user_email(org, "admin"), "password": PASSWORD})
+    assert sent.headers["Location"] == "/manage/users?lang=ar"
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "//evil.example", "/\\evil.example"])
+def test_the_accessibility_page_links_back_only_to_local_pages(client, target):
+    page = client.get(f"/accessibility?from={target}").get_data(as_text=True)
+    assert "evil.example" not in page
+
+
+def test_logging_out_ends_the_session_even_for_a_copied_cookie(app, make_org, make_client,
+                                                               login):
+    org = make_org()
+    phone = login(make_client(), org, "analyst")
+    laptop = make_client()
+    laptop.set_cookie("session", phone.get_cookie("session").value)
+    assert laptop.get("/manage/").status_code == 200
+    assert phone.post_form("/logout").status_code == 302
+    assert "/login" in laptop.get("/manage/").headers["Location"]
+    assert "/login" in phone.get("/manage/").headers["Location"]
+
+
+def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(app, make_org, make_client,
+                                                                   login):
+    org = make_org()
+    here, elsewhere = login(make_client(), org, "author"), login(make_client(), org, "author")
+    form = {"current": PASSWORD, "new": "a new secret 2026", "repeated": "a new secret 2026"}
+    for wrong, field in ((dict(form, current="not it"), "current password is wrong"),
+                         (dict(form, new="short", repeated="short"), "at least 10"),
+                         (dict(form, repeated="something else"), "differ")):
+        refused = here.post_form("/account/password?lang=en", wrong)
+        assert refused.status_code == 400 and field in refused.get_data(as_text=True)
+        assert elsewhere.get("/manage/").status_code == 200  # nothing changed yet
+    changed = here.post_form("/account/password?lang=en", form)
+    assert changed.status_code == 302
+    assert here.get("/manage/").status_code == 200
+    assert "/login" in elsewhere.get("/manage/").headers["Location"]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == user_email(org, "author")))
+        assert user.check_password("a new secret 2026") and not user.check_password(PASSWORD)
+
+
+def test_a_new_role_or_deactivation_ends_the_users_sessions(app, make_org, make_client, login):
+    org = make_org()
+    admin = login(make_client(), org, "admin")
+    author = login(make_client(), org, "author")
+    analyst = login(make_client(), org, "analyst")
+    with app.app_context():
+        ids = {u.role.value: u.id for u in db.session.scalars(
+            select(User).where(User.organisation_id == org.id))}
+    assert admin.post_form(f"/manage/users/{ids['author']}/role",
+                           {"role": "analyst"}).status_code == 302
+    assert admin.post_form(f"/manage/users/{ids['analyst']}/active",
+                           {"active": "0"}).status_code == 302
+    for client in (author, analyst):
+        assert "/login" in client.get("/manage/").headers["Location"]
+    assert admin.get("/manage/").status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):

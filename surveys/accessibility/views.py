@@ -17,6 +17,7 @@ from surveys.auth.models import Organisation
 from surveys.core.i18n import current_language
 from surveys.core.roles import ADMINS
 from surveys.core.time import utcnow
+from surveys.core.urls import local_path
 from surveys.extensions import db, limiter
 from surveys.survey.models import Survey
 
@@ -54,9 +55,7 @@ def _organisation_of(path: str) -> Organisation | None:
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
 def statement():
-    came_from = request.args.get("from", "")
-    if not came_from.startswith("/") or came_from.startswith("//"):
-        came_from = ""
+    came_from = local_path(request.args.get("from")) or ""
     organisation = _organisation_of(came_from)
     form = BarrierForm()
     if form.validate_on_submit():

@@ -20,6 +20,8 @@ add_rules(
     # email and password (rate-limited per address); ?next= a local page
     ("/login", "login", views.login, BOTH),
     ("/logout", "logout", views.logout, POST),
+    # a new password for oneself (ends the other sessions)
+    ("/account/password", "password", views.password, BOTH),
     # -- users (admins)
     # the organisation's users; add one
     ("/manage/users", "users", views.users, GET),

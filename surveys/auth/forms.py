@@ -56,6 +56,17 @@ class NewUserForm(FlaskForm):
         self.role.choices = role_choices()
 
 
+class PasswordForm(FlaskForm):
+    """A new password for oneself."""
+
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("At least 10 characters."))
+    repeated = PasswordField(_l("The new password again"),
+                             validators=[DataRequired(), Length(max=200)])
+
+
 class RoleForm(FlaskForm):
     """Another role for a user."""
 

@@ -53,9 +53,20 @@ class User(UserMixin, db.Model):
     #: argon2id hash of the password.
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Part of every login cookie; raising it ends all the user's sessions (logout, new
+    #: password, new role), since a signed cookie cannot be taken back otherwise.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        """What the login cookie holds: the id and the session version, e.g. "12.3"."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every login cookie issued so far stops working."""
+        self.session_version += 1
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password."""

@@ -13,9 +13,15 @@ def organisation_by_name(name: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.name == name))
 
 
-def user_by_id(user_id: str) -> User | None:
-    """The user a session's login cookie names (any text: the cookie is not ours to trust)."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def user_by_session(token: str) -> User | None:
+    """The user a login cookie names ("<id>.<session version>"), if that session still holds."""
+    user_id, _, version = token.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if int(user_id) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 def user_by_email(email: str) -> User | None:

@@ -1,4 +1,5 @@
-"""Every change to users: create, change role, (de)activate; organisations for the CLI.
+"""Every change to users: create, change role, (de)activate, password, sessions;
+organisations for the CLI.
 
 Functions flush, never commit. A refused change raises `UserError` before
 anything is modified.
@@ -47,7 +48,9 @@ def change_role(actor: User, user: User, role: Role) -> None:
     """Give `user` another role; admins cannot change their own (the organisation keeps one)."""
     if user.id == actor.id and role is not user.role:
         raise UserError(_("You cannot change your own role. Ask another administrator."))
-    user.role = role
+    if role is not user.role:
+        user.role = role
+        user.end_sessions()  # what a session may do is decided at login: log in again
     db.session.flush()
 
 
@@ -56,6 +59,29 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise UserError(_("You cannot deactivate your own account."))
     user.active = active
+    if not active:
+        user.end_sessions()
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Log `user` out everywhere: every login cookie issued so far stops working."""
+    user.end_sessions()
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str, repeated: str) -> None:
+    """A new password for oneself; every other session of the user ends."""
+    if not user.check_password(current):
+        raise UserError(_("The current password is wrong."), field="current")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise UserError(_("Use a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+                        field="new")
+    if new != repeated:
+        raise UserError(_("The two new passwords differ. Write the same password twice."),
+                        field="repeated")
+    user.set_password(new)
+    user.end_sessions()
     db.session.flush()
 
 

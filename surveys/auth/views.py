@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from surveys.auth import queries, services
 from surveys.auth.access import own, roles_required
-from surveys.auth.forms import ROLE_LABELS, ActiveForm, LoginForm, NewUserForm, RoleForm
+from surveys.auth.forms import (
+    ROLE_LABELS,
+    ActiveForm,
+    LoginForm,
+    NewUserForm,
+    PasswordForm,
+    RoleForm,
+)
 from surveys.auth.models import User
 from surveys.auth.services import UserError
 from surveys.core.forms import field_problems, form_status
 from surveys.core.roles import ADMINS, Role
+from surveys.core.urls import local_path
 from surveys.extensions import limiter
 
 
@@ -29,8 +37,8 @@ def helpers() -> dict:
 # -- login ---------------------------------------------------------------------------------
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader."""
-    return queries.user_by_id(user_id)
+    """Flask-Login's user loader: a session ended by logout or a new password is no login."""
+    return queries.user_by_session(user_id)
 
 
 def unauthorized():
@@ -51,20 +59,38 @@ def login():
         user = queries.user_by_email(form.email.data)
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user)
-            target = request.args.get("next", "")
             # Only local paths: an open redirect would help phishing.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("manage.index")
-            return redirect(target)
+            return redirect(local_path(request.args.get("next")) or url_for("manage.index"))
         flash(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), form_status(form)
 
 
 def logout():
-    """Log out (a POST, so another site cannot log anyone out)."""
+    """Log out (a POST, so another site cannot log anyone out); every copy of the session
+    cookie stops working too."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@login_required
+def password():
+    """A new password for oneself; the other devices are logged out, this one stays in."""
+    form = PasswordForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data,
+                                     form.repeated.data)
+        except UserError as error:
+            problems = field_problems(form, error)
+        else:
+            login_user(current_user._get_current_object())  # this session: the new version
+            flash(_("Your password is changed. You are logged out on every other device."))
+            return redirect(url_for("manage.index"))
+    return render_template("auth/password.html", form=form, problems=problems), form_status(form)
 
 
 # -- users (admins) ------------------------------------------------------------------------

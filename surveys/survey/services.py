@@ -638,6 +638,19 @@ def shown_pages(survey: Survey, answers: dict[str, object]) -> list[int]:
     return [i for i, page in enumerate(survey.pages) if shown_questions(page, answers)]
 
 
+def first_incomplete_page(survey: Survey, answers: dict[str, object]) -> int | None:
+    """The first shown page with a shown required question unanswered, if any.
+
+    A resident reaches a page only through the pages before it, so the pages after this
+    one are not reached yet: they cannot be opened by typing their address.
+    """
+    for index in shown_pages(survey, answers):
+        if any(q.required and q.key not in answers
+               for q in shown_questions(survey.pages[index], answers)):
+            return index
+    return None
+
+
 @dataclass
 class PageResult:
     """What came of submitting a page."""
@@ -703,8 +716,13 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
         result.next_page = earlier[-1] if earlier else page_index
     else:
         later = [i for i in pages if i > page_index]
+        missing = first_incomplete_page(survey, answers)
         if later:
-            result.next_page = later[0]
+            result.next_page = later[0] if missing is None else min(later[0], missing)
+        elif missing is not None:
+            # The last page, but an earlier required answer is missing (cleared on the
+            # way back): go there instead of finishing.
+            result.next_page = missing
         else:
             result.completed = True
             if response.completed_at is None:

@@ -166,6 +166,10 @@ def page(slug: str, n: int):
         # A page hidden by a condition or out of range: go to where the resident is.
         current = response.current_page if response.current_page in shown else shown[0]
         return redirect(url_for(".page", slug=slug, n=current + 1))
+    missing = services.first_incomplete_page(survey, answers)
+    if missing is not None and index > missing:
+        # Not reached yet: an earlier page still needs an answer.
+        return redirect(url_for(".page", slug=slug, n=missing + 1))
     values = services.stored_values(survey.pages[index], answers)
     errors, status = {}, 200
     if request.method == "POST":
