@@ -1032,7 +1032,7 @@ class _Survey:
                             "pass value= to estimate the share of one value.",
                             variable=name,
                         )
-            res = domain_means(y, key, G, cells)
+            res = domain_means(y, key, G, cells, count_positive=kind == "proportion")
             idx = index if index is not None else pd.Index([name], name="variable")
             df = np.array([self.degf]) if by is None else cells.group_df(cache_key)
             frames.append(results_frame(res, kind=kind, level=level, degf=df, index=idx))
