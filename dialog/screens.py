@@ -124,7 +124,8 @@ def live_json(event_id: int):
 # -- who is in the room -------------------------------------------------------------------
 def category_label(field: str, category: str) -> str:
     """A check-in category in words ("kvinna" -> "Women"); districts and ages as they are."""
-    named = {"kvinna": _("Women"), "man": _("Men"), "inrikes": _("Born in Sweden"),
+    named = {"kvinna": _("Women"), "man": _("Men"), "annat": _("Another gender"),
+             "inrikes": _("Born in Sweden"),
              "utrikes": _("Born outside Sweden")}
     if field == "age_group":
         return _("%(group)s years", group=category)
