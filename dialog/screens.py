@@ -140,6 +140,7 @@ VARIABLE_LABELS = {"age_group": lambda: _("Age"), "gender": lambda: _("Gender"),
 def _room_chart(variable: room.VariableComparison):
     rows = [(category_label(variable.field, r.category),
              None if r.suppressed else r.room_share, r.population_share,
+             "–" if r.complement else
              _("fewer than %(num)s", num=room.MIN_CELL) if r.suppressed else "")
             for r in variable.rows]
     return paired_bars(rows, format_share)
