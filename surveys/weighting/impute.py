@@ -85,13 +85,14 @@ def impute_codes(
     inverse = np.asarray(inverse).reshape(-1)
     draw = _modal if imputation == "modal" else _hot_deck(seed)
     donors = np.flatnonzero(complete)
+    donor_codes = stacked[donors]
     rows: list[dict[str, Any]] = []
     for p_idx, pattern in enumerate(patterns):
         missing_vars = [j for j, c in enumerate(pattern) if c < 0]
         observed = [j for j, c in enumerate(pattern) if c >= 0]
         who = recipients[inverse == p_idx]
         while True:
-            pool = donors[np.all(stacked[donors][:, observed] == pattern[observed], axis=1)]
+            pool = donors[np.all(donor_codes[:, observed] == pattern[observed], axis=1)]
             enough = MIN_DONORS if imputation == "hot_deck" else 1
             if (pool.size >= enough and base[pool].sum() > 0) or not observed:
                 break
