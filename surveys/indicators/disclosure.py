@@ -157,7 +157,9 @@ def protect_breakdown(total: Cell, cells: Sequence[Cell], min_n: int) -> Protect
     whatever is suppressed; the rule then protects the cells' n only.
 
     Each breakdown is protected on its own: the same group's n in another indicator (or
-    wave) can differ by item non-response and is not linked here.
+    wave) can differ by item non-response and is not linked here. The m respondents
+    without a group are not a published group and are not protected as one: when every
+    group is published, their combined value follows from the total.
     """
     if min_n <= 1 or not cells:
         return Protection(tuple(None for _ in cells))
