@@ -8,7 +8,9 @@ indicators and actions. The functions at the end change the answer (they flush, 
 commit).
 
 Small cells: a statement with fewer than `MIN_VOTES_SHOWN` votes in all shows no counts,
-and a group's share on a statement is shown only when that many of its members voted.
+and a group's share on a statement is shown only when that many of its members voted; a
+group's size only when it has that many members. Where a withheld share or size could be
+worked out from the totals beside it, others are withheld too (`dialog.disclosure`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from dialog import opinion, service
+from dialog import disclosure, opinion, service
 from dialog.feedback_models import ActionStatus, EventAction, EventResponse
 from dialog.models import Event, Prompt, TableGroup, TableNote
 from dialog.operations import DialogError
@@ -40,6 +42,8 @@ class GroupShare:
 
     group: int
     agree_share: float | None
+    #: Why the share is withheld: "small_group" or "complement" (`dialog.disclosure`).
+    withheld: str | None = None
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Representative:
     direction: str
     #: Share of the group's votes in that direction, None under the small-cell rule.
     share: float | None
+    withheld: str | None = None
 
 
 @dataclass
@@ -59,6 +64,8 @@ class GroupSummary:
     number: int
     size: int
     representative: list[Representative]
+    #: Why the size is withheld: "small_group" or "complement".
+    size_withheld: str | None = None
 
 
 @dataclass
@@ -111,23 +118,35 @@ def prompt_numbers(event: Event) -> dict[int, int]:
     return {p.id: n for n, p in enumerate(prompts_of(event), start=1)}
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole >= MIN_VOTES_SHOWN else None
+def _share(part: int, whole: int, reason: str | None) -> tuple[float | None, str | None]:
+    """The share and why it is withheld (a group's votes on a statement)."""
+    if reason is None and whole < MIN_VOTES_SHOWN:
+        reason = disclosure.SMALL_GROUP
+    return (None if reason else part / whole), reason
 
 
-def _groups(result: opinion.OpinionResult, figures: dict[int, StatementFigures]
-            ) -> list[GroupSummary]:
+def _withheld(result: opinion.OpinionResult, figures: dict[int, StatementFigures]
+              ) -> dict[tuple[int, object, str], str]:
+    """Group shares withheld on each published statement (`dialog.disclosure`)."""
+    totals = {f.id: (f.votes, f.agree, f.disagree) for f in figures.values() if f.shown}
+    return disclosure.group_shares(result.group_votes, totals, MIN_VOTES_SHOWN)
+
+
+def _groups(result: opinion.OpinionResult, figures: dict[int, StatementFigures],
+            withheld: dict, voters: int) -> list[GroupSummary]:
+    sizes = disclosure.counts(voters, [g.size for g in result.groups], MIN_VOTES_SHOWN)
     groups = []
-    for group in result.groups:
+    for group, size_withheld in zip(result.groups, sizes, strict=True):
         representative = [
-            Representative(figures[r.statement], r.direction, _share(r.n_success, r.n_trials))
+            Representative(figures[r.statement], r.direction, *_share(
+                r.n_success, r.n_trials, withheld.get((group.id, r.statement, r.direction))))
             for r in group.representative if r.significant and r.statement in figures]
-        groups.append(GroupSummary(group.id + 1, group.size, representative))
+        groups.append(GroupSummary(group.id + 1, group.size, representative, size_withheld))
     return groups
 
 
-def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigures]
-               ) -> list[Consensus]:
+def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigures],
+               withheld: dict) -> list[Consensus]:
     """Top statements by group-informed consensus that every group leans towards agreeing."""
     if result.k < 2:
         return []
@@ -139,7 +158,9 @@ def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigure
         shares = []
         for group in sorted(item.agree_probability):
             row = votes.loc[(group, item.statement)]
-            shares.append(GroupShare(group + 1, _share(int(row["agree"]), int(row["seen"]))))
+            shares.append(GroupShare(group + 1, *_share(
+                int(row["agree"]), int(row["seen"]),
+                withheld.get((group, item.statement, "agree")))))
         out.append(Consensus(figures[item.statement], shares))
         if len(out) == TOP_CONSENSUS:
             break
@@ -205,6 +226,7 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     response = response_of(event)
     priorities = sorted((f for f in figures if f.dots > 0),
                         key=lambda f: (-f.dots, f.statement.id))[:TOP_PRIORITIES]
+    withheld = _withheld(result, by_id)
     return Heard(
         event=event,
         participants=service.participant_count(event.id),
@@ -212,8 +234,8 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
         prompts=[(p, [f for f in figures if f.statement.prompt_id == p.id])
                  for p in prompts_of(event)],
         grouping_status=result.status,
-        groups=_groups(result, by_id),
-        consensus=_consensus(result, by_id),
+        groups=_groups(result, by_id, withheld, len(result.participant_groups)),
+        consensus=_consensus(result, by_id, withheld),
         priorities=priorities,
         response=response,
         indicators=indicator_links(event, list(response.indicator_keys) if response else []),

@@ -187,7 +187,7 @@ class Participant(db.Model):
     #: Optional anonymous check-in, in the weighting's categories
     #: (`surveys.analysis.mapping`): age group label such as "16-29".
     age_group: Mapped[str | None] = mapped_column(String(20))
-    #: "kvinna" or "man" (the weighting's gender categories).
+    #: "kvinna", "man" or "annat" (the weighting's gender categories).
     gender: Mapped[str | None] = mapped_column(String(20))
     #: "inrikes" or "utrikes": born in or outside Sweden.
     born: Mapped[str | None] = mapped_column(String(20))

@@ -276,7 +276,8 @@ def dots(code: str):
 def _checkin_questions(categories: dict[str, list[str]]) -> list[tuple]:
     """(field, legend, [(code, label)], labels are Swedish names) per check-in question."""
     skip = ("", _("I prefer not to say"))
-    named = {"kvinna": _("Woman"), "man": _("Man"), "inrikes": _("Yes, I was born in Sweden"),
+    named = {"kvinna": _("Woman"), "man": _("Man"), "annat": _("Another gender"),
+             "inrikes": _("Yes, I was born in Sweden"),
              "utrikes": _("No, I was born in another country")}
     questions = [
         ("age_group", _("Age"), [(c, c) for c in categories["age_group"]], False),

@@ -5,7 +5,9 @@ answer can be set beside the organisation's newest population margins (`MarginSe
 category: the share of the room (among those who answered that question) and the share of
 the population. A category whose room share is under half its population share is a
 *missing voice*. Counts under `MIN_CELL` are never shown (small-cell suppression): with a
-handful of people in a room, a count of 2 could point at a person.
+handful of people in a room, a count of 2 could point at a person. Where such a count
+could be worked out from the number who answered and the other counts, another count is
+withheld too (`dialog.disclosure`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from dialog import disclosure
 from dialog.models import Participant
 from surveys.analysis.models import MarginSet
 from surveys.extensions import db
@@ -37,11 +40,18 @@ class CategoryRow:
     #: None when the margins lack this category.
     population_count: float | None
     population_share: float | None
+    #: Why the count is withheld besides being small: "complement" (`dialog.disclosure`).
+    withheld: str | None = None
 
     @property
     def suppressed(self) -> bool:
-        """True when the room count is too small to show."""
-        return self.room_count < MIN_CELL
+        """True when the room count is not shown (too small, or its complement)."""
+        return self.room_count < MIN_CELL or self.withheld is not None
+
+    @property
+    def complement(self) -> bool:
+        """Withheld so that a small count cannot be worked out from the others."""
+        return self.withheld == disclosure.COMPLEMENT
 
     @property
     def missing(self) -> bool:
@@ -133,6 +143,9 @@ def compare_room(organisation_id: int, event_id: int,
             population_count=in_population.get(c),
             population_share=in_population[c] / people if c in in_population and people else None)
             for c in order if c in in_population or c in in_room or not in_population]
+        for row, reason in zip(rows, disclosure.counts(
+                answered, [r.room_count for r in rows], MIN_CELL), strict=True):
+            row.withheld = reason
         variables.append(VariableComparison(field=name, variable=variable, answered=answered,
                                             rows=rows))
     return RoomComparison(participants=total, checked_in=checked_in, margin_set=margins,

@@ -125,7 +125,8 @@ def live_json(event_id: int):
 # -- who is in the room -------------------------------------------------------------------
 def category_label(field: str, category: str) -> str:
     """A check-in category in words ("kvinna" -> "Women"); districts and ages as they are."""
-    named = {"kvinna": _("Women"), "man": _("Men"), "inrikes": _("Born in Sweden"),
+    named = {"kvinna": _("Women"), "man": _("Men"), "annat": _("Another gender"),
+             "inrikes": _("Born in Sweden"),
              "utrikes": _("Born outside Sweden")}
     if field == "age_group":
         return _("%(group)s years", group=category)
@@ -140,6 +141,7 @@ VARIABLE_LABELS = {"age_group": lambda: _("Age"), "gender": lambda: _("Gender"),
 def _room_chart(variable: room.VariableComparison):
     rows = [(category_label(variable.field, r.category),
              None if r.suppressed else r.room_share, r.population_share,
+             "–" if r.complement else
              _("fewer than %(num)s", num=room.MIN_CELL) if r.suppressed else "")
             for r in variable.rows]
     return paired_bars(rows, format_share)

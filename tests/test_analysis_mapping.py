@@ -41,7 +41,7 @@ def test_the_template_gets_a_default_mapping(app, mapped):
         {"name": "age", "question": "birth_year", "kind": "age_groups",
          "groups": [[16, 29], [30, 44], [45, 64], [65, 84]]},
         {"name": "gender", "question": "gender", "kind": "codes",
-         "codes": {"woman": "kvinna", "man": "man", "other": "", "dk": ""}},
+         "codes": {"woman": "kvinna", "man": "man", "other": "annat", "dk": ""}},
         {"name": "born", "question": "born_country", "kind": "codes",
          "codes": {"sweden": "inrikes", "nordic": "utrikes", "europe": "utrikes",
                    "outside_europe": "utrikes", "dk": ""}},
@@ -51,7 +51,7 @@ def test_the_template_gets_a_default_mapping(app, mapped):
     ]}
     page = text_of(client.get(f"/analysis/surveys/{survey_id}").get_data(as_text=True))
     assert "gender woman kvinna" not in page  # the summary reads category <- codes
-    assert "kvinna ← woman; man ← man; missing ← other, dk" in page
+    assert "kvinna ← woman; man ← man; annat ← other; missing ← dk" in page
 
 
 def test_the_analyst_changes_age_groups_and_categories(app, mapped):

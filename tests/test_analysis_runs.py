@@ -89,7 +89,8 @@ def by_hand(answers: dict[int, dict], year: int) -> pd.DataFrame:
     ids = sorted(answers)
     return pd.DataFrame({
         "age": [age(answers[r].get("birth_year")) for r in ids],
-        "gender": [{"woman": "kvinna", "man": "man"}.get(answers[r].get("gender")) for r in ids],
+        "gender": [{"woman": "kvinna", "man": "man", "other": "annat"}.get(
+            answers[r].get("gender")) for r in ids],
         "born": [born.get(answers[r].get("born_country")) for r in ids],
         "district": [d if (d := answers[r].get("district")) not in (None, "dk") else None
                      for r in ids],
@@ -120,7 +121,8 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     for i, key in enumerate(["birth_year", "gender", "born_country", "district"]):
         form[f"v{i}-question"] = key
     assert form["v0-groups"] == "16-29, 30-44, 45-64, 65-84"
-    assert (form["v1-code-woman"], form["v1-code-other"], form["v1-code-dk"]) == ("kvinna", "", "")
+    assert (form["v1-code-woman"], form["v1-code-other"], form["v1-code-dk"]) == (
+        "kvinna", "annat", "")  # another gender is a category, not a missing answer
     assert client.post_form(f"/analysis/surveys/{survey_id}/mapping", form).status_code == 302
     with app.app_context():
         saved = db.session.scalar(select(WeightingScheme)).mapping
@@ -164,8 +166,10 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
             [(r.variable, r.category, r.population_count)
              for r in db.session.get(MarginSet, margin_set_id).rows],
             columns=["variable", "category", "population_count"])
-    direct = Design(expected, weights=None).rake(margins, epsilon=1e-10, max_iter=100,
-                                                 missing="impute")
+    assert stored["settings"]["sample_share"] == {"gender": ["annat"]}  # SCB: two sexes
+    direct = Design(expected, weights=None).rake(
+        margins, epsilon=1e-10, max_iter=100, missing="impute",
+        seed=int(stored["input_hash"][:8], 16), sample_share={"gender": ["annat"]})
     weights = stored_weights(app, run_id)
     assert list(weights) == list(expected.index)
     assert np.array_equal(np.array(list(weights.values())), direct.weights.to_numpy())
@@ -320,13 +324,29 @@ def test_the_small_survey_weights_without_trouble(app, client, small):
 
 
 def test_respondents_without_a_category_are_counted(app, client, small):
-    people = PEOPLE[:10] + [(33, "other", "outside_europe", "centrum"),
+    people = PEOPLE[:10] + [(33, "dk", "outside_europe", "centrum"),
                             (47, "dk", "sweden", "dk")]
     run_id, _ = small_run(app, client, small, people=people)
     assert error_text(client, run_id).startswith(
         "The weighting could not be done 2 respondents have no category for a weighting "
         "variable (no answer, “don't know” or an answer mapped to missing): gender (2), "
         "district (1).")
+
+
+def test_another_gender_is_weighted_at_its_share_of_the_respondents(app, client, small):
+    """The margins know two legal sexes: "another gender" is held at its share (1 of 12)."""
+    people = PEOPLE[:11] + [(47, "other", "sweden", "centrum")]
+    run_id, _ = small_run(app, client, small, people=people)
+    run = stored_run(app, run_id)
+    assert run["error"] is None and run["converged"]
+    assert run["settings"]["sample_share"] == {"gender": ["annat"]}
+    (held,) = [m for m in run["diagnostics"]["messages"] if m["code"] == "sample_share"]
+    assert held["details"]["share"] == pytest.approx(1 / 12)
+    rows = {(r["variable"], r["category"]): r for r in run["diagnostics"]["margins"]}
+    assert rows[("gender", "annat")]["weighted_count"] == pytest.approx(1300 / 12)
+    assert rows[("gender", "kvinna")]["population_count"] == pytest.approx(650 * 11 / 12)
+    assert not run["diagnostics"].get("imputed")  # nobody was imputed a legal sex
+    assert "held at its share among the respondents" in run_page(client, run_id)
 
 
 def test_answers_outside_the_margins_are_listed_with_their_counts(app, client, small):

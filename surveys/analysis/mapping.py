@@ -7,7 +7,7 @@ A scheme is plain JSON, stored in `WeightingScheme.mapping`::
        {"name": "age", "question": "birth_year", "kind": "age_groups",
         "groups": [[16, 29], [30, 44], [45, 64], [65, 84]]},       # [65, null] is "65+"
        {"name": "gender", "question": "gender", "kind": "codes",
-        "codes": {"woman": "kvinna", "man": "man", "other": "", "dk": ""}},
+        "codes": {"woman": "kvinna", "man": "man", "other": "annat", "dk": ""}},
        ...]}
 
 An answer code mapped to "" and an unanswered question are *missing*: the engine's missing
@@ -42,9 +42,14 @@ DEFAULT_AGE_GROUPS = [[16, 29], [30, 44], [45, 64], [65, 84]]
 GROUP_RE = re.compile(r"^\s*(\d{1,3})\s*(?:([-–])\s*(\d{1,3})|(\+))\s*$")
 CATEGORY_MAX = 200
 
+#: "Another gender": a category of its own, never a missing value. Population margins from
+#: the register know two legal sexes; a run then holds it at its sample share
+#: (`surveys.analysis.runs.held_categories`).
+ANOTHER_GENDER = "annat"
 #: The default for the template "Tillit och delaktighet": question key -> (variable, codes).
 TEMPLATE_CODES = {
-    "gender": ("gender", {"woman": "kvinna", "man": "man", "other": "", DONT_KNOW: ""}),
+    "gender": ("gender", {"woman": "kvinna", "man": "man", "other": ANOTHER_GENDER,
+                          DONT_KNOW: ""}),
     "born_country": ("born", {"sweden": "inrikes", "nordic": "utrikes", "europe": "utrikes",
                               "outside_europe": "utrikes", DONT_KNOW: ""}),
     "district": ("district", None),  # same codes as the margins' districts

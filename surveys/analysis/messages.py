@@ -32,7 +32,7 @@ METHOD_LABELS = {
 
 POLICY_LABELS = {
     "error": _l("Stop and tell me how many"),
-    "impute": _l("Impute the most likely category"),
+    "impute": _l("Impute from similar respondents"),
 }
 
 
@@ -128,7 +128,7 @@ def _missing(d: Mapping) -> str:
         "%(num)s respondents have no category for a weighting variable (no answer, “don't "
         "know” or an answer mapped to missing): %(listing)s.",
         int(d.get("n_respondents") or 0), listing=listing(d.get("by_variable", {}))) + " " + _(
-        "Choose “Impute the most likely category” for missing answers to weight them anyway.")
+        "Choose “Impute from similar respondents” for missing answers to weight them anyway.")
 
 
 def _empty(d: Mapping) -> str:
@@ -314,8 +314,20 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
 
 #: code -> function(details) for the notes and warnings in a run's diagnostics and imports.
 NOTES: dict[str, Callable[[Mapping], str]] = {
-    "imputed": lambda d: _("The most likely category was imputed for respondents without "
-                           "one: %(listing)s.", listing=listing(d.get("by_variable", {}))),
+    "imputed": lambda d: _(
+        "Missing categories were imputed by random hot-deck: each from a respondent drawn "
+        "among those with the same other weighting categories (seed %(seed)s): %(listing)s. "
+        "The standard errors do not include the uncertainty this adds.",
+        seed=d.get("seed"), listing=listing(d.get("by_variable", {})))
+    if d.get("method") == "hot_deck" else _(
+        "The most likely category was imputed for respondents without one: %(listing)s.",
+        listing=listing(d.get("by_variable", {}))),
+    "sample_share": lambda d: _(
+        "%(variable)s “%(category)s” has no population figure in the margins: it is held at "
+        "its share among the respondents, %(share)s, and the other categories of %(variable)s "
+        "are scaled down in proportion. The uncertainty of that share is not in the standard "
+        "errors.", variable=d.get("variable"), category=d.get("category"),
+        share=share(d.get("share"))),
     "collapsed": lambda d: _("Merged categories of %(variable)s: %(pairs)s.",
                              variable=d.get("variable"), pairs=", ".join(
                                  f"{a} → {b}" for a, b in d.get("mapping", {}).items())),

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 
 from surveys.analysis import mapping as mapping_svc
+from surveys.analysis.mapping import ANOTHER_GENDER
 from surveys.analysis.margins_import import margins_frame
 from surveys.analysis.models import METHODS, MarginSet, RunWeight, WeightingRun, WeightingScheme
 from surveys.core.data import jsonable
@@ -68,6 +69,13 @@ class RunSettings:
     unknown: str = "error"
     #: {"age": {"16-29": "30-44"}}: categories merged into another before weighting.
     collapse: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: How "impute" fills a category: "hot_deck" (random, from `seed`); "modal" only for runs
+    #: stored before hot-deck imputation, so that they reproduce.
+    imputation: str = "hot_deck"
+    #: The hot-deck's seed, stored with the run; by default taken from its input hash.
+    seed: int | None = None
+    #: {"gender": ["annat"]}: categories the margins lack, held at their sample share.
+    sample_share: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for `WeightingRun.settings`."""
@@ -77,7 +85,8 @@ class RunSettings:
     def from_dict(cls, data: Mapping[str, Any]) -> RunSettings:
         """Settings read back from a stored run."""
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        # runs stored without an imputation method imputed the modal category
+        return cls(**{"imputation": "modal", **{k: v for k, v in data.items() if k in known}})
 
     @property
     def trims(self) -> bool:
@@ -158,18 +167,19 @@ def weigh(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings) -> 
     design = Design(table, weights=None)
     margins = margins[margins["variable"].isin(settings.variables)].reset_index(drop=True)
     collapse = settings.collapse or None
+    repairs = {"missing": settings.missing, "unknown": settings.unknown,
+               "imputation": settings.imputation, "seed": settings.seed or 0,
+               "sample_share": settings.sample_share or None}
     if settings.method == "rake":
         weighted = design.rake(margins, epsilon=settings.epsilon, max_iter=settings.max_iter,
-                               collapse=collapse, missing=settings.missing,
-                               unknown=settings.unknown)
+                               collapse=collapse, **repairs)
     elif settings.method == "poststratify":
-        weighted = _poststratify(table, margins, settings)
+        weighted = _poststratify(table, margins, settings, repairs)
     elif settings.method in METHODS:
         weighted = design.calibrate(
             margins, method=settings.method,
             bounds=tuple(settings.bounds) if settings.bounds else None,
-            epsilon=settings.epsilon, max_iter=settings.max_iter, collapse=collapse,
-            missing=settings.missing, unknown=settings.unknown)
+            epsilon=settings.epsilon, max_iter=settings.max_iter, collapse=collapse, **repairs)
     else:
         raise WeightingError(f"Unknown method {settings.method!r}.", parameter="method")
     if settings.trims:
@@ -178,8 +188,8 @@ def weigh(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings) -> 
     return weighted
 
 
-def _poststratify(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings
-                  ) -> WeightedDesign:
+def _poststratify(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings,
+                  repairs: dict[str, Any]) -> WeightedDesign:
     """Post-stratify on one variable: its margin is the cell table. Merges per `collapse`."""
     (variable,) = settings.variables
     cells = margins[margins["variable"] == variable][["category", "population_count"]]
@@ -204,8 +214,7 @@ def _poststratify(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSetti
         sample = table.assign(**{variable: table[variable].map(
             lambda c: target.get(c, c) if c is not None else None)})
         sample[variable] = sample[variable].astype(object).where(sample[variable].notna(), None)
-    return Design(sample, weights=None).poststratify(
-        cells, missing=settings.missing, unknown=settings.unknown)
+    return Design(sample, weights=None).poststratify(cells, **repairs)
 
 
 #: A category whose weighted count is off its population count by more than this share of it.
@@ -327,9 +336,13 @@ def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
     items = [q.key for q in estimate_items(survey)]
     table, answers = input_table(survey, scheme, extra_keys=items)
     margins = margins_frame(margin_set, settings.variables)
+    digest = input_hash(table, margins)
+    if settings.seed is None:  # from the input: the same answers give the same draws
+        settings.seed = int(digest[:8], 16)
+    settings.sample_share = held_categories(table, margins, settings.variables)
     run = WeightingRun(survey_id=survey.id, margin_set_id=margin_set.id, created_by_id=user_id,
                        settings=jsonable(settings.to_dict()), mapping=jsonable(scheme),
-                       input_hash=input_hash(table, margins), n_respondents=len(table))
+                       input_hash=digest, n_respondents=len(table))
     db.session.add(run)
     try:
         weighted = weigh(table, margins, settings)
@@ -358,10 +371,20 @@ def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
     return run
 
 
+def held_categories(table: pd.DataFrame, margins: pd.DataFrame, variables: list[str]
+                     ) -> dict[str, list[str]]:
+    """"Another gender" where the margins have no population figure for it: held at its
+    sample share (`Design.rake(sample_share=)`), not imputed as a legal sex."""
+    return {v: [ANOTHER_GENDER] for v in variables
+            if v in table.columns and (table[v] == ANOTHER_GENDER).any()
+            and ANOTHER_GENDER not in set(margins.loc[margins["variable"] == v, "category"])}
+
+
 def rerun(run: WeightingRun, user_id: int | None,
           collapse: tuple[str, str, str] | None = None) -> WeightingRun:
     """The same settings, margins and mapping again; optionally merging one more category."""
     settings = RunSettings.from_dict(run.settings)
+    settings.imputation = "hot_deck"  # a new run: never the earlier modal rule
     if collapse:
         variable, source, into = collapse
         settings.collapse = {**settings.collapse,

@@ -36,11 +36,16 @@ def _object(properties: dict[str, Any], description: str | None = None,
 NUMBER = _nullable("number")
 GROUP_VALUE = _nullable(["string", "number", "boolean"],
                         description="The group's code, e.g. \"utrikes\" or a district.")
-SUPPRESSED = _nullable("string", enum=["small_group", "no_data", None], description=(
-    "Why the figure is withheld: `small_group` (fewer respondents than `min_group_size`) "
-    "or `no_data`. Value, SE, interval and n are then null."))
+SUPPRESSED = _nullable("string", enum=["small_group", "complement", "no_data", None],
+                       description=(
+    "Why the figure is withheld: `small_group` (fewer respondents than `min_group_size`), "
+    "`complement` (withheld so that no small group of the same breakdown can be worked out "
+    "from the total and the other groups; the group itself may be small or not) or "
+    "`no_data`. Value, SE, interval and n are then null."))
 UNCERTAIN = {"type": "boolean",
-             "description": "Relative standard error above `max_rse`: read with care."}
+             "description": "Relative standard error above `max_rse` (for a share, SE over the "
+                            "smaller of p and 1 - p), or a share of exactly 0 or 1 (its "
+                            "interval is then exact, Clopper-Pearson): read with care."}
 
 ESTIMATE = {
     "value": _nullable("number", description=(

@@ -34,6 +34,7 @@ CATEGORY_LABELS = {
     ("born", "utrikes"): _l("Born abroad"),
     ("gender", "kvinna"): _l("Women"),
     ("gender", "man"): _l("Men"),
+    ("gender", "annat"): _l("Another gender"),
 }
 STATUS_LABELS = {
     TargetStatus.REACHED: _l("Target reached"),
@@ -96,6 +97,8 @@ def suppression_text(reason: str | None, framework: Framework) -> str:
         return _("Fewer than %(n)s respondents: not shown", n=framework.min_group_size)
     if reason == "no_data":
         return _("No data")
+    if reason == "complement":
+        return _("Not shown, so that no small group can be worked out from the other figures")
     return ""
 
 
@@ -318,10 +321,13 @@ def card(series: IndicatorSeries, framework: Framework,
 def rules_in_words(framework: Framework) -> list[str]:
     """The disclosure rules as sentences, with the framework's own numbers."""
     return [
-        _("Groups with fewer than %(n)s respondents are not shown, and neither are gaps and "
-          "changes that would rest on them.", n=framework.min_group_size),
+        _("Groups with fewer than %(n)s respondents are not shown, nor are other groups "
+          "from which they could be worked out by subtraction, nor gaps and changes that "
+          "would rest on them.", n=framework.min_group_size),
         _("An estimate whose relative standard error (standard error divided by the "
-          "estimate) is above %(rse)s is marked as uncertain.",
+          "estimate; for a share, by the smaller of the share and one minus it) is above "
+          "%(rse)s is marked as uncertain, and so is a share of none or all of a group, whose "
+          "interval is then the exact (Clopper–Pearson) one.",
           rse=format_percent(framework.max_rse, percent_pattern(0))),
         _("Intervals are %(level)s confidence intervals that take the weighting into "
           "account; a change or gap is called significant when its p-value is below "

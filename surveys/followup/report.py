@@ -33,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from surveys.analysis import messages as analysis_messages
 from surveys.analysis.models import WeightingRun
 from surveys.analysis.runs import approved_run
 from surveys.auth.models import User
@@ -96,6 +97,8 @@ class RunInfo:
     effective_n: float | None
     kish_deff_text: str
     effective_n_text: str
+    #: How missing categories were imputed and categories without a population figure held.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -270,7 +273,9 @@ def _run_info(run: WeightingRun) -> RunInfo:
         n_weighted=format_decimal(run.n_respondents), iterations=run.iterations,
         kish_deff=deff, effective_n=effective,
         kish_deff_text=format_decimal(deff, "#,##0.00") if deff is not None else "–",
-        effective_n_text=format_decimal(round(effective)) if effective is not None else "–")
+        effective_n_text=format_decimal(round(effective)) if effective is not None else "–",
+        notes=[analysis_messages.note(m) for m in diagnostics.get("messages", [])
+               if m.get("code") in ("imputed", "sample_share")])
 
 
 def _wave_method(wave: Wave) -> WaveMethod:

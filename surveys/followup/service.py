@@ -30,6 +30,7 @@ from surveys.indicators import (
     Indicator,
     IndicatorError,
     RegisterIndicator,
+    RULES_VERSION,
     RegisterSeries,
     SurveyIndicator,
     WaveResult,
@@ -117,7 +118,7 @@ def _fingerprint(run, stamp: str, definition: IndicatorDefinition, wave: Wave,
         "definition": {**definition.definition, "key": definition.key},
         "year": wave.year, "groupings": list(framework.groupings),
         "gaps": [list(g) for g in framework.gaps],
-        "rules": [framework.min_group_size, framework.max_rse],
+        "rules": [framework.min_group_size, framework.max_rse, RULES_VERSION],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

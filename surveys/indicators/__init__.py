@@ -40,7 +40,16 @@ from .definitions import (
     indicator_to_dict,
     normalize_answer,
 )
-from .disclosure import NO_DATA, SMALL_GROUP, DisclosureRules
+from .disclosure import (
+    COMPLEMENT,
+    NO_DATA,
+    RULES_VERSION,
+    SMALL_GROUP,
+    Cell,
+    DisclosureRules,
+    Protection,
+    protect_breakdown,
+)
 from .errors import IndicatorError, RegisterFormatError
 from .register import (
     RegisterSeries,
@@ -63,10 +72,13 @@ from .trends import (
 )
 
 __all__ = [
+    "COMPLEMENT",
     "DONT_KNOW",
     "NO_DATA",
+    "RULES_VERSION",
     "SMALL_GROUP",
     "Assessment",
+    "Cell",
     "Change",
     "Comparison",
     "Direction",
@@ -83,6 +95,7 @@ __all__ = [
     "Indicator",
     "IndicatorError",
     "MeanIndicator",
+    "Protection",
     "RegisterFormatError",
     "RegisterIndicator",
     "RegisterSeries",
@@ -98,6 +111,7 @@ __all__ = [
     "indicator_from_dict",
     "indicator_to_dict",
     "normalize_answer",
+    "protect_breakdown",
     "read_register_csv",
     "read_register_jsonstat",
     "register_waves",

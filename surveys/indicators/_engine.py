@@ -77,14 +77,18 @@ def group_codes(groups: pd.Series) -> tuple[np.ndarray, list[object]]:
 
 
 def domain_estimates(
-    design: Survey, y: np.ndarray, codes: np.ndarray | None, n_groups: int
+    design: Survey, y: np.ndarray, codes: np.ndarray | None, n_groups: int,
+    count_positive: bool = False,
 ) -> DomainMeans:
-    """The engine's ratio means and variances of y for every group (or overall: codes None)."""
+    """The engine's ratio means and variances of y for every group (or overall: codes None).
+
+    ``count_positive`` counts respondents with y > 0 too (shares: exact 0 and 1).
+    """
     cells = cells_of(design)
     if codes is None:
-        return domain_means(y, cells.row_cell, 1, cells)
+        return domain_means(y, cells.row_cell, 1, cells, count_positive)
     key = np.where(codes >= 0, cells.row_cell * n_groups + codes, -1)
-    return domain_means(y, key, n_groups, cells)
+    return domain_means(y, key, n_groups, cells, count_positive)
 
 
 def domain_df(design: Survey, codes: np.ndarray, n_groups: int) -> np.ndarray:

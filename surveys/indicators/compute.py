@@ -8,8 +8,14 @@ one group), with the engine's linearization variance, calibration residuals incl
 * estimate  sbar_D = sum_{i in D} w_i s_i / sum_{i in D} w_i over respondents with a score;
 * 95% interval: shares use R's ``svyciprop(method="logit")``,
   expit(logit p +- t_{df} SE / (p (1 - p))), df = n - H overall and n_g - H_g in a group;
-  means and indices use sbar +- z_{0.975} SE;
+  a share of exactly 0 or 1 is reported as such with SE 0 and the exact Clopper-Pearson
+  interval on the group's Kish effective n (:mod:`surveys.weighting.estimation`), and
+  flagged uncertain; means and indices use sbar +- z_{0.975} SE;
 * n: respondents with a score (unweighted).
+
+Disclosure control (:mod:`.disclosure`) suppresses small groups and, per grouping, the
+complementary groups :func:`.disclosure.protect_breakdown` picks, judged against the
+whole-population estimate as the breakdown's total.
 
 Groups are domains of the one design: every respondent stays in the variance sum, so
 group SEs include the uncertainty of the group's own weighted size.
@@ -39,7 +45,7 @@ from surveys.core.data import jsonable
 
 from . import _engine
 from .definitions import SurveyIndicator, normalize_answer
-from .disclosure import NO_DATA, DisclosureRules
+from .disclosure import NO_DATA, Cell, DisclosureRules, protect_breakdown
 from .errors import IndicatorError
 
 Grouping = str | pd.Series
@@ -255,6 +261,7 @@ def _estimate_from_row(
     if reason is not None:
         return Estimate(None, None, None, None, None, variable, group, suppressed=reason)
     se = _num(row["se"])
+    share = estimator == "proportion"
     return Estimate(
         value=value,
         se=se,
@@ -263,10 +270,47 @@ def _estimate_from_row(
         n=n,
         variable=variable,
         group=group,
-        df=int(row["df"]) if estimator == "proportion" else None,
+        df=int(row["df"]) if share else None,
         deff=_num(row["deff"]),
         sum_weights=_num(row["sum_weights"]),
-        uncertain=rules.uncertain(value, se),
+        uncertain=rules.uncertain(value, se, share=share),
+    )
+
+
+def _ends(score: np.ndarray, estimator: str) -> tuple[np.ndarray, np.ndarray]:
+    """Respondents at the bottom and at the top of the value range (0 and 1 for a share;
+    the lowest and highest score given otherwise): what secondary suppression counts."""
+    valid = ~np.isnan(score)
+    if estimator == "proportion":
+        bottom, top = 0.0, 1.0
+    elif valid.any():
+        bottom, top = float(np.min(score[valid])), float(np.max(score[valid]))
+    else:
+        bottom = top = math.nan
+    return valid & (score == bottom), valid & (score == top)
+
+
+def _protected(
+    estimates: Sequence[Estimate],
+    n: np.ndarray,
+    total: Cell,
+    codes: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray],
+    rules: DisclosureRules,
+) -> tuple[Estimate, ...]:
+    """The groups of one grouping after secondary suppression against the overall total.
+
+    ``n`` are the groups' respondents with a score (suppressed estimates no longer carry it).
+    """
+    inside = codes >= 0
+    low, high = (np.bincount(codes[inside], weights=end[inside], minlength=len(estimates))
+                 for end in ends)
+    cells = [Cell(int(n[k]), int(low[k]), int(high[k])) for k in range(len(estimates))]
+    reasons = protect_breakdown(total, cells, rules.min_n).reasons
+    return tuple(
+        est if reason is None or est.suppressed == reason
+        else Estimate(None, None, None, None, None, est.variable, est.group, suppressed=reason)
+        for est, reason in zip(estimates, reasons, strict=True)
     )
 
 
@@ -356,9 +400,12 @@ def estimate_wave(
     score = indicator.score(data).to_numpy(dtype=float)
     estimator = indicator.estimator
 
-    overall_res = _engine.domain_estimates(design, score, None, 1)
+    share = estimator == "proportion"
+    overall_res = _engine.domain_estimates(design, score, None, 1, count_positive=share)
     overall_row = _frame_rows(overall_res, estimator, level, np.array([design.degf])).iloc[0]
     overall = _estimate_from_row(overall_row, estimator, None, None, rules)
+    ends = _ends(score, estimator)
+    total = Cell(int(overall_row["n"]), int(ends[0].sum()), int(ends[1].sum()))
 
     by: dict[str, tuple[Estimate, ...]] = {}
     coded: dict[str, tuple[np.ndarray, list[Any]]] = {}
@@ -372,11 +419,12 @@ def estimate_wave(
             by[name] = ()
             coded[name] = (codes, values)
             continue
-        res = _engine.domain_estimates(design, score, codes, G)
+        res = _engine.domain_estimates(design, score, codes, G, count_positive=share)
         frame = _frame_rows(res, estimator, level, _engine.domain_df(design, codes, G))
-        by[name] = tuple(
-            _estimate_from_row(frame.iloc[k], estimator, name, values[k], rules) for k in range(G)
-        )
+        by[name] = _protected(
+            [_estimate_from_row(frame.iloc[k], estimator, name, values[k], rules)
+             for k in range(G)],
+            frame["n"].to_numpy(), total, codes, ends, rules)
         coded[name] = (codes, values)
 
     gap_results = []

@@ -33,7 +33,7 @@ from .errors import (
     WeightingError,
 )
 from .estimation import EstimationCells, StrataInfo, domain_means, results_frame
-from .impute import impute_codes
+from .impute import Imputation, impute_codes
 from .margins import (
     MISSING_CODE,
     Margin,
@@ -60,6 +60,16 @@ Variable = str | pd.Series
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How missing values are imputed and which categories the margins lack on purpose."""
+
+    imputation: Imputation = "hot_deck"
+    seed: int = 0
+    #: variable -> categories held at their base-weighted sample share (see ``rake``).
+    sample_share: Mapping[str, Sequence[Any]] | None = None
+
+
 @dataclass
 class _Coded:
     """Weighting variables coded against (possibly collapsed) margins."""
@@ -69,6 +79,9 @@ class _Coded:
     imputed: pd.DataFrame | None
     collapsed: dict[str, dict[str, str]]
     cells: JointCells
+    options: _Options = _Options()
+    #: Categories held at their sample share: {"variable", "category", "share", ...}.
+    held: tuple[dict[str, Any], ...] = ()
 
     @property
     def variables(self) -> list[str]:
@@ -181,6 +194,7 @@ class _Survey:
         missing: Policy,
         unknown: Policy,
         base: np.ndarray,
+        options: _Options = _Options(),
     ) -> _Coded:
         """Code the weighting variables; collapse, check, optionally impute."""
         _validate_policy("missing", missing)
@@ -193,6 +207,7 @@ class _Survey:
                 column=absent[0],
                 reason="missing_column",
             )
+        margins, held = self._hold_sample_shares(margins, options.sample_share, base)
         raw = [self._sample[v] for v in margins.variables]
         codes: list[np.ndarray] = []
         unknown_values: dict[str, dict[Any, int]] = {}
@@ -269,7 +284,7 @@ class _Survey:
             first = next(v for v, k in n_missing.items() if k)
             raise MissingValueError(
                 f"{_respondents(int(any_missing.sum()), 'have')} no value for a weighting variable: "
-                f"{listing}. Use missing='impute' to impute the most likely category.",
+                f"{listing}. Use missing='impute' to impute them from similar respondents.",
                 variable=first,
                 n_respondents=int(any_missing.sum()),
                 by_variable={v: k for v, k in n_missing.items() if k},
@@ -299,6 +314,8 @@ class _Survey:
                 base,
                 raw,
                 self._sample.index,
+                options.imputation,
+                options.seed,
             )
 
         # Every population category needs respondents (R: "Some strata absent from
@@ -334,20 +351,36 @@ class _Survey:
                 empty=empty,
                 neighbours=neighbours,
             )
-        return _Coded(margins, codes, imputed, collapsed, cells)
+        return _Coded(margins, codes, imputed, collapsed, cells, options, held)
 
     def _common_messages(self, coded: _Coded) -> list[Message]:
         messages: list[Message] = []
-        if coded.imputed is not None and len(coded.imputed):
-            counts = coded.imputed.groupby("variable", sort=False).size().to_dict()
+        for held in coded.held:
             messages.append(
                 Message(
-                    "imputed",
-                    f"Imputed the most likely category for {len(coded.imputed['row'].unique())} "
-                    "respondents: " + ", ".join(f"{v} ({k})" for v, k in counts.items()) + ".",
-                    {"by_variable": {str(k): int(v) for k, v in counts.items()}},
+                    "sample_share",
+                    f"{held['variable']} {held['category']!r} is not in the margins: held at its "
+                    f"share among the respondents, {held['share']:.4g} ({held['population_count']:.6g} "
+                    f"persons); the other categories of {held['variable']} were scaled by "
+                    f"{1 - held['share_all']:.6g}.",
+                    dict(held),
                 )
             )
+        if coded.imputed is not None and len(coded.imputed):
+            counts = coded.imputed.groupby("variable", sort=False).size().to_dict()
+            who = len(coded.imputed["row"].unique())
+            listing = ", ".join(f"{v} ({k})" for v, k in counts.items())
+            options = coded.options
+            details = {"by_variable": {str(k): int(v) for k, v in counts.items()},
+                       "method": options.imputation, "uncertainty_counted": False}
+            if options.imputation == "hot_deck":
+                details["seed"] = options.seed
+                text = (f"Imputed {listing} for {who} respondents by random hot-deck within "
+                        f"cells of the other weighting variables (seed {options.seed}); the "
+                        "standard errors do not include the uncertainty of imputation.")
+            else:
+                text = f"Imputed the most likely category for {who} respondents: {listing}."
+            messages.append(Message("imputed", text, details))
         for v, mapping in coded.collapsed.items():
             messages.append(
                 Message(
@@ -359,6 +392,48 @@ class _Survey:
                 )
             )
         return messages
+
+    def _hold_sample_shares(
+        self, margins: Margins, sample_share: Mapping[str, Sequence[Any]] | None,
+        base: np.ndarray,
+    ) -> tuple[Margins, tuple[dict[str, Any], ...]]:
+        """Add the categories the margins lack on purpose, at their base-weighted sample share.
+
+        For variable v and extra category c: s_c = sum of d over respondents in c / sum of d
+        over respondents with any category of v (margins' or extra); c gets N s_c persons
+        and every margin category of v is scaled by 1 - sum of the s_c, so v still sums to
+        N. A category the margins already have keeps its own population figure.
+        """
+        if not sample_share:
+            return margins, ()
+        out: list[Margin] = []
+        held: list[dict[str, Any]] = []
+        for m in margins.values():
+            wanted = [c for c in sample_share.get(m.variable, ())
+                      if normalize_label(c) is not None and normalize_label(c) not in m.categories]
+            wanted = list({normalize_label(c): c for c in wanted}.values())
+            if not wanted or m.variable not in self._sample.columns:
+                out.append(m)
+                continue
+            keys = tuple(str(normalize_label(c)) for c in wanted)
+            codes, _ = encode_labels(self._sample[m.variable], (*m.categories, *keys))
+            answered = float(base[codes >= 0].sum())
+            shares = [float(base[codes == len(m.categories) + i].sum()) / answered
+                      if answered > 0 else 0.0 for i in range(len(keys))]
+            share_all = float(sum(shares))
+            if share_all >= 1.0:
+                raise WeightingError(
+                    f"Every respondent with a value of {m.variable!r} is in categories the "
+                    f"margins lack ({', '.join(map(repr, keys))}): nothing to weight them to.",
+                    parameter="sample_share", variable=m.variable)
+            N = m.total
+            counts = np.concatenate([m.counts * (1.0 - share_all), [N * x for x in shares]])
+            out.append(Margin(m.variable, (*m.categories, *keys), counts,
+                              (*m.labels, *wanted)))
+            held += [{"variable": m.variable, "category": str(c), "share": x,
+                      "population_count": N * x, "share_all": share_all}
+                     for c, x in zip(wanted, shares, strict=True)]
+        return Margins(out), tuple(held)
 
     def _margin_frame(
         self, coded: _Coded, w: np.ndarray | None = None, cell_weights: np.ndarray | None = None
@@ -388,6 +463,9 @@ class _Survey:
         missing: Policy = "error",
         unknown: Policy = "error",
         total_rtol: float = 1e-9,
+        imputation: Imputation = "hot_deck",
+        seed: int = 0,
+        sample_share: Mapping[str, Sequence[Any]] | None = None,
     ) -> WeightedDesign:
         """Rake (iterative proportional fitting) to population margins, as R ``rake()``.
 
@@ -400,9 +478,18 @@ class _Survey:
         diagnostics. Standard errors use R's raking residualization.
 
         ``collapse={"age": {"16-29": "30-44"}}`` merges a category into another in both
-        sample and margins; ``missing``/``unknown="impute"`` impute the most likely
-        category for respondents with a missing / non-margin value (see
-        :mod:`surveys.weighting.impute`).
+        sample and margins; ``missing``/``unknown="impute"`` impute a category for
+        respondents with a missing / non-margin value by random hot-deck within cells of the
+        other weighting variables, reproducible from ``seed`` (``imputation="modal"``: the
+        earlier most-common-category rule; see :mod:`surveys.weighting.impute`).
+
+        ``sample_share={"gender": ["annat"]}`` names categories the margins lack on purpose
+        (a register that knows two legal sexes has no count for another gender): each is
+        added to its margin at its base-weighted share among the respondents who have a
+        category of that variable, and the variable's other categories are scaled down in
+        proportion, so its total is unchanged. The added count is an estimate treated as
+        known: its sampling error is not in the standard errors. R gets the same weights
+        from ``rake()`` with the adjusted margins (reported in the diagnostics).
         """
         if max_iter < 1:
             raise WeightingError("max_iter must be at least 1.", parameter="max_iter")
@@ -411,7 +498,8 @@ class _Survey:
         m = as_margins(margins)
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
-        coded = self._code_margins(m, collapse, missing, unknown, d)
+        coded = self._code_margins(m, collapse, missing, unknown, d,
+                                   _Options(imputation, seed, sample_share))
         cells = coded.cells
         d_const = float(d[0]) if d.min() == d.max() else None
         if d_const is not None:  # common case: skip a pass over the respondents
@@ -483,6 +571,9 @@ class _Survey:
         missing: Policy = "error",
         unknown: Policy = "error",
         total_rtol: float = 1e-9,
+        imputation: Imputation = "hot_deck",
+        seed: int = 0,
+        sample_share: Mapping[str, Sequence[Any]] | None = None,
     ) -> WeightedDesign:
         """Calibrate to margins (R ``calibrate(design, ~a+b, pop, calfun=method, bounds)``).
 
@@ -493,7 +584,8 @@ class _Survey:
         until max |T - T_hat| / (1 + |T|) < ``epsilon``. ``bounds=(L, U)`` bound g = w/d
         (``logit`` requires finite bounds, L < 1 < U). Raises ConvergenceError when the
         equations cannot be met (e.g. bounds too tight). Standard errors use the
-        GREG residual e = [b - A beta] g sqrt(d) (R ``svyrecvar``).
+        GREG residual e = [b - A beta] g sqrt(d) (R ``svyrecvar``). ``missing``,
+        ``unknown``, ``imputation``, ``seed`` and ``sample_share`` work as in :meth:`rake`.
         """
         if method not in ("linear", "raking", "logit"):
             raise WeightingError(
@@ -515,7 +607,8 @@ class _Survey:
         m = as_margins(margins)
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
-        coded = self._code_margins(m, collapse, missing, unknown, d)
+        coded = self._code_margins(m, collapse, missing, unknown, d,
+                                   _Options(imputation, seed, sample_share))
         cells = coded.cells
         base_sums = np.bincount(cells.row_cell, weights=d, minlength=cells.n_cells)
         cols = [np.ones(cells.n_cells)]
@@ -578,6 +671,9 @@ class _Survey:
         partial: bool = False,
         missing: Policy = "error",
         unknown: Policy = "error",
+        imputation: Imputation = "hot_deck",
+        seed: int = 0,
+        sample_share: Mapping[str, Sequence[Any]] | None = None,
     ) -> WeightedDesign:
         """Post-stratify to population cell counts (R ``postStratify``).
 
@@ -585,7 +681,8 @@ class _Survey:
         respondent's weight becomes d * N_c / sum_{j in c} d_j. Cells with neither
         respondents nor population are ignored; a populated cell without respondents is
         an EmptyCategoryError unless ``partial=True`` (then it is left out, and the
-        weights sum to N minus its count, as in R).
+        weights sum to N minus its count, as in R). ``imputation`` and ``seed`` work as in
+        :meth:`rake`; ``sample_share`` too, for a cell table of one variable.
         """
         if not isinstance(cells, pd.DataFrame) or "population_count" not in cells.columns:
             raise MarginsFormatError(
@@ -596,6 +693,9 @@ class _Survey:
         variables = [c for c in cells.columns if c != "population_count"]
         if not variables:
             raise MarginsFormatError("Post-stratification cells name no variables.", problems=[])
+        held: tuple[dict[str, Any], ...] = ()
+        if sample_share:
+            cells, held = self._held_cells(cells, variables, sample_share)
         # Per-variable category lists from the cell table (order of first appearance).
         pseudo: list[Margin] = []
         cell_codes: list[np.ndarray] = []
@@ -657,7 +757,8 @@ class _Survey:
         N = float(pop.sum())
         d = self._base_for_weighting(N)
         margins_ps = Margins(pseudo)
-        coded = self._code_cells(margins_ps, missing, unknown, d)
+        options = _Options(imputation, seed)
+        coded = self._code_cells(margins_ps, missing, unknown, d, options)
         scells = coded.cells
         s_uniq = np.ravel_multi_index(tuple(scells.codes.T), tuple(cards))
         s_inv = scells.row_cell
@@ -732,9 +833,11 @@ class _Survey:
             coded.imputed,
             {},
             scells,
+            options,
+            held,
         )
         table = self._margin_frame(coded_marg, cell_weights=d_sums * ratio)
-        messages = self._common_messages(coded) + messages
+        messages = self._common_messages(coded_marg) + messages
         diag = build_diagnostics(
             method="poststratify",
             converged=True,
@@ -755,8 +858,25 @@ class _Survey:
             coded_marg,
         )
 
+    def _held_cells(
+        self, cells: pd.DataFrame, variables: list[str],
+        sample_share: Mapping[str, Sequence[Any]],
+    ) -> tuple[pd.DataFrame, tuple[dict[str, Any], ...]]:
+        """A one-variable cell table with the sample-share categories added (see rake)."""
+        if len(variables) != 1:
+            raise WeightingError("sample_share needs a cell table of one variable.",
+                                 parameter="sample_share")
+        margin = as_margins(cells.rename(columns={variables[0]: "category"})
+                            .assign(variable=variables[0]))[variables[0]]
+        base = self._base_for_weighting(margin.total)
+        held_margins, held = self._hold_sample_shares(Margins([margin]), sample_share, base)
+        frame = held_margins.to_frame()
+        return (frame.drop(columns="variable").rename(columns={"category": variables[0]}),
+                held)
+
     def _code_cells(
-        self, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray
+        self, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray,
+        options: _Options = _Options(),
     ) -> _Coded:
         """Like _code_margins but without the empty-category check (done per cell)."""
         _validate_policy("missing", missing)
@@ -815,9 +935,11 @@ class _Survey:
                 base,
                 raw,
                 self._sample.index,
+                options.imputation,
+                options.seed,
             )
         cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
-        return _Coded(margins, codes, imputed, {}, cells)
+        return _Coded(margins, codes, imputed, {}, cells, options)
 
     def trim(
         self, lower: float | None = None, upper: float | None = None, strict: bool = False
@@ -1032,7 +1154,7 @@ class _Survey:
                             "pass value= to estimate the share of one value.",
                             variable=name,
                         )
-            res = domain_means(y, key, G, cells)
+            res = domain_means(y, key, G, cells, count_positive=kind == "proportion")
             idx = index if index is not None else pd.Index([name], name="variable")
             df = np.array([self.degf]) if by is None else cells.group_df(cache_key)
             frames.append(results_frame(res, kind=kind, level=level, degf=df, index=idx))

@@ -14,7 +14,13 @@ fpc)``), including after ``postStratify``/``rake``/``calibrate``/``trimWeights``
   ``svyciprop(method="logit")`` = expit(logit p +- qt((1+level)/2, df) SE / (p(1-p))),
   df = ``degf(design)`` = n - H overall; for groups R's ``svyby(..., svyciprop)`` uses the
   domain's ``degf`` = respondents in the group - strata present (units with weight 0
-  do not count), and so do we.
+  do not count), and so do we;
+* a proportion of exactly 0 or 1 (nobody, or everybody, in the domain has y = 1) has no
+  logit interval and a linearization SE of 0: it is reported as exactly 0 or 1 (not
+  1e-16) with SE 0 and the exact Clopper-Pearson interval on the domain's Kish effective
+  sample size n_eff = (sum w)^2 / sum w^2: [0, B^-1(1 - a/2; 1, n_eff)] for 0 and
+  [B^-1(a/2; n_eff, 1), 1] for 1, a = 1 - level (with equal weights, the textbook
+  interval on n: 1 - (a/2)^(1/n) at 0).
 
 Everything per respondent is done with a few ``np.bincount`` calls over estimation cells
 (respondents with identical stratum, weighting categories and weights), so 1e6 rows cost
@@ -124,12 +130,22 @@ class DomainMeans:
     sum_weights: np.ndarray
     var_within: np.ndarray  # s2_w (svyvar)
     m_nonzero: np.ndarray  # non-missing respondents with non-zero weight
+    sum_sq_weights: np.ndarray | None = None  # sum of w^2: Kish's n_eff = S^2 / sum w^2
+    n_positive: np.ndarray | None = None  # respondents with y > 0 (when counted)
 
 
 def domain_means(
-    y: np.ndarray, row_key: np.ndarray, n_groups: int, cells: EstimationCells
+    y: np.ndarray,
+    row_key: np.ndarray,
+    n_groups: int,
+    cells: EstimationCells,
+    count_positive: bool = False,
 ) -> DomainMeans:
-    """Ratio means and linearization variances of y for G domains at once."""
+    """Ratio means and linearization variances of y for G domains at once.
+
+    ``count_positive`` also counts the respondents with y > 0 per domain (one more
+    ``bincount``), which proportions need to tell an exact 0 or 1.
+    """
     C, G = cells.n_cells, n_groups
     invalid = np.isnan(y)
     if row_key.size and row_key.min() < 0:  # respondents outside every group
@@ -176,6 +192,10 @@ def domain_means(
     m_nz = (m * (cells.weights != 0)[:, None]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         var_within = (w * S2).sum(axis=0) / S * m_nz / (m_nz - 1.0)
+    positive = None
+    if count_positive:
+        positive = np.bincount(key, weights=(yv > 0).astype(float), minlength=size)
+        positive = positive.reshape(C, G).sum(axis=0)
     return DomainMeans(
         estimate=centre + delta,
         variance=variance,
@@ -183,6 +203,8 @@ def domain_means(
         sum_weights=S,
         var_within=var_within,
         m_nonzero=m_nz,
+        sum_sq_weights=(w * w * m).sum(axis=0),
+        n_positive=positive,
     )
 
 
@@ -209,6 +231,8 @@ def results_frame(
         lo, hi = est - q * se, est + q * se
     else:
         lo, hi = logit_interval(est, se, level, degf)
+        if res.n_positive is not None:
+            est, se, lo, hi = _exact_edges(res, est, se, lo, hi, level)
     columns = {
         "estimate": est,
         "se": se,
@@ -222,6 +246,45 @@ def results_frame(
     if kind != "mean":
         columns["df"] = np.asarray(degf, dtype=np.int64)
     return pd.DataFrame(columns, index=index)
+
+
+def _exact_edges(
+    res: DomainMeans, est: np.ndarray, se: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Proportions of exactly 0 or 1: the exact value, SE 0, Clopper-Pearson on Kish n_eff."""
+    n = res.n
+    assert res.n_positive is not None and res.sum_sq_weights is not None
+    zero = (n > 0) & (res.n_positive == 0)
+    one = (n > 0) & (res.n_positive == n)
+    if not (zero.any() or one.any()):
+        return est, se, lo, hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = res.sum_weights**2 / res.sum_sq_weights
+    c_lo, c_hi = clopper_pearson(np.where(one, n_eff, 0.0), n_eff, level)
+    edge = zero | one
+    return (
+        np.where(zero, 0.0, np.where(one, 1.0, est)),
+        np.where(edge, 0.0, se),
+        np.where(edge, c_lo, lo),
+        np.where(edge, c_hi, hi),
+    )
+
+
+def clopper_pearson(
+    x: np.ndarray, n: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper-Pearson) interval for x successes in n trials; n may be fractional.
+
+    [B^-1(a/2; x, n - x + 1), B^-1(1 - a/2; x + 1, n - x)], a = 1 - level, with 0 as the
+    lower end at x = 0 and 1 as the upper end at x = n.
+    """
+    x, n = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(n, dtype=float))
+    a = 1.0 - level
+    some, short = x > 0, x < n
+    lo = np.where(some, stats.beta.ppf(a / 2, np.where(some, x, 1.0), n - x + 1), 0.0)
+    hi = np.where(short, stats.beta.ppf(1 - a / 2, x + 1, np.where(short, n - x, 1.0)), 1.0)
+    return lo, hi
 
 
 def logit_interval(

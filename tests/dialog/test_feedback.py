@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dialog import operations as ops
-from dialog import service
+from dialog import heard, service
 from dialog.feedback_models import ActionStatus, EventAction, EventResponse
 from dialog.models import EventStatus, ModerationKind, Statement, StatementSource
 from surveys.extensions import db
@@ -148,6 +148,34 @@ def test_opinion_groups_and_what_they_agreed_on_are_shown(app, client, make_org)
     consensus = page.split('id="consensus"')[1].split("</ol>")[0]
     assert "Alla håller med om detta." in consensus
     assert "Påstående" not in consensus
+
+
+def test_a_small_group_cannot_be_worked_out_from_the_totals(app, client, make_org):
+    """9 and 3 in the two camps: "fewer than 5" beside 9 of 12 voters would say 3, and the
+    statement's own counts beside the large group's share would give the small group's."""
+    org = make_org()
+    with app.app_context():
+        event = make_event(org.id, prompts=1)
+        statements = [ops.add_staff_statement(event, event.prompts[0], f"Påstående {n}", "sv",
+                                              StatementSource.facilitator) for n in range(8)]
+        for n in range(12):
+            person = ops.join(event, service.device_hash(f"camp-{n}", event.id), "sv")
+            for i, statement in enumerate(statements):
+                camp = 1 if n < 9 else -1
+                ops.cast_vote(person, statement.id, camp if i < 4 else -camp)
+        event.status = EventStatus.published
+        db.session.commit()
+        heard_now = heard.summarise(db.session.get(type(event), event.id))
+        assert [g.size for g in heard_now.groups] == [9, 3]
+        assert [g.size_withheld for g in heard_now.groups] == ["complement", "complement"]
+        shares = [r for g in heard_now.groups for r in g.representative]
+        assert shares and all(r.share is None and r.withheld for r in shares)
+        code = event.join_code
+    page = client.get(f"/d/{code}/heard?lang=en").get_data(as_text=True)
+    hidden = "Not shown, so that no small group can be worked out from the other figures"
+    groups = page.split('id="groups"')[1].split('id="what-we-do"')[0]
+    assert groups.count(hidden) >= 2 and "9 people" not in groups and "100%" not in groups
+    assert "12 of them voted on statements." in page
 
 
 # -- what we do --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Who is in the room: the facilitator sees the anonymous check-ins beside the municipality's
 population (the organisation's newest margins), whose voices are missing, and never a count
-under five."""
+under five, nor one it could be worked out from."""
 
 from __future__ import annotations
 
@@ -92,20 +92,26 @@ def test_the_room_page_shows_shares_counts_and_suppresses_fewer_than_five(
     page = client.get(f"/dialog/events/{full_room['id']}/room?lang=en")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
+    hidden = "Not shown, so that no small group can be worked out from the other figures"
     age = table_rows(html, "age_group")
     assert age["30-44 years"] == ["6", "50.0%", "3,000", "30.0%", ""]
-    assert age["45-64 years"] == ["5", "41.7%", "3,000", "30.0%", ""]
-    assert age["65-84 years"] == ["fewer than 5", "–", "2,000", "20.0%", "Missing voice"]
+    # 12 answered - 6 - 5 would give the one aged 65-84: the 5 are withheld with them
+    assert age["45-64 years"] == ["–", "–", "3,000", "30.0%", hidden]
+    assert age["65-84 years"] == ["–", "–", "2,000", "20.0%", f"Missing voice. {hidden}"]
     assert age["16-29 years"] == ["fewer than 5", "–", "2,000", "20.0%", "Missing voice"]
     assert age["Answered"] == ["12", ""]
     assert table_rows(html, "gender")["Women"] == ["7", "58.3%", "5,000", "50.0%", ""]
-    assert table_rows(html, "born")["Born outside Sweden"][:2] == ["fewer than 5", "–"]
-    assert table_rows(html, "district")["Norr"] == ["fewer than 5", "–", "4,000", "40.0%",
-                                                    "Missing voice"]
-    # The count of a small group appears nowhere, not even in the chart or the missing list.
+    assert table_rows(html, "born")["Born outside Sweden"][:2] == ["–", "–"]
+    assert table_rows(html, "born")["Born in Sweden"][:2] == ["–", "–"]
+    assert table_rows(html, "district")["Norr"] == ["–", "–", "4,000", "40.0%",
+                                                    f"Missing voice. {hidden}"]
+    # The count of a small group appears nowhere, not even in the chart or the missing list,
+    # and neither does a count it could be worked out from.
     missing = re.search(r'<ul class="missing-voices">.*?</ul>', html, re.DOTALL).group(0)
-    assert "Norr" in missing and "Born outside Sweden" in missing
-    assert not re.search(r"(?<![\d.])(16\.7|8\.3)%", html), re.findall(r".{80}16\.7%.{20}", html)
+    assert "Norr" in missing and "Born outside Sweden" in missing and hidden in missing
+    assert not re.search(r"(?<![\d.])(16\.7|8\.3|91\.7|83\.3)%", html)
+    ages = re.search(r'<h2 id="room-age_group">.*?</table>', html, re.DOTALL).group(0)
+    assert "41.7%" not in ages and "41.7%" in table_rows(html, "gender")["Men"]  # 5 of 12
     # One accessible chart per question, with the same categories as the table.
     assert html.count('<svg role="img"') == 4
     assert re.search(r'<title id="room-chart-age_group-title">', html)

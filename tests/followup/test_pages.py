@@ -125,11 +125,18 @@ def test_small_groups_are_suppressed_on_the_dashboard_and_the_public_page(app, a
         assert small and all(e.value is None and e.n is None for e in small)
         shown = [e for e in years if e.suppressed is None]
         assert all(e.n >= 80 for e in shown)
+        # no grouping leaves exactly one group out: it would be the total minus the others
+        for estimates in trust.latest.groups.values():
+            assert sum(e.suppressed in ("small_group", "complement") for e in estimates) != 1
+        complements = [e for es in trust.latest.groups.values() for e in es
+                       if e.suppressed == "complement"]
+    assert complements
     for url in ("/followup/areas/inclusion_trust",
                 f"/indicators/{demo['slug']}/inclusion_trust?lang=en"):
         page = text(analyst.get(url))
         assert "Fewer than 80 respondents: not shown" in page
         assert "Groups with fewer than 80 respondents are not shown" in page
+        assert "Not shown, so that no small group can be worked out from the other" in page
 
 
 def test_editing_an_indicator_recomputes_it(app, analyst, demo):

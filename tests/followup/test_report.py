@@ -167,6 +167,19 @@ def test_the_method_section_states_each_waves_run_and_its_design_effect(demo):
     assert approver.email not in html and "@" not in section(html, "method-heading")
 
 
+def test_the_method_section_says_how_categories_were_imputed_and_what_it_leaves_out(demo):
+    with page_context(demo, "en") as framework:
+        html = report.render_report_html(framework, None, "en")
+        seeds = {w.year: approved_run(w.survey_id).settings["seed"] for w in framework.waves}
+    for year, seed in seeds.items():
+        notes = re.findall(r'<dd class="run-note">(.*?)</dd>', section(html, f"wave-{year}"),
+                           re.DOTALL)
+        imputed = next(n for n in notes if "hot-deck" in n)
+        assert f"(seed {seed})" in imputed
+        assert "do not include the uncertainty this adds" in imputed
+        assert any("“annat” has no population figure" in unescape(n) for n in notes)
+
+
 def test_the_rules_are_stated_with_the_frameworks_own_numbers(demo):
     with page_context(demo, "en") as framework:
         framework.min_group_size, framework.max_rse = 7, 0.25

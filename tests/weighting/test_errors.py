@@ -24,6 +24,7 @@ from surveys.weighting import (
     read_margins,
     validate_margins,
 )
+from surveys.weighting.impute import MIN_DONORS
 from tests.support.reference import DATA
 
 from .conftest import assert_rel
@@ -140,34 +141,34 @@ def test_unknown_category_reports_count_and_values(muni: Case) -> None:
 
 
 def test_unknown_category_impute(muni: Case) -> None:
-    """unknown='impute' gives each one the modal gender among respondents like them."""
+    """unknown='impute': each gets the gender of a donor drawn among respondents like them."""
     sample, margins, _ = muni
     original = sample.copy()
     sample.iloc[:7, sample.columns.get_loc("gender")] = "annat"
-    raked = Design(sample, weights="base_w").rake(margins, unknown="impute")
+    raked = Design(sample, weights="base_w").rake(margins, unknown="impute", seed=11)
     report = raked.diagnostics.imputed
     assert len(report) == 7
     assert list(report["row"]) == list(sample.index[:7])
     assert set(report["original"]) == {"annat"}
-    donors = sample.iloc[7:]
     for _, r in report.iterrows():
-        me = sample.loc[r["row"]]
-        like = donors[
-            (donors["age"] == me["age"])
-            & (donors["born"] == me["born"])
-            & (donors["district"] == me["district"])
-        ]
-        counts = like["gender"].value_counts()
-        assert r["imputed"] == counts.idxmax() or counts.max() == counts.min()
-        assert r["matched_on"] == "age, born, district"
+        me, donor = sample.loc[r["row"]], sample.loc[r["donor"]]
+        assert donor["gender"] == r["imputed"] and donor["gender"] != "annat"
+        matched = r["matched_on"].split(", ")
+        assert matched == ["age", "born", "district"][: len(matched)]
+        assert all(donor[v] == me[v] for v in matched)
+        like = sample.iloc[7:]
+        for v in matched:
+            like = like[like[v] == me[v]]
+        assert r["donors"] == len(like) >= MIN_DONORS
     assert any(m.code == "imputed" for m in raked.diagnostics.messages)
     table = raked.diagnostics.margins.set_index(["variable", "category"])
     assert_rel(
         table.loc[("gender", "man"), "weighted_count"], 23834, 1e-9, "margins (after repairs)"
     )
-    # deterministic
-    again = Design(sample, weights="base_w").rake(margins, unknown="impute")
+    # reproducible from the seed
+    again = Design(sample, weights="base_w").rake(margins, unknown="impute", seed=11)
     np.testing.assert_array_equal(again.weights, raked.weights)
+    pd.testing.assert_frame_equal(again.diagnostics.imputed, report)
     # the sample itself is untouched
     assert (sample["gender"].iloc[:7] == "annat").all()
     assert not original.equals(sample)
@@ -188,18 +189,39 @@ def test_missing_weighting_value_reports_count(muni: Case) -> None:
     assert "missing='impute'" in str(err)
 
 
-def test_missing_impute_policy_falls_back_deterministically(muni: Case) -> None:
-    """missing='impute': modal category given the other answers, else fewer of them."""
+def test_missing_impute_takes_every_missing_variable_from_one_matching_donor(
+    muni: Case,
+) -> None:
+    """missing='impute': a donor like the respondent in the other variables gives them all."""
     sample, margins, _ = muni
     sample.iloc[3:8, sample.columns.get_loc("age")] = np.nan
     sample.iloc[5:9, sample.columns.get_loc("district")] = np.nan
-    raked = Design(sample, weights="base_w").rake(margins, missing="impute")
+    raked = Design(sample, weights="base_w").rake(margins, missing="impute", seed=5)
     report = raked.diagnostics.imputed
     assert len(report) == 5 + 4
     assert raked.converged
-    complete = sample.dropna(subset=["age", "gender", "born", "district"])
     both = report[report["row"] == sample.index[6]]  # age and district missing
     assert list(both["variable"]) == ["age", "district"]
+    assert both["donor"].nunique() == 1
+    donor, me = sample.loc[both["donor"].iloc[0]], sample.iloc[6]
+    assert (donor["age"], donor["district"]) == tuple(both["imputed"])
+    assert (donor["gender"], donor["born"]) == (me["gender"], me["born"])
+    only_age = report[report["row"] == sample.index[3]].iloc[0]
+    assert only_age["matched_on"] == "gender, born, district"
+    donor, me = sample.loc[only_age["donor"]], sample.iloc[3]
+    assert donor["age"] == only_age["imputed"]
+    assert all(donor[v] == me[v] for v in ("gender", "born", "district"))
+
+
+def test_modal_imputation_is_kept_for_runs_made_with_it(muni: Case) -> None:
+    """imputation='modal': the most common category given the other answers, else fewer."""
+    sample, margins, _ = muni
+    sample.iloc[3:8, sample.columns.get_loc("age")] = np.nan
+    sample.iloc[5:9, sample.columns.get_loc("district")] = np.nan
+    raked = Design(sample, weights="base_w").rake(margins, missing="impute", imputation="modal")
+    report = raked.diagnostics.imputed
+    complete = sample.dropna(subset=["age", "gender", "born", "district"])
+    both = report[report["row"] == sample.index[6]]
     me = sample.iloc[6]
     like = complete[(complete["gender"] == me["gender"]) & (complete["born"] == me["born"])]
     modal = like.groupby(["age", "district"]).size()
@@ -214,6 +236,7 @@ def test_missing_impute_policy_falls_back_deterministically(muni: Case) -> None:
     ]
     assert only_age["imputed"] == like["age"].value_counts().idxmax()
     assert only_age["matched_on"] == "gender, born, district"
+    assert report["donor"].isna().all()
 
 
 def test_population_zero_category(muni: Case) -> None:
