@@ -5,18 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from surveys import ops
-from surveys.core import i18n
 from surveys.config import load_config
+from surveys.core import i18n
+from surveys.core.requests import DelaktigRequest
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
-from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 from surveys.resources import migrations_dir
+from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 
 
 class DatabaseId(IntegerConverter):
@@ -30,6 +33,7 @@ class DatabaseId(IntegerConverter):
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Delaktig application; `test_config` overrides the environment."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = DelaktigRequest
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     testing = bool(test_config and test_config.get("TESTING"))
     app.config.from_mapping(load_config(app.instance_path, testing=testing))
@@ -125,10 +129,58 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         db.session.rollback()
+        if error.code == 500:
+            return server_error(error)
         if error.code not in messages:
             return error
         message = messages[error.code]()
-        return render_template("error.html", code=error.code, message=message), error.code
+        response = make_response(render_template("error.html", code=error.code,
+                                                 message=message), error.code)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(DataError)
+    def data_error(error):
+        """A value the database cannot hold (a number beyond its integers, a NUL in a path
+        segment): the request is malformed, not the server broken."""
+        db.session.rollback()
+        app.logger.warning("refused a value the database cannot hold: %s", error.orig)
+        return render_template("error.html", code=400, message=messages[400]()), 400
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error.orig)
+        g._login_user = AnonymousUserMixin()  # the error page must not ask the database
+        return _unavailable_page(503, retry_after=30)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        return _unavailable_page(500)
+
+    def _unavailable_page(code: int, retry_after: int | None = None):
+        if request.endpoint and request.endpoint.startswith("public."):
+            message = _("We could not save this page. The pages you sent before are kept. "
+                        "Wait a moment and send this page again.")
+        elif code == 503:
+            message = _("The service is not available just now. Nothing you saved before "
+                        "is lost. Try again in a minute.")
+        else:
+            message = _("Something went wrong on our side. Nothing you saved before is "
+                        "lost. Try again; if it happens again, tell us what you did.")
+        response = make_response(render_template("error.html", code=code, message=message),
+                                 code)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    @app.before_request
+    def refuse_nul_in_paths():
+        # No address of ours holds a NUL; PostgreSQL would refuse it in a query.
+        if "\x00" in request.path:
+            abort(404)
 
 
 def _register_security_headers(app: Flask) -> None:

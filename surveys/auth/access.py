@@ -29,6 +29,10 @@ def roles_required(*roles: Role):
     return decorator
 
 
+#: The largest id an integer column holds (PostgreSQL's 32-bit integer).
+MAX_ID = 2**31 - 1
+
+
 def own(model, object_id: int, via: Callable[[Any], Any] | None = None):
     """Load an object of the current user's organisation, or 404.
 
@@ -36,7 +40,8 @@ def own(model, object_id: int, via: Callable[[Any], Any] | None = None):
     it (a page to its survey, a prompt to its event). Another organisation's object
     answers exactly like a missing one, so ids reveal nothing across organisations.
     """
-    obj = db.session.get(model, object_id)
+    # An id from a form or query string may be beyond any id the database can hold.
+    obj = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     owner = via(obj) if obj is not None and via is not None else obj
     if owner is None or owner.organisation_id != current_user.organisation_id:
         abort(404)
