@@ -79,9 +79,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from dialog import exports, feedback  # closing the loop: what we heard, what we do
     app.register_blueprint(feedback.bp)
     app.register_blueprint(exports.bp)
+    from surveys.audit.blueprint import bp as audit_bp
     from surveys.jobs.blueprint import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(audit_bp)
 
     from surveys import cli
 

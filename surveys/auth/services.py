@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from surveys.audit import services as audit
 from surveys.auth import queries
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
@@ -41,6 +42,8 @@ def create_user(organisation_id: int, *, name: str, email: str, role: Role,
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    audit.record("user_created", subject=user.email, organisation_id=organisation_id,
+                 role=role.value)
     return user
 
 
@@ -51,6 +54,8 @@ def change_role(actor: User, user: User, role: Role) -> None:
     if role is not user.role:
         user.role = role
         user.end_sessions()  # what a session may do is decided at login: log in again
+        audit.record("role_changed", subject=user.email, organisation_id=user.organisation_id,
+                     role=role.value)
     db.session.flush()
 
 
@@ -58,14 +63,28 @@ def set_active(actor: User, user: User, active: bool) -> None:
     """Let a user log in again, or stop them; admins cannot deactivate themselves."""
     if user.id == actor.id and not active:
         raise UserError(_("You cannot deactivate your own account."))
+    if active is not user.active:
+        audit.record("user_reactivated" if active else "user_deactivated", subject=user.email,
+                     organisation_id=user.organisation_id)
     user.active = active
     if not active:
         user.end_sessions()
     db.session.flush()
 
 
-def end_sessions(user: User) -> None:
+def logged_in(user: User) -> None:
+    """Note a successful login."""
+    audit.record("login", organisation_id=user.organisation_id, user_id=user.id)
+
+
+def login_refused(user: User) -> None:
+    """Note a wrong password for an existing account (kept although the request fails)."""
+    audit.record_now("login_failed", organisation_id=user.organisation_id, user_id=user.id)
+
+
+def log_out(user: User) -> None:
     """Log `user` out everywhere: every login cookie issued so far stops working."""
+    audit.record("logout", organisation_id=user.organisation_id, user_id=user.id)
     user.end_sessions()
     db.session.flush()
 
@@ -82,6 +101,7 @@ def change_password(user: User, current: str, new: str, repeated: str) -> None:
                         field="repeated")
     user.set_password(new)
     user.end_sessions()
+    audit.record("password_changed", organisation_id=user.organisation_id, user_id=user.id)
     db.session.flush()
 
 

@@ -59,8 +59,11 @@ def login():
         user = queries.user_by_email(form.email.data)
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user)
+            services.logged_in(user)
             # Only local paths: an open redirect would help phishing.
             return redirect(local_path(request.args.get("next")) or url_for("manage.index"))
+        if user is not None:
+            services.login_refused(user)
         flash(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), form_status(form)
@@ -70,7 +73,7 @@ def logout():
     """Log out (a POST, so another site cannot log anyone out); every copy of the session
     cookie stops working too."""
     if current_user.is_authenticated:
-        services.end_sessions(current_user)
+        services.log_out(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
+from surveys.audit import services as audit
 from surveys.core.i18n import language_name
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -264,6 +265,7 @@ def open_survey(survey: Survey) -> None:
     if problems:
         raise AuthoringError(problems)
     survey.status = SurveyStatus.open
+    audit.record("survey_opened", subject=survey.slug, organisation_id=survey.organisation_id)
     db.session.flush()
 
 
@@ -272,6 +274,7 @@ def close_survey(survey: Survey) -> None:
     if survey.status is not SurveyStatus.open:
         raise AuthoringError([_("Only an open survey can be closed.")])
     survey.status = SurveyStatus.closed
+    audit.record("survey_closed", subject=survey.slug, organisation_id=survey.organisation_id)
     db.session.flush()
 
 
