@@ -33,15 +33,15 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from surveys.analysis.models import WeightingRun
-from surveys.analysis.runs import approved_run
 from surveys.auth.models import User
+from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.extensions import db
 from surveys.followup import messages, present, service
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.service import IndicatorSeries
-from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.indicators import follow_up
+from surveys.runs.models import WeightingRun
+from surveys.runs.queries import approved_run
 from surveys.survey.models import Response
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report.css"
