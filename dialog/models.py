@@ -185,7 +185,7 @@ class Participant(db.Model):
     #: Set while a moderator has muted this device: it can neither write nor vote.
     muted_at: Mapped[datetime | None]
     #: Optional anonymous check-in, in the weighting's categories
-    #: (`surveys.analysis.mapping`): age group label such as "16-29".
+    #: (`surveys.runs.mapping`): age group label such as "16-29".
     age_group: Mapped[str | None] = mapped_column(String(20))
     #: "kvinna", "man" or "annat" (the weighting's gender categories).
     gender: Mapped[str | None] = mapped_column(String(20))

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from dialog import disclosure
 from dialog.models import Participant
-from surveys.analysis.models import MarginSet
 from surveys.extensions import db
+from surveys.runs.models import MarginSet
 
 #: Room counts below this are shown as "fewer than 5".
 MIN_CELL = 5

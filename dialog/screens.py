@@ -160,7 +160,7 @@ def room_panel(event_id: int):
         MIN_CELL=room.MIN_CELL, category_label=category_label, format_share=format_share,
         format_count=lambda value: format_decimal(value, "#,##0"),
         variable_label=lambda name: VARIABLE_LABELS[name](),
-        analysis_url=url_for("analysis.index"))
+        analysis_url=url_for("runs.index"))
 
 
 # -- opinion groups -----------------------------------------------------------------------

@@ -243,9 +243,9 @@ def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
     "district" variable (none: the check-in asks no district). The room can so be set
     beside the same margins the surveys are weighted to.
     """
-    from surveys.analysis.jsonstat import group_label
-    from surveys.analysis.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
-    from surveys.analysis.models import MarginRow, MarginSet
+    from surveys.runs.jsonstat import group_label
+    from surveys.runs.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
+    from surveys.runs.models import MarginRow, MarginSet
 
     def mapped(question: str) -> list[str]:
         return list(dict.fromkeys(c for c in TEMPLATE_CODES[question][1].values() if c))

@@ -55,19 +55,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from dialog import facilitate, participate, screens
     from surveys.accessibility import views as accessibility_views
-    from surveys.analysis import views as analysis_views
     from surveys.auth import blueprint as auth
     from surveys.followup import api as followup_api
     from surveys.followup import report_views as followup_report
     from surveys.followup import tokens as followup_tokens
     from surveys.followup import views as followup_views
+    from surveys.runs import blueprint as runs
     from surveys.survey import blueprint as survey
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(survey.public)
     app.register_blueprint(survey.manage)
+    app.register_blueprint(runs.bp)
     app.register_blueprint(accessibility_views.bp)
-    app.register_blueprint(analysis_views.bp)
     app.register_blueprint(followup_views.bp)
     app.register_blueprint(followup_views.public_bp)
     app.register_blueprint(followup_report.bp)

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from flask import url_for
 
-from surveys.analysis import runs as run_svc
-from surveys.analysis.mapping import code_field, default_scheme, field, format_age_groups
-from surveys.analysis.margins_import import import_csv
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.runs import services as run_svc
+from surveys.runs.mapping import code_field, default_scheme, field, format_age_groups
+from surveys.runs.services import import_csv
+from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
 from tests.support.analysis import DEMO_CSV, add_responses
 from tests.support.manage import snapshot, staff
@@ -56,7 +57,7 @@ def owner_objects(app, org, slug: str, make_survey) -> dict:
                           DEMO_CSV.read_bytes())
         spare = import_csv(org.id, None, "Reserv", "SCB", date(2024, 12, 31),
                            DEMO_CSV.read_bytes())
-        settings = run_svc.RunSettings(variables=["age", "gender", "born", "district"])
+        settings = RunSettings(variables=["age", "gender", "born", "district"])
         run = run_svc.create_run(survey, used, settings, None)
         assert run.error is None, run.error
         run_svc.approve(run, None)
@@ -68,34 +69,34 @@ def owner_objects(app, org, slug: str, make_survey) -> dict:
 
 #: Per endpoint: form data that works for the owner ("{margins}" is the used margin set).
 CASES: dict[str, dict] = {
-    "analysis.margin_set": {},
-    "analysis.delete_margins": {},
-    "analysis.survey": {"margin_set": "{margins}", "variables": ["age", "gender", "born",
+    "runs.margin_set": {},
+    "runs.delete_margins": {},
+    "runs.survey": {"margin_set": "{margins}", "variables": ["age", "gender", "born",
                                                                  "district"],
                         "method": "rake", "epsilon": "1e-10", "max_iter": "100",
                         "missing": "error", "unknown": "error"},
-    "analysis.edit_mapping": {"{mapping}": True},
-    "analysis.add_variable": {"question": "education", "name": "education"},
-    "analysis.reset_mapping": {},
-    "analysis.representation": {},
-    "analysis.representation_csv": {},
-    "analysis.run": {},
-    "analysis.approve": {},
-    "analysis.withdraw": {},
-    "analysis.rerun": {},
-    "analysis.collapse": {"variable": "age", "category": "16-29", "into": "30-44"},
-    "analysis.export": {},
-    "analysis.codebook": {},
+    "runs.edit_mapping": {"{mapping}": True},
+    "runs.add_variable": {"question": "education", "name": "education"},
+    "runs.reset_mapping": {},
+    "runs.representation": {},
+    "runs.representation_csv": {},
+    "runs.run": {},
+    "runs.approve": {},
+    "runs.withdraw": {},
+    "runs.rerun": {},
+    "runs.collapse": {"variable": "age", "category": "16-29", "into": "30-44"},
+    "runs.export": {},
+    "runs.codebook": {},
 }
 #: Routes that name no object: their lists and imports are scoped by the organisation.
-WITHOUT_OBJECT = {"analysis.index", "analysis.import_margins_csv",
-                  "analysis.import_margins_jsonstat"}
+WITHOUT_OBJECT = {"runs.index", "runs.import_margins_csv",
+                  "runs.import_margins_jsonstat"}
 
 
 def analysis_routes(app) -> dict[str, set[str]]:
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("analysis."):
+        if rule.endpoint.startswith("runs."):
             routes.setdefault(rule.endpoint, set()).update(rule.methods & {"GET", "POST"})
     return routes
 
@@ -191,7 +192,7 @@ def test_lists_show_only_the_own_organisations_surveys_and_margins(
     a_margins = owner_objects(app, a, "kommun-a2", make_survey)["used_margin_set_id"]
     before = snapshot(app)
     sent = other.post_form(f"/analysis/surveys/{b_objects['survey_id']}", {
-        **form_for("analysis.survey", b_objects), "margin_set": str(a_margins)})
+        **form_for("runs.survey", b_objects), "margin_set": str(a_margins)})
     assert sent.status_code == 400
     assert snapshot(app) == before
     assert other.get(f"/analysis/surveys/{b_objects['survey_id']}/representation"

@@ -7,11 +7,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from surveys.analysis import mapping
-from surveys.analysis import runs as run_svc
-from surveys.analysis.models import WeightingScheme
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.runs import mapping
+from surveys.runs import services as run_svc
+from surveys.runs.models import WeightingScheme
 from surveys.survey.models import Survey
 from tests.support.analysis import problems, text_of
 from tests.support.manage import snapshot, staff

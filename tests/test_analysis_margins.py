@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from surveys.analysis import jsonstat
-from surveys.analysis.models import MarginRow, MarginSet
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.runs import jsonstat
+from surveys.runs.models import MarginRow, MarginSet
 from tests.support.analysis import (
     DEMO_CSV,
     SCB_FILE,
@@ -225,7 +225,7 @@ def test_an_unused_margin_set_can_be_deleted(app, analyst):
 
 
 def test_the_json_stat_reader_works_without_flask():
-    code = ("import sys, surveys.analysis.jsonstat; "
+    code = ("import sys, surveys.runs.jsonstat; "
             "print(sorted(m for m in ('flask', 'sqlalchemy', 'flask_babel') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -8,11 +8,12 @@ import io
 import pandas as pd
 import pytest
 
-from surveys.analysis import runs as run_svc
-from surveys.analysis.mapping import default_scheme
-from surveys.analysis.monitor import more_needed, representation
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.runs import queries as run_queries
+from surveys.runs import services as run_svc
+from surveys.runs.mapping import default_scheme
+from surveys.runs.monitor import more_needed, representation
 from surveys.survey.models import Survey
 from tests.support.analysis import add_responses, import_csv, location_id, text_of
 from tests.support.manage import staff
@@ -86,10 +87,10 @@ def test_counts_per_language_are_shown_for_each_group(app, monitored):
     survey_id, margin_set_id, _client = monitored
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        from surveys.analysis.models import MarginSet
-        from surveys.analysis.monitor import survey_monitor
+        from surveys.runs.models import MarginSet
+        from surveys.runs.queries import survey_monitor
 
-        result = survey_monitor(survey, run_svc.scheme_for(survey),
+        result = survey_monitor(survey, run_queries.scheme_for(survey),
                                 db.session.get(MarginSet, margin_set_id))
     age = result.variables[0]
     assert {r.category: r.by_language for r in age.rows} == {

@@ -15,11 +15,12 @@ import pyreadstat
 import pytest
 from sqlalchemy import select
 
-from surveys.analysis import runs as run_svc
-from surveys.analysis.mapping import default_scheme
-from surveys.analysis.models import MarginSet, WeightingRun, WeightingScheme
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.runs import queries as run_queries
+from surveys.runs import services as run_svc
+from surveys.runs.mapping import default_scheme
+from surveys.runs.models import MarginSet, WeightingRun, WeightingScheme
 from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.weighting import Design
 from tests.support.analysis import (
@@ -255,7 +256,7 @@ def test_approving_a_run_withdraws_the_one_approved_before(app, client, demo):
     client.post_form(f"/analysis/runs/{second}/withdraw")
     assert stored_run(app, second)["approved_at"] is None
     with app.app_context():
-        assert run_svc.approved_run(survey_id) is None
+        assert run_queries.approved_run(survey_id) is None
 
 
 def test_a_run_that_did_not_converge_is_reported_and_cannot_be_approved(app, client, demo):
@@ -466,8 +467,8 @@ def test_post_stratification_and_calibration_match_direct_engine_calls(app, clie
     margin_set_id = location_id(import_csv(client, MARGINS.encode()))
     with app.app_context():
         survey = db.session.get(Survey, small)
-        scheme = run_svc.scheme_for(survey)
-        table, _ = run_svc.input_table(survey, scheme)
+        scheme = run_queries.scheme_for(survey)
+        table, _ = run_queries.input_table(survey, scheme)
     margins = pd.read_csv(io.StringIO(MARGINS))
     post = location_id(weigh(client, small, margin_set_id, method="poststratify",
                              variables=["age"]))

@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from surveys.analysis.runs import approved_run
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.demo import load_demo, simulate_population
 from surveys.extensions import db
-from surveys.survey.questions import DONT_KNOW
+from surveys.runs.queries import approved_run
 from surveys.survey.definition import load_template
 from surveys.survey.models import Answer, Channel, Question, Response, Survey, SurveyStatus
+from surveys.survey.questions import DONT_KNOW
 
 
 @pytest.fixture

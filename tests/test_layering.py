@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("package", ["surveys.weighting", "surveys.indicators", "surveys.microdata"])
+@pytest.mark.parametrize("package", ["surveys.weighting", "surveys.indicators", "surveys.runs.microdata"])
 def test_the_statistical_core_imports_without_flask_or_sqlalchemy(package):
     code = (f"import sys, {package}; "
             "print(sorted(m for m in ('flask', 'sqlalchemy', 'flask_babel') if m in sys.modules))")

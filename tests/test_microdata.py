@@ -16,13 +16,13 @@ import pyarrow.parquet as pq
 import pyreadstat
 import pytest
 
-from surveys import microdata
 from surveys.core.data import BOM, FORMULA_START
 from surveys.extensions import db
-from surveys.microdata import Codebook, Variable, codebook_csv, codebook_for, write_microdata
-from surveys.survey.questions import DONT_KNOW, QUESTION_TYPES
+from surveys.runs import microdata
+from surveys.runs.microdata import Codebook, Variable, codebook_csv, codebook_for, write_microdata
 from surveys.survey import export
 from surveys.survey.models import Channel, Survey
+from surveys.survey.questions import DONT_KNOW, QUESTION_TYPES
 from tests.support.surveys import small_definition
 
 FORMULA = '=HYPERLINK("http://evil.example","klicka")'
@@ -377,7 +377,7 @@ def test_long_labels_are_cut_between_characters_for_spss(tmp_path):
 
 # -- conventions ------------------------------------------------------------------------------
 def test_the_module_loads_without_flask_and_shares_the_raw_exports_conventions():
-    code = ("import sys, surveys.microdata; "
+    code = ("import sys, surveys.runs.microdata; "
             "print('flask' in sys.modules, 'sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"

@@ -11,14 +11,14 @@ from datetime import date
 
 import pandas as pd
 
-from surveys.analysis import mapping as mapping_svc
-from surveys.analysis.jsonstat import group_label
-from surveys.analysis.margins_import import import_csv
-from surveys.analysis.runs import RunSettings, approve, create_run, save_scheme
 from surveys.followup import framework as framework_svc
 from surveys.followup.framework import DATA
 from surveys.followup.service import refresh, series_for, store_register_series
 from surveys.indicators import read_register_jsonstat
+from surveys.runs import mapping as mapping_svc
+from surveys.runs.jsonstat import group_label
+from surveys.runs.services import approve, create_run, import_csv, save_scheme
+from surveys.runs.weighing import RunSettings
 
 #: How the earlier wave's residents differ (see `surveys.demo.simulate_answers`).
 PREVIOUS_WAVE = {"trust_shift": -0.12, "outside_gap": 1.3}

@@ -33,16 +33,16 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from surveys.analysis import messages as analysis_messages
-from surveys.analysis.models import WeightingRun
-from surveys.analysis.runs import approved_run
 from surveys.auth.models import User
+from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.extensions import db
 from surveys.followup import messages, present, service
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.service import IndicatorSeries
-from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.indicators import follow_up
+from surveys.runs import messages as run_messages
+from surveys.runs.models import WeightingRun
+from surveys.runs.queries import approved_run
 from surveys.survey.models import Response
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report.css"
@@ -274,7 +274,7 @@ def _run_info(run: WeightingRun) -> RunInfo:
         kish_deff=deff, effective_n=effective,
         kish_deff_text=format_decimal(deff, "#,##0.00") if deff is not None else "–",
         effective_n_text=format_decimal(round(effective)) if effective is not None else "–",
-        notes=[analysis_messages.note(m) for m in diagnostics.get("messages", [])
+        notes=[run_messages.note(m) for m in diagnostics.get("messages", [])
                if m.get("code") in ("imputed", "sample_share")])
 
 

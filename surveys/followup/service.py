@@ -18,8 +18,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from surveys.analysis.models import RunWeight
-from surveys.analysis.runs import RunError, approved_run, reproduce
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup.models import Framework, IndicatorDefinition, IndicatorValue, Wave
@@ -39,8 +37,11 @@ from surveys.indicators import (
     indicator_from_dict,
     register_waves,
 )
-from surveys.survey.questions import DONT_KNOW
+from surveys.runs.models import RunWeight
+from surveys.runs.queries import approved_run, reproduce
+from surveys.runs.weighing import RunError
 from surveys.survey.models import Response
+from surveys.survey.questions import DONT_KNOW
 
 
 @dataclass

@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from surveys.analysis import runs as run_svc
-from surveys.analysis.margins_import import import_csv
-from surveys.analysis.models import MarginSet
 from surveys.extensions import db
+from surveys.runs import services as run_svc
+from surveys.runs.models import MarginSet
+from surveys.runs.services import import_csv
+from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
 from tests.support.analysis import DEMO_CSV
 from tests.support.browser import axe_violations
@@ -25,10 +26,10 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
         survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
         margins = import_csv(survey.organisation_id, None, "Befolkning 2025", "SCB",
                              date(2025, 12, 31), DEMO_CSV.read_bytes())
-        run = run_svc.create_run(survey, margins, run_svc.RunSettings(
+        run = run_svc.create_run(survey, margins, RunSettings(
             variables=["age", "gender", "born", "district"], missing="impute"), None)
         run_svc.approve(run, None)
-        failed = run_svc.create_run(survey, margins, run_svc.RunSettings(
+        failed = run_svc.create_run(survey, margins, RunSettings(
             variables=["age", "gender"]), None)
         db.session.commit()
         ids = {"survey": survey.id, "run": run.id, "failed": failed.id,

@@ -398,7 +398,7 @@ def test_the_anonymous_check_in_uses_the_weighting_categories(app, client, event
 def test_districts_come_from_the_organisations_population_margins(app, client, make_org):
     from datetime import date
 
-    from surveys.analysis.models import MarginRow, MarginSet
+    from surveys.runs.models import MarginRow, MarginSet
 
     org = make_org()
     ev = create_event(app, org)

@@ -11,8 +11,6 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from surveys.analysis.models import RunWeight
-from surveys.analysis.runs import approved_run
 from surveys.core.i18n import LANGUAGES
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
@@ -20,6 +18,8 @@ from surveys.extensions import db
 from surveys.followup import service
 from surveys.followup.framework import load_template
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, IndicatorValue, Wave
+from surveys.runs.models import RunWeight
+from surveys.runs.queries import approved_run
 from surveys.survey.models import Answer, Question, Response
 from tests.indicators.test_register import scb_dataset
 from tests.support.analysis import demo_analyst, upload

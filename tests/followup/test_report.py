@@ -18,7 +18,6 @@ from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from surveys.analysis.runs import approved_run
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
@@ -27,6 +26,7 @@ from surveys.extensions import db
 from surveys.followup import framework as framework_svc
 from surveys.followup import present, report, service
 from surveys.followup.models import Framework
+from surveys.runs.queries import approved_run
 from surveys.survey.definition import load_template
 from surveys.survey.services import import_definition
 

@@ -17,12 +17,12 @@ import pytest
 from scipy import stats
 from sqlalchemy import select
 
-from surveys.analysis.models import RunWeight
-from surveys.analysis.runs import approved_run, reproduce
 from surveys.followup import service
 from surveys.followup.models import Framework
-from surveys.survey.questions import DONT_KNOW
+from surveys.runs.models import RunWeight
+from surveys.runs.queries import approved_run, reproduce
 from surveys.survey.models import Answer, Question
+from surveys.survey.questions import DONT_KNOW
 
 from .conftest import demo_database
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from surveys.analysis.models import RunWeight, WeightingRun
 from surveys.extensions import db
+from surveys.runs.models import RunWeight, WeightingRun
 from surveys.survey.models import Answer, Channel, Response, Survey
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -6,8 +6,8 @@ from datetime import date
 
 from dialog import operations
 from dialog.models import Event, Statement, StatementSource
-from surveys.analysis.models import MarginRow, MarginSet
 from surveys.extensions import db
+from surveys.runs.models import MarginRow, MarginSet
 from tests.support.dialog import make_event
 
 

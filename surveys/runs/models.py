@@ -94,7 +94,7 @@ class MarginRow(db.Model):
 
 
 class WeightingScheme(db.Model):
-    """How one survey's answers become weighting categories (see `surveys.analysis.mapping`)."""
+    """How one survey's answers become weighting categories (see `surveys.runs.mapping`)."""
 
     __tablename__ = "weighting_schemes"
 
@@ -122,7 +122,7 @@ class WeightingRun(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     #: method, variables, bounds, epsilon, max_iter, trim_lower/upper/strict, missing, unknown,
-    #: collapse: everything the engine was called with (see `surveys.analysis.runs.RunSettings`).
+    #: collapse: everything the engine was called with (see `surveys.runs.weighing.RunSettings`).
     settings: Mapped[dict] = mapped_column(JSON)
     #: The survey's mapping as it was when the run was made.
     mapping: Mapped[dict] = mapped_column(JSON)

@@ -1,37 +1,32 @@
-"""Weighting runs: build the input table, call the engine, store weights, diagnostics, estimates.
+"""A weighting run's computation: the input table to weights, diagnostics and estimates.
+
+The engine (`surveys.weighting`) is called here exactly as a run calls it, with nothing
+read from or written to the database, so a run can be checked, reproduced bit for bit
+and tested without it; `services.create_run` stores what comes out.
 
 The input table has one row per completed response (ordered by response id) and one column
 per mapped variable, holding the category, a value outside the mapping, or None. Base
 weights are equal (``Design(weights=None)``: N/n with N from the margins). The engine is
 deterministic, so the same table, margins and settings give bit-identical weights; a run
 stores the SHA-256 of its table and margins (`input_hash`) to show that.
-
-A run the engine refuses is stored too, with its error, so the analyst sees why and can
-retry (for an empty category: merged into a neighbour with ``collapse=``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
 
-from surveys.analysis import mapping as mapping_svc
-from surveys.analysis.mapping import ANOTHER_GENDER
-from surveys.analysis.margins_import import margins_frame
-from surveys.analysis.models import METHODS, MarginSet, RunWeight, WeightingRun, WeightingScheme
 from surveys.core.data import jsonable
-from surveys.core.time import utcnow
-from surveys.extensions import db
+from surveys.runs.mapping import ANOTHER_GENDER
+from surveys.runs.models import METHODS, MarginSet
+from surveys.survey.models import Question, Survey
 from surveys.survey.questions import DONT_KNOW
-from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingError
 
 #: Questions whose weighted means the run page shows: the trust items of the template.
@@ -94,59 +89,6 @@ class RunSettings:
 
 
 # -- input ------------------------------------------------------------------------------------
-def scheme_for(survey: Survey) -> dict:
-    """The survey's stored mapping, or the default one when none was saved."""
-    stored = db.session.scalar(select(WeightingScheme).where(WeightingScheme.survey_id == survey.id))
-    return dict(stored.mapping) if stored else mapping_svc.default_scheme(survey)
-
-
-def save_scheme(survey: Survey, scheme: dict, user_id: int | None) -> WeightingScheme:
-    """Store the survey's mapping (creating its row on first save)."""
-    stored = db.session.scalar(select(WeightingScheme).where(WeightingScheme.survey_id == survey.id))
-    if stored is None:
-        stored = WeightingScheme(survey_id=survey.id, mapping=scheme)
-        db.session.add(stored)
-    stored.mapping = scheme
-    stored.updated_by_id = user_id
-    db.session.flush()
-    return stored
-
-
-def completed_ids(survey_id: int) -> list[int]:
-    """Ids of the survey's completed responses, oldest first."""
-    return list(db.session.scalars(
-        select(Response.id).where(Response.survey_id == survey_id,
-                                  Response.completed_at.is_not(None)).order_by(Response.id)))
-
-
-def load_answers(survey: Survey, keys: Iterable[str], response_ids: list[int] | None = None
-                 ) -> tuple[list[int], dict[int, dict[str, Any]]]:
-    """Completed response ids and their answers to the questions `keys`, in two queries."""
-    ids = completed_ids(survey.id) if response_ids is None else sorted(response_ids)
-    question_ids = {q.id: q.key for q in survey.questions() if q.key in set(keys)}
-    answers: dict[int, dict[str, Any]] = defaultdict(dict)
-    if question_ids:
-        rows = db.session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.value)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey.id, Response.completed_at.is_not(None),
-                   Answer.question_id.in_(list(question_ids))))
-        wanted = set(ids)
-        for response_id, question_id, value in rows:
-            if response_id in wanted:
-                answers[response_id][question_ids[question_id]] = value
-    return ids, answers
-
-
-def input_table(survey: Survey, scheme: Mapping, response_ids: list[int] | None = None,
-                extra_keys: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[int, dict[str, Any]]]:
-    """The categories of every completed response (index: response id), and the raw answers."""
-    keys = {v["question"] for v in scheme.get("variables", [])} | set(extra_keys)
-    ids, answers = load_answers(survey, keys, response_ids)
-    year = mapping_svc.reference_year(survey, scheme)
-    return mapping_svc.categorize(scheme, answers, year, ids), answers
-
-
 def input_hash(table: pd.DataFrame, margins: pd.DataFrame) -> str:
     """SHA-256 of the table (ids and categories) and the margins, in a canonical JSON form."""
     payload = {
@@ -304,7 +246,7 @@ def estimates(weighted: WeightedDesign, table: pd.DataFrame,
     return out
 
 
-# -- runs -----------------------------------------------------------------------------------------
+# -- settings ------------------------------------------------------------------------------------
 def check_settings(settings: RunSettings, scheme: Mapping, margin_set: MarginSet
                    ) -> list[tuple[str, dict]]:
     """Problems that keep a run from starting (shown on the form, nothing stored)."""
@@ -328,49 +270,6 @@ def check_settings(settings: RunSettings, scheme: Mapping, margin_set: MarginSet
     return problems
 
 
-def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
-               user_id: int | None, scheme: Mapping | None = None) -> WeightingRun:
-    """Weight the survey's completed responses and store the run, failed or not (flushes)."""
-    scheme = dict(scheme if scheme is not None else scheme_for(survey))
-    settings.variables = [v for v in margin_set.variables() if v in settings.variables]
-    items = [q.key for q in estimate_items(survey)]
-    table, answers = input_table(survey, scheme, extra_keys=items)
-    margins = margins_frame(margin_set, settings.variables)
-    digest = input_hash(table, margins)
-    if settings.seed is None:  # from the input: the same answers give the same draws
-        settings.seed = int(digest[:8], 16)
-    settings.sample_share = held_categories(table, margins, settings.variables)
-    run = WeightingRun(survey_id=survey.id, margin_set_id=margin_set.id, created_by_id=user_id,
-                       settings=jsonable(settings.to_dict()), mapping=jsonable(scheme),
-                       input_hash=digest, n_respondents=len(table))
-    db.session.add(run)
-    try:
-        weighted = weigh(table, margins, settings)
-    except WeightingError as error:
-        run.error = error_dict(error, margins)
-        db.session.flush()
-        return run
-    run.converged = bool(weighted.converged)
-    run.iterations = int(weighted.iterations)
-    run.diagnostics = jsonable(weighted.diagnostics.to_dict())
-    if not settings.trims:  # trimming moves off the margins on purpose, and says so
-        unmet = unmet_margins(run.diagnostics.get("margins", []))
-        if unmet:
-            run.diagnostics["warnings"].append({"code": "margins_not_met",
-                                                "details": {"rows": unmet}})
-    by = [v["name"] for v in scheme.get("variables", [])]
-    try:
-        run.estimates = estimates(weighted, table, answers, items, by)
-    except WeightingError as error:  # estimates are extra: the weights stand without them
-        run.estimates = {"error": jsonable(error.to_dict())}
-    db.session.flush()
-    weights = weighted.weights
-    db.session.execute(insert(RunWeight), [
-        {"run_id": run.id, "response_id": int(r), "weight": float(w)}
-        for r, w in zip(weights.index, weights.to_numpy(), strict=True)])
-    return run
-
-
 def held_categories(table: pd.DataFrame, margins: pd.DataFrame, variables: list[str]
                      ) -> dict[str, list[str]]:
     """"Another gender" where the margins have no population figure for it: held at its
@@ -378,121 +277,3 @@ def held_categories(table: pd.DataFrame, margins: pd.DataFrame, variables: list[
     return {v: [ANOTHER_GENDER] for v in variables
             if v in table.columns and (table[v] == ANOTHER_GENDER).any()
             and ANOTHER_GENDER not in set(margins.loc[margins["variable"] == v, "category"])}
-
-
-def rerun(run: WeightingRun, user_id: int | None,
-          collapse: tuple[str, str, str] | None = None) -> WeightingRun:
-    """The same settings, margins and mapping again; optionally merging one more category."""
-    settings = RunSettings.from_dict(run.settings)
-    settings.imputation = "hot_deck"  # a new run: never the earlier modal rule
-    if collapse:
-        variable, source, into = collapse
-        settings.collapse = {**settings.collapse,
-                             variable: {**settings.collapse.get(variable, {}), source: into}}
-    return create_run(run.survey, run.margin_set, settings, user_id, scheme=run.mapping)
-
-
-def current_hash(run: WeightingRun) -> str:
-    """The input hash the run would have if made now (differs once answers change)."""
-    table, _ = input_table(run.survey, run.mapping)
-    settings = RunSettings.from_dict(run.settings)
-    return input_hash(table, margins_frame(run.margin_set, settings.variables))
-
-
-def reproduce(run: WeightingRun, extra_keys: Iterable[str] = ()
-              ) -> tuple[WeightedDesign, dict[int, dict[str, Any]]]:
-    """The run's weighted design again, from its stored mapping, margins and settings.
-
-    Standard errors need the whole design (the calibration residuals), not just the stored
-    weights; the engine is deterministic, so this is the run bit for bit. Also returns the
-    raw answers to `extra_keys`. RunError "run_outdated" when the input has changed since.
-    """
-    ids = list(db.session.scalars(select(RunWeight.response_id)
-                                  .where(RunWeight.run_id == run.id)))
-    table, answers = input_table(run.survey, run.mapping, response_ids=ids,
-                                 extra_keys=extra_keys)
-    settings = RunSettings.from_dict(run.settings)
-    margins = margins_frame(run.margin_set, settings.variables)
-    if input_hash(table, margins) != run.input_hash:
-        raise RunError("run_outdated", run=run.id)
-    return weigh(table, margins, settings), answers
-
-
-def weights_of(run: WeightingRun) -> pd.Series:
-    """The stored weights, indexed by response id (ascending)."""
-    rows = db.session.execute(select(RunWeight.response_id, RunWeight.weight)
-                              .where(RunWeight.run_id == run.id)
-                              .order_by(RunWeight.response_id)).all()
-    return pd.Series([w for _, w in rows], index=pd.Index([r for r, _ in rows],
-                                                          name="response_id"), name="weight",
-                     dtype=float)
-
-
-def approve(run: WeightingRun, user_id: int | None) -> None:
-    """Make `run` the survey's official run; the previously approved one is withdrawn."""
-    if not run.approvable:
-        raise RunError("not_approvable")
-    for other in db.session.scalars(select(WeightingRun).where(
-            WeightingRun.survey_id == run.survey_id, WeightingRun.approved_at.is_not(None),
-            WeightingRun.id != run.id)):
-        other.approved_at = None
-        other.approved_by_id = None
-    run.approved_at = utcnow()
-    run.approved_by_id = user_id
-    db.session.flush()
-
-
-def withdraw(run: WeightingRun) -> None:
-    """The survey has no approved run any more."""
-    run.approved_at = None
-    run.approved_by_id = None
-    db.session.flush()
-
-
-def approved_run(survey_id: int) -> WeightingRun | None:
-    """The survey's official run, if one is approved."""
-    return db.session.scalar(select(WeightingRun).where(
-        WeightingRun.survey_id == survey_id, WeightingRun.approved_at.is_not(None)))
-
-
-def survey_runs(survey_id: int) -> list[WeightingRun]:
-    """Every run of the survey, newest first."""
-    return list(db.session.scalars(select(WeightingRun).where(
-        WeightingRun.survey_id == survey_id).order_by(WeightingRun.id.desc())))
-
-
-# -- weighted microdata -----------------------------------------------------------------------------
-def export_numbers(survey_id: int) -> dict[int, int]:
-    """Response id -> the number the raw answer export gives it (1, 2, 3 ... by start)."""
-    ids = db.session.scalars(select(Response.id).where(Response.survey_id == survey_id)
-                             .order_by(Response.id))
-    return {r: n for n, r in enumerate(ids, start=1)}
-
-
-def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFrame:
-    """One row per weighted response, as `surveys.microdata` expects: response_id, language,
-    channel, weight and every question's export columns.
-
-    Free-text answers are left out unless `include_text`; `response_id` is the raw answer
-    export's number, so the two files can be joined.
-    """
-    survey = run.survey
-    weights = weights_of(run)
-    ids = list(weights.index)
-    questions = [q for q in survey.questions() if include_text or q.type not in TEXT_TYPES]
-    _, answers = load_answers(survey, [q.key for q in questions], ids)
-    numbers = export_numbers(survey.id)
-    about = {r.id: r for r in db.session.execute(
-        select(Response.id, Response.language, Response.channel).where(Response.id.in_(ids)))}
-    columns: dict[str, list[Any]] = {
-        "response_id": [numbers[r] for r in ids],
-        "language": [about[r].language for r in ids],
-        "channel": [about[r].channel.value for r in ids],
-        "weight": weights.to_list(),
-    }
-    for question in questions:
-        cells = [question.kind.export(question, answers.get(r, {}).get(question.key))
-                 for r in ids]
-        for name in question.kind.columns(question):
-            columns[name] = [c.get(name) for c in cells]
-    return pd.DataFrame(columns)

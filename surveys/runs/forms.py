@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from surveys.analysis import jsonstat
-from surveys.analysis.mapping import DEFAULT_AGE_GROUPS, format_age_groups
-from surveys.analysis.margins_import import format_code_lines
-from surveys.analysis.messages import METHOD_LABELS, POLICY_LABELS
-from surveys.analysis.models import METHODS
 from surveys.core.forms import MultiCheckboxField, NumberField, choices, strip
+from surveys.runs import jsonstat, mapping, messages
+from surveys.runs.mapping import DEFAULT_AGE_GROUPS, format_age_groups
+from surveys.runs.margin_files import format_code_lines
+from surveys.runs.messages import METHOD_LABELS, POLICY_LABELS
+from surveys.runs.models import METHODS, MarginSet
+from surveys.runs.weighing import RunSettings
+
 
 class IsoDateField(StringField):
     """A date written 2025-12-31 (a text box: large, and the same in every browser)."""
@@ -126,9 +129,48 @@ class RunForm(FlaskForm):
         description=_l("Optional, one per line: variable: category -> category it merges into, "
                        "e.g. age: 16-29 -> 30-44."))
 
+    @classmethod
+    def for_survey(cls, scheme: dict, margin_sets: list[MarginSet], formdata=None) -> RunForm:
+        """The form with the organisation's margin sets and the mapping's variables; unsent,
+        it ticks the variables the newest margin set has."""
+        form = cls(formdata=formdata) if formdata is not None else cls()
+        form.margin_set.choices = choices(
+            (m.id, f"{m.name} ({m.reference_date.isoformat()})") for m in margin_sets)
+        names = [v["name"] for v in scheme.get("variables", [])]
+        form.variables.choices = choices((n, n) for n in names)
+        if not form.is_submitted():
+            newest = margin_sets[0] if margin_sets else None
+            in_margins = newest.variables() if newest else names
+            form.variables.data = [n for n in names if n in in_margins]
+        return form
+
     def validate_max_iter(self, field):
         if field.data is not None and not float(field.data).is_integer():
             raise ValidationError(_l("Write a whole number."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the merge lines and the bounds (both or neither)."""
+        if not super().validate(extra_validators):
+            return False
+        _collapse, bad_lines = parse_collapse(self.collapse.data)
+        if bad_lines:
+            self.collapse.errors = [_("Line %(line)s is not of the form variable: category -> "
+                                      "category.", line=n) for n in bad_lines]
+        if (self.bounds_lower.data is None) != (self.bounds_upper.data is None):
+            self.bounds_upper.errors = [_("Give both bounds, or neither.")]
+        return not self.errors
+
+    def settings(self) -> RunSettings:
+        """What a validated form asks the engine for."""
+        collapse, _bad_lines = parse_collapse(self.collapse.data)
+        lower, upper = self.bounds_lower.data, self.bounds_upper.data
+        return RunSettings(
+            method=self.method.data, variables=list(self.variables.data),
+            bounds=[lower, upper] if lower is not None else None,
+            epsilon=float(self.epsilon.data), max_iter=int(self.max_iter.data),
+            trim_lower=self.trim_lower.data, trim_upper=self.trim_upper.data,
+            trim_strict=bool(self.trim_strict.data), missing=self.missing.data,
+            unknown=self.unknown.data, collapse=collapse)
 
 
 COLLAPSE_RE = re.compile(r"^\s*([^:]+?)\s*:\s*(.+?)\s*(?:->|→)\s*(.+?)\s*$")
@@ -163,12 +205,28 @@ class CollapseForm(FlaskForm):
 
 
 class AddVariableForm(FlaskForm):
-    """Another weighting variable from a year-of-birth or single-choice question."""
+    """Another weighting variable from a question that can be one (year of birth, single
+    choice); its name must be new and fit the margins' names."""
 
     question = SelectField(_l("Question"))
     name = StringField(_l("Variable name"), filters=[strip],
                        validators=[DataRequired(), Length(max=40)],
                        description=_l("As in the margins, e.g. education."))
+
+    def __init__(self, *args, questions: list, taken: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question.choices = choices((q.key, q.key) for q in questions)
+        self.taken = taken
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the name: a code, and not a variable's already."""
+        if not super().validate(extra_validators):
+            return False
+        if not mapping.CODE_RE.match(self.name.data):
+            self.name.errors = [messages.problem("bad_variable_name")]
+        elif self.name.data in self.taken:
+            self.name.errors = [messages.problem("duplicate_variable", {"name": self.name.data})]
+        return not self.errors
 
 
 EXPORT_FORMATS = {

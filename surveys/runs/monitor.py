@@ -19,17 +19,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import select
-
-from surveys.analysis.margins_import import margins_frame
-from surveys.analysis.models import MarginSet
-from surveys.analysis.runs import input_table
-from surveys.extensions import db
-from surveys.survey.models import Response, Survey
 
 #: Counts below this are shown as "fewer than 10" in anything exported.
 SMALL = 10
@@ -128,20 +121,6 @@ def representation(table: pd.DataFrame, languages: Sequence[str], margins: pd.Da
             n_by_language=n_by_language))
     return Monitor(n=len(table), languages=order, n_by_language={k: present[k] for k in order},
                    variables=variables, unmapped=unmapped)
-
-
-def response_languages(ids: Sequence[int]) -> list[str]:
-    """The language of each response id, in the order given."""
-    found = dict(db.session.execute(select(Response.id, Response.language)
-                                    .where(Response.id.in_(list(ids)))).all()) if ids else {}
-    return [found[i] for i in ids]
-
-
-def survey_monitor(survey: Survey, scheme: Mapping, margin_set: MarginSet) -> Monitor:
-    """The monitor for the survey's completed responses against `margin_set`."""
-    table, _ = input_table(survey, scheme)
-    languages = response_languages(list(table.index))
-    return representation(table, languages, margins_frame(margin_set), survey.languages)
 
 
 def export_rows(monitor: Monitor, fewer_than: str) -> list[list[object]]:

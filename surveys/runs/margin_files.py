@@ -1,22 +1,20 @@
-"""Importing population margins: a long-format CSV, or a JSON-stat 2.0 file from SCB.
+"""Reading population margins: a long-format CSV, or a JSON-stat 2.0 file from SCB.
 
-Either the whole file becomes a margin set, or nothing is stored and every problem found
-is returned as a (code, details) pair that `surveys.analysis.messages` puts into words.
-Functions here add to the session and flush; the request commits.
+Either the whole file reads as margins, or every problem found is returned as a (code,
+details) pair that `surveys.runs.messages` puts into words. Nothing here touches the
+database: `services.import_margins` stores what a reader returns.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from surveys.analysis import jsonstat
-from surveys.analysis.models import MarginRow, MarginSet
-from surveys.extensions import db
+from surveys.runs import jsonstat
+from surveys.runs.models import MarginSet
 from surveys.weighting import MarginsFormatError, read_margins
 from surveys.weighting.margins import margins_from_frame
 
@@ -40,9 +38,9 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def import_csv(organisation_id: int, user_id: int | None, name: str, source: str,
-               reference_date: date, raw: bytes) -> MarginSet:
-    """A margin set from a long CSV (variable,category,population_count); comma or semicolon."""
+def read_csv(raw: bytes) -> tuple[pd.DataFrame, dict]:
+    """Margins and notes from a long CSV (variable,category,population_count); comma or
+    semicolon."""
     text = decode(raw)
     if not text.strip():
         raise ImportProblems([("csv_empty", {})])
@@ -57,7 +55,7 @@ def import_csv(organisation_id: int, user_id: int | None, name: str, source: str
             problems = [("csv_empty", {}) if "empty" in error.message
                         else ("csv_unreadable", {})]
         raise ImportProblems(problems) from None
-    return _store(organisation_id, user_id, name, source, reference_date, "csv", frame, {})
+    return checked(frame, {})
 
 
 def parse_code_lines(text: str, field: str) -> dict[str, str]:
@@ -91,10 +89,9 @@ def format_code_lines(mapping: dict[str, str]) -> str:
     return "\n".join(f"{code} = {category}" for code, category in mapping.items())
 
 
-def import_jsonstat(organisation_id: int, user_id: int | None, name: str, source: str,
-                    reference_date: date, raw: bytes,
-                    mapping: jsonstat.CodeMapping) -> MarginSet:
-    """A margin set from a JSON-stat 2.0 dataset (SCB PxWebApi), codes mapped by `mapping`."""
+def read_jsonstat(raw: bytes, mapping: jsonstat.CodeMapping) -> tuple[pd.DataFrame, dict]:
+    """Margins and notes from a JSON-stat 2.0 dataset (SCB PxWebApi), codes mapped by
+    `mapping`."""
     try:
         frame, notes = jsonstat.read_margins(raw, mapping)
     except jsonstat.JsonStatError as error:
@@ -104,14 +101,11 @@ def import_jsonstat(organisation_id: int, user_id: int | None, name: str, source
         "codes": {"age_groups": [list(g) for g in mapping.age_groups], "sex": mapping.sex,
                   "born": mapping.born, "region": mapping.region},
     }
-    return _store(organisation_id, user_id, name, source, reference_date, "json-stat",
-                  frame, dataset_notes)
+    return checked(frame, dataset_notes)
 
 
-def _store(organisation_id: int, user_id: int | None, name: str, source: str,
-           reference_date: date, file_format: str, frame: pd.DataFrame,
-           notes: dict) -> MarginSet:
-    """Validate with the engine, check lengths and totals, then add the set and its rows."""
+def checked(frame: pd.DataFrame, notes: dict) -> tuple[pd.DataFrame, dict]:
+    """The margins validated by the engine, lengths checked, unequal totals noted."""
     try:
         margins = margins_from_frame(frame)
     except MarginsFormatError as error:
@@ -133,17 +127,7 @@ def _store(organisation_id: int, user_id: int | None, name: str, source: str,
     values = np.array(list(totals.values()))
     if values.size > 1 and float(values.max() - values.min()) > 1e-9 * max(values.max(), 1.0):
         notes = {**notes, "inconsistent_totals": totals}
-    margin_set = MarginSet(organisation_id=organisation_id, created_by_id=user_id, name=name,
-                           source=source, reference_date=reference_date,
-                           file_format=file_format, notes=notes)
-    margin_set.rows = [
-        MarginRow(position=i, variable=str(row.variable), category=str(row.category),
-                  population_count=float(row.population_count))
-        for i, row in enumerate(clean.itertuples(index=False))
-    ]
-    db.session.add(margin_set)
-    db.session.flush()
-    return margin_set
+    return clean, notes
 
 
 def margins_frame(margin_set: MarginSet, variables: list[str] | None = None) -> pd.DataFrame:
@@ -151,9 +135,3 @@ def margins_frame(margin_set: MarginSet, variables: list[str] | None = None) -> 
     rows = [(r.variable, r.category, r.population_count) for r in margin_set.rows
             if variables is None or r.variable in variables]
     return pd.DataFrame(rows, columns=["variable", "category", "population_count"])
-
-
-def delete(margin_set: MarginSet) -> None:
-    """Delete a margin set that no run uses (the caller checks)."""
-    db.session.delete(margin_set)
-    db.session.flush()

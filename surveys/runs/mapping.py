@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from surveys.analysis.jsonstat import group_label
+from surveys.runs.jsonstat import group_label
 from surveys.survey.questions import CODE_RE, DONT_KNOW
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ CATEGORY_MAX = 200
 
 #: "Another gender": a category of its own, never a missing value. Population margins from
 #: the register know two legal sexes; a run then holds it at its sample share
-#: (`surveys.analysis.runs.held_categories`).
+#: (`surveys.runs.weighing.held_categories`).
 ANOTHER_GENDER = "annat"
 #: The default for the template "Tillit och delaktighet": question key -> (variable, codes).
 TEMPLATE_CODES = {
@@ -154,6 +154,18 @@ def option_codes(question) -> list[str]:
 def identity_codes(question) -> dict[str, str]:
     """Every option to a category of the same name, "don't know" to missing."""
     return {c: c for c in option_codes(question)} | {DONT_KNOW: ""}
+
+
+def source_questions(survey) -> list:
+    """The survey's questions a weighting variable can come from, in survey order."""
+    types = {t for kinds in SOURCE_TYPES.values() for t in kinds}
+    return [q for q in survey.questions() if q.type in types]
+
+
+def sources_by_kind(survey) -> dict[str, list]:
+    """Kind of variable -> the survey's questions it can come from."""
+    return {kind: [q for q in survey.questions() if q.type in types]
+            for kind, types in SOURCE_TYPES.items()}
 
 
 def problems_with(scheme: Mapping, survey) -> list[tuple[str, dict]]:
