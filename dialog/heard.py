@@ -169,7 +169,7 @@ def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigure
 
 def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
     """The chosen indicators of the organisation's framework, linked when published."""
-    from surveys.followup.service import framework_of
+    from surveys.followup.queries import framework_of
 
     framework = framework_of(event.organisation_id)
     if framework is None:
@@ -189,7 +189,7 @@ def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
 
 def framework_indicators(event: Event) -> list[tuple[str, dict]]:
     """(key, title) of every indicator the organisation's framework has, in its order."""
-    from surveys.followup.service import framework_of
+    from surveys.followup.queries import framework_of
 
     framework = framework_of(event.organisation_id)
     if framework is None:

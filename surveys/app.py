@@ -56,10 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from dialog import facilitate, participate, screens
     from surveys.accessibility import views as accessibility_views
     from surveys.auth import blueprint as auth
-    from surveys.followup import api as followup_api
-    from surveys.followup import report_views as followup_report
-    from surveys.followup import tokens as followup_tokens
-    from surveys.followup import views as followup_views
+    from surveys.followup import blueprint as followup
     from surveys.runs import blueprint as runs
     from surveys.survey import blueprint as survey
 
@@ -68,11 +65,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(survey.manage)
     app.register_blueprint(runs.bp)
     app.register_blueprint(accessibility_views.bp)
-    app.register_blueprint(followup_views.bp)
-    app.register_blueprint(followup_views.public_bp)
-    app.register_blueprint(followup_report.bp)
-    app.register_blueprint(followup_api.bp)
-    app.register_blueprint(followup_tokens.bp)
+    app.register_blueprint(followup.followup)
+    app.register_blueprint(followup.indicators)
+    app.register_blueprint(followup.api)
     app.register_blueprint(facilitate.bp)
     app.register_blueprint(participate.bp)
     app.register_blueprint(screens.bp)

@@ -54,7 +54,7 @@ def fill_source_catalog(lang: str = "en") -> None:
 def write_report(organisation_name: str, year: int | None, lang: str, out: Path) -> None:
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
-    from surveys.followup.service import framework_of
+    from surveys.followup.queries import framework_of
     from surveys.core.i18n import LANGUAGES
 
     extension = out.suffix.lower().lstrip(".")

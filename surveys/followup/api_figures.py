@@ -14,7 +14,7 @@ from typing import Any
 
 from surveys.core.data import BOM, safe_cell
 from surveys.followup.models import Framework, Goal, IndicatorDefinition
-from surveys.followup.service import IndicatorSeries
+from surveys.followup.values import IndicatorSeries
 
 #: Fields of an estimate (whole population or one group).
 ESTIMATE_FIELDS = ("value", "se", "ci_low", "ci_high", "n", "suppressed", "uncertain")

@@ -11,9 +11,9 @@ from datetime import date
 
 import pandas as pd
 
-from surveys.followup import framework as framework_svc
-from surveys.followup.framework import DATA
-from surveys.followup.service import refresh, series_for, store_register_series
+from surveys.followup import services
+from surveys.followup.queries import series_for
+from surveys.followup.services import DATA, refresh, store_register_series
 from surveys.indicators import read_register_jsonstat
 from surveys.runs import mapping as mapping_svc
 from surveys.runs.jsonstat import group_label
@@ -60,10 +60,10 @@ def load_followup(organisation, analyst, population: pd.DataFrame,
             variables=list(WEIGHTING_VARIABLES), missing="impute"), analyst.id)
         approve(run, analyst.id)
 
-    framework = framework_svc.create_from_template(organisation)
+    framework = services.create_from_template(organisation)
     framework.published = True
     for year, survey in waves.items():
-        framework_svc.set_wave(framework, survey, year)
+        services.set_wave(framework, survey, year)
     register = next(i for i in framework.indicators if i.key == REGISTER_INDICATOR)
     series = read_register_jsonstat((DATA / REGISTER_FILE).read_bytes(),
                                     select={"Fodelseregion": "020"})

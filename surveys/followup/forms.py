@@ -1,4 +1,7 @@
-"""Forms of the follow-up pages. Labels are lazy, so they follow the analyst's language."""
+"""Forms of the follow-up pages, and the labels they show.
+
+Labels are lazy, so they follow the analyst's language.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from surveys.core.forms import NumberField, choices
-from surveys.core.i18n import LANGUAGES
-from surveys.followup.framework import KEY_RE, SLUG_RE
-from surveys.indicators import DONT_KNOW
+from surveys.core.i18n import LANGUAGES, tr_text
+from surveys.followup import messages
+from surveys.followup.models import KEY_RE, SLUG_RE, Framework
+from surveys.followup.services import FrameworkError
+from surveys.indicators import (
+    DONT_KNOW,
+    RegisterFormatError,
+    RegisterSeries,
+    read_register_csv,
+    read_register_jsonstat,
+)
 
 KIND_LABELS = {
     "share": _l("Share of respondents with certain answers"),
@@ -29,6 +40,7 @@ KIND_LABELS = {
 }
 DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 DONT_KNOW_LABELS = {"exclude": _l("Left out"), "include": _l("Counted as not in the set")}
+SELECT_LINE = re.compile(r"^\s*([^=]+?)\s*=\s*(\S.*?)\s*$")
 ITEM_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s+(-?\d+(?:[.,]\d+)?)\s+(-?\d+(?:[.,]\d+)?)"
                        r"(\s+(?:reverse|omvänd))?\s*$")
 
@@ -187,6 +199,23 @@ class SettingsForm(FlaskForm):
                                         "born utrikes inrikes."))
     published = BooleanField(_l("Publish the public page"))
 
+    def grouping_list(self) -> list[str]:
+        """The groupings, written with commas, semicolons or spaces between them."""
+        return [p for p in re.split(r"[,;\s]+", self.groupings.data) if p]
+
+    def gap_rows(self) -> list[list[str]]:
+        """The gaps, one per line: variable, group, minus group; FrameworkError naming a bad
+        line."""
+        gaps = []
+        for number, line in enumerate((self.gaps.data or "").splitlines(), start=1):
+            parts = [p for p in re.split(r"[,;\s]+", line.strip()) if p]
+            if not parts:
+                continue
+            if len(parts) != 3:
+                raise FrameworkError("bad_gap_line", line=number)
+            gaps.append(parts)
+        return gaps
+
 
 class WaveForm(FlaskForm):
     """Which year a survey counts as (empty: not a wave)."""
@@ -206,6 +235,34 @@ class RegisterForm(FlaskForm):
     source = StringField(_l("Source"), validators=[Optional(), Length(max=300)],
                          description=_l("Used when the file does not name its source."))
 
+    def read(self) -> tuple[RegisterSeries | None, list[str]]:
+        """(the yearly series, []) from the JSON-stat or CSV file, or (None, problems in
+        words)."""
+        selected, problems = self._selected()
+        if problems:
+            return None, problems
+        raw = self.file.data.read()
+        source = (self.source.data or "").strip() or None
+        try:
+            if raw.lstrip()[:1] == b"{":
+                return read_register_jsonstat(raw, select=selected, source=source), []
+            return read_register_csv(raw, source=source), []
+        except RegisterFormatError as error:
+            return None, [messages.register_problem(p.code, p.details) for p in error.problems]
+
+    def _selected(self) -> tuple[dict[str, str], list[str]]:
+        """"Fodelseregion = 020" lines -> ({"Fodelseregion": "020"}, problems)."""
+        selected, problems = {}, []
+        for number, line in enumerate((self.select.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = SELECT_LINE.match(line)
+            if match:
+                selected[match.group(1)] = match.group(2)
+            else:
+                problems.append(messages.register_problem("bad_select_line", {"line": number}))
+        return selected, problems
+
 
 class TitleForm(FlaskForm):
     """A focus area's or goal's title in each language."""
@@ -220,3 +277,34 @@ class NewGoalForm(FlaskForm):
 
     parent = SelectField(_l("Where"), coerce=str)
     title_sv = StringField(_l("Title in Swedish"), validators=[InputRequired(), Length(max=300)])
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices_ = []  # "area:<id>" for a new goal, "goal:<id>" for a new sub-goal
+        for area in framework.focus_areas:
+            choices_.append((f"area:{area.id}", tr_text(area.title)))
+            choices_ += [(f"goal:{g.id}", f"{tr_text(area.title)}: {tr_text(g.title)}")
+                         for g in area.goals if g.parent_id is None]
+        self.parent.choices = choices(choices_)
+
+    def parent_ref(self) -> tuple[str, int]:
+        """("area", id) or ("goal", id) of the chosen place."""
+        kind, _sep, number = self.parent.data.partition(":")
+        return kind, int(number)
+
+
+def goal_choices(framework: Framework) -> list:
+    """Every goal of the framework as "Focus area: (— sub-)goal", for an indicator's goal."""
+    out = []
+    for area in framework.focus_areas:
+        for goal in area.goals:
+            prefix = "— " if goal.parent_id else ""
+            out.append((goal.id, f"{tr_text(area.title)}: {prefix}{tr_text(goal.title)}"))
+    return choices(out)
+
+
+class TokenForm(FlaskForm):
+    """Name a new token after the program that will use it."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("What the token is for, e.g. “Open data portal”."))

@@ -8,6 +8,8 @@ what a notebook can rebuild.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 
 from sqlalchemy import JSON, Double, ForeignKey, String, UniqueConstraint, func
@@ -26,6 +28,12 @@ FOCUS_AREAS = ("work", "housing", "inclusion_trust", "health", "education_langua
 DEFAULT_GROUPINGS = ["born", "years_in_sweden", "gender", "age", "district"]
 #: "Equal conditions" is measured by these gaps: (variable, minuend, subtrahend).
 DEFAULT_GAPS = [["born", "utrikes", "inrikes"], ["gender", "kvinna", "man"]]
+#: The public page's address part: lower-case letters, digits and hyphens.
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+#: An indicator's stable key in the API and exports.
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: What `secrets.token_urlsafe` produces; anything else cannot be one of our tokens.
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 
 
 class Framework(db.Model):
@@ -189,3 +197,8 @@ class ApiToken(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @staticmethod
+    def hash_of(secret: str) -> str:
+        """The stored form of a token's secret."""
+        return hashlib.sha256(secret.encode("ascii")).hexdigest()

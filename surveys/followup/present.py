@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from surveys.core.i18n import tr, tr_text
 from surveys.followup import charts
 from surveys.followup.models import Framework
-from surveys.followup.service import IndicatorSeries
-from surveys.core.i18n import tr, tr_text
+from surveys.followup.values import IndicatorSeries
 from surveys.indicators import Assessment, Change, Estimate, Gap, TargetStatus
 
 VARIABLE_LABELS = {
@@ -316,6 +316,12 @@ def card(series: IndicatorSeries, framework: Framework,
     result.uncertain_any = any(r.uncertain for r in trend_rows) or any(
         r.uncertain for g in result.groups for r in g.rows)
     return result
+
+
+def cards(framework: Framework, series: list[IndicatorSeries], detail: bool) -> list[Card]:
+    """The cards of several indicators, their groups' option labels looked up once."""
+    options = option_labels(framework)
+    return [card(s, framework, options, detail=detail) for s in series]
 
 
 def rules_in_words(framework: Framework) -> list[str]:

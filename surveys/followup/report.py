@@ -31,19 +31,16 @@ from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import func, select
 
-from surveys.auth.models import User
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
-from surveys.extensions import db
-from surveys.followup import messages, present, service
+from surveys.followup import messages, present, queries, services
 from surveys.followup.models import Framework, Goal, Wave
-from surveys.followup.service import IndicatorSeries
+from surveys.followup.values import IndicatorSeries
 from surveys.indicators import follow_up
 from surveys.runs import messages as run_messages
 from surveys.runs.models import WeightingRun
 from surveys.runs.queries import approved_run
-from surveys.survey.models import Response
+from surveys.survey import queries as survey_queries
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report.css"
 #: The charts' colours, put inside each SVG for the PDF: WeasyPrint styles inline SVG only
@@ -217,7 +214,7 @@ def series_until(framework: Framework, year: int) -> list[IndicatorSeries]:
     """Each indicator's series as it stood in `year`: later waves (and register years) left
     out, and the follow-up worked out again from what remains."""
     out = []
-    for series in service.series_for(framework):
+    for series in queries.series_for(framework):
         waves = [w for w in series.waves if w.year <= year]
         out.append(IndicatorSeries(series.definition, series.indicator, waves,
                                    follow_up(series.indicator, waves) if waves else None))
@@ -260,7 +257,7 @@ def _date(value: datetime | date | None) -> str:
 def _run_info(run: WeightingRun) -> RunInfo:
     diagnostics = run.diagnostics or {}
     deff, effective = diagnostics.get("kish_deff"), diagnostics.get("effective_n")
-    approver = db.session.get(User, run.approved_by_id) if run.approved_by_id else None
+    approver = run.approved_by
     settings = run.settings or {}
     margins = run.margin_set
     return RunInfo(
@@ -280,11 +277,7 @@ def _run_info(run: WeightingRun) -> RunInfo:
 
 def _wave_method(wave: Wave) -> WaveMethod:
     survey = wave.survey
-    counted = db.session.execute(select(
-        func.count(Response.id), func.count(Response.completed_at),
-        func.min(Response.started_at), func.max(Response.completed_at),
-    ).where(Response.survey_id == survey.id)).one()
-    total, completed, first, last = counted
+    total, completed, first, last = survey_queries.fieldwork(survey.id)
     start = survey.opens_at or first
     end = survey.closes_at or last
     fieldwork = (_("%(start)s to %(end)s", start=_date(start), end=_date(end))
@@ -316,7 +309,7 @@ def build_report(framework: Framework, year: int | None = None) -> Report:
     Brings stale indicator values up to date first (flushes; the caller commits).
     """
     year = report_year(framework, year)
-    problems = [messages.problem_text(p) for p in service.refresh(framework)
+    problems = [messages.problem_text(p) for p in services.refresh(framework)
                 if p.wave is None or p.wave <= year]
     options = present.option_labels(framework)
     series = series_until(framework, year)

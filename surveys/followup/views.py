@@ -1,21 +1,24 @@
-"""The yearly follow-up for analysts (/followup/...) and for residents (/indicators/<slug>).
+"""Views of the yearly follow-up: analysts' pages and tokens, the report, residents' public
+indicator pages, and the read API.
 
-Views load the framework of the user's organisation (or, publicly, by its slug), let
-`service.refresh` bring cached values up to date, and hand `present.card` views to the
-templates. Forms go through `framework` services; problems come back as codes that
-`messages` puts into words.
+Views load the framework of the user's organisation (publicly: by its slug; in the API:
+also by a token), let `services.refresh` bring cached figures up to date, read them with
+`queries.series_for` and hand `present.card` views to the templates (or `api_figures` JSON
+to programs). Forms go through `services`; problems come back as codes that `messages`
+puts into words. The URL map is `blueprint.py`.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 
 from flask import (
-    Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,16 +26,14 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
-from surveys.auth.access import roles_required
-from surveys.core.forms import choices
-from surveys.core.i18n import LANGUAGES, requested_language, tr_text
-from surveys.core.roles import ANALYSTS
-from surveys.extensions import db
-from surveys.followup import api_figures, messages, present, service
-from surveys.followup import framework as framework_svc
+from surveys.auth.access import own, roles_required
+from surveys.core.i18n import DEFAULT_LOCALE, LANGUAGES, UI_LOCALES, requested_language
+from surveys.core.roles import ADMINS, ANALYSTS
+from surveys.followup import api_figures, messages, present, queries, report, services
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
@@ -42,54 +43,34 @@ from surveys.followup.forms import (
     RegisterForm,
     SettingsForm,
     TitleForm,
+    TokenForm,
     WaveForm,
     fill_texts,
+    goal_choices,
     texts_from,
 )
-from surveys.followup.framework import FrameworkError
-from surveys.followup.models import FocusArea, Framework, Goal, IndicatorDefinition
-from surveys.indicators import RegisterFormatError, read_register_csv, read_register_jsonstat
-from surveys.survey.models import Survey
+from surveys.followup.models import ApiToken, Framework, Goal, IndicatorDefinition
+from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
+from surveys.followup.services import FrameworkError
+from surveys.survey import queries as survey_queries
 
-bp = Blueprint("followup", __name__, url_prefix="/followup")
-public_bp = Blueprint("indicators", __name__, url_prefix="/indicators")
-
-# -- URL map ------------------------------------------------------------------------------
-# GET       /followup/                               focus areas, waves, problems
-# POST      /followup/create                         the framework from the template
-# GET       /followup/areas/<key>                    dashboard of one focus area
-# GET       /followup/indicators/<id>                one indicator, every figure
-# GET POST  /followup/indicators/<id>/edit           texts and computation
-# GET POST  /followup/indicators/<id>/register       import register values (CSV, JSON-stat)
-# GET POST  /followup/indicators/new                 a new indicator
-# GET       /followup/structure                      focus areas and goals, to edit
-# GET POST  /followup/areas/<key>/title              a focus area's title in each language
-# GET POST  /followup/goals/<id>/title               a goal's title in each language
-# POST      /followup/goals/new                      a goal or sub-goal
-# POST      /followup/goals/<id>/delete              a goal without indicators or sub-goals
-# GET       /followup/values.csv                     every indicator's figures (?dialect=semicolon)
-# GET POST  /followup/settings                       disclosure rules, groupings, gaps, public
-# POST      /followup/waves                          which survey is which year's wave
-# GET       /indicators/<slug>                       public: the focus areas
-# GET       /indicators/<slug>/<key>                 public: one focus area's indicators
-
-SELECT_LINE = re.compile(r"^\s*([^=]+?)\s*=\s*(\S.*?)\s*$")
+#: `access` in the API's answers: what the caller may see.
+PUBLIC, ORGANISATION = "public", "organisation"
 
 
-@bp.context_processor
-@public_bp.context_processor
-def disclosure_rules():
+def helpers() -> dict:
+    """Names the follow-up templates use."""
     return {"rules_in_words": present.rules_in_words}
 
 
-@bp.before_request
-def staff_fallback():
+def staff_fallback() -> None:
     """Staff see a text missing in their language in Swedish, marked as Swedish."""
     g.fallback_language = "sv"
 
 
+# -- loading --------------------------------------------------------------------------------
 def _framework() -> Framework | None:
-    return service.framework_of(current_user.organisation_id)
+    return queries.framework_of(current_user.organisation_id)
 
 
 def _framework_or_404() -> Framework:
@@ -100,77 +81,68 @@ def _framework_or_404() -> Framework:
 
 
 def _indicator(framework: Framework, indicator_id: int) -> IndicatorDefinition:
-    indicator = db.session.get(IndicatorDefinition, indicator_id)
-    if indicator is None or indicator.framework_id != framework.id:
+    return own(IndicatorDefinition, indicator_id, via=lambda i: i.framework)
+
+
+def _goal(framework: Framework, goal_id: int) -> Goal:
+    return own(Goal, goal_id, via=lambda goal: goal.focus_area.framework)
+
+
+def _focus_area(framework: Framework, key: str):
+    focus_area = next((a for a in framework.focus_areas if a.key == key), None)
+    if focus_area is None:
         abort(404)
-    return indicator
+    return focus_area
 
 
 def _cards(framework: Framework, definitions, detail: bool) -> list[present.Card]:
-    options = present.option_labels(framework)
-    return [present.card(s, framework, options, detail=detail)
-            for s in service.series_for(framework, definitions)]
+    return present.cards(framework, queries.series_for(framework, definitions), detail)
 
 
-def _area_indicators(area: FocusArea, public_only: bool = False) -> list[IndicatorDefinition]:
-    return [i for i in area.framework.indicators
-            if i.goal.focus_area_id == area.id and (i.public or not public_only)]
-
-
-def _goal_choices(framework: Framework) -> list[tuple[int, str]]:
-    choices = []
-    for area in framework.focus_areas:
-        for goal in area.goals:
-            prefix = "— " if goal.parent_id else ""
-            choices.append((goal.id, f"{tr_text(area.title)}: {prefix}{tr_text(goal.title)}"))
-    return choices
-
+# == analysts: /followup/... =================================================================
 
 # -- overview and dashboards ------------------------------------------------------------------
-@bp.get("/")
 @roles_required(*ANALYSTS)
 def index():
+    """Focus areas, waves, problems."""
     framework = _framework()
     if framework is None:
         return render_template("followup/start.html")
-    problems = [messages.problem_text(p) for p in service.refresh(framework)]
+    problems = [messages.problem_text(p) for p in services.refresh(framework)]
     cards = {c.key: c for c in _cards(framework, None, detail=False)}
-    surveys = db.session.scalars(select(Survey).where(
-        Survey.organisation_id == current_user.organisation_id).order_by(Survey.id)).all()
     return render_template("followup/index.html", framework=framework, cards=cards,
-                           problems=problems, surveys=surveys,
+                           problems=problems,
+                           surveys=queries.organisation_surveys(current_user.organisation_id),
                            wave_years={w.survey_id: w.year for w in framework.waves})
 
 
-@bp.post("/create")
 @roles_required(*ANALYSTS)
 def create():
+    """The framework from the template."""
     if _framework() is None:
-        framework_svc.create_from_template(current_user.organisation)
+        services.create_from_template(current_user.organisation)
         flash(_("The indicator framework was created from the template. Link the survey "
                 "waves to their years to see figures."))
     return redirect(url_for(".index"))
 
 
-@bp.get("/areas/<key>")
 @roles_required(*ANALYSTS)
 def area(key: str):
+    """The dashboard of one focus area."""
     framework = _framework_or_404()
-    focus_area = next((a for a in framework.focus_areas if a.key == key), None)
-    if focus_area is None:
-        abort(404)
-    problems = [messages.problem_text(p) for p in service.refresh(framework)]
-    cards = _cards(framework, _area_indicators(focus_area), detail=True)
+    focus_area = _focus_area(framework, key)
+    problems = [messages.problem_text(p) for p in services.refresh(framework)]
+    cards = _cards(framework, queries.area_indicators(focus_area), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            cards=cards, problems=problems, public=False)
 
 
-@bp.get("/indicators/<int:indicator_id>")
 @roles_required(*ANALYSTS)
 def indicator(indicator_id: int):
+    """One indicator, every figure."""
     framework = _framework_or_404()
     definition = _indicator(framework, indicator_id)
-    service.refresh(framework)
+    services.refresh(framework)
     (card,) = _cards(framework, [definition], detail=True)
     return render_template("followup/indicator.html", framework=framework,
                            definition=definition, card=card,
@@ -178,31 +150,26 @@ def indicator(indicator_id: int):
                            direction_label=DIRECTION_LABELS[card.direction])
 
 
-@bp.get("/structure")
+@roles_required(*ANALYSTS)
+def values_csv():
+    """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
+    framework = _framework_or_404()
+    services.refresh(framework)
+    rows = api_figures.csv_rows(queries.series_for(framework), str(get_locale()))
+    body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"',
+        "Cache-Control": "no-store"})
+
+
+# -- the structure ----------------------------------------------------------------------------
 @roles_required(*ANALYSTS)
 def structure():
+    """Focus areas and goals, to edit."""
     framework = _framework_or_404()
-    form = NewGoalForm()
-    form.parent.choices = choices(_parent_choices(framework))
-    return render_template("followup/structure.html", framework=framework, form=form,
-                           missing=framework_svc.missing_translations)
-
-
-def _parent_choices(framework: Framework) -> list[tuple[str, str]]:
-    """"area:<id>" for a new goal, "goal:<id>" for a new sub-goal."""
-    out = []
-    for area in framework.focus_areas:
-        out.append((f"area:{area.id}", tr_text(area.title)))
-        out += [(f"goal:{g.id}", f"{tr_text(area.title)}: {tr_text(g.title)}")
-                for g in area.goals if g.parent_id is None]
-    return out
-
-
-def _goal(framework: Framework, goal_id: int) -> Goal:
-    goal = db.session.get(Goal, goal_id)
-    if goal is None or goal.focus_area.framework_id != framework.id:
-        abort(404)
-    return goal
+    return render_template("followup/structure.html", framework=framework,
+                           form=NewGoalForm(framework=framework),
+                           missing=services.missing_translations)
 
 
 def _edit_title(framework: Framework, thing, back: str):
@@ -212,7 +179,7 @@ def _edit_title(framework: Framework, thing, back: str):
         fill_texts(form, "title", thing.title)
     elif form.validate_on_submit():
         try:
-            framework_svc.set_title(thing, texts_from(form, "title"))
+            services.set_title(thing, texts_from(form, "title"))
         except FrameworkError as error:
             problems.append(messages.framework_error(error.code, error.details))
         else:
@@ -223,41 +190,37 @@ def _edit_title(framework: Framework, thing, back: str):
                            problems=problems, back=back), status
 
 
-@bp.route("/areas/<key>/title", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def area_title(key: str):
+    """A focus area's title in each language."""
     framework = _framework_or_404()
-    focus_area = next((a for a in framework.focus_areas if a.key == key), None)
-    if focus_area is None:
-        abort(404)
-    return _edit_title(framework, focus_area, url_for(".structure"))
+    return _edit_title(framework, _focus_area(framework, key), url_for(".structure"))
 
 
-@bp.route("/goals/<int:goal_id>/title", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def goal_title(goal_id: int):
+    """A goal's title in each language."""
     framework = _framework_or_404()
     return _edit_title(framework, _goal(framework, goal_id), url_for(".structure"))
 
 
-@bp.post("/goals/new")
 @roles_required(*ANALYSTS)
 def new_goal():
+    """A goal or sub-goal."""
     framework = _framework_or_404()
-    form = NewGoalForm()
-    form.parent.choices = choices(_parent_choices(framework))
+    form = NewGoalForm(framework=framework)
     if not form.validate_on_submit():
         flash(_("Choose where the goal goes and write its title in Swedish."))
         return redirect(url_for(".structure"))
-    kind, _sep, number = form.parent.data.partition(":")
+    kind, number = form.parent_ref()
     if kind == "area":
-        area = next(a for a in framework.focus_areas if str(a.id) == number)
+        area = next(a for a in framework.focus_areas if a.id == number)
         parent = None
     else:
-        parent = _goal(framework, int(number))
+        parent = _goal(framework, number)
         area = parent.focus_area
     try:
-        framework_svc.add_goal(area, parent, form.title_sv.data)
+        services.add_goal(area, parent, form.title_sv.data)
     except FrameworkError as error:
         flash(messages.framework_error(error.code, error.details))
     else:
@@ -265,12 +228,12 @@ def new_goal():
     return redirect(url_for(".structure"))
 
 
-@bp.post("/goals/<int:goal_id>/delete")
 @roles_required(*ANALYSTS)
 def delete_goal(goal_id: int):
+    """A goal without indicators or sub-goals."""
     framework = _framework_or_404()
     try:
-        framework_svc.delete_goal(_goal(framework, goal_id))
+        services.delete_goal(_goal(framework, goal_id))
     except FrameworkError as error:
         flash(messages.framework_error(error.code, error.details))
     else:
@@ -278,27 +241,14 @@ def delete_goal(goal_id: int):
     return redirect(url_for(".structure"))
 
 
-@bp.get("/values.csv")
-@roles_required(*ANALYSTS)
-def values_csv():
-    """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
-    framework = _framework_or_404()
-    service.refresh(framework)
-    rows = api_figures.csv_rows(service.series_for(framework), str(get_locale()))
-    body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"',
-        "Cache-Control": "no-store"})
-
-
-# -- editing ----------------------------------------------------------------------------------
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+# -- indicators -------------------------------------------------------------------------------
 @roles_required(*ANALYSTS)
 def edit_indicator(indicator_id: int):
+    """Texts and computation."""
     framework = _framework_or_404()
     definition = _indicator(framework, indicator_id)
     form = IndicatorForm()
-    form.goal.choices = choices(_goal_choices(framework))
+    form.goal.choices = goal_choices(framework)
     problems: list[str] = []
     if request.method == "GET":
         form.goal.data = definition.goal_id
@@ -308,10 +258,10 @@ def edit_indicator(indicator_id: int):
         fill_texts(form, "description", definition.description)
     elif form.validate_on_submit():
         try:
-            framework_svc.update_indicator(
+            services.update_indicator(
                 definition, title=texts_from(form, "title"),
                 description=texts_from(form, "description"), definition=form.definition(),
-                goal=db.session.get(Goal, form.goal.data), public=form.public.data)
+                goal=queries.goal(form.goal.data), public=form.public.data)
         except FrameworkError as error:
             problems.append(messages.framework_error(error.code, error.details))
         else:
@@ -322,17 +272,17 @@ def edit_indicator(indicator_id: int):
                            form=form, problems=problems), status
 
 
-@bp.route("/indicators/new", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def new_indicator():
+    """A new indicator."""
     framework = _framework_or_404()
     form = NewIndicatorForm()
-    form.goal.choices = choices(_goal_choices(framework))
+    form.goal.choices = goal_choices(framework)
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            created = framework_svc.add_indicator(
-                framework, form.key.data, goal=db.session.get(Goal, form.goal.data),
+            created = services.add_indicator(
+                framework, form.key.data, goal=queries.goal(form.goal.data),
                 title=texts_from(form, "title"), description=texts_from(form, "description"),
                 definition=form.definition(), public=form.public.data)
         except FrameworkError as error:
@@ -345,36 +295,9 @@ def new_indicator():
                            form=form, problems=problems), status
 
 
-def _select_lines(text: str) -> tuple[dict[str, str], list[str]]:
-    """"Fodelseregion = 020" lines -> ({"Fodelseregion": "020"}, problems)."""
-    selected, problems = {}, []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = SELECT_LINE.match(line)
-        if match:
-            selected[match.group(1)] = match.group(2)
-        else:
-            problems.append(messages.register_problem("bad_select_line", {"line": number}))
-    return selected, problems
-
-
-def _read_register(raw: bytes, select_text: str, source: str | None):
-    """(series, []) from a JSON-stat or CSV file, or (None, problems in words)."""
-    selected, problems = _select_lines(select_text)
-    if problems:
-        return None, problems
-    try:
-        if raw.lstrip()[:1] == b"{":
-            return read_register_jsonstat(raw, select=selected, source=source), []
-        return read_register_csv(raw, source=source), []
-    except RegisterFormatError as error:
-        return None, [messages.register_problem(p.code, p.details) for p in error.problems]
-
-
-@bp.route("/indicators/<int:indicator_id>/register", methods=["GET", "POST"])
 @roles_required(*ANALYSTS)
 def register(indicator_id: int):
+    """Register values from a CSV or JSON-stat file."""
     framework = _framework_or_404()
     definition = _indicator(framework, indicator_id)
     if definition.kind != "register":
@@ -382,10 +305,9 @@ def register(indicator_id: int):
     form = RegisterForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        series, problems = _read_register(form.file.data.read(), form.select.data,
-                                          (form.source.data or "").strip() or None)
+        series, problems = form.read()
         if series is not None:
-            service.store_register_series(definition, series)
+            services.store_register_series(definition, series)
             flash(_("%(count)s yearly values were imported.", count=len(series.values)))
             return redirect(url_for(".indicator", indicator_id=definition.id))
     status = 400 if request.method == "POST" else 200
@@ -393,21 +315,10 @@ def register(indicator_id: int):
                            definition=definition, form=form, problems=problems), status
 
 
-def _gap_lines(text: str) -> list[list[str]]:
-    gaps = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        parts = [p for p in re.split(r"[,;\s]+", line.strip()) if p]
-        if not parts:
-            continue
-        if len(parts) != 3:
-            raise FrameworkError("bad_gap_line", line=number)
-        gaps.append(parts)
-    return gaps
-
-
-@bp.route("/settings", methods=["GET", "POST"])
+# -- settings and waves -----------------------------------------------------------------------
 @roles_required(*ANALYSTS)
 def settings():
+    """Disclosure rules, groupings, gaps, the public page."""
     framework = _framework_or_404()
     form = SettingsForm()
     problems: list[str] = []
@@ -420,11 +331,10 @@ def settings():
         form.published.data = framework.published
     elif form.validate_on_submit():
         try:
-            framework_svc.update_settings(
+            services.update_settings(
                 framework, slug=form.slug.data, min_group_size=form.min_group_size.data,
                 max_rse=form.max_rse.data, published=form.published.data,
-                groupings=[p for p in re.split(r"[,;\s]+", form.groupings.data) if p],
-                gaps=_gap_lines(form.gaps.data))
+                groupings=form.grouping_list(), gaps=form.gap_rows())
         except FrameworkError as error:
             problems.append(messages.framework_error(error.code, error.details))
         else:
@@ -435,19 +345,19 @@ def settings():
                            problems=problems), status
 
 
-@bp.post("/waves")
 @roles_required(*ANALYSTS)
 def waves():
+    """Which survey is which year's wave."""
     framework = _framework_or_404()
     form = WaveForm()
     if not form.validate_on_submit():
         flash(_("Write a year between 1990 and 2100."))
         return redirect(url_for(".index")), 303
-    survey = db.session.get(Survey, form.survey_id.data)
+    survey = survey_queries.survey_by_id(form.survey_id.data)
     try:
         if survey is None:
             raise FrameworkError("unknown_survey")
-        framework_svc.set_wave(framework, survey, form.year.data)
+        services.set_wave(framework, survey, form.year.data)
     except FrameworkError as error:
         flash(messages.framework_error(error.code, error.details))
     else:
@@ -455,9 +365,103 @@ def waves():
     return redirect(url_for(".index"))
 
 
-# -- public -------------------------------------------------------------------------------------
+# -- API tokens (admins) ----------------------------------------------------------------------
+def _tokens_page(form: TokenForm, secret: str | None = None, created: ApiToken | None = None,
+                 status: int = 200):
+    # The page may carry a secret: never keep it in a cache.
+    page = render_template("followup/tokens.html",
+                           tokens=queries.organisation_tokens(current_user.organisation_id),
+                           form=form, secret=secret, created=created)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@roles_required(*ADMINS)
+def tokens():
+    """The organisation's tokens; POST creates one and shows its secret this once."""
+    form = TokenForm()
+    if not form.is_submitted():
+        return _tokens_page(form)
+    if not form.validate():
+        return _tokens_page(form, status=400)
+    token, secret = services.create_token(current_user.organisation_id, form.name.data,
+                                          current_user.id)
+    # Shown in this response only: the next request has nothing left to show.
+    return _tokens_page(TokenForm(formdata=None), secret=secret, created=token)
+
+
+@roles_required(*ADMINS)
+def revoke_token(token_id: int):
+    """Revoke one of the organisation's tokens."""
+    token = own(ApiToken, token_id)  # the app's CSRF protection has checked the form
+    services.revoke(token)
+    flash(_("The token “%(name)s” was revoked. Programs using it can no longer read the "
+            "non-public indicators.", name=token.name))
+    return redirect(url_for(".tokens"))
+
+
+# -- the yearly report ------------------------------------------------------------------------
+def _refuse(status: int, message: str) -> tuple[str, int]:
+    return render_template("error.html", code=status, message=message), status
+
+
+def _report_arguments():
+    """(framework, year, lang) from the request, or a refusal with its message."""
+    lang = request.args.get("lang") or str(get_locale())
+    if lang not in LANGUAGES:
+        return None, _refuse(400, _("There is no report language %(lang)s. Choose one of: "
+                                    "%(languages)s.", lang=lang,
+                                    languages=", ".join(LANGUAGES)))
+    raw_year = request.args.get("year", "").strip()
+    if raw_year and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
+        return None, _refuse(400, _("Write the year with digits, e.g. 2026."))
+    framework = _framework()
+    if framework is None:
+        return None, _refuse(404, _("Your organisation has no indicator framework yet."))
+    try:
+        year = report.report_year(framework, int(raw_year) if raw_year else None)
+    except report.ReportError as error:
+        if error.code == "no_waves":
+            return None, _refuse(404, _("No survey wave is linked to a year yet, so there "
+                                        "is no report."))
+        return None, _refuse(404, _("There is no wave for %(year)s. Reports exist for: "
+                                    "%(years)s.", year=raw_year,
+                                    years=", ".join(str(y) for y in error.years)))
+    return (framework, year, lang), None
+
+
+@roles_required(*ANALYSTS)
+def report_page():
+    """The report as a page (?year=&lang=), linking to the PDF."""
+    arguments, refusal = _report_arguments()
+    if refusal:
+        return refusal
+    framework, year, lang = arguments
+    html = report.render_report_html(
+        framework, year, lang, css_url=url_for("static", filename="report.css"),
+        pdf_url=url_for(".report_pdf", year=year, lang=lang), back_url=url_for(".index"),
+        other_years={y: url_for(".report", year=y, lang=lang)
+                     for y in report.years_of(framework) if y != year})
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+@roles_required(*ANALYSTS)
+def report_pdf():
+    """The same report as a PDF download (?year=&lang=)."""
+    arguments, refusal = _report_arguments()
+    if refusal:
+        return refusal
+    framework, year, lang = arguments
+    name = report.file_name(framework, year, lang, "pdf")
+    return Response(report.render_report_pdf(framework, year, lang),
+                    mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+# == residents: /indicators/<slug> ===========================================================
+
 def _public_framework(slug: str) -> Framework:
-    framework = db.session.scalar(select(Framework).where(Framework.slug == slug))
+    framework = queries.framework_by_slug(slug)
     if framework is None or not framework.published:
         abort(404)
     g.content_language = requested_language(list(LANGUAGES))
@@ -465,24 +469,199 @@ def _public_framework(slug: str) -> Framework:
     return framework
 
 
-@public_bp.get("/<slug>")
 def public_index(slug: str):
+    """The focus areas and their public indicators."""
     framework = _public_framework(slug)
-    service.refresh(framework)
+    services.refresh(framework)
     public = [i for i in framework.indicators if i.public]
     cards = {c.key: c for c in _cards(framework, public, detail=False)}
     return render_template("followup/public_index.html", framework=framework, cards=cards,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
 
 
-@public_bp.get("/<slug>/<key>")
 def public_area(slug: str, key: str):
+    """One focus area's public indicators."""
     framework = _public_framework(slug)
-    focus_area = next((a for a in framework.focus_areas if a.key == key), None)
-    if focus_area is None:
-        abort(404)
-    service.refresh(framework)
-    cards = _cards(framework, _area_indicators(focus_area, public_only=True), detail=True)
+    focus_area = _focus_area(framework, key)
+    services.refresh(framework)
+    cards = _cards(framework, queries.area_indicators(focus_area, public_only=True), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            cards=cards, problems=[], public=True,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
+
+
+# == programs: /api/v1/... ===================================================================
+
+class ApiError(Exception):
+    """An error answer: HTTP status, a code for programs and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+
+
+def api_limit_key() -> str:
+    """Count requests per token (its hash, never the token) or per address without one."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    return "api-ip:" + get_remote_address()
+
+
+def api_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "120 per minute")
+
+
+def api_language() -> None:
+    """Error messages in ?lang= or Accept-Language, without a session cookie."""
+    asked = request.args.get("lang", "")
+    g.content_language = asked if asked in LANGUAGES else (
+        request.accept_languages.best_match(UI_LOCALES) or DEFAULT_LOCALE)
+
+
+def api_cache_headers(response: Response) -> Response:
+    """Anonymous answers may be cached briefly; token answers and errors never."""
+    if response.status_code >= 400 or "Authorization" in request.headers:
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.add("Authorization")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def api_error(error: ApiError):
+    """An error as JSON: {"error": {"code", "message"}}."""
+    response = jsonify({"error": {"code": error.code, "message": error.message}})
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="delaktig", error="invalid_token"'
+    elif error.status == 405:
+        response.headers["Allow"] = "GET, HEAD"
+    return response
+
+
+def api_http_error(error: HTTPException):
+    """Werkzeug's errors (rate limit, ...) as JSON too (the request rolls back: status >= 400)."""
+    if "content_language" not in g:  # e.g. the rate limit, checked before our hooks ran
+        api_language()
+    found = {
+        404: ("not_found", lambda: _("The page could not be found. Check the address.")),
+        405: ("method_not_allowed", lambda: _("This page cannot be used that way.")),
+        429: ("rate_limited", lambda: _("Too many attempts. Wait a minute and try again.")),
+    }
+    code, message = found.get(error.code, ("bad_request", lambda: _(
+        "The request could not be understood. Go back and try again.")))
+    return api_error(ApiError(error.code or 400, code, message()))
+
+
+def _token_secret() -> str | None:
+    """The bearer token sent, None without an Authorization header; 401 if malformed."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _sep, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise _invalid_token()
+    return secret.strip()
+
+
+def _invalid_token() -> ApiError:
+    return ApiError(401, "invalid_token", _(
+        "The access token is not valid: it may be mistyped or revoked. "
+        "Ask an administrator of the organisation for a new token."))
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "framework_not_found", _(
+        "There is no published indicator framework at this address. "
+        "An unpublished framework needs its organisation's access token."))
+
+
+def _api_framework(slug: str) -> tuple[Framework, str]:
+    """The framework at `slug` and the caller's access to it, or an error.
+
+    A bad token is refused before anything is looked up, so a 401 says nothing about
+    which frameworks exist.
+    """
+    secret = _token_secret()
+    token = None
+    if secret is not None:
+        token = services.use_token(secret)
+        if token is None:
+            raise _invalid_token()
+    framework = queries.framework_by_slug(slug)
+    if framework is None:
+        raise _not_found()
+    if token is not None and token.organisation_id == framework.organisation_id:
+        return framework, ORGANISATION
+    if not framework.published:
+        raise _not_found()
+    return framework, PUBLIC
+
+
+def _visible(framework: Framework, access: str) -> list[IndicatorDefinition]:
+    """The indicators the caller may see: all for the organisation, else the public ones."""
+    return [d for d in framework.indicators if access == ORGANISATION or d.public]
+
+
+def _series(framework: Framework, definitions: list[IndicatorDefinition]):
+    """Stored figures of `definitions`, brought up to date first."""
+    services.refresh(framework)
+    return queries.series_for(framework, definitions) if definitions else []
+
+
+def openapi():
+    """This API described in OpenAPI 3.1."""
+    return jsonify(openapi_document())
+
+
+def framework_detail(slug: str):
+    """Focus areas, goals with the visible indicators' keys, disclosure rules, waves."""
+    framework, access = _api_framework(slug)
+    return jsonify(api_figures.framework_json(framework, _visible(framework, access), access))
+
+
+def indicator_list(slug: str):
+    """Every visible indicator with each wave's overall figures and its follow-up."""
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise ApiError(400, "unknown_format", _("Ask for format=json or format=csv."))
+    if wanted == "csv":
+        return indicator_csv(slug)
+    framework, access = _api_framework(slug)
+    all_series = _series(framework, _visible(framework, access))
+    return jsonify({**api_figures.framework_head(framework, access),
+                    "indicators": [api_figures.indicator_json(s) for s in all_series]})
+
+
+def indicator_csv(slug: str):
+    """The long CSV: indicator x wave x (whole population | group | gap)."""
+    dialect = request.args.get("dialect", "comma")
+    if dialect not in ("comma", "semicolon"):
+        raise ApiError(400, "unknown_dialect", _("Ask for dialect=comma or dialect=semicolon."))
+    framework, access = _api_framework(slug)
+    all_series = _series(framework, _visible(framework, access))
+    rows = api_figures.csv_rows(all_series, g.content_language)
+    body = api_figures.to_csv(rows, semicolon=dialect == "semicolon")
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"'})
+
+
+def indicator_detail(slug: str, key: str):
+    """One indicator, every wave with its groups and gaps, and the full follow-up."""
+    framework, access = _api_framework(slug)
+    definition = next((d for d in _visible(framework, access) if d.key == key), None)
+    if definition is None:
+        raise ApiError(404, "indicator_not_found", _(
+            "The framework has no indicator with this key that you may see."))
+    (series,) = _series(framework, [definition])
+    return jsonify({**api_figures.framework_head(framework, access),
+                    "indicator": api_figures.indicator_json(series, detail=True)})
+
+
+def api_unknown(anything: str):
+    """Unknown addresses and methods under the API answer in JSON like the rest of it."""
+    if request.method != "GET":  # the API only reads
+        raise ApiError(405, "method_not_allowed", _("This page cannot be used that way."))
+    raise ApiError(404, "not_found", _("The page could not be found. Check the address."))

@@ -145,6 +145,7 @@ class WeightingRun(db.Model):
     survey: Mapped[Survey] = relationship()
     margin_set: Mapped[MarginSet] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     @property
     def failed(self) -> bool:

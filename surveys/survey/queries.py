@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,11 @@ def organisation_surveys(organisation_id: int, *, with_questions: bool = True) -
     if with_questions:
         query = query.options(selectinload(Survey.pages).selectinload(Page.questions))
     return list(db.session.scalars(query))
+
+
+def survey_by_id(survey_id: int) -> Survey | None:
+    """A survey by its id (the caller checks whose it is)."""
+    return db.session.get(Survey, survey_id)
 
 
 def survey_by_slug(slug: str) -> Survey | None:
@@ -60,6 +66,14 @@ def has_responses(survey: Survey) -> bool:
     return db.session.scalar(
         select(Response.id).where(Response.survey_id == survey.id).limit(1)
     ) is not None
+
+
+def fieldwork(survey_id: int) -> tuple[int, int, datetime | None, datetime | None]:
+    """(responses, completed, first started, last completed) of the survey."""
+    return tuple(db.session.execute(select(
+        func.count(Response.id), func.count(Response.completed_at),
+        func.min(Response.started_at), func.max(Response.completed_at),
+    ).where(Response.survey_id == survey_id)).one())
 
 
 def resume_code_taken(survey: Survey, code: str) -> bool:

@@ -12,7 +12,7 @@ from dialog.demo import load_dialog_demo
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.extensions import db
-from surveys.followup.framework import create_from_template
+from surveys.followup.services import create_from_template
 from tests.browser.test_accessibility import SMALL_TARGETS
 from tests.conftest import PASSWORD, user_email
 from tests.support.browser import axe_violations

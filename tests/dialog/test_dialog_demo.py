@@ -28,7 +28,7 @@ from dialog.models import (
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.extensions import db
-from surveys.followup.framework import create_from_template
+from surveys.followup.services import create_from_template
 from tests.support.dialog import join, shown_statement, vote
 
 

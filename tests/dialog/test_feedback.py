@@ -14,8 +14,8 @@ from dialog import heard, service
 from dialog.feedback_models import ActionStatus, EventAction, EventResponse
 from dialog.models import EventStatus, ModerationKind, Statement, StatementSource
 from surveys.extensions import db
-from surveys.followup.framework import create_from_template
 from surveys.followup.models import Framework
+from surveys.followup.services import create_from_template
 from tests.support.dialog import make_event, set_status
 
 SCRIPT = '<script>alert("x")</script> Mer ljus vid gångvägen'

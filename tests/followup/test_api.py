@@ -23,11 +23,11 @@ from surveys import create_app
 from surveys.auth.models import Organisation
 from surveys.core.roles import Role
 from surveys.extensions import db, limiter
-from surveys.followup import framework as framework_svc
-from surveys.followup import service
+from surveys.followup import queries, services
 from surveys.followup.api_figures import CSV_COLUMNS
 from surveys.followup.models import ApiToken, Framework
-from surveys.followup.tokens import create_token, revoke
+from surveys.followup.services import create_token, revoke
+from surveys.followup.values import IndicatorSeries
 from tests.conftest import app_config
 
 from .conftest import demo_database
@@ -56,7 +56,7 @@ def _prepare(app) -> SimpleNamespace:
     for definition in framework.indicators:
         definition.public = definition.key not in HIDDEN
     framework.min_group_size = MIN_GROUP_SIZE
-    assert service.refresh(framework) == []
+    assert services.refresh(framework) == []
     other = Organisation(name="Annanby kommun")
     db.session.add(other)
     db.session.flush()
@@ -75,10 +75,10 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def demo_series(demo) -> dict[str, service.IndicatorSeries]:
-    """What the dashboard reads: `service.series_for` over every indicator."""
+def demo_series(demo) -> dict[str, IndicatorSeries]:
+    """What the dashboard reads: `queries.series_for` over every indicator."""
     framework = db.session.scalar(select(Framework))
-    return {s.definition.key: s for s in service.series_for(framework)}
+    return {s.definition.key: s for s in queries.series_for(framework)}
 
 
 def parse_csv(body: bytes, delimiter: str = ",") -> list[dict[str, str]]:
@@ -282,7 +282,7 @@ def frameworks(app, make_org):
         with app.app_context():
             made = []
             for org in orgs:
-                framework = framework_svc.create_from_template(db.session.get(Organisation,
+                framework = services.create_from_template(db.session.get(Organisation,
                                                                                org.id))
                 framework.published = published
                 _, secret = create_token(org.id, "Portal", None)
@@ -389,7 +389,7 @@ def test_requests_are_rate_limited_per_token_or_address(database_url, make_org):
                                 API_RATE_LIMIT="3 per minute"))
     org = make_org()
     with app.app_context():
-        framework = framework_svc.create_from_template(db.session.get(Organisation, org.id))
+        framework = services.create_from_template(db.session.get(Organisation, org.id))
         _, secret = create_token(org.id, "Portal", None)
         db.session.commit()
         slug = framework.slug
@@ -409,7 +409,7 @@ def test_an_admin_creates_a_token_that_is_shown_once_and_stored_as_a_hash(
         app, client, make_org, login):
     org = make_org()
     with app.app_context():
-        slug = framework_svc.create_from_template(db.session.get(Organisation, org.id)).slug
+        slug = services.create_from_template(db.session.get(Organisation, org.id)).slug
         db.session.commit()
     login(client, org, Role.admin)
     assert client.get("/followup/tokens/").status_code == 200
@@ -454,7 +454,7 @@ def test_a_revoked_token_stops_working_and_other_organisations_cannot_revoke_it(
         app, client, make_client, make_org, login):
     org, other = make_org(), make_org()
     with app.app_context():
-        slug = framework_svc.create_from_template(db.session.get(Organisation, org.id)).slug
+        slug = services.create_from_template(db.session.get(Organisation, org.id)).slug
         token, secret = create_token(org.id, "Portal", None)
         db.session.commit()
         token_id = token.id

@@ -15,9 +15,9 @@ from surveys.core.i18n import LANGUAGES
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.followup import service
-from surveys.followup.framework import load_template
+from surveys.followup import queries, services
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, IndicatorValue, Wave
+from surveys.followup.services import load_template
 from surveys.runs.models import RunWeight
 from surveys.runs.queries import approved_run
 from surveys.survey.models import Answer, Question, Response
@@ -67,7 +67,7 @@ def test_a_focus_area_shows_cards_charts_and_the_same_numbers_as_tables(app, ana
     html = reply.get_data(as_text=True)
     assert reply.status_code == 200
     with app.app_context():
-        trust = next(s for s in service.series_for(framework_now())
+        trust = next(s for s in queries.series_for(framework_now())
                      if s.definition.key == "tillit_manniskor")
     value = f"{trust.latest.overall.value * 100:.1f}%"
     assert value in html  # the headline and the table say the same
@@ -117,8 +117,8 @@ def test_small_groups_are_suppressed_on_the_dashboard_and_the_public_page(app, a
         "gaps": "born utrikes inrikes", "published": "y"})
     assert reply.status_code == 302, text(reply)
     with app.app_context():
-        service.refresh(framework_now())
-        trust = next(s for s in service.series_for(framework_now())
+        services.refresh(framework_now())
+        trust = next(s for s in queries.series_for(framework_now())
                      if s.definition.key == "tillit_manniskor")
         years = trust.latest.groups["years_in_sweden"]
         small = [e for e in years if e.suppressed == "small_group"]
@@ -143,14 +143,14 @@ def test_editing_an_indicator_recomputes_it(app, analyst, demo):
     indicator_id = demo["ids"]["tillit_manniskor"]
     form = edit_form(analyst, indicator_id)
     with app.app_context():
-        before = next(s for s in service.series_for(framework_now())
+        before = next(s for s in queries.series_for(framework_now())
                       if s.definition.key == "tillit_manniskor").latest.overall.value
     reply = analyst.post_form(f"/followup/indicators/{indicator_id}/edit",
                               {**form, "values": "9, 10"})
     assert reply.status_code == 302, text(reply)
     analyst.get(f"/followup/indicators/{indicator_id}")
     with app.app_context():
-        after = next(s for s in service.series_for(framework_now())
+        after = next(s for s in queries.series_for(framework_now())
                      if s.definition.key == "tillit_manniskor")
         assert after.indicator.values == frozenset({9.0, 10.0})
         assert after.latest.overall.value < before
@@ -214,7 +214,7 @@ def test_a_new_indicator_is_validated_and_computed(app, analyst, demo):
     assert reply.status_code == 302, text(reply)
     assert "Trust in the police" in text(analyst.get(reply.headers["Location"]))
     with app.app_context():
-        made = next(s for s in service.series_for(framework_now())
+        made = next(s for s in queries.series_for(framework_now())
                     if s.definition.key == "tillit_polis_hog")
         assert len(made.waves) == 2 and made.latest.overall.value is not None
 
@@ -245,7 +245,7 @@ def test_waves_link_surveys_to_years(app, analyst, demo):
         assert [w.year for w in framework_now().waves] == [newer]
         assert db.session.scalar(select(IndicatorValue).join(Wave).where(
             Wave.year == older)) is None
-        trust = next(s for s in service.series_for(framework_now())
+        trust = next(s for s in queries.series_for(framework_now())
                      if s.definition.key == "tillit_manniskor")
         assert [w.year for w in trust.waves] == [newer]
         assert trust.follow_up.overall.since_previous is None
@@ -254,7 +254,7 @@ def test_waves_link_surveys_to_years(app, analyst, demo):
 def test_wrong_settings_are_refused(analyst, demo, make_org, app):
     other = make_org("Annanby kommun")
     with app.app_context():
-        from surveys.followup.framework import create_from_template
+        from surveys.followup.services import create_from_template
 
         create_from_template(db.session.merge(other))
         db.session.commit()
@@ -358,7 +358,7 @@ def test_analysts_download_every_figure_as_csv(app, analyst, demo):
     rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff")),
                                delimiter=";"))
     with app.app_context():
-        everything = service.series_for(framework_now())
+        everything = queries.series_for(framework_now())
     overall = [r for r in rows if r["row_type"] == "overall"]
     assert len(overall) == sum(len(s.waves) for s in everything)
     trust = next(s for s in everything if s.definition.key == "tillit_manniskor")
@@ -439,16 +439,16 @@ def test_figures_that_cannot_be_recomputed_are_withdrawn_not_left_standing(app, 
         framework.gaps = [["born", "utrikes", "utrikes"]]
         framework.min_group_size = 200
         db.session.commit()
-        problems = service.refresh(framework)
+        problems = services.refresh(framework)
         assert {p.code for p in problems} == {"gap_of_group_with_itself"}
-        assert all(s.waves == [] for s in service.series_for(framework)
+        assert all(s.waves == [] for s in queries.series_for(framework)
                    if s.definition.kind != "register")
         stored = db.session.scalars(select(IndicatorValue)).all()
         assert stored and all(v.result is None and v.problem for v in stored)
         db.session.commit()
         # remembered: a second refresh reports the problems without recomputing
         fingerprints = {v.id: v.computed_at for v in stored}
-        assert {p.code for p in service.refresh(framework)} == {"gap_of_group_with_itself"}
+        assert {p.code for p in services.refresh(framework)} == {"gap_of_group_with_itself"}
         assert {v.id: v.computed_at for v in db.session.scalars(select(IndicatorValue))} \
             == fingerprints
     page = text(analyst.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en"))
@@ -475,9 +475,9 @@ def test_an_answer_changed_after_approval_is_counted_at_once(app, analyst, demo)
     must still reach the indicator, not wait for the next weighting run."""
     latest_year = max(demo["surveys"])
     with app.app_context():
-        service.refresh(framework_now())
+        services.refresh(framework_now())
         db.session.commit()
-        before = next(s for s in service.series_for(framework_now())
+        before = next(s for s in queries.series_for(framework_now())
                       if s.definition.key == "tillit_manniskor").latest.overall.value
         run = approved_run(demo["surveys"][latest_year])
         answers = db.session.scalars(
@@ -492,6 +492,6 @@ def test_an_answer_changed_after_approval_is_counted_at_once(app, analyst, demo)
         db.session.commit()
     analyst.get("/followup/areas/inclusion_trust")
     with app.app_context():
-        after = next(s for s in service.series_for(framework_now())
+        after = next(s for s in queries.series_for(framework_now())
                      if s.definition.key == "tillit_manniskor").latest.overall.value
     assert after > before

@@ -1,7 +1,7 @@
 """The yearly follow-up report for the council: HTML, PDF, the pages that serve it, the command.
 
 The demo (two weighted waves) is loaded once into a database of the module's own. The
-figures the report must show are worked out here from `service.series_for` and
+figures the report must show are worked out here from `queries.series_for` and
 `present.card` directly, the way the dashboard shows them, and looked for in the document.
 """
 
@@ -23,8 +23,7 @@ from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.demo import USERS, email
 from surveys.extensions import db
-from surveys.followup import framework as framework_svc
-from surveys.followup import present, report, service
+from surveys.followup import present, queries, report, services
 from surveys.followup.models import Framework
 from surveys.runs.queries import approved_run
 from surveys.survey.definition import load_template
@@ -59,8 +58,8 @@ def _other_organisation() -> None:
     db.session.flush()
     survey = import_definition(load_template("tillit-och-delaktighet"), other.id,
                                slug=f"annanby-{LATEST}")
-    framework = framework_svc.create_from_template(other)
-    framework_svc.set_wave(framework, survey, LATEST)
+    framework = services.create_from_template(other)
+    services.set_wave(framework, survey, LATEST)
 
 
 def exempelby() -> Framework:
@@ -77,10 +76,10 @@ def page_context(app, lang: str):
 
 def dashboard_cards(framework: Framework) -> list[present.Card]:
     """The cards exactly as the dashboard computes them (latest wave)."""
-    service.refresh(framework)
+    services.refresh(framework)
     options = present.option_labels(framework)
     return [present.card(s, framework, options, detail=False)
-            for s in service.series_for(framework)]
+            for s in queries.series_for(framework)]
 
 
 def squeeze(text: str) -> str:
@@ -137,7 +136,7 @@ def test_the_report_shows_every_indicator_with_its_latest_value_as_the_dashboard
 def test_the_summary_gives_each_change_since_the_previous_wave_with_its_test(demo):
     with page_context(demo, "en") as framework:
         html = report.render_report_html(framework, None, "en")
-        trust = next(s for s in service.series_for(framework)
+        trust = next(s for s in queries.series_for(framework)
                      if s.definition.key == "tillit_manniskor")
         change = trust.follow_up.overall.since_previous
         p_value = present.format_decimal(change.p_value, "0.000")

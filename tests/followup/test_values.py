@@ -1,6 +1,6 @@
 """The demo's indicator values against an independent computation, and the change tests.
 
-The stored figures come from `service.refresh` (the run reproduced, then the indicator
+The stored figures come from `services.refresh` (the run reproduced, then the indicator
 core). Here the same numbers are worked out another way: point estimates with NumPy from
 the weights the run stored, standard errors from the weighting engine's own `mean` (the
 engine agrees with R's survey package, see tests/weighting), changes by the textbook
@@ -17,8 +17,9 @@ import pytest
 from scipy import stats
 from sqlalchemy import select
 
-from surveys.followup import service
+from surveys.followup import queries, services
 from surveys.followup.models import Framework
+from surveys.followup.values import IndicatorSeries
 from surveys.runs.models import RunWeight
 from surveys.runs.queries import approved_run, reproduce
 from surveys.survey.models import Answer, Question
@@ -54,8 +55,8 @@ def stored_weights(run_id: int) -> dict[int, float]:
         RunWeight.run_id == run_id)).all())
 
 
-def series(framework: Framework, key: str) -> service.IndicatorSeries:
-    return next(s for s in service.series_for(framework) if s.definition.key == key)
+def series(framework: Framework, key: str) -> IndicatorSeries:
+    return next(s for s in queries.series_for(framework) if s.definition.key == key)
 
 
 def high_trust(value) -> float:
@@ -68,8 +69,8 @@ def high_trust(value) -> float:
 def test_the_demo_has_two_weighted_waves_and_every_indicator_a_value(demo):
     assert [w.year for w in demo.waves] == [demo.waves[0].year, demo.waves[0].year + 1]
     assert all(approved_run(w.survey_id) is not None for w in demo.waves)
-    assert service.refresh(demo) == []
-    everything = service.series_for(demo)
+    assert services.refresh(demo) == []
+    everything = queries.series_for(demo)
     assert len(everything) == 14
     for s in everything:
         assert s.latest is not None and s.latest.overall.value is not None, s.definition.key

@@ -1,37 +1,63 @@
-"""Creating and editing an organisation's indicator framework.
+"""Every change of the follow-up: the framework, its waves, its cached figures, API tokens.
 
 A framework comes from a template (`surveys/data/framework_*.json`, format
 "delaktig-framework/1"): focus areas, goals with optional sub-goals, and indicators whose
-"definition" is the core's JSON form. Editing happens through the functions here so the
-views stay thin and every change is validated by the core before it is stored.
+"definition" is the core's JSON form. Every change is validated by the core before it is
+stored. Figures are computed per wave from the wave's approved run (reproduced bit for
+bit, so the standard errors carry the calibration) and cached in `IndicatorValue` under a
+fingerprint of everything they depend on (`values.value_fingerprint`): pages call `refresh` and
+then read (`queries.series_for`). Functions flush; the request commits.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from surveys.core.i18n import LANGUAGES
+from surveys.core.time import utcnow
 from surveys.extensions import db
+from surveys.followup import queries
 from surveys.followup.models import (
+    KEY_RE,
+    ApiToken,
     FocusArea,
     Framework,
     Goal,
     IndicatorDefinition,
+    IndicatorValue,
     Wave,
 )
-from surveys.core.i18n import LANGUAGES
-from surveys.indicators import IndicatorError, indicator_from_dict, indicator_to_dict
+from surveys.followup.values import (
+    FigureProblem,
+    answer_frame,
+    core_indicator,
+    gap_specs,
+    groupings,
+    plain,
+    rules_of,
+    value_fingerprint,
+)
+from surveys.indicators import (
+    IndicatorError,
+    RegisterSeries,
+    SurveyIndicator,
+    estimate_wave,
+    indicator_from_dict,
+    indicator_to_dict,
+)
+from surveys.runs.queries import approved_run, reproduce
+from surveys.runs.weighing import RunError
 from surveys.survey.models import Survey
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TEMPLATE = "framework_tillit_och_delaktighet.json"
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
 class FrameworkError(ValueError):
@@ -57,7 +83,7 @@ def slug_from(name: str) -> str:
 
 def _unique_slug(base: str) -> str:
     slug, n = base, 1
-    while db.session.scalar(select(Framework.id).where(Framework.slug == slug)) is not None:
+    while queries.slug_taken(slug):
         n += 1
         slug = f"{base[:55]}-{n}"
     return slug
@@ -214,9 +240,7 @@ def delete_goal(goal: Goal) -> None:
 def update_settings(framework: Framework, *, slug: str, min_group_size: int, max_rse: float,
                     groupings: list[str], gaps: list[list[str]], published: bool) -> None:
     """Disclosure rules, groupings, gaps and the public page, checked before anything changes."""
-    taken = db.session.scalar(select(Framework.id).where(Framework.slug == slug,
-                                                         Framework.id != framework.id))
-    if taken is not None:
+    if queries.slug_taken(slug, other_than=framework):
         raise FrameworkError("slug_taken")
     for number, (variable, minuend, subtrahend) in enumerate(gaps, start=1):
         if minuend == subtrahend:
@@ -230,3 +254,130 @@ def update_settings(framework: Framework, *, slug: str, min_group_size: int, max
     framework.gaps = gaps
     framework.published = published
     db.session.flush()
+
+
+# -- register series ---------------------------------------------------------------------------
+def store_register_series(definition: IndicatorDefinition, series: RegisterSeries) -> None:
+    """Keep an imported series on the indicator (replacing the previous import)."""
+    definition.register_series = {
+        "values": {str(y): v for y, v in sorted(series.values.items())},
+        "source": series.source, "label": series.label, "unit": series.unit,
+        "updated": series.updated,
+    }
+
+# -- cached figures ----------------------------------------------------------------------------
+def refresh(framework: Framework) -> list[FigureProblem]:
+    """Compute every survey indicator's value in every wave whose stored value is stale.
+
+    A figure that cannot be computed (a question the wave lacks, an invalid gap) is stored
+    as that problem under the same fingerprint, so it is not retried until an input
+    changes. Returns every current problem, new or stored. Flushes; the request commits.
+    """
+    problems: list[FigureProblem] = []
+    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
+    stored = {(v.indicator_id, v.wave_id): v for v in queries.stored_values(framework)}
+    for wave in framework.waves:
+        run = approved_run(wave.survey_id)
+        if run is None:
+            problems.append(FigureProblem("no_approved_run", wave=wave.year))
+            continue
+        stale = []
+        stamp = queries.answers_stamp(run)
+        for definition in survey_indicators:
+            value = stored.get((definition.id, wave.id))
+            if value is None or value.fingerprint != value_fingerprint(
+                    run, stamp, definition, wave, framework):
+                stale.append(definition)
+            elif value.problem is not None:
+                problems.append(FigureProblem(value.problem["code"], definition.key, wave.year,
+                                              value.problem["details"]))
+        if stale:
+            problems += _compute_wave(framework, wave, run, stamp, stale, stored)
+    db.session.flush()
+    return problems
+
+
+def _compute_wave(framework: Framework, wave: Wave, run, stamp: str,
+                  definitions: list[IndicatorDefinition], stored: dict) -> list[FigureProblem]:
+    indicators = {d.id: core_indicator(d) for d in definitions}
+    columns = {c for ind in indicators.values() if isinstance(ind, SurveyIndicator)
+               for c in ind.columns()}
+    question_keys = {q.key for q in wave.survey.questions()}
+    try:
+        design, answers = reproduce(run, extra_keys=columns | set(framework.groupings))
+    except RunError as error:
+        # the wave's inputs changed: nothing of it may be shown until it is weighted again
+        for definition in definitions:
+            if (definition.id, wave.id) in stored:
+                db.session.delete(stored.pop((definition.id, wave.id)))
+        return [FigureProblem(error.code, wave=wave.year, details=error.details)]
+    sample = design.sample
+    data = answer_frame(answers, sample.index, sorted(columns & question_keys))
+    groups = groupings(framework, wave, sample, answers)
+    gaps = gap_specs(framework, {g.name for g in groups})
+    rules = rules_of(framework)
+    problems = []
+    for definition in definitions:
+        indicator = indicators[definition.id]
+        fingerprint = value_fingerprint(run, stamp, definition, wave, framework)
+        missing = [c for c in indicator.columns() if c not in question_keys]
+        try:
+            if missing:
+                raise IndicatorError("missing_question", questions=missing)
+            result = estimate_wave(indicator, design, data, year=wave.year, wave=wave.year,
+                                   groups=groups, gaps=gaps, rules=rules)
+        except IndicatorError as error:
+            problems.append(FigureProblem(error.code, definition.key, wave.year, error.details))
+            _store(stored.get((definition.id, wave.id)), definition, wave, run, fingerprint,
+                   None, {"code": error.code, "details": plain(error.details)})
+            continue
+        _store(stored.get((definition.id, wave.id)), definition, wave, run, fingerprint,
+               result.to_dict(), None)
+    return problems
+
+
+def _store(value: IndicatorValue | None, definition, wave, run, fingerprint: str,
+           result: dict | None, problem: dict | None) -> None:
+    """Insert or update one value (or the problem that kept it from being computed).
+
+    Two workers may compute the same missing value at once: the second insert then fails
+    on the unique key and that worker updates the row instead.
+    """
+    if value is None:
+        value = IndicatorValue(indicator_id=definition.id, wave_id=wave.id, run_id=run.id,
+                               fingerprint=fingerprint, result=result, problem=problem)
+        try:
+            with db.session.begin_nested():
+                db.session.add(value)
+        except IntegrityError:
+            value = queries.value_row(definition.id, wave.id)
+    value.run_id, value.fingerprint = run.id, fingerprint
+    value.result, value.problem, value.computed_at = result, problem, utcnow()
+
+
+# -- API tokens --------------------------------------------------------------------------------
+def create_token(organisation_id: int, name: str, created_by_id: int | None
+                 ) -> tuple[ApiToken, str]:
+    """A new token of the organisation and its secret, which is never stored (flushes)."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(organisation_id=organisation_id, name=name.strip(),
+                     token_hash=ApiToken.hash_of(secret), created_by_id=created_by_id)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke(token: ApiToken) -> None:
+    """Stop the token working (kept in the list, so its use can still be traced)."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def use_token(secret: str) -> ApiToken | None:
+    """The unrevoked token with this secret, marked as used now; None if there is none."""
+    token = queries.token_by_secret(secret)
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    return token

@@ -1,0 +1,92 @@
+"""The URL map of the yearly follow-up.
+
+Three blueprints, because their callers differ: `followup` serves the organisation's
+staff (login and roles; the report and the API tokens too), `indicators` serves residents
+the published public pages (no login, pages in every platform language), and `api`
+serves programs (no session and so no CSRF token; rate-limited per token; JSON errors;
+briefly cacheable when anonymous).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from werkzeug.exceptions import HTTPException
+
+from surveys.core.urls import BOTH, GET, POST, add_rules
+from surveys.extensions import csrf, limiter
+from surveys.followup import views
+
+followup = Blueprint("followup", __name__, url_prefix="/followup", template_folder="templates")
+followup.context_processor(views.helpers)
+followup.before_request(views.staff_fallback)
+
+indicators = Blueprint("indicators", __name__, url_prefix="/indicators",
+                       template_folder="templates")
+indicators.context_processor(views.helpers)
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)  # read-only GETs, authenticated by a header, never by a cookie
+limiter.limit(views.api_limit, key_func=views.api_limit_key)(api)
+api.before_request(views.api_language)
+api.after_request(views.api_cache_headers)
+api.errorhandler(views.ApiError)(views.api_error)
+api.errorhandler(HTTPException)(views.api_http_error)
+
+add_rules(
+    followup,
+    # focus areas, waves, problems; the framework from the template
+    ("/", "index", views.index, GET),
+    ("/create", "create", views.create, POST),
+    # the dashboard of one focus area; one indicator, every figure
+    ("/areas/<key>", "area", views.area, GET),
+    ("/indicators/<int:indicator_id>", "indicator", views.indicator, GET),
+    # every indicator's figures as CSV (?dialect=semicolon)
+    ("/values.csv", "values_csv", views.values_csv, GET),
+    # -- the structure
+    # focus areas and goals, to edit; titles in each language
+    ("/structure", "structure", views.structure, GET),
+    ("/areas/<key>/title", "area_title", views.area_title, BOTH),
+    ("/goals/<int:goal_id>/title", "goal_title", views.goal_title, BOTH),
+    # a goal or sub-goal; delete a goal without indicators or sub-goals
+    ("/goals/new", "new_goal", views.new_goal, POST),
+    ("/goals/<int:goal_id>/delete", "delete_goal", views.delete_goal, POST),
+    # -- indicators
+    # texts and computation; register values from a file (CSV, JSON-stat); a new one
+    ("/indicators/<int:indicator_id>/edit", "edit_indicator", views.edit_indicator, BOTH),
+    ("/indicators/<int:indicator_id>/register", "register", views.register, BOTH),
+    ("/indicators/new", "new_indicator", views.new_indicator, BOTH),
+    # -- settings and waves
+    # disclosure rules, groupings, gaps, the public page; which survey is which year's wave
+    ("/settings", "settings", views.settings, BOTH),
+    ("/waves", "waves", views.waves, POST),
+    # -- the yearly report (?year=&lang=): the page, the PDF
+    ("/report", "report", views.report_page, GET),
+    ("/report.pdf", "report_pdf", views.report_pdf, GET),
+    # -- API tokens (admins): the organisation's tokens, POST creates one; revoke one
+    ("/tokens/", "tokens", views.tokens, BOTH),
+    ("/tokens/<int:token_id>/revoke", "revoke_token", views.revoke_token, POST),
+)
+
+add_rules(
+    indicators,
+    # public: the focus areas; one focus area's indicators
+    ("/<slug>", "public_index", views.public_index, GET),
+    ("/<slug>/<key>", "public_area", views.public_area, GET),
+)
+
+ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+add_rules(
+    api,
+    # this API described (OpenAPI 3.1)
+    ("/openapi.json", "openapi", views.openapi, GET),
+    # focus areas, goals, rules, waves
+    ("/frameworks/<slug>", "framework_detail", views.framework_detail, GET),
+    # every visible indicator, overall (?format=csv); the same with groups and gaps as CSV
+    ("/frameworks/<slug>/indicators", "indicator_list", views.indicator_list, GET),
+    ("/frameworks/<slug>/indicators.csv", "indicator_csv", views.indicator_csv, GET),
+    # one indicator with groups and gaps
+    ("/frameworks/<slug>/indicators/<key>", "indicator_detail", views.indicator_detail, GET),
+    # anything else under the API answers in JSON too
+    ("/<path:anything>", "unknown", views.api_unknown, ANY),
+    ("/", "unknown", views.api_unknown, ANY, {"anything": ""}),
+)

@@ -1,0 +1,134 @@
+"""Reads of the follow-up: frameworks, the stored figures of their indicators, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.followup.models import (
+    TOKEN_RE,
+    ApiToken,
+    FocusArea,
+    Framework,
+    Goal,
+    IndicatorDefinition,
+    IndicatorValue,
+    Wave,
+)
+from surveys.followup.values import (
+    IndicatorSeries,
+    core_indicator,
+    value_fingerprint,
+    register_series,
+)
+from surveys.indicators import RegisterIndicator, WaveResult, follow_up, register_waves
+from surveys.runs.models import RunWeight
+from surveys.runs.queries import approved_run
+from surveys.survey.models import Response, Survey
+
+
+def framework_of(organisation_id: int) -> Framework | None:
+    """The organisation's framework, if it has one."""
+    return db.session.scalar(select(Framework).where(Framework.organisation_id == organisation_id))
+
+
+def answers_stamp(run) -> str:
+    """When the latest of the run's responses last changed: the run's input hash covers the
+    weighting categories, this also covers the answers the indicators read."""
+    latest = db.session.scalar(select(func.max(Response.updated_at)).join(
+        RunWeight, RunWeight.response_id == Response.id).where(RunWeight.run_id == run.id))
+    return latest.isoformat() if latest else ""
+
+
+def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] | None = None
+               ) -> list[IndicatorSeries]:
+    """Each indicator's current values (stored for survey waves, imported for registers).
+
+    Only values computed from exactly today's inputs are used: one whose fingerprint no
+    longer matches (rules tightened, definition edited, another run approved) is left out
+    even if `refresh` could not replace it.
+    """
+    definitions = list(framework.indicators if definitions is None else definitions)
+    waves_by_id = {w.id: w for w in framework.waves}
+    current = {w.id: approved_run(w.survey_id) for w in framework.waves}
+    stamps = {wave_id: answers_stamp(run) for wave_id, run in current.items() if run}
+    by_id = {d.id: d for d in definitions}
+    values: dict[int, list[WaveResult]] = {}
+    for value in db.session.scalars(select(IndicatorValue).where(
+            IndicatorValue.indicator_id.in_(list(by_id)))):
+        run = current.get(value.wave_id)
+        if (run is None or value.result is None or value.fingerprint != value_fingerprint(
+                run, stamps[value.wave_id], by_id[value.indicator_id],
+                waves_by_id[value.wave_id], framework)):
+            continue
+        values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
+    out = []
+    for definition in definitions:
+        indicator = core_indicator(definition)
+        if isinstance(indicator, RegisterIndicator):
+            series = register_series(definition)
+            waves = register_waves(indicator, series) if series else []
+        else:
+            waves = sorted(values.get(definition.id, []), key=lambda w: w.year)
+        out.append(IndicatorSeries(definition, indicator, waves,
+                                   follow_up(indicator, waves) if waves else None))
+    return out
+
+
+def framework_by_slug(slug: str) -> Framework | None:
+    """The framework whose public page (and API address) is /indicators/<slug>."""
+    return db.session.scalar(select(Framework).where(Framework.slug == slug))
+
+
+def slug_taken(slug: str, other_than: Framework | None = None) -> bool:
+    """True when a framework (other than `other_than`) has this public address."""
+    query = select(Framework.id).where(Framework.slug == slug)
+    if other_than is not None:
+        query = query.where(Framework.id != other_than.id)
+    return db.session.scalar(query) is not None
+
+
+def goal(goal_id: int) -> Goal | None:
+    """A goal by its id (the caller checks it is one of the framework's)."""
+    return db.session.get(Goal, goal_id)
+
+
+def area_indicators(area: FocusArea, public_only: bool = False) -> list[IndicatorDefinition]:
+    """The indicators of a focus area's goals, in the framework's order."""
+    return [i for i in area.framework.indicators
+            if i.goal.focus_area_id == area.id and (i.public or not public_only)]
+
+
+def organisation_surveys(organisation_id: int) -> list[Survey]:
+    """The surveys a wave can be, oldest first."""
+    return list(db.session.scalars(select(Survey).where(
+        Survey.organisation_id == organisation_id).order_by(Survey.id)))
+
+
+def stored_values(framework: Framework) -> list[IndicatorValue]:
+    """Every cached figure of the framework's waves, current or stale."""
+    return list(db.session.scalars(
+        select(IndicatorValue).join(Wave).where(Wave.framework_id == framework.id)))
+
+
+def value_row(indicator_id: int, wave_id: int) -> IndicatorValue | None:
+    """The cached figure of one indicator in one wave."""
+    return db.session.scalar(select(IndicatorValue).where(
+        IndicatorValue.indicator_id == indicator_id, IndicatorValue.wave_id == wave_id))
+
+
+# -- API tokens --------------------------------------------------------------------------------
+def organisation_tokens(organisation_id: int) -> list[ApiToken]:
+    """The organisation's tokens, newest first, revoked ones too."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.organisation_id == organisation_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def token_by_secret(secret: str) -> ApiToken | None:
+    """The token with this secret, revoked or not; None for anything that is not one."""
+    if not TOKEN_RE.match(secret):
+        return None
+    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_of(secret)))
