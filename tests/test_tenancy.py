@@ -54,7 +54,8 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
 
 #: Routes that name no object: covered by the list and creation tests below.
 WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
-                  "manage.import_survey", "auth.users", "auth.new_user"}
+                  "manage.import_survey", "auth.users", "auth.new_user",
+                  "audit.index", "audit.download"}  # lists of the own organisation only
 
 
 def manage_routes(app) -> dict[str, set[str]]:
