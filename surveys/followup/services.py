@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from surveys.audit import services as audit
 from surveys.core.i18n import LANGUAGES
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -364,6 +365,7 @@ def create_token(organisation_id: int, name: str, created_by_id: int | None
                      token_hash=ApiToken.hash_of(secret), created_by_id=created_by_id)
     db.session.add(token)
     db.session.flush()
+    audit.record("token_created", subject=token.name, organisation_id=organisation_id)
     return token, secret
 
 
@@ -371,6 +373,8 @@ def revoke(token: ApiToken) -> None:
     """Stop the token working (kept in the list, so its use can still be traced)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit.record("token_revoked", subject=token.name,
+                     organisation_id=token.organisation_id)
     db.session.flush()
 
 

@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import insert
 
+from surveys.audit import services as audit
 from surveys.core.data import jsonable
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -155,6 +156,8 @@ def approve(run: WeightingRun, user_id: int | None) -> None:
         other.approved_by_id = None
     run.approved_at = utcnow()
     run.approved_by_id = user_id
+    audit.record("run_approved", subject=_run_name(run),
+                 organisation_id=run.survey.organisation_id)
     db.session.flush()
 
 
@@ -162,4 +165,17 @@ def withdraw(run: WeightingRun) -> None:
     """The survey has no approved run any more."""
     run.approved_at = None
     run.approved_by_id = None
+    audit.record("run_withdrawn", subject=_run_name(run),
+                 organisation_id=run.survey.organisation_id)
     db.session.flush()
+
+
+def note_download(run: WeightingRun, fmt: str, include_text: bool) -> None:
+    """Weighted microdata left the app: the audit log says who took which file."""
+    audit.record("microdata_downloaded", subject=_run_name(run),
+                 organisation_id=run.survey.organisation_id, format=fmt,
+                 free_text=include_text)
+
+
+def _run_name(run: WeightingRun) -> str:
+    return f"{run.survey.slug} #{run.id}"

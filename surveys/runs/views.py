@@ -436,6 +436,7 @@ def export(run_id: int):
     codebook = microdata.codebook_for(subject.survey, lang, include_text=include_text)
     frame = queries.microdata_frame(subject, include_text=include_text)
     data = microdata.write_microdata(frame, codebook, fmt)
+    services.note_download(subject, fmt, include_text)
     name = f"{subject.survey.slug}-run{subject.id}-weighted{'-text' if include_text else ''}.{fmt}"
     return Response(data, mimetype=MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

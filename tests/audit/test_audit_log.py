@@ -105,3 +105,34 @@ def test_the_log_has_no_place_for_an_ip_address(app):
         columns = {c["name"] for c in inspect(db.engine).get_columns("audit_events")}
     assert columns == {"id", "organisation_id", "user_id", "action", "subject", "detail",
                        "created_at"}
+
+
+def test_approvals_withdrawals_microdata_downloads_and_tokens_are_logged(
+        app, client, make_client, restore_demo):
+    from tests.support.analysis import RUN_FORM, SCB_FILE, demo_analyst, import_jsonstat, \
+        location_id
+
+    restore_demo(followup=False)
+    with app.app_context():
+        from surveys.survey.models import Survey
+        survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
+        survey_id, org_id = survey.id, survey.organisation_id
+    demo_analyst(client)
+    margin_set_id = location_id(import_jsonstat(client, SCB_FILE.read_bytes()))
+    created = client.post_form(f"/analysis/surveys/{survey_id}",
+                               {**RUN_FORM, "margin_set": str(margin_set_id)})
+    run_id = location_id(created)
+    assert client.post_form(f"/analysis/runs/{run_id}/approve").status_code == 302
+    assert client.get(f"/analysis/runs/{run_id}/export?format=csv").status_code == 200
+    assert client.post_form(f"/analysis/runs/{run_id}/withdraw").status_code == 302
+    admin = make_client()
+    admin.post_form("/login", {"email": "admin@exempelby.se", "password": "demo-admin-2026"})
+    assert admin.post_form("/followup/tokens/", {"name": "Portalen"}).status_code == 200
+    with app.app_context():
+        logged = [(e.action, e.subject, e.detail) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.organisation_id == org_id,
+                                     AuditEvent.action != "login").order_by(AuditEvent.id))]
+    name = f"demo #{run_id}"
+    assert logged == [("run_approved", name, {}),
+                      ("microdata_downloaded", name, {"format": "csv", "free_text": False}),
+                      ("run_withdrawn", name, {}), ("token_created", "Portalen", {})]
