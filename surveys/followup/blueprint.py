@@ -61,7 +61,7 @@ add_rules(
     ("/waves", "waves", views.waves, POST),
     # -- the yearly report (?year=&lang=): the page, the PDF
     ("/report", "report", views.report_page, GET),
-    ("/report.pdf", "report_pdf", views.report_pdf, GET),
+    ("/report.pdf", "report_pdf", views.report_pdf, POST),
     # -- API tokens (admins): the organisation's tokens, POST creates one; revoke one
     ("/tokens/", "tokens", views.tokens, BOTH),
     ("/tokens/<int:token_id>/revoke", "revoke_token", views.revoke_token, POST),

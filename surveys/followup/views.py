@@ -34,6 +34,7 @@ from surveys.auth.access import own, roles_required
 from surveys.core.i18n import DEFAULT_LOCALE, LANGUAGES, UI_LOCALES, requested_language
 from surveys.core.roles import ADMINS, ANALYSTS
 from surveys.followup import api_figures, messages, present, queries, report, services
+from surveys.followup import jobs as _report_jobs  # noqa: F401 - registers the PDF job
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
@@ -52,6 +53,7 @@ from surveys.followup.forms import (
 from surveys.followup.models import ApiToken, Framework, Goal, IndicatorDefinition
 from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
 from surveys.followup.services import FrameworkError
+from surveys.jobs import services as job_services
 from surveys.survey import queries as survey_queries
 
 #: `access` in the API's answers: what the caller may see.
@@ -446,16 +448,15 @@ def report_page():
 
 @roles_required(*ANALYSTS)
 def report_pdf():
-    """The same report as a PDF download (?year=&lang=)."""
+    """Make the same report as PDF (?year=&lang=): a job, whose page shows its progress."""
     arguments, refusal = _report_arguments()
     if refusal:
         return refusal
     framework, year, lang = arguments
-    name = report.file_name(framework, year, lang, "pdf")
-    return Response(report.render_report_pdf(framework, year, lang),
-                    mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    job = job_services.submit("followup_report_pdf", current_user.organisation_id,
+                              current_user.id,
+                              {"framework_id": framework.id, "year": year, "lang": lang})
+    return redirect(url_for("jobs.status", job_id=job.id), 303)
 
 
 # == residents: /indicators/<slug> ===========================================================

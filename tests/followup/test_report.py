@@ -244,16 +244,23 @@ def test_an_analyst_reads_the_report_in_the_browser_with_a_link_to_the_pdf(demo)
     assert '<link rel="stylesheet" href="/static/report.css?v=' in html
     assert "<style" not in html.split("<body")[0]  # the CSP allows no inline style
     assert "style-src 'self'" in reply.headers["Content-Security-Policy"]
-    assert f'href="/followup/report.pdf?year={LATEST}&amp;lang=sv"' in html
+    assert f'action="/followup/report.pdf?year={LATEST}&amp;lang=sv"' in html
     assert f'href="/followup/report?year={EARLIER}&amp;lang=sv"' in html
     with analyst.get("/static/report.css") as css:
         assert css.status_code == 200 and b"@page" in css.data
     assert "/followup/report" in analyst.get("/followup/").get_data(as_text=True)
 
 
-def test_the_pdf_download_is_named_after_the_organisation_year_and_language(demo):
+def test_the_pdf_is_made_as_a_job_and_named_after_the_organisation_year_and_language(demo):
     admin = demo_user(demo, Role.admin)
-    reply = admin.get(f"/followup/report.pdf?year={EARLIER}&lang=ar")
+    assert admin.get(f"/followup/report.pdf?year={EARLIER}&lang=ar").status_code == 405
+    made = admin.post_form(f"/followup/report.pdf?year={EARLIER}&lang=ar")
+    assert made.status_code == 303
+    job_page = made.headers["Location"]
+    assert job_page.startswith("/jobs/")
+    page = admin.get(job_page + "?lang=en").get_data(as_text=True)
+    assert f"The {EARLIER} report as PDF (Arabic)" in page and "Ready." in page
+    reply = admin.get(job_page + "/download")
     assert reply.status_code == 200
     assert reply.mimetype == "application/pdf"
     assert reply.headers["Content-Disposition"] == (
@@ -265,13 +272,12 @@ def test_the_pdf_download_is_named_after_the_organisation_year_and_language(demo
 def test_authors_and_facilitators_may_not_see_the_report(demo, role):
     client = demo_user(demo, role)
     assert client.get("/followup/report").status_code == 403
-    assert client.get("/followup/report.pdf").status_code == 403
+    assert client.post_form("/followup/report.pdf").status_code == 403
 
 
 def test_a_visitor_who_is_not_logged_in_is_sent_to_the_login(demo):
     client = demo.test_client()
-    for url in ("/followup/report", "/followup/report.pdf"):
-        reply = client.get(url)
+    for reply in (client.get("/followup/report"), client.post_form("/followup/report.pdf")):
         assert reply.status_code == 302
         assert "/login" in reply.headers["Location"]
 
@@ -297,7 +303,7 @@ def _exempelby_cards(app) -> list[present.Card]:
 def test_an_unknown_year_is_not_found_and_says_which_years_there_are(demo):
     analyst = demo_user(demo, Role.analyst)
     for url in ("/followup/report?year=2019&lang=en", "/followup/report.pdf?year=2019"):
-        reply = analyst.get(url)
+        reply = analyst.post_form(url) if url.endswith("2019") else analyst.get(url)
         assert reply.status_code == 404
         assert f"{EARLIER}, {LATEST}" in unescape(reply.get_data(as_text=True))
     for wrong in ("twenty", "²", "٢٠٢٦", "99999999999"):
@@ -307,7 +313,7 @@ def test_an_unknown_year_is_not_found_and_says_which_years_there_are(demo):
 def test_an_unknown_language_is_refused_with_the_languages_there_are(demo):
     analyst = demo_user(demo, Role.analyst)
     for url in ("/followup/report?lang=xx", "/followup/report.pdf?lang=de"):
-        reply = analyst.get(url)
+        reply = analyst.post_form(url) if ".pdf" in url else analyst.get(url)
         assert reply.status_code == 400
         assert "sv, sv-ll, en, ar, fa, so, ti, uk" in reply.get_data(as_text=True)
 
