@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
-    from dialog import facilitate, participate, screens
+    from dialog import blueprint as dialog
     from surveys.accessibility import views as accessibility_views
     from surveys.auth import blueprint as auth
     from surveys.followup import blueprint as followup
@@ -60,12 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(followup.followup)
     app.register_blueprint(followup.indicators)
     app.register_blueprint(followup.api)
-    app.register_blueprint(facilitate.bp)
-    app.register_blueprint(participate.bp)
-    app.register_blueprint(screens.bp)
-    from dialog import exports, feedback  # closing the loop: what we heard, what we do
-    app.register_blueprint(feedback.bp)
-    app.register_blueprint(exports.bp)
+    app.register_blueprint(dialog.dialog)
+    app.register_blueprint(dialog.participate)
 
     from surveys import cli
 
