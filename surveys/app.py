@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
     from dialog import blueprint as dialog
-    from surveys.accessibility import views as accessibility_views
+    from surveys.accessibility import blueprint as accessibility
     from surveys.auth import blueprint as auth
     from surveys.followup import blueprint as followup
     from surveys.runs import blueprint as runs
@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(survey.public)
     app.register_blueprint(survey.manage)
     app.register_blueprint(runs.bp)
-    app.register_blueprint(accessibility_views.bp)
+    app.register_blueprint(accessibility.bp)
     app.register_blueprint(followup.followup)
     app.register_blueprint(followup.indicators)
     app.register_blueprint(followup.api)
