@@ -15,9 +15,9 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import select
 
-from dialog import heard, operations, service
-from dialog.feedback_models import ActionStatus
+from dialog import queries, services
 from dialog.models import (
+    ActionStatus,
     DotAllocation,
     Event,
     EventStatus,
@@ -142,11 +142,11 @@ YOUTH_STATEMENTS = [("sv", "Fritidsgården borde vara öppen på helgerna."),
 
 def _code(wanted: str) -> str:
     taken = db.session.scalar(select(Event.id).where(Event.join_code == wanted))
-    return operations.new_join_code() if taken else wanted
+    return services.new_join_code() if taken else wanted
 
 
 def _event(organisation: Organisation, facilitator: User, code: str, **fields) -> Event:
-    event = operations.create_event(
+    event = services.create_event(
         organisation.id, facilitator.id, moderation=Moderation.post,
         statement_max_length=280, dot_points=5, online_url="", **fields)
     event.join_code = _code(code)
@@ -154,12 +154,12 @@ def _event(organisation: Organisation, facilitator: User, code: str, **fields) -
 
 
 def _device(event: Event, number: int) -> str:
-    return service.device_hash(f"demo:{event.join_code}:{number}", event.id)
+    return queries.device_hash(f"demo:{event.join_code}:{number}", event.id)
 
 
 def _participants(event: Event, rng: np.random.Generator) -> tuple[list[Participant], np.ndarray]:
     """The room: languages, camps and an anonymous check-in for most."""
-    categories = service.checkin_categories(event.organisation_id)
+    categories = queries.checkin_categories(event.organisation_id)
     languages = rng.choice(list(LANGUAGE_SHARES), size=PARTICIPANTS,
                            p=list(LANGUAGE_SHARES.values()))
     camps = rng.choice(len(CAMPS), size=PARTICIPANTS, p=CAMPS)
@@ -228,11 +228,11 @@ def _tables(event: Event, prompts: list[Prompt], statements: list[Statement],
             facilitator: User) -> None:
     groups = {}
     for name in dict.fromkeys(n for n, _, _ in NOTES):
-        groups[name] = operations.add_table_group(event, name)
+        groups[name] = services.add_table_group(event, name)
     for name, prompt, text in NOTES:
-        operations.add_table_note(groups[name], prompts[prompt], text, facilitator.id)
+        services.add_table_note(groups[name], prompts[prompt], text, facilitator.id)
     for number, table, agree, disagree, passed, dots in PAPER:
-        operations.record_paper_tally(statements[number], groups.get(table), facilitator.id,
+        services.record_paper_tally(statements[number], groups.get(table), facilitator.id,
                                       agree=agree, disagree=disagree, passed=passed, dots=dots)
 
 
@@ -246,15 +246,15 @@ def load_park(organisation: Organisation, facilitator: User) -> tuple[Event, int
                    place="Stadsparken, paviljongen",
                    target_groups=["boende kring parken", "unga 16–25", "föräldrar"],
                    focus_areas=["inclusion_trust", "influence"])
-    prompts = [operations.add_prompt(event, text) for text in PARK_PROMPTS]
+    prompts = [services.add_prompt(event, text) for text in PARK_PROMPTS]
     people, camps = _participants(event, rng)
     statements = _statements(event, prompts, people, camps, rng)
     votes = _votes(people, camps, statements, rng)
     _tables(event, prompts, statements, facilitator)
-    known = {key for key, _ in heard.framework_indicators(event)}
-    heard.save_response(event, facilitator.id, ANSWER, [k for k in INDICATORS if k in known])
+    known = {key for key, _ in queries.framework_indicators(event)}
+    services.save_response(event, facilitator.id, ANSWER, [k for k in INDICATORS if k in known])
     for text, status in ACTIONS:
-        heard.add_action(event, text, status)
+        services.add_action(event, text, status)
     event.status = EventStatus.published
     db.session.flush()
     return event, votes
@@ -266,9 +266,9 @@ def load_youth(organisation: Organisation, facilitator: User) -> Event:
                    description=YOUTH_DESCRIPTION, languages=["sv", "en", "ar"],
                    starts_at=None, ends_at=None, place="Fritidsgården Navet",
                    target_groups=["unga 13–19"], focus_areas=["influence"])
-    prompt = operations.add_prompt(event, YOUTH_PROMPT)
+    prompt = services.add_prompt(event, YOUTH_PROMPT)
     for language, text in YOUTH_STATEMENTS:
-        operations.add_staff_statement(event, prompt, text, language,
+        services.add_staff_statement(event, prompt, text, language,
                                        StatementSource.facilitator)
     event.status = EventStatus.open
     db.session.flush()
@@ -279,7 +279,7 @@ def load_dialog_demo(organisation: Organisation, facilitator: User) -> list[str]
     """Both demo events; returns the lines `flask demo` prints. Flushes, does not commit."""
     park, votes = load_park(organisation, facilitator)
     youth = load_youth(organisation, facilitator)
-    groups = service.opinion_result(park.id)
+    groups = queries.opinion_result(park.id)
     return [
         (f"Dialogue: \"{park.title['sv']}\" (published): {PARTICIPANTS} participants, "
          f"{len(PARK_STATEMENTS)} statements, {votes:,} votes, {groups.k} opinion groups. "

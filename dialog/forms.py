@@ -1,7 +1,11 @@
-"""Facilitators' forms. Labels are lazy, so they follow the staff member's language."""
+"""Forms of dialogue events, and the labels their pages show.
+
+Labels are lazy, so they follow the user's language.
+"""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +20,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 
 from dialog.models import (
     FOCUS_AREAS,
+    ActionStatus,
     EventStatus,
     Moderation,
     ModerationKind,
@@ -24,6 +29,7 @@ from dialog.models import (
 )
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
 from surveys.core.i18n import LANGUAGES, language_name
+from surveys.core.time import as_utc
 
 TITLE_MAX, DESCRIPTION_MAX, PROMPT_MAX = 200, 5000, 1000
 
@@ -56,6 +62,13 @@ ACTION_LABELS = {
     ModerationKind.mute: _l("muted"),
     ModerationKind.unmute: _l("unmuted"),
 }
+ACTION_STATUS_LABELS = {
+    ActionStatus.planned: _l("Planned"),
+    ActionStatus.started: _l("In progress"),
+    ActionStatus.done: _l("Done"),
+}
+DIRECTION_LABELS = {"agree": _l("agreed more than the others"),
+                    "disagree": _l("disagreed more than the others")}
 MODERATION_LABELS = {
     Moderation.post.value: _l("Post-moderation: statements show at once; you can hide them"),
     Moderation.pre.value: _l("Pre-moderation: statements wait until you approve them"),
@@ -130,6 +143,20 @@ class EventForm(FlaskForm):
         lines = (line.strip() for line in (self.target_groups.data or "").splitlines())
         return list(dict.fromkeys(line for line in lines if line))
 
+    def event_fields(self) -> dict:
+        """What `services.create_event` and `update_event` take, from a validated form."""
+        return {
+            "title": self.texts("title"), "description": self.texts("description"),
+            "languages": self.chosen_languages(),
+            "starts_at": as_utc(self.starts_at.data), "ends_at": as_utc(self.ends_at.data),
+            "place": self.place.data or "", "online_url": self.online_url.data or "",
+            "target_groups": self.target_group_list(),
+            "focus_areas": self.focus_areas.data or [],
+            "moderation": Moderation(self.moderation.data),
+            "statement_max_length": self.statement_max_length.data,
+            "dot_points": self.dot_points.data or 0,
+        }
+
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data < self.starts_at.data:
             raise ValidationError(_l("The event cannot end before it starts."))
@@ -178,3 +205,21 @@ class PromptForm(FlaskForm):
 for _code in LANGUAGES:
     setattr(PromptForm, f"text_{field_key(_code)}", TextAreaField(
         _l("Prompt"), filters=[strip], validators=[Length(max=PROMPT_MAX)]))
+
+
+def checkin_questions(categories: dict[str, list[str]]) -> list[tuple]:
+    """(field, legend, [(code, label)], labels are Swedish names) per check-in question."""
+    skip = ("", _("I prefer not to say"))
+    named = {"kvinna": _("Woman"), "man": _("Man"), "annat": _("Another gender"),
+             "inrikes": _("Yes, I was born in Sweden"),
+             "utrikes": _("No, I was born in another country")}
+    questions = [
+        ("age_group", _("Age"), [(c, c) for c in categories["age_group"]], False),
+        ("gender", _("Gender"), [(c, named.get(c, c)) for c in categories["gender"]], False),
+        ("born", _("Were you born in Sweden?"),
+         [(c, named.get(c, c)) for c in categories["born"]], False),
+    ]
+    if categories["district"]:
+        questions.append(("district", _("Which part of the municipality do you live in?"),
+                          [(c, c) for c in categories["district"]], True))
+    return [(name, legend, [skip, *items], swedish) for name, legend, items, swedish in questions]

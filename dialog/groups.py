@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import select
 
-from dialog import opinion, service
+from dialog import opinion, queries
 from dialog.charts import OpinionMap, opinion_map, shape_of
 from dialog.models import Statement
 from surveys.extensions import db
@@ -94,10 +94,10 @@ def _others(shares: dict[tuple[int, object], Share], group: int, statement, k: i
 def groups_report(event_id: int, min_votes: int = opinion.MIN_VOTES, top: int = TOP
                   ) -> GroupsReport:
     """Run the analysis on the event's votes (hidden statements moderated out)."""
-    matrix = service.vote_matrix(event_id)
+    matrix = queries.vote_matrix(event_id)
     if matrix.empty or matrix.notna().sum().sum() == 0:
         return GroupsReport("no_votes", len(matrix), 0, min_votes, [], [], [], None, (0.0, 0.0))
-    result = service.opinion_result(event_id, min_votes, votes=matrix)
+    result = queries.opinion_result(event_id, min_votes, votes=matrix)
     texts = {s.id: s for s in db.session.scalars(
         select(Statement).where(Statement.event_id == event_id))}
     shares = _shares(result.group_votes)

@@ -4,8 +4,7 @@
 show: statements per prompt with their counts (device votes and paper tallies added up,
 the paper part kept visible), the opinion groups and group-informed consensus from
 `dialog.opinion.analyse`, dot-voting priorities, and the answer ("what we do") with its
-indicators and actions. The functions at the end change the answer (they flush, never
-commit).
+indicators and actions (changed by `dialog.services`).
 
 Small cells: a statement with fewer than `MIN_VOTES_SHOWN` votes in all shows no counts,
 and a group's share on a statement is shown only when that many of its members voted; a
@@ -17,23 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from dialog import disclosure, opinion, service
-from dialog.feedback_models import ActionStatus, EventAction, EventResponse
-from dialog.models import Event, Prompt, TableGroup, TableNote
-from dialog.operations import DialogError
-from dialog.service import StatementFigures
-from surveys.extensions import db
+from dialog import disclosure, opinion, queries
+from dialog.models import Event, EventAction, EventResponse, Prompt, TableGroup, TableNote
+from dialog.queries import StatementFigures
+from surveys.followup.queries import framework_of
 
 #: Fewest votes (device + paper) a statement needs before its counts are published.
-MIN_VOTES_SHOWN = service.MIN_VOTES_SHOWN
+MIN_VOTES_SHOWN = queries.MIN_VOTES_SHOWN
 #: Consensus statements and priorities listed.
 TOP_CONSENSUS = 5
 TOP_PRIORITIES = 10
-RESPONSE_MAX = 10_000
-ACTION_MAX = 1_000
 
 
 @dataclass
@@ -169,8 +162,6 @@ def _consensus(result: opinion.OpinionResult, figures: dict[int, StatementFigure
 
 def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
     """The chosen indicators of the organisation's framework, linked when published."""
-    from surveys.followup.queries import framework_of
-
     framework = framework_of(event.organisation_id)
     if framework is None:
         return []
@@ -187,49 +178,18 @@ def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
     return links
 
 
-def framework_indicators(event: Event) -> list[tuple[str, dict]]:
-    """(key, title) of every indicator the organisation's framework has, in its order."""
-    from surveys.followup.queries import framework_of
-
-    framework = framework_of(event.organisation_id)
-    if framework is None:
-        return []
-    return [(i.key, dict(i.title)) for i in sorted(framework.indicators,
-                                                   key=lambda i: (i.goal_id, i.position, i.id))]
-
-
-def response_of(event: Event) -> EventResponse | None:
-    return db.session.scalar(select(EventResponse).where(EventResponse.event_id == event.id))
-
-
-def actions_of(event: Event) -> list[EventAction]:
-    return list(db.session.scalars(select(EventAction).where(EventAction.event_id == event.id)
-                                   .order_by(EventAction.position, EventAction.id)))
-
-
-def table_notes(event: Event) -> list[tuple[TableGroup, Prompt, TableNote]]:
-    """Every table note, by table then prompt order."""
-    rows = db.session.execute(
-        select(TableGroup, Prompt, TableNote)
-        .join(TableNote, TableNote.table_group_id == TableGroup.id)
-        .join(Prompt, Prompt.id == TableNote.prompt_id)
-        .where(TableGroup.event_id == event.id)
-        .order_by(TableGroup.id, Prompt.position, Prompt.id, TableNote.id)).all()
-    return [tuple(row) for row in rows]
-
-
 def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
-    figures = service.statement_figures(event.id)
+    figures = queries.statement_figures(event.id)
     by_id = {f.statement.id: f for f in figures}
-    result = service.opinion_result(event.id)
-    response = response_of(event)
+    result = queries.opinion_result(event.id)
+    response = queries.response_of(event)
     priorities = sorted((f for f in figures if f.dots > 0),
                         key=lambda f: (-f.dots, f.statement.id))[:TOP_PRIORITIES]
     withheld = _withheld(result, by_id)
     return Heard(
         event=event,
-        participants=service.participant_count(event.id),
+        participants=queries.participant_count(event.id),
         voters=len(result.participant_groups),
         prompts=[(p, [f for f in figures if f.statement.prompt_id == p.id])
                  for p in prompts_of(event)],
@@ -239,55 +199,6 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
         priorities=priorities,
         response=response,
         indicators=indicator_links(event, list(response.indicator_keys) if response else []),
-        actions=actions_of(event),
-        notes=table_notes(event) if with_notes else [],
+        actions=queries.actions_of(event),
+        notes=queries.table_notes(event) if with_notes else [],
     )
-
-
-# -- changing the answer ---------------------------------------------------------------------
-def _texts(event: Event, texts: dict[str, str], limit: int) -> dict[str, str]:
-    """The texts in the event's languages, trimmed; too long is refused (413)."""
-    kept = {lang: (texts.get(lang) or "").strip() for lang in event.languages}
-    if any(len(text) > limit for text in kept.values()):
-        raise DialogError(_l("A text can be at most %(max)s characters.", max=limit), 413)
-    return {lang: text for lang, text in kept.items() if text}
-
-
-def save_response(event: Event, user_id: int | None, texts: dict[str, str],
-                  indicator_keys: list[str]) -> EventResponse:
-    """Write "what we do" and the indicators that follow it up (replacing earlier ones)."""
-    known = {key for key, _ in framework_indicators(event)}
-    unknown = [key for key in indicator_keys if key not in known]
-    if unknown:
-        raise DialogError(_l("Choose indicators from your organisation's framework."), 400)
-    text = _texts(event, texts, RESPONSE_MAX)
-    response = response_of(event)
-    if response is None:
-        response = EventResponse(event_id=event.id)
-        db.session.add(response)
-    response.text = text
-    response.indicator_keys = list(dict.fromkeys(indicator_keys))
-    response.updated_by_id = user_id
-    db.session.flush()
-    return response
-
-
-def add_action(event: Event, texts: dict[str, str], status: ActionStatus) -> EventAction:
-    """A promised action at the end of the list."""
-    text = _texts(event, texts, ACTION_MAX)
-    if not text:
-        raise DialogError(_l("Describe the action in at least one language."), 400)
-    action = EventAction(event_id=event.id, text=text, status=status,
-                         position=len(actions_of(event)))
-    db.session.add(action)
-    db.session.flush()
-    return action
-
-
-def set_action_status(action: EventAction, status: ActionStatus) -> None:
-    action.status = status
-
-
-def remove_action(action: EventAction) -> None:
-    db.session.delete(action)
-    db.session.flush()

@@ -1,5 +1,6 @@
 """What the live screen shows: joined devices, the most agreed and most divisive statements,
-and the dot-voting priorities, web votes and paper tallies added together.
+and the dot-voting priorities, web votes and paper tallies added together; `live_payload`
+words it in the page's language for the screen and its JSON.
 
 Everything is read from the database on each call, so every app worker (and every
 projector) shows the same figures; nothing is kept in process memory.
@@ -9,8 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialog import service
-from dialog.service import StatementFigures
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from dialog import queries
+from dialog.models import Event
+from dialog.queries import StatementFigures
+from surveys.core.i18n import LANGUAGES
+from surveys.survey.results import format_share
 
 #: Statements in each list on the screen.
 TOP = 5
@@ -58,7 +65,7 @@ class LiveBoard:
 
 def live_board(event_id: int, top: int = TOP) -> LiveBoard:
     """The live screen's figures for an event, fresh from the database."""
-    figures = service.statement_figures(event_id)
+    figures = queries.statement_figures(event_id)
     # Only statements more agree with than disagree with count as agreement.
     agreed = sorted((f for f in figures if f.agree > f.disagree),
                     key=agreement_rank)
@@ -67,7 +74,66 @@ def live_board(event_id: int, top: int = TOP) -> LiveBoard:
     priorities = sorted((f for f in figures if f.dots), key=lambda f: -f.dots)
     paper = sum(f.paper_votes for f in figures)
     return LiveBoard(
-        joined=service.participant_count(event_id),
+        joined=queries.participant_count(event_id),
         web_votes=sum(f.votes for f in figures) - paper, paper_votes=paper,
         statements=figures, most_agreed=agreed[:top], most_divisive=divisive[:top],
         priorities=priorities[:top])
+
+
+# -- in words ------------------------------------------------------------------------------
+def _votes_text(f: StatementFigures) -> str:
+    """"12 agree · 3 disagree · 1 pass", with how many came from paper."""
+    text = _("%(agree)s agree · %(disagree)s disagree · %(passed)s pass",
+             agree=f.agree, disagree=f.disagree, passed=f.passed)
+    if f.paper_votes:
+        text += " " + ngettext("(%(num)s of them on paper)", "(%(num)s of them on paper)",
+                               f.paper_votes)
+    return text
+
+
+def _dots_text(f: StatementFigures) -> str:
+    text = ngettext("%(num)s point", "%(num)s points", f.dots)
+    if f.paper_dots:
+        text += " " + ngettext("(%(num)s of them on paper)", "(%(num)s of them on paper)",
+                               f.paper_dots)
+    return text
+
+
+def _item(f: StatementFigures, kind: str) -> dict:
+    """One statement of a list, its figures already worded in the page's language.
+
+    `kind`: "agreed" and "all" lead with the agree share, "divisive" with agree and
+    disagree shares, "dots" with the points.
+    """
+    written = LANGUAGES.get(f.language, LANGUAGES["sv"])
+    if kind == "dots":
+        headline, detail = _dots_text(f), ""
+    elif kind == "divisive":
+        headline = _("%(agree)s agree, %(disagree)s disagree",
+                     agree=format_share(agree_share(f)), disagree=format_share(disagree_share(f)))
+        detail = _votes_text(f)
+    else:
+        headline, detail = _("%(share)s agree", share=format_share(agree_share(f))), _votes_text(f)
+    return {"id": f.id, "text": f.text, "lang": written.tag, "dir": written.direction,
+            "headline": headline, "detail": detail, "agree": f.agree, "disagree": f.disagree,
+            "pass": f.passed, "dots": f.dots, "paper_agree": f.paper_agree,
+            "paper_disagree": f.paper_disagree, "paper_pass": f.paper_pass,
+            "paper_dots": f.paper_dots, "from_paper": bool(f.paper_votes or f.paper_dots)}
+
+
+def live_payload(event: Event) -> dict:
+    """Everything the live screen shows, as JSON-ready data."""
+    board = live_board(event.id)
+    return {
+        "event": event.id, "join_code": event.join_code, "status": event.status.value,
+        "joined": board.joined,
+        "joined_text": ngettext("%(num)s has joined", "%(num)s have joined", board.joined),
+        "votes": board.votes, "web_votes": board.web_votes, "paper_votes": board.paper_votes,
+        "votes_text": ngettext("%(num)s vote", "%(num)s votes", board.votes) + (
+            " " + ngettext("(%(num)s of them on paper)", "(%(num)s of them on paper)",
+                           board.paper_votes) if board.paper_votes else ""),
+        "most_agreed": [_item(f, "agreed") for f in board.most_agreed],
+        "most_divisive": [_item(f, "divisive") for f in board.most_divisive],
+        "priorities": [_item(f, "dots") for f in board.priorities],
+        "statements": [_item(f, "all") for f in board.statements],
+    }

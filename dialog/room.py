@@ -1,6 +1,6 @@
 """Who is in the room: the anonymous check-ins beside the municipality's population.
 
-The check-in asks the weighting's categories (`dialog.service.checkin_categories`), so each
+The check-in asks the weighting's categories (`dialog.queries.checkin_categories`), so each
 answer can be set beside the organisation's newest population margins (`MarginSet`). Per
 category: the share of the room (among those who answered that question) and the share of
 the population. A category whose room share is under half its population share is a
@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
 
-from dialog import disclosure
-from dialog.models import Participant
-from surveys.extensions import db
+from dialog import disclosure, queries
+from dialog.charts import PairedBarChart, paired_bars
+from surveys.runs import queries as runs_queries
 from surveys.runs.models import MarginSet
+from surveys.survey.results import format_share
 
 #: Room counts below this are shown as "fewer than 5".
 MIN_CELL = 5
@@ -93,29 +94,6 @@ class RoomComparison:
         return sorted(found, key=lambda vr: -(vr[1].population_share - (vr[1].room_share or 0)))
 
 
-def newest_margin_set(organisation_id: int) -> MarginSet | None:
-    """The organisation's population margins with the latest reference date."""
-    return db.session.scalar(
-        select(MarginSet).where(MarginSet.organisation_id == organisation_id)
-        .order_by(MarginSet.reference_date.desc(), MarginSet.id.desc()).limit(1))
-
-
-def room_counts(event_id: int) -> tuple[int, int, dict[str, dict[str, int]]]:
-    """(participants, checked in, {field: {category: participants}})."""
-    total = db.session.scalar(select(func.count(Participant.id)).where(
-        Participant.event_id == event_id)) or 0
-    checked_in = db.session.scalar(select(func.count(Participant.id)).where(
-        Participant.event_id == event_id, Participant.checked_in_at.is_not(None))) or 0
-    counts: dict[str, dict[str, int]] = {}
-    for name in VARIABLES:
-        column = getattr(Participant, name)
-        counts[name] = dict(db.session.execute(
-            select(column, func.count(Participant.id))
-            .where(Participant.event_id == event_id, column.is_not(None))
-            .group_by(column)).all())
-    return total, checked_in, counts
-
-
 def compare_room(organisation_id: int, event_id: int,
                  categories: dict[str, list[str]]) -> RoomComparison:
     """The room beside the newest margins; `categories` are the check-in's own, in order.
@@ -124,13 +102,13 @@ def compare_room(organisation_id: int, event_id: int,
     anything else participants answered; a category nobody in the room or the population has
     is left out.
     """
-    margins = newest_margin_set(organisation_id)
+    margins = runs_queries.newest_margin_set(organisation_id)
     population: dict[str, dict[str, float]] = {v: {} for v in VARIABLES.values()}
     if margins is not None:
         for row in sorted(margins.rows, key=lambda r: r.position):
             if row.variable in population:
                 population[row.variable][row.category] = float(row.population_count)
-    total, checked_in, counts = room_counts(event_id)
+    total, checked_in, counts = queries.room_counts(event_id, list(VARIABLES))
     variables = []
     for name, variable in VARIABLES.items():
         in_room, in_population = counts[name], population[variable]
@@ -150,3 +128,29 @@ def compare_room(organisation_id: int, event_id: int,
                                             rows=rows))
     return RoomComparison(participants=total, checked_in=checked_in, margin_set=margins,
                           variables=variables)
+
+
+# -- in words and bars --------------------------------------------------------------------
+def category_label(field: str, category: str) -> str:
+    """A check-in category in words ("kvinna" -> "Women"); districts and ages as they are."""
+    named = {"kvinna": _("Women"), "man": _("Men"), "annat": _("Another gender"),
+             "inrikes": _("Born in Sweden"),
+             "utrikes": _("Born outside Sweden")}
+    if field == "age_group":
+        return _("%(group)s years", group=category)
+    return named.get(category, category)
+
+
+VARIABLE_LABELS = {"age_group": lambda: _("Age"), "gender": lambda: _("Gender"),
+                   "born": lambda: _("Born in or outside Sweden"),
+                   "district": lambda: _("District")}
+
+
+def room_chart(variable: VariableComparison) -> PairedBarChart:
+    """The room's and the population's shares of one check-in question as bars."""
+    rows = [(category_label(variable.field, r.category),
+             None if r.suppressed else r.room_share, r.population_share,
+             "–" if r.complement else
+             _("fewer than %(num)s", num=MIN_CELL) if r.suppressed else "")
+            for r in variable.rows]
+    return paired_bars(rows, format_share)

@@ -53,10 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.jinja_env.globals.update(AGREEMENT_LABELS=AGREEMENT_LABELS, DONT_KNOW_LABELS=DONT_KNOW_LABELS)
 
-    from dialog import facilitate, participate, screens
-    from surveys.accessibility import views as accessibility_views
+    from dialog import blueprint as dialog
+    from surveys.accessibility import blueprint as accessibility
+    from surveys.audit import blueprint as audit
     from surveys.auth import blueprint as auth
     from surveys.followup import blueprint as followup
+    from surveys.jobs import blueprint as jobs
     from surveys.runs import blueprint as runs
     from surveys.survey import blueprint as survey
 
@@ -64,21 +66,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(survey.public)
     app.register_blueprint(survey.manage)
     app.register_blueprint(runs.bp)
-    app.register_blueprint(accessibility_views.bp)
+    app.register_blueprint(accessibility.bp)
     app.register_blueprint(followup.followup)
     app.register_blueprint(followup.indicators)
     app.register_blueprint(followup.api)
-    app.register_blueprint(facilitate.bp)
-    app.register_blueprint(participate.bp)
-    app.register_blueprint(screens.bp)
-    from dialog import exports, feedback  # closing the loop: what we heard, what we do
-    app.register_blueprint(feedback.bp)
-    app.register_blueprint(exports.bp)
-    from surveys.audit.blueprint import bp as audit_bp
-    from surveys.jobs.blueprint import bp as jobs_bp
-
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(audit_bp)
+    app.register_blueprint(dialog.dialog)
+    app.register_blueprint(dialog.participate)
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(audit.bp)
 
     from surveys import cli
 

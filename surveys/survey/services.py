@@ -603,6 +603,13 @@ def start_response(
     return response
 
 
+def choose_language(response: Response, language: str) -> None:
+    """Continue the response in another of the survey's languages (the caller checks it is)."""
+    if response.language != language:
+        response.language = language
+        db.session.flush()
+
+
 def answers_by_key(response: Response) -> dict[str, object]:
     """Question key -> stored answer value."""
     return {answer.question.key: answer.value for answer in response.answers}

@@ -149,8 +149,7 @@ def _answering(slug: str):
         abort(redirect(url_for(".thanks", slug=slug)))
     if not survey.accepts_answers() and not _staff_entry(survey, response):
         abort(make_response(_unavailable(survey)))
-    if response.language != g.content_language:
-        response.language = g.content_language
+    services.choose_language(response, g.content_language)
     return survey, response
 
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select
 
-from dialog import operations, service
+from dialog import queries, services
 from dialog.models import Participant, StatementSource, Vote
 from surveys import create_app
 from surveys.auth.models import Organisation
@@ -141,7 +141,7 @@ def prepare(database_url: str, n_statements: int) -> tuple[int, str, list[int]]:
         db.session.add(org)
         db.session.flush()
         event = make_event(org.id, languages=("sv",))
-        ids = [operations.add_staff_statement(event, event.prompts[0], f"Förslag nummer {i + 1}.",
+        ids = [services.add_staff_statement(event, event.prompts[0], f"Förslag nummer {i + 1}.",
                                               "sv", StatementSource.facilitator).id
                for i in range(n_statements)]
         db.session.commit()
@@ -175,7 +175,7 @@ def check_database(database_url: str, secret: str, event_id: int,
                     problems.append(f"phone {phone.number}: votes accepted but no cookie")
                 continue
             token = signer.loads(cookie)["dialog_device"]
-            participant = service.participant_for(event_id, service.device_hash(token, event_id))
+            participant = queries.participant_for(event_id, queries.device_hash(token, event_id))
             for statement_id, value in phone.accepted.items():
                 expected[(participant.id, statement_id)] = value
         if len(stored) != len(expected):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialog import operations, service
+from dialog import queries, services
 from dialog.models import Event, Participant, Statement, StatementSource, Vote
-from surveys.extensions import db
 from surveys.core.i18n import LANGUAGES
+from surveys.extensions import db
 from tests.browser.test_accessibility import check_page
 from tests.conftest import PASSWORD, user_email
 from tests.support.browser import axe_violations
@@ -27,7 +27,7 @@ def prepared_event(app, org, languages=("sv", "en", "ar")) -> dict:
     with app.app_context():
         event = make_event(org.id, prompts=2, dot_points=3, languages=languages)
         for text in OTHERS:
-            operations.add_staff_statement(event, event.prompts[0], text, "sv",
+            services.add_staff_statement(event, event.prompts[0], text, "sv",
                                            StatementSource.paper)
         db.session.commit()
         return {"id": event.id, "code": event.join_code}
@@ -114,7 +114,7 @@ def test_participant_pages_and_the_event_page_pass_axe(app, live_server, phone, 
     phone.goto(f"{base}/d/{code}/checkin")
     accessible(phone, lang, "check-in")
     with app.app_context():
-        closed = make_event(org.id, status=operations.EventStatus.closed,
+        closed = make_event(org.id, status=services.EventStatus.closed,
                             languages=tuple(LANGUAGES))
         closed_code = closed.join_code
         db.session.commit()
@@ -139,5 +139,5 @@ def test_participant_pages_and_the_event_page_pass_axe(app, live_server, phone, 
     phone.set_viewport_size({"width": 360, "height": 740})
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     with app.app_context():
-        assert service.participant_count(ev["id"]) == 1
+        assert queries.participant_count(ev["id"]) == 1
         assert db.session.get(Event, ev["id"]).join_code == code

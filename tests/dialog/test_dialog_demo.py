@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import func, select
 
-from dialog import service
+from dialog import queries
 from dialog.demo import (
     INDICATORS,
     PARK_STATEMENTS,
@@ -15,9 +15,10 @@ from dialog.demo import (
     YOUTH_TITLE,
     load_dialog_demo,
 )
-from dialog.feedback_models import EventAction, EventResponse
 from dialog.models import (
     Event,
+    EventAction,
+    EventResponse,
     EventStatus,
     PaperTally,
     Participant,
@@ -45,8 +46,8 @@ def load(app, org, framework: bool = True) -> dict:
         db.session.commit()
         park, youth = db.session.scalars(select(Event).where(
             Event.organisation_id == org.id).order_by(Event.id)).all()
-        matrix = service.vote_matrix(park.id)
-        result = service.opinion_result(park.id)
+        matrix = queries.vote_matrix(park.id)
+        result = queries.opinion_result(park.id)
         return {"lines": lines, "park": park.id, "park_code": park.join_code,
                 "youth": youth.id, "youth_code": youth.join_code,
                 "matrix": matrix.to_numpy(), "sizes": sorted(result.group_sizes.values()),
@@ -110,4 +111,4 @@ def test_a_newcomer_joins_the_open_demo_event_and_votes(app, client, make_org):
     assert statement is not None
     assert vote(client, ev["youth_code"], statement, 1).status_code == 302
     with app.app_context():
-        assert service.statement_counts(ev["youth"]).loc[statement, "agree"] == 1
+        assert queries.statement_counts(ev["youth"]).loc[statement, "agree"] == 1

@@ -12,8 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from dialog import operations as ops
-from dialog import service
+from dialog import queries, services
 from dialog.heard import prompts_of
 from dialog.models import EventStatus, Participant, StatementSource
 from surveys.extensions import db
@@ -29,23 +28,23 @@ def exported_event(app, org) -> dict:
     with app.app_context():
         event = make_event(org.id, prompts=2)
         prompts = prompts_of(event)
-        statements = [ops.add_staff_statement(event, prompts[0], text, "sv",
+        statements = [services.add_staff_statement(event, prompts[0], text, "sv",
                                               StatementSource.facilitator)
                       for text in CAMP_STATEMENTS]
-        formula = ops.add_staff_statement(event, prompts[1], FORMULA, "en",
+        formula = services.add_staff_statement(event, prompts[1], FORMULA, "en",
                                           StatementSource.paper)
         people = []
         for n in range(12):
-            person = ops.join(event, service.device_hash(f"export-{n}", event.id), "sv")
+            person = services.join(event, queries.device_hash(f"export-{n}", event.id), "sv")
             people.append(person)
             camp = 1 if n % 2 == 0 else -1
             for i, statement in enumerate(statements):
-                ops.cast_vote(person, statement.id, camp if i < 4 else -camp)
-        ops.cast_vote(people[0], formula.id, 0)
-        table = ops.add_table_group(event, "Bord 1")
-        ops.add_table_note(table, prompts[0], "Lampor vid gången.", None)
-        ops.add_table_note(table, prompts[1], "Grillplats\noch bänkar.", None)
-        ops.record_paper_tally(statements[0], table, None, agree=3, disagree=1, passed=0,
+                services.cast_vote(person, statement.id, camp if i < 4 else -camp)
+        services.cast_vote(people[0], formula.id, 0)
+        table = services.add_table_group(event, "Bord 1")
+        services.add_table_note(table, prompts[0], "Lampor vid gången.", None)
+        services.add_table_note(table, prompts[1], "Grillplats\noch bänkar.", None)
+        services.record_paper_tally(statements[0], table, None, agree=3, disagree=1, passed=0,
                                dots=2)
         event.status = EventStatus.closed
         db.session.commit()

@@ -9,10 +9,16 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from dialog import operations as ops
-from dialog import heard, service
-from dialog.feedback_models import ActionStatus, EventAction, EventResponse
-from dialog.models import EventStatus, ModerationKind, Statement, StatementSource
+from dialog import heard, queries, services
+from dialog.models import (
+    ActionStatus,
+    EventAction,
+    EventResponse,
+    EventStatus,
+    ModerationKind,
+    Statement,
+    StatementSource,
+)
 from surveys.extensions import db
 from surveys.followup.models import Framework
 from surveys.followup.services import create_from_template
@@ -32,18 +38,18 @@ def heard_event(app, org, status: EventStatus = EventStatus.published) -> dict:
         event = make_event(org.id, prompts=2)
         ids = {}
         for key, text in TEXTS.items():
-            ids[key] = ops.add_staff_statement(event, event.prompts[0], text, "sv",
+            ids[key] = services.add_staff_statement(event, event.prompts[0], text, "sv",
                                                StatementSource.paper).id
-        people = [ops.join(event, service.device_hash(f"device-{n}", event.id), "sv") for n in range(7)]
+        people = [services.join(event, queries.device_hash(f"device-{n}", event.id), "sv") for n in range(7)]
         for key, (agree, disagree, passed) in WEB.items():
             values = [1] * agree + [-1] * disagree + [0] * passed
             for person, value in zip(people, values, strict=False):
-                ops.cast_vote(person, ids[key], value)
+                services.cast_vote(person, ids[key], value)
         for key, (agree, disagree, passed) in PAPER.items():
-            ops.record_paper_tally(db.session.get(Statement, ids[key]), None, None,
+            services.record_paper_tally(db.session.get(Statement, ids[key]), None, None,
                                    agree=agree, disagree=disagree, passed=passed, dots=0)
         hidden = db.session.get(Statement, ids["hidden"])
-        ops.moderate_statement(hidden, None, ModerationKind.hide)
+        services.moderate_statement(hidden, None, ModerationKind.hide)
         event.status = status
         db.session.commit()
         return {"id": event.id, "code": event.join_code, "statements": ids}
@@ -125,16 +131,16 @@ def two_camps(app, org) -> dict:
     """Ten participants in two camps that vote opposite on eight statements, then published."""
     with app.app_context():
         event = make_event(org.id, prompts=1)
-        statements = [ops.add_staff_statement(event, event.prompts[0], f"Påstående {n}", "sv",
+        statements = [services.add_staff_statement(event, event.prompts[0], f"Påstående {n}", "sv",
                                               StatementSource.facilitator) for n in range(8)]
-        consensus = ops.add_staff_statement(event, event.prompts[0], "Alla håller med om detta.",
+        consensus = services.add_staff_statement(event, event.prompts[0], "Alla håller med om detta.",
                                             "sv", StatementSource.facilitator)
         for n in range(12):
-            person = ops.join(event, service.device_hash(f"camp-{n}", event.id), "sv")
+            person = services.join(event, queries.device_hash(f"camp-{n}", event.id), "sv")
             camp = 1 if n < 6 else -1
             for i, statement in enumerate(statements):
-                ops.cast_vote(person, statement.id, camp if i < 4 else -camp)
-            ops.cast_vote(person, consensus.id, 1)
+                services.cast_vote(person, statement.id, camp if i < 4 else -camp)
+            services.cast_vote(person, consensus.id, 1)
         event.status = EventStatus.published
         db.session.commit()
         return {"id": event.id, "code": event.join_code}
@@ -156,13 +162,13 @@ def test_a_small_group_cannot_be_worked_out_from_the_totals(app, client, make_or
     org = make_org()
     with app.app_context():
         event = make_event(org.id, prompts=1)
-        statements = [ops.add_staff_statement(event, event.prompts[0], f"Påstående {n}", "sv",
+        statements = [services.add_staff_statement(event, event.prompts[0], f"Påstående {n}", "sv",
                                               StatementSource.facilitator) for n in range(8)]
         for n in range(12):
-            person = ops.join(event, service.device_hash(f"camp-{n}", event.id), "sv")
+            person = services.join(event, queries.device_hash(f"camp-{n}", event.id), "sv")
             for i, statement in enumerate(statements):
                 camp = 1 if n < 9 else -1
-                ops.cast_vote(person, statement.id, camp if i < 4 else -camp)
+                services.cast_vote(person, statement.id, camp if i < 4 else -camp)
         event.status = EventStatus.published
         db.session.commit()
         heard_now = heard.summarise(db.session.get(type(event), event.id))

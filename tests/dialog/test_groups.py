@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from dialog import opinion, service
+from dialog import opinion, queries
 from tests.support.analysis import text_of
 from tests.support.dialog_votes import (
     LIGHTS,
@@ -22,7 +22,7 @@ def test_the_groups_page_shows_the_two_camps_analyse_finds(app, client, login, m
     org = make_org()
     ev = two_camps(app, org)
     with app.app_context():
-        result = opinion.analyse(service.vote_matrix(ev["id"]))
+        result = opinion.analyse(queries.vote_matrix(ev["id"]))
     assert result.status == "ok" and result.k == 2 and result.group_sizes == {0: 9, 1: 9}
     camp_of_first = result.group_of(ev["voters"][0])
     assert {result.group_of(p) for p in ev["voters"][0::2]} == {camp_of_first}
@@ -41,7 +41,7 @@ def test_the_groups_page_shows_the_two_camps_analyse_finds(app, client, login, m
     assert svg.count('<rect class="marker group-1"') == 9
     # Each group's representative statements are analyse's, in its order, with agree shares.
     with app.app_context():
-        texts = {s.id: s.text for s in service.visible_statements(ev["id"])}
+        texts = {s.id: s.text for s in queries.visible_statements(ev["id"])}
     for group in result.groups:
         section = text_of(re.search(rf'id="rep-{group.id + 1}">.*?</table>', html,
                                     re.DOTALL).group(0))
@@ -78,14 +78,14 @@ def test_too_few_votes_gives_an_explanation_not_an_error(app, client, login, mak
 
 
 def test_hidden_statements_stay_out_of_the_groups(app, client, login, make_org):
-    from dialog import operations
+    from dialog import services
     from dialog.models import ModerationKind, Statement
     from surveys.extensions import db
 
     org = make_org()
     ev = two_camps(app, org)
     with app.app_context():
-        operations.moderate_statement(db.session.get(Statement, ev["statements"][0]), None,
+        services.moderate_statement(db.session.get(Statement, ev["statements"][0]), None,
                                       ModerationKind.hide)
         db.session.commit()
     login(client, org, "facilitator")

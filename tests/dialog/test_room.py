@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from dialog import room
-from dialog.service import checkin_categories
+from dialog.queries import checkin_categories
 from surveys.extensions import db
 from tests.support.dialog_votes import add_checkins, add_margins, add_voters, event_with_statements
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from dialog import operations, opinion, service
+from dialog import opinion, queries, services
 from dialog.models import (
     EventStatus,
     Participant,
@@ -24,7 +24,7 @@ from tests.support.web import FormClient
 
 
 def _participants(event, n: int) -> list[Participant]:
-    return [operations.join(event, service.device_hash(f"device-{i}", event.id), "sv") for i in range(n)]
+    return [services.join(event, queries.device_hash(f"device-{i}", event.id), "sv") for i in range(n)]
 
 
 def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
@@ -32,8 +32,8 @@ def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
     event = make_event(org.id)
     prompt = event.prompts[0]
     people = _participants(event, 16)
-    written = [operations.write_statement(people[i], prompt.id, f"S{i}") for i in range(4)]
-    pending = operations.add_staff_statement(event, prompt, "Väntar", "sv",
+    written = [services.write_statement(people[i], prompt.id, f"S{i}") for i in range(4)]
+    pending = services.add_staff_statement(event, prompt, "Väntar", "sv",
                                              StatementSource.facilitator)
     pending.status = StatementStatus.pending
     # Two camps: the first half agrees with S0, S1 and disagrees with S2, S3; the rest the
@@ -42,13 +42,13 @@ def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
         camp = 1 if i < 8 else -1
         for j, statement in enumerate(written):
             if statement.participant_id != person.id:
-                operations.cast_vote(person, statement.id, camp if j < 2 else -camp)
-    operations.cast_vote(people[5], written[0].id, 0)  # a pass replaces an agree
+                services.cast_vote(person, statement.id, camp if j < 2 else -camp)
+    services.cast_vote(people[5], written[0].id, 0)  # a pass replaces an agree
     hidden = written[3]
-    operations.moderate_statement(hidden, None, operations.ModerationKind.hide)
+    services.moderate_statement(hidden, None, services.ModerationKind.hide)
     db.session.flush()
 
-    matrix = service.vote_matrix(event.id)
+    matrix = queries.vote_matrix(event.id)
     assert list(matrix.columns) == [s.id for s in written]  # pending left out, hidden kept
     assert list(matrix.index) == [p.id for p in people]
     assert matrix.dtypes.unique().tolist() == [np.dtype(float)]
@@ -57,7 +57,7 @@ def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
     assert matrix.at[people[9].id, written[2].id] == 1.0
     assert set(np.unique(matrix.to_numpy()[~np.isnan(matrix.to_numpy())])) == {-1.0, 0.0, 1.0}
 
-    result = opinion.analyse(matrix, moderated_out=service.hidden_statement_ids(event.id),
+    result = opinion.analyse(matrix, moderated_out=queries.hidden_statement_ids(event.id),
                              min_votes=2)
     groups = result.participant_groups
     assert result.k == 2
@@ -68,9 +68,9 @@ def test_the_vote_matrix_has_the_shape_analyse_expects(app_ctx, make_org):
 
 def test_an_event_without_votes_gives_an_empty_matrix_with_its_statements(app_ctx, make_org):
     event = make_event(make_org().id)
-    statement = operations.add_staff_statement(event, event.prompts[0], "Ensam", "sv",
+    statement = services.add_staff_statement(event, event.prompts[0], "Ensam", "sv",
                                                StatementSource.paper)
-    matrix = service.vote_matrix(event.id)
+    matrix = queries.vote_matrix(event.id)
     assert matrix.shape == (0, 1) and list(matrix.columns) == [statement.id]
 
 
@@ -78,38 +78,38 @@ def test_counts_per_statement_keep_paper_apart(app_ctx, make_org):
     event = make_event(make_org().id, dot_points=5)
     prompt = event.prompts[0]
     a, b, c = _participants(event, 3)
-    first = operations.write_statement(a, prompt.id, "Första")
-    second = operations.add_staff_statement(event, prompt, "Från papper", "sv",
+    first = services.write_statement(a, prompt.id, "Första")
+    second = services.add_staff_statement(event, prompt, "Från papper", "sv",
                                             StatementSource.paper)
-    operations.cast_vote(b, first.id, 1)
-    operations.cast_vote(c, first.id, -1)
-    operations.cast_vote(b, second.id, 0)
-    operations.set_dots(b, {first.id: 2, second.id: 3})
-    operations.set_dots(c, {first.id: 4})
-    table = operations.add_table_group(event, "Bord 1")
-    operations.record_paper_tally(second, table, None, agree=5, disagree=1, passed=2, dots=7)
-    operations.record_paper_tally(second, None, None, agree=1, disagree=0, passed=0, dots=1)
-    counts = service.statement_counts(event.id)
-    assert list(counts.columns) == list(service.COUNT_COLUMNS)
+    services.cast_vote(b, first.id, 1)
+    services.cast_vote(c, first.id, -1)
+    services.cast_vote(b, second.id, 0)
+    services.set_dots(b, {first.id: 2, second.id: 3})
+    services.set_dots(c, {first.id: 4})
+    table = services.add_table_group(event, "Bord 1")
+    services.record_paper_tally(second, table, None, agree=5, disagree=1, passed=2, dots=7)
+    services.record_paper_tally(second, None, None, agree=1, disagree=0, passed=0, dots=1)
+    counts = queries.statement_counts(event.id)
+    assert list(counts.columns) == list(queries.COUNT_COLUMNS)
     assert counts.loc[first.id].to_dict() == {
         "agree": 1, "disagree": 1, "pass": 0, "votes": 2, "dots": 6, "paper_agree": 0,
         "paper_disagree": 0, "paper_pass": 0, "paper_dots": 0}
     assert counts.loc[second.id].to_dict() == {
         "agree": 0, "disagree": 0, "pass": 1, "votes": 1, "dots": 3, "paper_agree": 6,
         "paper_disagree": 1, "paper_pass": 2, "paper_dots": 8}
-    assert service.participant_count(event.id) == 3
-    assert [s.id for s in service.visible_statements(event.id)] == [first.id, second.id]
+    assert queries.participant_count(event.id) == 3
+    assert [s.id for s in queries.visible_statements(event.id)] == [first.id, second.id]
 
 
 def test_a_vote_sent_twice_is_stored_once(app_ctx, make_org):
     event = make_event(make_org().id)
     a, b = _participants(event, 2)
-    statement = operations.write_statement(a, event.prompts[0].id, "Ett")
+    statement = services.write_statement(a, event.prompts[0].id, "Ett")
     for value in (1, 1, -1):
-        operations.cast_vote(b, statement.id, value)
+        services.cast_vote(b, statement.id, value)
     db.session.flush()
     assert db.session.scalar(select(func.count(Vote.id))) == 1
-    assert service.votes_of(b) == {statement.id: -1}
+    assert queries.votes_of(b) == {statement.id: -1}
 
 
 def test_join_codes_differ_and_normalise(app_ctx, make_org):
@@ -117,17 +117,17 @@ def test_join_codes_differ_and_normalise(app_ctx, make_org):
     codes = {make_event(org.id).join_code for _ in range(20)}
     assert len(codes) == 20
     code = next(iter(codes))
-    assert service.normalise_code(f" {code[:3].lower()} - {code[3:]} ") == code
-    assert service.event_by_code(code.lower()).join_code == code
-    assert service.event_by_code("I0O1L") is None
+    assert queries.normalise_code(f" {code[:3].lower()} - {code[3:]} ") == code
+    assert queries.event_by_code(code.lower()).join_code == code
+    assert queries.event_by_code("I0O1L") is None
 
 
 def test_a_closed_event_refuses_changes_in_the_service_too(app_ctx, make_org):
     event = make_event(make_org().id)
     [a] = _participants(event, 1)
     event.status = EventStatus.closed
-    with pytest.raises(operations.DialogError) as refused:
-        operations.write_statement(a, event.prompts[0].id, "Sent")
+    with pytest.raises(services.DialogError) as refused:
+        services.write_statement(a, event.prompts[0].id, "Sent")
     assert refused.value.status == 410
     assert db.session.scalar(select(func.count(Statement.id))) == 0
 

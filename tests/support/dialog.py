@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dialog import operations
+from dialog import services
 from dialog.models import Event, EventStatus, Moderation, Prompt
 from surveys.extensions import db
 
@@ -33,14 +33,14 @@ def make_event(organisation_id: int, *, status: EventStatus = EventStatus.open,
                prompts: int = 1, statement_max_length: int = 280, dot_points: int = 5,
                user_id: int | None = None) -> Event:
     """An event with `prompts` prompts in `status` (call inside an app context; flushes)."""
-    event = operations.create_event(
+    event = services.create_event(
         organisation_id, user_id, title={k: TITLE[k] for k in languages if k in TITLE},
         description={k: DESCRIPTION[k] for k in languages if k in DESCRIPTION},
         languages=list(languages), starts_at=None, ends_at=None, place="Biblioteket",
         online_url="", target_groups=["unga 16-25"], focus_areas=["inclusion_trust"],
         moderation=moderation, statement_max_length=statement_max_length, dot_points=dot_points)
     for text in PROMPTS[:prompts]:
-        operations.add_prompt(event, {k: text[k] for k in languages if k in text})
+        services.add_prompt(event, {k: text[k] for k in languages if k in text})
     event.status = status
     db.session.flush()
     return event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialog import operations
+from dialog import services
 from dialog.models import Event, Statement, StatementSource
 from surveys.extensions import db
 from surveys.runs.models import MarginRow, MarginSet
@@ -18,7 +18,7 @@ def event_with_statements(app, org, texts: list[str], **kwargs) -> dict:
     """
     with app.app_context():
         event = make_event(org.id, **kwargs)
-        ids = [operations.add_staff_statement(event, event.prompts[0], text, "sv",
+        ids = [services.add_staff_statement(event, event.prompts[0], text, "sv",
                                               StatementSource.facilitator).id
                for text in texts]
         db.session.commit()
@@ -31,9 +31,9 @@ def add_voters(app, event_id: int, rows: list[dict[int, int]], prefix: str = "de
         event = db.session.get(Event, event_id)
         ids = []
         for i, votes in enumerate(rows):
-            participant = operations.join(event, f"{prefix}-{event_id}-{i}", "sv")
+            participant = services.join(event, f"{prefix}-{event_id}-{i}", "sv")
             for statement_id, value in votes.items():
-                operations.cast_vote(participant, statement_id, value)
+                services.cast_vote(participant, statement_id, value)
             ids.append(participant.id)
         db.session.commit()
         return ids
@@ -44,14 +44,14 @@ def add_dots(app, event_id: int, rows: list[dict[int, int]], prefix: str = "dots
     with app.app_context():
         event = db.session.get(Event, event_id)
         for i, points in enumerate(rows):
-            operations.set_dots(operations.join(event, f"{prefix}-{event_id}-{i}", "sv"), points)
+            services.set_dots(services.join(event, f"{prefix}-{event_id}-{i}", "sv"), points)
         db.session.commit()
 
 
 def add_paper(app, statement_id: int, *, agree=0, disagree=0, passed=0, dots=0) -> None:
     """Paper counts for the whole room."""
     with app.app_context():
-        operations.record_paper_tally(db.session.get(Statement, statement_id), None, None,
+        services.record_paper_tally(db.session.get(Statement, statement_id), None, None,
                                       agree=agree, disagree=disagree, passed=passed, dots=dots)
         db.session.commit()
 
@@ -61,8 +61,8 @@ def add_checkins(app, event_id: int, answers: list[dict], prefix: str = "checkin
     with app.app_context():
         event = db.session.get(Event, event_id)
         for i, given in enumerate(answers):
-            participant = operations.join(event, f"{prefix}-{event_id}-{i}", "sv")
-            operations.check_in(participant, given)
+            participant = services.join(event, f"{prefix}-{event_id}-{i}", "sv")
+            services.check_in(participant, given)
         db.session.commit()
 
 

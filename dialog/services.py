@@ -14,12 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dialog import service
+from dialog import queries
 from dialog.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
+    ActionStatus,
     DotAllocation,
     Event,
+    EventAction,
+    EventResponse,
     EventStatus,
     Moderation,
     ModerationAction,
@@ -47,6 +50,8 @@ TRANSITIONS = {
 }
 VOTE_VALUES = (-1, 0, 1)
 NOTE_MAX = 5000
+RESPONSE_MAX = 10_000
+ACTION_MAX = 1_000
 
 
 class DialogError(Exception):
@@ -170,7 +175,14 @@ def join(event: Event, device: str, language: str) -> Participant:
     db.session.execute(_insert(Participant).values(
         event_id=event.id, device_hash=device, language=language, consent_at=utcnow())
         .on_conflict_do_nothing(index_elements=["event_id", "device_hash"]))
-    return service.participant_for(event.id, device)
+    return queries.participant_for(event.id, device)
+
+
+def choose_language(participant: Participant, language: str) -> None:
+    """Show the event to this device in another of its languages (the caller checks it is)."""
+    if participant.language != language:
+        participant.language = language
+        db.session.flush()
 
 
 def _accepting(event: Event) -> None:
@@ -278,7 +290,7 @@ def set_dots(participant: Participant, points: Mapping[int, int]) -> None:
 def check_in(participant: Participant, answers: Mapping[str, str | None]) -> None:
     """The optional anonymous check-in; an answer outside the categories is refused."""
     _accepting(participant.event)
-    allowed = service.checkin_categories(participant.event.organisation_id)
+    allowed = queries.checkin_categories(participant.event.organisation_id)
     for name, value in answers.items():
         if value and value not in allowed.get(name, ()):
             raise DialogError(_l("Choose one of the answers offered."), 400)
@@ -381,3 +393,52 @@ def record_paper_tally(statement: Statement, table_group: TableGroup | None, use
     tally.created_by_id = user_id
     db.session.flush()
     return tally
+
+
+# -- the answer: what we do ---------------------------------------------------------------------
+def _texts(event: Event, texts: dict[str, str], limit: int) -> dict[str, str]:
+    """The texts in the event's languages, trimmed; too long is refused (413)."""
+    kept = {lang: (texts.get(lang) or "").strip() for lang in event.languages}
+    if any(len(text) > limit for text in kept.values()):
+        raise DialogError(_l("A text can be at most %(max)s characters.", max=limit), 413)
+    return {lang: text for lang, text in kept.items() if text}
+
+
+def save_response(event: Event, user_id: int | None, texts: dict[str, str],
+                  indicator_keys: list[str]) -> EventResponse:
+    """Write "what we do" and the indicators that follow it up (replacing earlier ones)."""
+    known = {key for key, _ in queries.framework_indicators(event)}
+    unknown = [key for key in indicator_keys if key not in known]
+    if unknown:
+        raise DialogError(_l("Choose indicators from your organisation's framework."), 400)
+    text = _texts(event, texts, RESPONSE_MAX)
+    response = queries.response_of(event)
+    if response is None:
+        response = EventResponse(event_id=event.id)
+        db.session.add(response)
+    response.text = text
+    response.indicator_keys = list(dict.fromkeys(indicator_keys))
+    response.updated_by_id = user_id
+    db.session.flush()
+    return response
+
+
+def add_action(event: Event, texts: dict[str, str], status: ActionStatus) -> EventAction:
+    """A promised action at the end of the list."""
+    text = _texts(event, texts, ACTION_MAX)
+    if not text:
+        raise DialogError(_l("Describe the action in at least one language."), 400)
+    action = EventAction(event_id=event.id, text=text, status=status,
+                         position=len(queries.actions_of(event)))
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def set_action_status(action: EventAction, status: ActionStatus) -> None:
+    action.status = status
+
+
+def remove_action(action: EventAction) -> None:
+    db.session.delete(action)
+    db.session.flush()

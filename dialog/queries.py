@@ -1,6 +1,6 @@
 """Queries on dialogue events that pages, the live screen, analysis and exports share.
 
-Nothing here changes the database (state changes are in `dialog.operations`). The vote
+Nothing here changes the database (state changes are in `dialog.services`). The vote
 matrix has the shape `dialog.opinion.analyse` expects; `opinion_result` runs it.
 """
 
@@ -19,14 +19,23 @@ from dialog.models import (
     JOIN_CODE_LENGTH,
     DotAllocation,
     Event,
+    EventAction,
+    EventResponse,
     ModerationAction,
     PaperTally,
     Participant,
+    Prompt,
     Statement,
     StatementStatus,
+    TableGroup,
+    TableNote,
     Vote,
 )
 from surveys.extensions import db
+from surveys.followup.queries import framework_of
+from surveys.runs.jsonstat import group_label
+from surveys.runs.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
+from surveys.runs.queries import newest_margin_set
 
 _NOT_CODE = re.compile(r"[\s\-]+")
 #: Statements the vote matrix and counts cover: everything a moderator has seen through.
@@ -87,6 +96,18 @@ def statements_by_status(event_id: int) -> dict[StatementStatus, list[Statement]
     return grouped
 
 
+def event_statements(event_id: int) -> list[Statement]:
+    """Every statement of the event, whatever its status, oldest first."""
+    return list(db.session.scalars(
+        select(Statement).where(Statement.event_id == event_id).order_by(Statement.id)))
+
+
+def event_statement(event_id: int, statement_id: int) -> Statement | None:
+    """One statement of the event, or None (another event's statement too)."""
+    statement = db.session.get(Statement, statement_id)
+    return statement if statement is not None and statement.event_id == event_id else None
+
+
 def hidden_statement_ids(event_id: int) -> list[int]:
     """Ids of statements a moderator hid (`moderated_out` for `dialog.opinion.analyse`)."""
     return list(db.session.scalars(select(Statement.id).where(
@@ -120,6 +141,35 @@ def voting_order(participant: Participant) -> list[Statement]:
     return sorted(candidates, key=rank)
 
 
+@dataclass(frozen=True)
+class VotingPage:
+    """What the voting page shows a participant."""
+
+    #: The statement to vote on now: the one asked for, else the first unseen; None when done.
+    statement: Statement | None
+    #: How many the participant has not voted on yet.
+    unseen: int
+    #: The statements voted on, oldest first, and the votes (statement id -> value).
+    voted: list[Statement]
+    votes: dict[int, int]
+
+
+def voting_page(participant: Participant, chosen: int | None = None) -> VotingPage | None:
+    """The next statement in the participant's voting order, or the one `chosen` (None when
+    the participant cannot vote on that one)."""
+    order = voting_order(participant)
+    votes = votes_of(participant)
+    if chosen is not None:
+        current = next((s for s in order if s.id == chosen), None)
+        if current is None:
+            return None
+    else:
+        current = next((s for s in order if s.id not in votes), None)
+    return VotingPage(statement=current, unseen=sum(1 for s in order if s.id not in votes),
+                      voted=sorted((s for s in order if s.id in votes), key=lambda s: s.id),
+                      votes=votes)
+
+
 def unseen_statements(participant: Participant) -> list[Statement]:
     """The statements this participant has not voted on yet, in their voting order."""
     voted = votes_of(participant)
@@ -132,6 +182,14 @@ def votes_of(participant: Participant) -> dict[int, int]:
         Vote.participant_id == participant.id)).all())
 
 
+def vote_rows(event_id: int) -> list[tuple[int, int, int]]:
+    """Every device vote of the event as (participant id, statement id, value)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Vote.participant_id, Vote.statement_id, Vote.value)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .where(Statement.event_id == event_id)).all()]
+
+
 def dots_of(participant: Participant) -> dict[int, int]:
     """statement id -> points this participant gave it."""
     return dict(db.session.execute(select(DotAllocation.statement_id, DotAllocation.points)
@@ -140,6 +198,13 @@ def dots_of(participant: Participant) -> dict[int, int]:
 
 
 # -- figures ---------------------------------------------------------------------------------
+def organisation_events(organisation_id: int) -> list[Event]:
+    """The organisation's events, newest first."""
+    return list(db.session.scalars(select(Event).where(
+        Event.organisation_id == organisation_id)
+        .order_by(Event.created_at.desc(), Event.id.desc())))
+
+
 def participant_count(event_id: int) -> int:
     """How many devices have joined the event."""
     return db.session.scalar(select(func.count(Participant.id)).where(
@@ -233,6 +298,23 @@ def opinion_result(event_id: int, min_votes: int = opinion.MIN_VOTES,
                            min_votes=min_votes, moderated_out=hidden_statement_ids(event_id))
 
 
+def room_counts(event_id: int, fields: list[str]
+                ) -> tuple[int, int, dict[str, dict[str, int]]]:
+    """(participants, checked in, {check-in field: {category: participants}})."""
+    total = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.event_id == event_id)) or 0
+    checked_in = db.session.scalar(select(func.count(Participant.id)).where(
+        Participant.event_id == event_id, Participant.checked_in_at.is_not(None))) or 0
+    counts: dict[str, dict[str, int]] = {}
+    for name in fields:
+        column = getattr(Participant, name)
+        counts[name] = dict(db.session.execute(
+            select(column, func.count(Participant.id))
+            .where(Participant.event_id == event_id, column.is_not(None))
+            .group_by(column)).all())
+    return total, checked_in, counts
+
+
 # -- check-in categories ---------------------------------------------------------------------
 def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
     """Category codes of the anonymous check-in, the same as weighting uses.
@@ -243,21 +325,12 @@ def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
     "district" variable (none: the check-in asks no district). The room can so be set
     beside the same margins the surveys are weighted to.
     """
-    from surveys.runs.jsonstat import group_label
-    from surveys.runs.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
-    from surveys.runs.models import MarginRow, MarginSet
-
     def mapped(question: str) -> list[str]:
         return list(dict.fromkeys(c for c in TEMPLATE_CODES[question][1].values() if c))
 
-    newest = db.session.scalar(
-        select(MarginSet.id).join(MarginRow, MarginRow.margin_set_id == MarginSet.id)
-        .where(MarginSet.organisation_id == organisation_id, MarginRow.variable == "district")
-        .order_by(MarginSet.reference_date.desc(), MarginSet.id.desc()).limit(1))
-    districts = list(db.session.scalars(
-        select(MarginRow.category).where(MarginRow.margin_set_id == newest,
-                                         MarginRow.variable == "district")
-        .order_by(MarginRow.position))) if newest else []
+    newest = newest_margin_set(organisation_id, variable="district")
+    districts = [row.category for row in newest.rows
+                 if row.variable == "district"] if newest else []
     return {
         "age_group": [group_label(a, b) for a, b in DEFAULT_AGE_GROUPS],
         "gender": mapped("gender"),
@@ -332,3 +405,35 @@ def statement_figures(event_id: int) -> list[StatementFigures]:
             paper_agree=int(c["paper_agree"]), paper_disagree=int(c["paper_disagree"]),
             paper_pass=int(c["paper_pass"]), paper_dots=int(c["paper_dots"])))
     return out
+
+
+# -- the answer: what we do ------------------------------------------------------------------
+def response_of(event: Event) -> EventResponse | None:
+    """The event's answer ("what we do"), if one is written."""
+    return db.session.scalar(select(EventResponse).where(EventResponse.event_id == event.id))
+
+
+def actions_of(event: Event) -> list[EventAction]:
+    """The actions promised after the event, in their order."""
+    return list(db.session.scalars(select(EventAction).where(EventAction.event_id == event.id)
+                                   .order_by(EventAction.position, EventAction.id)))
+
+
+def table_notes(event: Event) -> list[tuple[TableGroup, Prompt, TableNote]]:
+    """Every table note, by table then prompt order."""
+    rows = db.session.execute(
+        select(TableGroup, Prompt, TableNote)
+        .join(TableNote, TableNote.table_group_id == TableGroup.id)
+        .join(Prompt, Prompt.id == TableNote.prompt_id)
+        .where(TableGroup.event_id == event.id)
+        .order_by(TableGroup.id, Prompt.position, Prompt.id, TableNote.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def framework_indicators(event: Event) -> list[tuple[str, dict]]:
+    """(key, title) of every indicator the organisation's framework has, in its order."""
+    framework = framework_of(event.organisation_id)
+    if framework is None:
+        return []
+    return [(i.key, dict(i.title)) for i in sorted(framework.indicators,
+                                                   key=lambda i: (i.goal_id, i.position, i.id))]
