@@ -50,3 +50,20 @@ def test_only_admins_see_the_reports(make_client, make_org, login):
     org = make_org()
     for role in (Role.author, Role.analyst, Role.facilitator):
         assert login(make_client(), org, role).get("/accessibility/reports").status_code == 403
+
+
+def test_barrier_reports_from_dialogue_and_public_indicator_pages_reach_their_organisation(
+        app, client, make_org, restore_demo):
+    from surveys.accessibility.models import BarrierReport
+    from surveys.auth.models import Organisation
+
+    restore_demo(followup=True)
+    for page in ("/d/UNGA25", "/indicators/exempelby-kommun/inclusion_trust"):
+        sent = client.post_form(f"/accessibility?from={page}", {
+            "description": "Texten är för liten", "contact": ""})
+        assert sent.status_code == 302
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation.id).where(
+            Organisation.name == "Exempelby kommun"))
+        assert list(db.session.scalars(select(BarrierReport.organisation_id))) == [
+            organisation, organisation]

@@ -140,3 +140,14 @@ def test_values_outside_the_margins_and_unmapped_variables_are_reported():
     assert (age.n, age.missing, age.outside) == (2, 1, {"90": 1})
     assert [(r.category, r.n, r.sample_share, r.more_needed) for r in age.rows] == [
         ("16-29", 2, 1.0, 0), ("30-84", 0, 0.0, 6)]
+
+
+def test_margin_categories_that_look_like_formulas_are_neutralised_in_the_csv(app, monitored):
+    survey_id, _margin_set_id, client = monitored
+    hostile = location_id(import_csv(
+        client, MARGINS + b'gender,"=HYPERLINK(""http://evil.example"")",10\n', name="Fientlig"))
+    reply = client.get(f"/analysis/surveys/{survey_id}/representation.csv?margins={hostile}")
+    assert reply.status_code == 200
+    categories = [r[1] for r in csv.reader(io.StringIO(reply.data.decode("utf-8-sig")))]
+    assert "'=HYPERLINK(\"http://evil.example\")" in categories
+    assert not any(c.startswith("=") for c in categories)

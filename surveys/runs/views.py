@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth.access import own, roles_required
-from surveys.core.data import BOM
+from surveys.core.data import BOM, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
@@ -320,7 +320,8 @@ def representation_csv(survey_id: int):
     buffer = io.StringIO()
     buffer.write(BOM)
     csv.writer(buffer, lineterminator="\r\n").writerows(
-        monitor.export_rows(result, _("fewer than 10")))
+        [safe_cell(cell) for cell in row]
+        for row in monitor.export_rows(result, _("fewer than 10")))
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{subject.slug}-representation.csv"',
         "Cache-Control": "no-store"})
