@@ -125,6 +125,18 @@ def _vote_limit() -> str:
     return current_app.config.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute")
 
 
+def _address_votes_limit() -> str:
+    return current_app.config.get("DIALOG_STATEMENT_VOTES_PER_ADDRESS",
+                                  "30 per 10 seconds; 600 per hour")
+
+
+def _address_and_statement() -> str:
+    """Rate-limit key of votes on one statement from one address: fresh cookie jars cannot
+    stuff a statement's ballot, while a room on one Wi-Fi votes in its own time."""
+    statement = (request.form.get("statement_id") or "")[:12]
+    return f"votes:{get_remote_address()}:{statement}"
+
+
 def _join_limit() -> str:
     return current_app.config.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute")
 
@@ -275,6 +287,7 @@ def _number(text: str | None) -> int | None:
 
 # -- voting ----------------------------------------------------------------------------------
 @limiter.limit(_vote_limit, key_func=_device_key, methods=["POST"])
+@limiter.limit(_address_votes_limit, key_func=_address_and_statement, methods=["POST"])
 def vote(code: str):
     """One statement at a time (unseen first); POST stores or replaces a vote."""
     event, participant = _participant(code)

@@ -76,6 +76,9 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "DIALOG_STATEMENT_RATE_LIMIT": os.environ.get("DIALOG_STATEMENT_RATE_LIMIT",
                                                       "10 per minute"),
         "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),
+        # fresh cookie jars from one address cannot stuff one statement's ballot
+        "DIALOG_STATEMENT_VOTES_PER_ADDRESS": os.environ.get(
+            "DIALOG_STATEMENT_VOTES_PER_ADDRESS", "30 per 10 seconds; 600 per hour"),
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
         **operations_settings(),

@@ -170,3 +170,34 @@ def test_a_flood_of_statements_or_votes_from_one_device_is_refused_with_429(limi
     with limited_app.app_context():
         # Three statements, four votes: the fourth replaced the first; the fifth was refused.
         assert db.session.scalar(select(func.count(Vote.id))) == 3
+
+
+def test_fresh_devices_from_one_address_cannot_stuff_one_statements_ballot(
+        database_url, make_org):
+    app = create_app(app_config(database_url, RATELIMIT_ENABLED=True,
+                                DIALOG_STATEMENT_VOTES_PER_ADDRESS="5 per minute"))
+    app.test_client_class = FormClient
+    limiter.reset()
+    try:
+        ev = create_event(app, make_org())
+        writer = app.test_client()
+        join(writer, ev["code"])
+        for text in ("Fler bänkar.", "Mer ljus."):
+            assert write(writer, ev["code"], ev["prompts"][0], text).status_code == 302
+        with app.app_context():
+            first, second = db.session.scalars(select(Statement.id).order_by(Statement.id))
+        statuses = []
+        for _ in range(7):  # seven fresh cookie jars, one address
+            jar = app.test_client()
+            join(jar, ev["code"])
+            statuses.append(vote(jar, ev["code"], first, 1).status_code)
+        assert statuses == [302] * 5 + [429, 429]
+        # Another statement, from the same address, is counted apart.
+        assert vote(jar, ev["code"], second, 1).status_code == 302
+        with app.app_context():
+            assert db.session.scalar(select(func.count(Vote.id)).where(
+                Vote.statement_id == first)) == 5
+    finally:
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()
