@@ -84,7 +84,6 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
         out.write_bytes(report.html_to_pdf(html))
     else:
         out.write_text(html, encoding="utf-8")
-    db.session.commit()  # keep the indicator values the report brought up to date
     missing = report.missing_characters(report.visible_text(html))
     if missing and extension == "pdf":
         click.echo(f"Warning: no installed font has {' '.join(missing)}; those characters "

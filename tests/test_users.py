@@ -84,7 +84,8 @@ def test_a_new_user_needs_a_name_an_address_a_role_and_a_long_password(app, admi
     assert snapshot(app) == before
 
 
-def test_an_admin_changes_a_role_and_it_applies_at_once(app, admin, org, make_client, login):
+def test_an_admin_changes_a_role_and_it_applies_at_the_next_login(app, admin, org, make_client,
+                                                                   login):
     analyst = make_client()
     staff(analyst, login, org, Role.analyst)
     target = user(app, user_email(org, Role.analyst))
@@ -92,6 +93,9 @@ def test_an_admin_changes_a_role_and_it_applies_at_once(app, admin, org, make_cl
     sent = admin.post_form(f"/manage/users/{target.id}/role", {"role": "author"})
     assert sent.status_code == 302
     assert user(app, user_email(org, Role.analyst)).role is Role.author
+    # The old session, made for an analyst, has ended; the new login is an author's.
+    assert "/login" in analyst.get("/manage/surveys/new").headers["Location"]
+    staff(analyst, login, org, Role.analyst)
     assert analyst.get("/manage/surveys/new").status_code == 200
     assert admin.post_form(f"/manage/users/{target.id}/role",
                            {"role": "superuser"}).status_code == 400

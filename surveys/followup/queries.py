@@ -18,6 +18,7 @@ from surveys.followup.models import (
     Wave,
 )
 from surveys.followup.values import (
+    FigureProblem,
     IndicatorSeries,
     core_indicator,
     value_fingerprint,
@@ -105,6 +106,33 @@ def organisation_surveys(organisation_id: int) -> list[Survey]:
     """The surveys a wave can be, oldest first."""
     return list(db.session.scalars(select(Survey).where(
         Survey.organisation_id == organisation_id).order_by(Survey.id)))
+
+
+def frameworks_with_survey(survey_id: int) -> list[Framework]:
+    """The frameworks that count the survey as one of their waves."""
+    return list(db.session.scalars(select(Framework).join(Wave).where(
+        Wave.survey_id == survey_id)))
+
+
+def figure_problems(framework: Framework) -> list[FigureProblem]:
+    """Why figures are missing, as stored by the last `services.refresh` (reads only): waves
+    without an approved run, and figures stored as their problem under today's inputs."""
+    problems = []
+    stored = {(v.indicator_id, v.wave_id): v for v in stored_values(framework)}
+    for wave in framework.waves:
+        run = approved_run(wave.survey_id)
+        if run is None:
+            problems.append(FigureProblem("no_approved_run", wave=wave.year))
+            continue
+        stamp = answers_stamp(run)
+        for definition in framework.indicators:
+            value = stored.get((definition.id, wave.id))
+            if (definition.kind != "register" and value is not None
+                    and value.problem is not None and value.fingerprint == value_fingerprint(
+                        run, stamp, definition, wave, framework)):
+                problems.append(FigureProblem(value.problem["code"], definition.key,
+                                              wave.year, value.problem["details"]))
+    return problems
 
 
 def stored_values(framework: Framework) -> list[IndicatorValue]:

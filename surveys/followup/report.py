@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
-from surveys.followup import messages, present, queries, services
+from surveys.followup import messages, present, queries
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.values import IndicatorSeries
 from surveys.indicators import follow_up
@@ -306,10 +306,10 @@ def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | Non
 def build_report(framework: Framework, year: int | None = None) -> Report:
     """The report's content for `year` (default: the latest wave), in the current language.
 
-    Brings stale indicator values up to date first (flushes; the caller commits).
+    Reads only: the figures are the cached ones that the operations keep current.
     """
     year = report_year(framework, year)
-    problems = [messages.problem_text(p) for p in services.refresh(framework)
+    problems = [messages.problem_text(p) for p in queries.figure_problems(framework)
                 if p.wave is None or p.wave <= year]
     options = present.option_labels(framework)
     series = series_until(framework, year)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys.audit import services as audit
 from surveys.core.i18n import LANGUAGES
+from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup import queries
@@ -166,6 +167,7 @@ def update_indicator(indicator: IndicatorDefinition, **fields: Any) -> None:
     for name, value in _validated(indicator.framework_id, key=indicator.key, **fields).items():
         setattr(indicator, name, value)
     db.session.flush()
+    refresh(indicator.framework)
 
 
 def add_indicator(framework: Framework, key: str, **fields: Any) -> IndicatorDefinition:
@@ -179,6 +181,7 @@ def add_indicator(framework: Framework, key: str, **fields: Any) -> IndicatorDef
     indicator = IndicatorDefinition(framework=framework, key=key, position=position, **columns)
     db.session.add(indicator)
     db.session.flush()
+    refresh(framework)
     return indicator
 
 
@@ -191,6 +194,7 @@ def set_wave(framework: Framework, survey: Survey, year: int | None) -> Wave | N
         if existing is not None:
             framework.waves.remove(existing)
             db.session.flush()
+            refresh(framework)
         return None
     if not 1990 <= year <= 2100:
         raise FrameworkError("invalid_year")
@@ -203,6 +207,7 @@ def set_wave(framework: Framework, survey: Survey, year: int | None) -> Wave | N
         db.session.add(existing)
     existing.year = year
     db.session.flush()
+    refresh(framework)
     return existing
 
 
@@ -255,6 +260,7 @@ def update_settings(framework: Framework, *, slug: str, min_group_size: int, max
     framework.gaps = gaps
     framework.published = published
     db.session.flush()
+    refresh(framework)
 
 
 # -- register series ---------------------------------------------------------------------------
@@ -267,6 +273,13 @@ def store_register_series(definition: IndicatorDefinition, series: RegisterSerie
     }
 
 # -- cached figures ----------------------------------------------------------------------------
+@survey_figures_changed.connect
+def _survey_figures_changed(sender, survey_id: int, **extra) -> None:
+    """A run approved or withdrawn, or its answers edited: recompute where it is a wave."""
+    for framework in queries.frameworks_with_survey(survey_id):
+        refresh(framework)
+
+
 def refresh(framework: Framework) -> list[FigureProblem]:
     """Compute every survey indicator's value in every wave whose stored value is stale.
 

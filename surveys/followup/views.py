@@ -2,8 +2,8 @@
 indicator pages, and the read API.
 
 Views load the framework of the user's organisation (publicly: by its slug; in the API:
-also by a token), let `services.refresh` bring cached figures up to date, read them with
-`queries.series_for` and hand `present.card` views to the templates (or `api_figures` JSON
+also by a token), read the cached figures with `queries.series_for` (they are computed by
+the operations that change their inputs, never by a page view) and hand `present.card` views to the templates (or `api_figures` JSON
 to programs). Forms go through `services`; problems come back as codes that `messages`
 puts into words. The URL map is `blueprint.py`.
 """
@@ -110,7 +110,7 @@ def index():
     framework = _framework()
     if framework is None:
         return render_template("followup/start.html")
-    problems = [messages.problem_text(p) for p in services.refresh(framework)]
+    problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
     cards = {c.key: c for c in _cards(framework, None, detail=False)}
     return render_template("followup/index.html", framework=framework, cards=cards,
                            problems=problems,
@@ -133,7 +133,7 @@ def area(key: str):
     """The dashboard of one focus area."""
     framework = _framework_or_404()
     focus_area = _focus_area(framework, key)
-    problems = [messages.problem_text(p) for p in services.refresh(framework)]
+    problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
     cards = _cards(framework, queries.area_indicators(focus_area), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            cards=cards, problems=problems, public=False)
@@ -144,7 +144,6 @@ def indicator(indicator_id: int):
     """One indicator, every figure."""
     framework = _framework_or_404()
     definition = _indicator(framework, indicator_id)
-    services.refresh(framework)
     (card,) = _cards(framework, [definition], detail=True)
     return render_template("followup/indicator.html", framework=framework,
                            definition=definition, card=card,
@@ -156,7 +155,6 @@ def indicator(indicator_id: int):
 def values_csv():
     """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
     framework = _framework_or_404()
-    services.refresh(framework)
     rows = api_figures.csv_rows(queries.series_for(framework), str(get_locale()))
     body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
     return Response(body, mimetype="text/csv", headers={
@@ -473,7 +471,6 @@ def _public_framework(slug: str) -> Framework:
 def public_index(slug: str):
     """The focus areas and their public indicators."""
     framework = _public_framework(slug)
-    services.refresh(framework)
     public = [i for i in framework.indicators if i.public]
     cards = {c.key: c for c in _cards(framework, public, detail=False)}
     return render_template("followup/public_index.html", framework=framework, cards=cards,
@@ -484,7 +481,6 @@ def public_area(slug: str, key: str):
     """One focus area's public indicators."""
     framework = _public_framework(slug)
     focus_area = _focus_area(framework, key)
-    services.refresh(framework)
     cards = _cards(framework, queries.area_indicators(focus_area, public_only=True), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            cards=cards, problems=[], public=True,
@@ -608,7 +604,6 @@ def _visible(framework: Framework, access: str) -> list[IndicatorDefinition]:
 
 def _series(framework: Framework, definitions: list[IndicatorDefinition]):
     """Stored figures of `definitions`, brought up to date first."""
-    services.refresh(framework)
     return queries.series_for(framework, definitions) if definitions else []
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert
 
 from surveys.audit import services as audit
 from surveys.core.data import jsonable
+from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.runs import jsonstat, margin_files, queries
@@ -159,6 +160,7 @@ def approve(run: WeightingRun, user_id: int | None) -> None:
     audit.record("run_approved", subject=_run_name(run),
                  organisation_id=run.survey.organisation_id)
     db.session.flush()
+    survey_figures_changed.send(run, survey_id=run.survey_id)
 
 
 def withdraw(run: WeightingRun) -> None:
@@ -168,6 +170,7 @@ def withdraw(run: WeightingRun) -> None:
     audit.record("run_withdrawn", subject=_run_name(run),
                  organisation_id=run.survey.organisation_id)
     db.session.flush()
+    survey_figures_changed.send(run, survey_id=run.survey_id)
 
 
 def note_download(run: WeightingRun, fmt: str, include_text: bool) -> None:

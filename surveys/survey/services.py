@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from surveys.audit import services as audit
 from surveys.core.i18n import language_name
+from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey import queries
@@ -680,6 +681,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
     Going back skips the required check but still refuses malformed answers.
     """
     survey = response.survey
+    was_finished = response.completed_at is not None
     # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
     db.session.execute(
         select(Response.id).where(Response.id == response.id).with_for_update()
@@ -741,6 +743,8 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
         response.current_page = result.next_page
     response.updated_at = utcnow()
     db.session.flush()
+    if was_finished:  # staff corrected a finished (paper) response: weighted figures move
+        survey_figures_changed.send(response, survey_id=survey.id)
     return result
 
 

@@ -470,15 +470,28 @@ def test_texts_are_escaped_once_and_a_missing_translation_is_marked(app, client,
     assert "Don&amp;#39;t" not in html and "&amp;#39;" not in html
 
 
-def test_an_answer_changed_after_approval_is_counted_at_once(app, analyst, demo):
-    """The run's input hash covers the weighting categories only; a changed trust answer
-    must still reach the indicator, not wait for the next weighting run."""
+def test_an_answer_corrected_after_approval_is_counted_at_once_and_page_views_never_write(
+        app, analyst, demo):
+    """The run's input hash covers the weighting categories only; a corrected trust answer
+    must still reach the indicator, in the operation that corrects it: a page view only
+    reads, and leaves out a figure whose inputs changed behind its back."""
+    from werkzeug.datastructures import MultiDict
+
+    from surveys.survey import services as survey_services
+
     latest_year = max(demo["surveys"])
+
+    def trust() -> float | None:
+        series = next(s for s in queries.series_for(framework_now())
+                      if s.definition.key == "tillit_manniskor")
+        return next((w.overall.value for w in series.waves if w.year == latest_year), None)
+
+    def stored() -> list[tuple]:
+        return sorted(db.session.execute(select(
+            IndicatorValue.id, IndicatorValue.fingerprint, IndicatorValue.computed_at)).all())
+
     with app.app_context():
-        services.refresh(framework_now())
-        db.session.commit()
-        before = next(s for s in queries.series_for(framework_now())
-                      if s.definition.key == "tillit_manniskor").latest.overall.value
+        before = trust()
         run = approved_run(demo["surveys"][latest_year])
         answers = db.session.scalars(
             select(Answer).join(Question).join(RunWeight, RunWeight.response_id ==
@@ -486,12 +499,23 @@ def test_an_answer_changed_after_approval_is_counted_at_once(app, analyst, demo)
             .where(RunWeight.run_id == run.id, Question.key == "trust_people")).all()
         low = [a for a in answers if isinstance(a.value, int) and a.value < 7][:20]
         assert len(low) == 20
-        for answer in low:  # twenty residents with low trust now trust most people
+        for answer in low[:-1]:  # nineteen residents' answers changed behind the app's back
             answer.value = 10
             db.session.get(Response, answer.response_id).updated_at = utcnow()
+        last_id = low[-1].response_id
         db.session.commit()
-    analyst.get("/followup/areas/inclusion_trust")
+        rows = stored()
+    for path in ("/followup/areas/inclusion_trust", "/followup/",
+                 f"/indicators/{demo['slug']}/inclusion_trust"):
+        assert analyst.get(path).status_code == 200
     with app.app_context():
-        after = next(s for s in queries.series_for(framework_now())
-                     if s.definition.key == "tillit_manniskor").latest.overall.value
-    assert after > before
+        assert stored() == rows  # nothing recomputed or written by the page views
+        assert trust() is None  # and the figure whose inputs changed is not served
+        last = db.session.get(Response, last_id)
+        page = next(i for i, p in enumerate(last.survey.pages)
+                    if any(q.key == "trust_people" for q in p.questions))
+        # staff correct the twentieth (paper) response through the app
+        result = survey_services.save_page(last, page, MultiDict({"q_trust_people": "10"}))
+        assert not result.errors
+        db.session.commit()
+        assert trust() > before
