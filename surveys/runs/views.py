@@ -45,7 +45,7 @@ from surveys.runs.models import MarginSet, WeightingRun
 from surveys.runs.weighing import RunError, RunSettings, check_settings
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey
-from surveys.survey.results import answer_label, language_display_name
+from surveys.survey.results import language_display_name
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -68,7 +68,8 @@ def helpers() -> dict:
         "language_name": language_display_name,
         "describe_variable": mapping.describe,
         "age_groups_text": mapping.format_age_groups,
-        "answer_label": answer_label,
+        "answer_label": lambda question, code, lang: question.kind.answer_label(question, code,
+                                                                             lang),
         "localized": localized,
     }
 
