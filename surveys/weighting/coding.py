@@ -1,0 +1,360 @@
+"""Coding the sample's weighting variables against the margins, before any weighting.
+
+Every weighting method (`Design.rake`, `calibrate`, `poststratify`) first turns each
+respondent's categories into integer codes of the margins' categories, merges categories
+asked for (``collapse``), drops population-zero categories, counts missing and unknown
+values (an error, or imputation on request), and checks that every population category
+has respondents; the joint cells of the codes are what the methods then work on. Errors
+name the respondents and categories concerned, so an analyst can fix the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._cells import JointCells, joint_cells
+from .diagnostics import Message, margin_table
+from .errors import (
+    DesignError,
+    EmptyCategoryError,
+    MissingValueError,
+    PopulationZeroError,
+    UnknownCategoryError,
+    WeightingError,
+)
+from .impute import impute_codes
+from .margins import MISSING_CODE, Margin, Margins, encode_labels, resolve_collapse
+
+Policy = Literal["error", "impute"]
+
+
+@dataclass
+class Coded:
+    """Weighting variables coded against (possibly collapsed) margins."""
+
+    margins: Margins
+    codes: list[np.ndarray]
+    imputed: pd.DataFrame | None
+    collapsed: dict[str, dict[str, str]]
+    cells: JointCells
+
+    @property
+    def variables(self) -> list[str]:
+        return self.margins.variables
+
+    @property
+    def cards(self) -> list[int]:
+        return [len(self.margins[v].categories) for v in self.variables]
+
+
+def _remap(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """Apply a position lookup table to non-negative codes, keeping the negative ones."""
+    out = codes.copy()
+    ok = codes >= 0
+    out[ok] = lut[codes[ok]]
+    return out
+
+
+def describe_values(values: Mapping[Any, int], limit: int = 8) -> str:
+    """"'a' (3), 'b' (2)": values by how many respondents have them, the first `limit`."""
+    items = sorted(values.items(), key=lambda kv: -kv[1])
+    text = ", ".join(f"{k!r} ({v})" for k, v in items[:limit])
+    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def respondents(k: int, verb: str) -> str:
+    """'1 respondent has' / '3 respondents have': `verb` is the plural form (are, have)."""
+    singular = {"are": "is", "have": "has"}[verb]
+    return f"{k} respondent {singular}" if k == 1 else f"{k} respondents {verb}"
+
+
+def _neighbours(margin: Margin, position: int) -> list[Any]:
+    out = []
+    if position > 0:
+        out.append(margin.labels[position - 1])
+    if position + 1 < len(margin.labels):
+        out.append(margin.labels[position + 1])
+    return out
+
+
+def _validate_policy(name: str, value: str) -> None:
+    if value not in ("error", "impute"):
+        raise WeightingError(f"{name} must be 'error' or 'impute', not {value!r}.", parameter=name)
+
+
+def code_margins(
+    sample: pd.DataFrame,
+    margins: Margins,
+    collapse: Mapping[str, Mapping[Any, Any]] | None,
+    missing: Policy,
+    unknown: Policy,
+    base: np.ndarray,
+) -> Coded:
+    """Code the sample's weighting variables against the margins; collapse, check, optionally
+    impute. Raises the engine's errors for every problem the analyst must fix first."""
+    _validate_policy("missing", missing)
+    _validate_policy("unknown", unknown)
+    absent = [v for v in margins.variables if v not in sample.columns]
+    if absent:
+        raise DesignError(
+            "The sample lacks the weighting variable(s) " + ", ".join(map(repr, absent)) + ".",
+            columns=absent,
+            column=absent[0],
+            reason="missing_column",
+        )
+    raw = [sample[v] for v in margins.variables]
+    codes: list[np.ndarray] = []
+    unknown_values: dict[str, dict[Any, int]] = {}
+    for v, series in zip(margins.variables, raw, strict=True):
+        c, unk = encode_labels(series, margins[v].categories)
+        codes.append(c)
+        if unk:
+            unknown_values[v] = unk
+
+    collapsed: dict[str, dict[str, str]] = {}
+    if collapse:
+        resolved = resolve_collapse(margins, collapse)
+        for j, v in enumerate(margins.variables):
+            if v not in resolved:
+                continue
+            target = resolved[v]
+            keep = [i for i in range(len(target)) if target[i] == i]
+            new_pos = np.full(len(target), -1, dtype=np.int64)
+            new_pos[keep] = np.arange(len(keep))
+            codes[j] = _remap(codes[j], new_pos[target])
+            m = margins[v]
+            collapsed[v] = {
+                str(m.labels[i]): str(m.labels[int(target[i])])
+                for i in range(len(target))
+                if target[i] != i
+            }
+        margins = margins.collapse(collapse)
+
+    # Categories with population zero: drop when nobody is in them (as R's
+    # postStratify does); respondents there are an error.
+    kept: list[Margin] = []
+    for j, v in enumerate(margins.variables):
+        m = margins[v]
+        zero = m.counts == 0
+        if not zero.any():
+            kept.append(m)
+            continue
+        counts = np.bincount(codes[j][codes[j] >= 0], minlength=len(m.categories))
+        bad = np.flatnonzero(zero & (counts > 0))
+        if bad.size:
+            cats = {m.labels[i]: int(counts[i]) for i in bad}
+            raise PopulationZeroError(
+                f"{respondents(int(counts[bad].sum()), 'are')} in categories of {v!r} whose "
+                f"population count is zero: {describe_values(cats)}.",
+                variable=v,
+                values=cats,
+                n_respondents=int(counts[bad].sum()),
+            )
+        keep = np.flatnonzero(~zero)
+        new_pos = np.full(len(m.categories), -1, dtype=np.int64)
+        new_pos[keep] = np.arange(keep.size)
+        codes[j] = _remap(codes[j], new_pos)
+        kept.append(
+            Margin(
+                v,
+                tuple(m.categories[i] for i in keep),
+                m.counts[keep],
+                tuple(m.labels[i] for i in keep),
+            )
+        )
+    margins = Margins(kept)
+
+    # Missing and unknown values (one cheap min() per variable when there are none).
+    has_negative = [bool(c.size) and int(c.min()) < 0 for c in codes]
+    n_missing = {
+        v: int(np.count_nonzero(c == MISSING_CODE)) if neg else 0
+        for v, c, neg in zip(margins.variables, codes, has_negative, strict=True)
+    }
+    if missing == "error" and any(n_missing.values()):
+        any_missing = np.zeros(len(sample), dtype=bool)
+        for c in codes:
+            any_missing |= c == MISSING_CODE
+        listing = ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
+        first = next(v for v, k in n_missing.items() if k)
+        raise MissingValueError(
+            f"{respondents(int(any_missing.sum()), 'have')} no value for a weighting variable: "
+            f"{listing}. Use missing='impute' to impute the most likely category.",
+            variable=first,
+            n_respondents=int(any_missing.sum()),
+            by_variable={v: k for v, k in n_missing.items() if k},
+        )
+    if unknown == "error" and unknown_values:
+        v = next(iter(unknown_values))
+        vals = unknown_values[v]
+        total = sum(vals.values())
+        others = [w for w in unknown_values if w != v]
+        extra = (" Other variables affected: " + ", ".join(others) + ".") if others else ""
+        raise UnknownCategoryError(
+            f"{respondents(total, 'have')} a {v!r} value that is not in the margins: "
+            f"{describe_values(vals)}.{extra}",
+            variable=v,
+            n_respondents=total,
+            values=vals,
+            by_variable=unknown_values,
+        )
+    imputed = None
+    if any(has_negative):
+        # Only values covered by an "impute" policy are still negative here.
+        codes, imputed = impute_codes(
+            codes,
+            [len(margins[v].categories) for v in margins.variables],
+            margins.variables,
+            [margins[v].labels for v in margins.variables],
+            base,
+            raw,
+            sample.index,
+        )
+
+    # Every population category needs respondents (R: "Some strata absent from
+    # sample: use partial=TRUE"); point at neighbours that could absorb it.
+    cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
+    empty: list[tuple[str, Any]] = []
+    first_pos: tuple[Margin, int] | None = None
+    for j, v in enumerate(margins.variables):
+        m = margins[v]
+        counts = np.bincount(
+            cells.codes[:, j], weights=cells.counts, minlength=len(m.categories)
+        )
+        for i in np.flatnonzero(counts == 0):
+            empty.append((v, m.labels[i]))
+            if first_pos is None:
+                first_pos = (m, int(i))
+    if empty:
+        assert first_pos is not None
+        m, i = first_pos
+        neighbours = _neighbours(m, i)
+        listing = ", ".join(f"{v}={c!r}" for v, c in empty)
+        hint = (
+            f" Merge {'it' if len(empty) == 1 else 'them'} into a neighbouring category, "
+            f"e.g. collapse={{{m.variable!r}: {{{m.labels[i]!r}: {neighbours[0]!r}}}}}."
+            if neighbours
+            else ""
+        )
+        raise EmptyCategoryError(
+            f"No respondents in population categor{'y' if len(empty) == 1 else 'ies'} "
+            f"{listing}.{hint}",
+            variable=m.variable,
+            category=m.labels[i],
+            empty=empty,
+            neighbours=neighbours,
+        )
+    return Coded(margins, codes, imputed, collapsed, cells)
+
+
+def code_cells(
+    sample: pd.DataFrame, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray
+) -> Coded:
+    """Like `code_margins` but without the empty-category check (done per cell)."""
+    _validate_policy("missing", missing)
+    _validate_policy("unknown", unknown)
+    absent = [v for v in margins.variables if v not in sample.columns]
+    if absent:
+        raise DesignError(
+            "The sample lacks the cell variable(s) " + ", ".join(map(repr, absent)) + ".",
+            columns=absent,
+            column=absent[0],
+            reason="missing_column",
+        )
+    raw = [sample[v] for v in margins.variables]
+    codes = []
+    unknown_values: dict[str, dict[Any, int]] = {}
+    for v, s in zip(margins.variables, raw, strict=True):
+        c, unk = encode_labels(s, margins[v].categories)
+        codes.append(c)
+        if unk:
+            unknown_values[v] = unk
+    n_missing = {
+        v: int(np.count_nonzero(c == MISSING_CODE))
+        for v, c in zip(margins.variables, codes, strict=True)
+    }
+    if missing == "error" and any(n_missing.values()):
+        any_missing = np.zeros(len(sample), dtype=bool)
+        for c in codes:
+            any_missing |= c == MISSING_CODE
+        first = next(v for v, k in n_missing.items() if k)
+        raise MissingValueError(
+            f"{respondents(int(any_missing.sum()), 'have')} no value for a cell variable: "
+            + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
+            + ".",
+            variable=first,
+            n_respondents=int(any_missing.sum()),
+            by_variable={v: k for v, k in n_missing.items() if k},
+        )
+    if unknown == "error" and unknown_values:
+        v = next(iter(unknown_values))
+        vals = unknown_values[v]
+        raise UnknownCategoryError(
+            f"{respondents(sum(vals.values()), 'have')} a {v!r} value that is in no "
+            f"population cell: {describe_values(vals)}.",
+            variable=v,
+            n_respondents=sum(vals.values()),
+            values=vals,
+            by_variable=unknown_values,
+        )
+    imputed = None
+    if any((c < 0).any() for c in codes):
+        codes, imputed = impute_codes(
+            codes,
+            [len(margins[v].categories) for v in margins.variables],
+            margins.variables,
+            [margins[v].labels for v in margins.variables],
+            base,
+            raw,
+            sample.index,
+        )
+    cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
+    return Coded(margins, codes, imputed, {}, cells)
+
+
+def coding_messages(coded: Coded) -> list[Message]:
+    """What coding did that the diagnostics report: imputed and merged categories."""
+    messages: list[Message] = []
+    if coded.imputed is not None and len(coded.imputed):
+        counts = coded.imputed.groupby("variable", sort=False).size().to_dict()
+        messages.append(
+            Message(
+                "imputed",
+                f"Imputed the most likely category for {len(coded.imputed['row'].unique())} "
+                "respondents: " + ", ".join(f"{v} ({k})" for v, k in counts.items()) + ".",
+                {"by_variable": {str(k): int(v) for k, v in counts.items()}},
+            )
+        )
+    for v, mapping in coded.collapsed.items():
+        messages.append(
+            Message(
+                "collapsed",
+                f"Merged categories of {v}: "
+                + ", ".join(f"{a} -> {b}" for a, b in mapping.items())
+                + ".",
+                {"variable": v, "mapping": mapping},
+            )
+        )
+    return messages
+
+
+def margin_frame(
+    coded: Coded, w: np.ndarray | None = None, cell_weights: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Weighted counts beside the population counts, per variable and category."""
+    cells = coded.cells
+    if cell_weights is None:
+        assert w is not None
+        cell_weights = np.bincount(cells.row_cell, weights=w, minlength=cells.n_cells)
+    return margin_table(
+        coded.variables,
+        [coded.margins[v].labels for v in coded.variables],
+        cells.codes,
+        cells.counts,
+        cell_weights,
+        [coded.margins[v].counts for v in coded.variables],
+    )
