@@ -87,22 +87,14 @@ def _validate_policy(name: str, value: str) -> None:
         raise WeightingError(f"{name} must be 'error' or 'impute', not {value!r}.", parameter=name)
 
 
-def code_margins(
-    sample: pd.DataFrame,
-    margins: Margins,
-    collapse: Mapping[str, Mapping[Any, Any]] | None,
-    missing: Policy,
-    unknown: Policy,
-    base: np.ndarray,
-) -> Coded:
-    """Code the sample's weighting variables against the margins; collapse, check, optionally
-    impute. Raises the engine's errors for every problem the analyst must fix first."""
-    _validate_policy("missing", missing)
-    _validate_policy("unknown", unknown)
+def _encoded(sample: pd.DataFrame, margins: Margins, what: str
+             ) -> tuple[list[pd.Series], list[np.ndarray], dict[str, dict[Any, int]]]:
+    """The sample's columns of the margins' variables, their codes, and per variable the
+    values that are no category of the margins (with their counts)."""
     absent = [v for v in margins.variables if v not in sample.columns]
     if absent:
         raise DesignError(
-            "The sample lacks the weighting variable(s) " + ", ".join(map(repr, absent)) + ".",
+            f"The sample lacks the {what}(s) " + ", ".join(map(repr, absent)) + ".",
             columns=absent,
             column=absent[0],
             reason="missing_column",
@@ -115,6 +107,82 @@ def code_margins(
         codes.append(c)
         if unk:
             unknown_values[v] = unk
+    return raw, codes, unknown_values
+
+
+def _refuse_missing(codes: list[np.ndarray], variables: list[str], missing: Policy, what: str,
+                    hint: str = "") -> None:
+    """MissingValueError naming the variables respondents have no value for, unless imputed."""
+    if missing != "error":
+        return
+    # one cheap min() per variable when nothing is missing
+    n_missing = {v: int(np.count_nonzero(c == MISSING_CODE)) if c.size and int(c.min()) < 0
+                 else 0 for v, c in zip(variables, codes, strict=True)}
+    if not any(n_missing.values()):
+        return
+    any_missing = np.zeros(len(codes[0]), dtype=bool)
+    for c in codes:
+        any_missing |= c == MISSING_CODE
+    listing = ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
+    raise MissingValueError(
+        f"{respondents(int(any_missing.sum()), 'have')} no value for a {what}: {listing}.{hint}",
+        variable=next(v for v, k in n_missing.items() if k),
+        n_respondents=int(any_missing.sum()),
+        by_variable={v: k for v, k in n_missing.items() if k},
+    )
+
+
+def _refuse_unknown(unknown_values: dict[str, dict[Any, int]], unknown: Policy, where: str,
+                    name_others: bool = False) -> None:
+    """UnknownCategoryError about the first variable with values outside, unless imputed."""
+    if unknown != "error" or not unknown_values:
+        return
+    v = next(iter(unknown_values))
+    vals = unknown_values[v]
+    total = sum(vals.values())
+    others = [w for w in unknown_values if w != v] if name_others else []
+    extra = (" Other variables affected: " + ", ".join(others) + ".") if others else ""
+    raise UnknownCategoryError(
+        f"{respondents(total, 'have')} a {v!r} value that {where}: "
+        f"{describe_values(vals)}.{extra}",
+        variable=v,
+        n_respondents=total,
+        values=vals,
+        by_variable=unknown_values,
+    )
+
+
+def _imputed(codes: list[np.ndarray], margins: Margins, base: np.ndarray,
+             raw: list[pd.Series], index: pd.Index
+             ) -> tuple[list[np.ndarray], pd.DataFrame | None]:
+    """The codes with every value still negative (missing or unknown under an "impute"
+    policy) imputed, and what was imputed; the codes as they are when none is."""
+    if not any(c.size and int(c.min()) < 0 for c in codes):
+        return codes, None
+    return impute_codes(
+        codes,
+        [len(margins[v].categories) for v in margins.variables],
+        margins.variables,
+        [margins[v].labels for v in margins.variables],
+        base,
+        raw,
+        index,
+    )
+
+
+def code_margins(
+    sample: pd.DataFrame,
+    margins: Margins,
+    collapse: Mapping[str, Mapping[Any, Any]] | None,
+    missing: Policy,
+    unknown: Policy,
+    base: np.ndarray,
+) -> Coded:
+    """Code the sample's weighting variables against the margins; collapse, check, optionally
+    impute. Raises the engine's errors for every problem the analyst must fix first."""
+    _validate_policy("missing", missing)
+    _validate_policy("unknown", unknown)
+    raw, codes, unknown_values = _encoded(sample, margins, "weighting variable")
 
     collapsed: dict[str, dict[str, str]] = {}
     if collapse:
@@ -169,51 +237,10 @@ def code_margins(
         )
     margins = Margins(kept)
 
-    # Missing and unknown values (one cheap min() per variable when there are none).
-    has_negative = [bool(c.size) and int(c.min()) < 0 for c in codes]
-    n_missing = {
-        v: int(np.count_nonzero(c == MISSING_CODE)) if neg else 0
-        for v, c, neg in zip(margins.variables, codes, has_negative, strict=True)
-    }
-    if missing == "error" and any(n_missing.values()):
-        any_missing = np.zeros(len(sample), dtype=bool)
-        for c in codes:
-            any_missing |= c == MISSING_CODE
-        listing = ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
-        first = next(v for v, k in n_missing.items() if k)
-        raise MissingValueError(
-            f"{respondents(int(any_missing.sum()), 'have')} no value for a weighting variable: "
-            f"{listing}. Use missing='impute' to impute the most likely category.",
-            variable=first,
-            n_respondents=int(any_missing.sum()),
-            by_variable={v: k for v, k in n_missing.items() if k},
-        )
-    if unknown == "error" and unknown_values:
-        v = next(iter(unknown_values))
-        vals = unknown_values[v]
-        total = sum(vals.values())
-        others = [w for w in unknown_values if w != v]
-        extra = (" Other variables affected: " + ", ".join(others) + ".") if others else ""
-        raise UnknownCategoryError(
-            f"{respondents(total, 'have')} a {v!r} value that is not in the margins: "
-            f"{describe_values(vals)}.{extra}",
-            variable=v,
-            n_respondents=total,
-            values=vals,
-            by_variable=unknown_values,
-        )
-    imputed = None
-    if any(has_negative):
-        # Only values covered by an "impute" policy are still negative here.
-        codes, imputed = impute_codes(
-            codes,
-            [len(margins[v].categories) for v in margins.variables],
-            margins.variables,
-            [margins[v].labels for v in margins.variables],
-            base,
-            raw,
-            sample.index,
-        )
+    _refuse_missing(codes, margins.variables, missing, "weighting variable",
+                    " Use missing='impute' to impute the most likely category.")
+    _refuse_unknown(unknown_values, unknown, "is not in the margins", name_others=True)
+    codes, imputed = _imputed(codes, margins, base, raw, sample.index)
 
     # Every population category needs respondents (R: "Some strata absent from
     # sample: use partial=TRUE"); point at neighbours that could absorb it.
@@ -257,61 +284,10 @@ def code_cells(
     """Like `code_margins` but without the empty-category check (done per cell)."""
     _validate_policy("missing", missing)
     _validate_policy("unknown", unknown)
-    absent = [v for v in margins.variables if v not in sample.columns]
-    if absent:
-        raise DesignError(
-            "The sample lacks the cell variable(s) " + ", ".join(map(repr, absent)) + ".",
-            columns=absent,
-            column=absent[0],
-            reason="missing_column",
-        )
-    raw = [sample[v] for v in margins.variables]
-    codes = []
-    unknown_values: dict[str, dict[Any, int]] = {}
-    for v, s in zip(margins.variables, raw, strict=True):
-        c, unk = encode_labels(s, margins[v].categories)
-        codes.append(c)
-        if unk:
-            unknown_values[v] = unk
-    n_missing = {
-        v: int(np.count_nonzero(c == MISSING_CODE))
-        for v, c in zip(margins.variables, codes, strict=True)
-    }
-    if missing == "error" and any(n_missing.values()):
-        any_missing = np.zeros(len(sample), dtype=bool)
-        for c in codes:
-            any_missing |= c == MISSING_CODE
-        first = next(v for v, k in n_missing.items() if k)
-        raise MissingValueError(
-            f"{respondents(int(any_missing.sum()), 'have')} no value for a cell variable: "
-            + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
-            + ".",
-            variable=first,
-            n_respondents=int(any_missing.sum()),
-            by_variable={v: k for v, k in n_missing.items() if k},
-        )
-    if unknown == "error" and unknown_values:
-        v = next(iter(unknown_values))
-        vals = unknown_values[v]
-        raise UnknownCategoryError(
-            f"{respondents(sum(vals.values()), 'have')} a {v!r} value that is in no "
-            f"population cell: {describe_values(vals)}.",
-            variable=v,
-            n_respondents=sum(vals.values()),
-            values=vals,
-            by_variable=unknown_values,
-        )
-    imputed = None
-    if any((c < 0).any() for c in codes):
-        codes, imputed = impute_codes(
-            codes,
-            [len(margins[v].categories) for v in margins.variables],
-            margins.variables,
-            [margins[v].labels for v in margins.variables],
-            base,
-            raw,
-            sample.index,
-        )
+    raw, codes, unknown_values = _encoded(sample, margins, "cell variable")
+    _refuse_missing(codes, margins.variables, missing, "cell variable")
+    _refuse_unknown(unknown_values, unknown, "is in no population cell")
+    codes, imputed = _imputed(codes, margins, base, raw, sample.index)
     cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
     return Coded(margins, codes, imputed, {}, cells)
 
