@@ -10,11 +10,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from surveys.core import i18n
 from surveys.config import load_config
+from surveys.core import i18n
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
-from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 from surveys.resources import migrations_dir
+from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
 
 
 class DatabaseId(IntegerConverter):
