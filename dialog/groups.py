@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
 from dialog import opinion, queries
 from dialog.charts import OpinionMap, opinion_map, shape_of
 from dialog.models import Statement
-from surveys.extensions import db
 
 #: Consensus and divisive statements listed.
 TOP = 5
@@ -98,8 +96,7 @@ def groups_report(event_id: int, min_votes: int = opinion.MIN_VOTES, top: int = 
     if matrix.empty or matrix.notna().sum().sum() == 0:
         return GroupsReport("no_votes", len(matrix), 0, min_votes, [], [], [], None, (0.0, 0.0))
     result = queries.opinion_result(event_id, min_votes, votes=matrix)
-    texts = {s.id: s for s in db.session.scalars(
-        select(Statement).where(Statement.event_id == event_id))}
+    texts = {s.id: s for s in queries.event_statements(event_id)}
     shares = _shares(result.group_votes)
     k = result.k
     groups = [GroupRow(

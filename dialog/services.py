@@ -199,6 +199,17 @@ def _may_speak(participant: Participant) -> None:
                           403)
 
 
+def _statement_text(event: Event, text: str | None) -> str:
+    """The text of a new statement, trimmed; refused when empty (400) or too long (413)."""
+    text = (text or "").strip()
+    if not text:
+        raise DialogError(_l("Write something before you send it."), 400)
+    if len(text) > event.statement_max_length:
+        raise DialogError(_l("A statement can be at most %(max)s characters; yours has "
+                             "%(num)s.", max=event.statement_max_length, num=len(text)), 413)
+    return text
+
+
 def write_statement(participant: Participant, prompt_id: int, text: str) -> Statement:
     """A participant's statement: pending under pre-moderation, else visible at once."""
     _may_speak(participant)
@@ -206,12 +217,7 @@ def write_statement(participant: Participant, prompt_id: int, text: str) -> Stat
     prompt = next((p for p in event.prompts if p.id == prompt_id), None)
     if prompt is None:
         raise DialogError(_l("That prompt is not part of this event."), 404)
-    text = (text or "").strip()
-    if not text:
-        raise DialogError(_l("Write something before you send it."), 400)
-    if len(text) > event.statement_max_length:
-        raise DialogError(_l("A statement can be at most %(max)s characters; yours has "
-                             "%(num)s.", max=event.statement_max_length, num=len(text)), 413)
+    text = _statement_text(event, text)
     status = (StatementStatus.pending if event.moderation is Moderation.pre
               else StatementStatus.visible)
     statement = Statement(event_id=event.id, prompt_id=prompt.id, participant_id=participant.id,
@@ -337,12 +343,7 @@ def set_muted(participant: Participant, user_id: int, muted: bool) -> None:
 def add_staff_statement(event: Event, prompt: Prompt, text: str, language: str,
                         source: StatementSource) -> Statement:
     """A statement written on paper (or by the facilitator), visible at once."""
-    text = (text or "").strip()
-    if not text:
-        raise DialogError(_l("Write something before you send it."), 400)
-    if len(text) > event.statement_max_length:
-        raise DialogError(_l("A statement can be at most %(max)s characters; yours has "
-                             "%(num)s.", max=event.statement_max_length, num=len(text)), 413)
+    text = _statement_text(event, text)
     statement = Statement(event_id=event.id, prompt_id=prompt.id, text=text, language=language,
                           source=source, status=StatementStatus.visible)
     db.session.add(statement)

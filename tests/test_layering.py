@@ -1,16 +1,100 @@
-"""The statistical core stays free of Flask and the database, for notebooks and tests."""
+"""The shape of the code: the statistical cores stay free of Flask and the database, every
+feature has the same files, nothing imports upward, and views reach the database only
+through their feature's queries and services."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+#: Feature folders and the name of their templates folder.
+FEATURES = {"surveys/auth": "auth", "surveys/survey": "survey", "surveys/runs": "runs",
+            "surveys/followup": "followup", "surveys/accessibility": "accessibility",
+            "dialog": "dialog"}
+#: Modules above the features: they may import everything, nothing imports them.
+APP = ("surveys.app", "surveys.cli", "surveys.demo", "surveys.wsgi", "surveys._build")
 
-@pytest.mark.parametrize("package", ["surveys.weighting", "surveys.indicators", "surveys.runs.microdata"])
-def test_the_statistical_core_imports_without_flask_or_sqlalchemy(package):
-    code = (f"import sys, {package}; "
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, at any depth of the file (function-level imports too)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def modules(folder: str):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        yield ".".join(path.relative_to(ROOT).with_suffix("").parts), path
+
+
+@pytest.mark.parametrize("module", [
+    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.survey.stats",
+    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
+])
+def test_the_statistical_core_imports_without_flask_or_sqlalchemy(module):
+    code = (f"import sys, {module}; "
             "print(sorted(m for m in ('flask', 'sqlalchemy', 'flask_babel') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("folder", sorted(FEATURES))
+def test_every_feature_has_the_same_files(folder):
+    present = {p.name for p in (ROOT / folder).iterdir()}
+    assert {"blueprint.py", "views.py", "services.py", "queries.py", "models.py",
+            "forms.py"} <= present
+    assert (ROOT / folder / "templates" / FEATURES[folder]).is_dir()
+
+
+def test_the_core_imports_no_feature_and_nothing_imports_the_app():
+    upward = []
+    for name, path in modules("surveys/core"):
+        upward += [(name, m) for m in imports(path)
+                   if m.startswith(("surveys.", "dialog")) and not m.startswith(
+                       ("surveys.core", "surveys.extensions"))]
+    for folder in FEATURES:
+        for name, path in modules(folder):
+            upward += [(name, m) for m in imports(path) if m.startswith(APP)]
+    assert upward == []
+
+
+def test_features_depend_on_each_other_without_cycles():
+    package = {folder.replace("/", "."): folder for folder in FEATURES}
+    needs: dict[str, set[str]] = {}
+    for feature, folder in package.items():
+        needs[feature] = {other for _name, path in modules(folder) for m in imports(path)
+                          for other in package if other != feature
+                          and (m == other or m.startswith(other + "."))}
+    done: set[str] = set()
+
+    def visit(feature: str, path: tuple[str, ...]) -> None:
+        assert feature not in path, " -> ".join((*path, feature))
+        if feature not in done:
+            for other in needs[feature]:
+                visit(other, (*path, feature))
+            done.add(feature)
+
+    for feature in needs:
+        visit(feature, ())
+
+
+def test_views_reach_the_database_only_through_queries_and_services():
+    direct = [path.relative_to(ROOT).as_posix() for folder in FEATURES
+              for name in ("views.py", "blueprint.py")
+              if "surveys.extensions.db" in imports(path := ROOT / folder / name)]
+    assert direct == []

@@ -26,7 +26,6 @@ from surveys.indicators import (
     WaveResult,
     indicator_from_dict,
 )
-from surveys.survey.questions import DONT_KNOW
 
 
 @dataclass
@@ -101,15 +100,17 @@ def answer_frame(answers: dict[int, dict[str, Any]], index: pd.Index,
 
 def groupings(framework: Framework, wave: Wave, design_sample: pd.DataFrame,
                answers: dict[int, dict[str, Any]]) -> list[pd.Series]:
-    """Each grouping as a named Series: a weighting variable, else a single-choice question."""
-    choice_keys = {q.key for q in wave.survey.questions() if q.type == "single_choice"}
+    """Each grouping as a named Series: a weighting variable, else a question whose answers
+    group respondents (a single choice)."""
+    grouping = {q.key: q for q in wave.survey.questions() if q.kind.groups_respondents}
     groups = []
     for name in framework.groupings:
         if name in design_sample.columns:
             groups.append(design_sample[name].rename(name))
-        elif name in choice_keys:
+        elif name in grouping:
+            kind = grouping[name].kind
             values = [answers.get(r, {}).get(name) for r in design_sample.index]
-            groups.append(pd.Series([None if v == DONT_KNOW else v for v in values],
+            groups.append(pd.Series([kind.group_of(v) for v in values],
                                     index=design_sample.index, name=name, dtype=object))
     return groups
 

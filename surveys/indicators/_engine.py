@@ -1,12 +1,12 @@
-"""The one place that reaches into the weighting engine's estimation internals.
+"""The one place that works on the weighting engine's estimation cells directly.
 
 Domain estimates are the engine's own (:func:`surveys.weighting.estimation.domain_means`,
 ``results_frame``), so every figure here equals ``WeightedDesign.mean``/``proportion``
-with ``by=``, which the weighting tests check against R ``survey`` 4.1. What the engine
-does not expose publicly is (a) domains given by an arbitrary Series instead of a sample
+with ``by=``, which the weighting tests check against R ``survey`` 4.1. What the engine's
+estimates do not take is (a) domains given by an arbitrary Series instead of a sample
 column and (b) the residualized influence values needed for the covariance of two
-estimates. Both use the design's :class:`~surveys.weighting.estimation.EstimationCells`,
-reached through the private ``_estimation_cells()``; only this module touches it.
+estimates. Both use the design's :class:`~surveys.weighting.estimation.EstimationCells`
+(``design.estimation_cells()``); only this module does.
 
 Influence values (R ``survey``'s linearization, as in ``estimation.py``): for the ratio
 mean of y over domain D,
@@ -33,7 +33,6 @@ import pandas as pd
 from surveys.weighting import Design, WeightedDesign
 from surveys.weighting.estimation import (
     DomainMeans,
-    EstimationCells,
     domain_means,
     logit_interval,
     results_frame,
@@ -44,7 +43,6 @@ Survey = Design | WeightedDesign
 __all__ = [
     "DomainMeans",
     "Survey",
-    "cells_of",
     "domain_covariance",
     "domain_df",
     "domain_estimates",
@@ -53,11 +51,6 @@ __all__ = [
     "logit_interval",
     "results_frame",
 ]
-
-
-def cells_of(design: Survey) -> EstimationCells:
-    """The design's (cached) estimation cells: weights, strata, calibration residualizers."""
-    return design._estimation_cells()  # private on purpose: see the module docstring
 
 
 def group_codes(groups: pd.Series) -> tuple[np.ndarray, list[object]]:
@@ -84,7 +77,7 @@ def domain_estimates(
 
     ``count_positive`` counts respondents with y > 0 too (shares: exact 0 and 1).
     """
-    cells = cells_of(design)
+    cells = design.estimation_cells()
     if codes is None:
         return domain_means(y, cells.row_cell, 1, cells, count_positive)
     key = np.where(codes >= 0, cells.row_cell * n_groups + codes, -1)
@@ -97,7 +90,7 @@ def domain_df(design: Survey, codes: np.ndarray, n_groups: int) -> np.ndarray:
     As the engine's ``EstimationCells.group_df`` (R's ``degf`` of the domain design): the
     group's respondents minus the number of strata they fall in.
     """
-    strata = cells_of(design).strata
+    strata = design.estimation_cells().strata
     inside = codes >= 0
     H = strata.n_strata
     counts = np.bincount(codes[inside] * H + strata.codes[inside], minlength=n_groups * H).reshape(
@@ -114,7 +107,7 @@ def influence_values(
     ``domains`` is an (n, K) boolean matrix; domains may overlap (e.g. a group and the
     whole population). See the module docstring for the formulas.
     """
-    cells = cells_of(design)
+    cells = design.estimation_cells()
     w = design.weights.to_numpy(dtype=float)
     y = np.asarray(y, dtype=float)
     observed = ~np.isnan(y)
@@ -137,7 +130,7 @@ def influence_values(
 
 def domain_covariance(design: Survey, e: np.ndarray) -> np.ndarray:
     """(K, K) linearization covariance of K estimates from their influence values e (n, K)."""
-    strata = cells_of(design).strata
+    strata = design.estimation_cells().strata
     e = np.asarray(e, dtype=float)
     V = np.zeros((e.shape[1], e.shape[1]))
     for h in range(strata.n_strata):

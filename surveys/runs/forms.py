@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from surveys.core.forms import MultiCheckboxField, NumberField, choices, strip
 from surveys.runs import jsonstat, mapping, messages
 from surveys.runs.mapping import DEFAULT_AGE_GROUPS, format_age_groups
-from surveys.runs.margin_files import format_code_lines
+from surveys.runs.margin_files import ImportProblems, format_code_lines, parse_code_lines
 from surveys.runs.messages import METHOD_LABELS, POLICY_LABELS
 from surveys.runs.models import METHODS, MarginSet
 from surveys.runs.weighing import RunSettings
@@ -95,6 +95,27 @@ class JsonStatMarginsForm(_MarginsFields):
         super().__init__(*args, **kwargs)
         if not self.born_codes.data:
             self.born_codes.data = format_code_lines(jsonstat.DEFAULT_BORN_CODES)
+
+    def code_mapping(self) -> tuple[jsonstat.CodeMapping | None, list[tuple[str, dict]]]:
+        """How the file's codes become categories, as the analyst wrote it; None and the
+        problems with the code lines when it is not right (age groups: on their field)."""
+        found: list[tuple[str, dict]] = []
+        try:
+            groups = mapping.parse_age_groups(self.age_groups.data)
+        except mapping.MappingError as error:
+            self.age_groups.errors = list(self.age_groups.errors) + messages.problems(
+                error.problems)
+            groups = []
+        codes = {}
+        for name in ("sex_codes", "born_codes", "region_codes"):
+            try:
+                codes[name] = parse_code_lines(self[name].data, name)
+            except ImportProblems as error:
+                found += error.problems
+        if self.age_groups.errors or found:
+            return None, found
+        return jsonstat.CodeMapping(age_groups=groups, sex=codes["sex_codes"],
+                                    born=codes["born_codes"], region=codes["region_codes"]), []
 
 
 class RunForm(FlaskForm):

@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from surveys.runs.jsonstat import group_label
-from surveys.survey.questions import CODE_RE, DONT_KNOW
+from surveys.survey.questions import AGE_GROUPS, CODE_RE, CODES, DONT_KNOW
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict
 
-AGE_KIND, CODES_KIND = "age_groups", "codes"
-#: Question types a variable can come from.
-SOURCE_TYPES = {AGE_KIND: ("year_of_birth",), CODES_KIND: ("single_choice",)}
+#: The kinds of variable, and so of question (`QuestionType.weighting_kind`), a variable is.
+KINDS = (AGE_GROUPS, CODES)
 DEFAULT_AGE_GROUPS = [[16, 29], [30, 44], [45, 64], [65, 84]]
 GROUP_RE = re.compile(r"^\s*(\d{1,3})\s*(?:([-–])\s*(\d{1,3})|(\+))\s*$")
 CATEGORY_MAX = 200
@@ -130,18 +129,18 @@ def default_scheme(survey) -> dict:
     district -> the same district codes; other choice questions are not mapped."""
     variables = []
     questions = survey.questions()
-    birth = next((q for q in questions if q.type == "year_of_birth"), None)
+    birth = next((q for q in questions if q.kind.weighting_kind == AGE_GROUPS), None)
     if birth is not None:
-        variables.append({"name": "age", "question": birth.key, "kind": AGE_KIND,
+        variables.append({"name": "age", "question": birth.key, "kind": AGE_GROUPS,
                           "groups": copy.deepcopy(DEFAULT_AGE_GROUPS)})
     for question in questions:
-        if question.type != "single_choice" or question.key not in TEMPLATE_CODES:
+        if question.kind.weighting_kind != CODES or question.key not in TEMPLATE_CODES:
             continue
         name, codes = TEMPLATE_CODES[question.key]
         options = option_codes(question)
         if codes is None:
             codes = {code: code for code in options} | {DONT_KNOW: ""}
-        variables.append({"name": name, "question": question.key, "kind": CODES_KIND,
+        variables.append({"name": name, "question": question.key, "kind": CODES,
                           "codes": {c: codes.get(c, c) for c in options + [DONT_KNOW]}})
     return {"reference_year": None, "variables": variables}
 
@@ -158,14 +157,13 @@ def identity_codes(question) -> dict[str, str]:
 
 def source_questions(survey) -> list:
     """The survey's questions a weighting variable can come from, in survey order."""
-    types = {t for kinds in SOURCE_TYPES.values() for t in kinds}
-    return [q for q in survey.questions() if q.type in types]
+    return [q for q in survey.questions() if q.kind.weighting_kind is not None]
 
 
 def sources_by_kind(survey) -> dict[str, list]:
     """Kind of variable -> the survey's questions it can come from."""
-    return {kind: [q for q in survey.questions() if q.type in types]
-            for kind, types in SOURCE_TYPES.items()}
+    return {kind: [q for q in survey.questions() if q.kind.weighting_kind == kind]
+            for kind in KINDS}
 
 
 def problems_with(scheme: Mapping, survey) -> list[tuple[str, dict]]:
@@ -174,7 +172,8 @@ def problems_with(scheme: Mapping, survey) -> list[tuple[str, dict]]:
     problems = []
     for variable in scheme.get("variables", []):
         question = by_key.get(variable.get("question"))
-        if question is None or question.type not in SOURCE_TYPES.get(variable.get("kind"), ()):
+        if (question is None or question.kind.weighting_kind is None
+                or question.kind.weighting_kind != variable.get("kind")):
             problems.append(("question_gone", {"variable": variable.get("name"),
                                                "question": variable.get("question")}))
     return problems
@@ -229,11 +228,11 @@ def scheme_from_form(form: MultiDict, survey, current: Mapping) -> SchemeForm:
         elif name in seen:
             errors.setdefault(field(i, "name"), []).append(("duplicate_variable", {"name": name}))
         seen.add(name)
-        if kind not in SOURCE_TYPES or question is None or question.type not in SOURCE_TYPES[kind]:
+        if kind not in KINDS or question is None or question.kind.weighting_kind != kind:
             errors.setdefault(field(i, "question"), []).append(("bad_question", {"question": key}))
             continue
         variable: dict[str, Any] = {"name": name, "question": key, "kind": kind}
-        if kind == AGE_KIND:
+        if kind == AGE_GROUPS:
             text = form.get(field(i, "groups"), "")
             try:
                 variable["groups"] = [list(g) for g in parse_age_groups(text)]
@@ -269,11 +268,11 @@ def scheme_from_form(form: MultiDict, survey, current: Mapping) -> SchemeForm:
 def add_variable(scheme: Mapping, question, name: str) -> dict:
     """The scheme with one more variable from `question` (defaults: age groups or same codes)."""
     new = copy.deepcopy(dict(scheme))
-    if question.type == "year_of_birth":
-        variable = {"name": name, "question": question.key, "kind": AGE_KIND,
+    if question.kind.weighting_kind == AGE_GROUPS:
+        variable = {"name": name, "question": question.key, "kind": AGE_GROUPS,
                     "groups": copy.deepcopy(DEFAULT_AGE_GROUPS)}
     else:
-        variable = {"name": name, "question": question.key, "kind": CODES_KIND,
+        variable = {"name": name, "question": question.key, "kind": CODES,
                     "codes": identity_codes(question)}
     new.setdefault("variables", []).append(variable)
     return new
@@ -290,7 +289,7 @@ def categorize(scheme: Mapping, answers: Mapping[int, Mapping[str, Any]], year: 
     columns: dict[str, list[Any]] = {}
     for variable in scheme.get("variables", []):
         key = variable["question"]
-        if variable["kind"] == AGE_KIND:
+        if variable["kind"] == AGE_GROUPS:
             groups = [(int(a), None if b is None else int(b)) for a, b in variable["groups"]]
             columns[variable["name"]] = [
                 age_category(answers.get(r, {}).get(key), year, groups) for r in ids]
@@ -312,7 +311,7 @@ def categorize(scheme: Mapping, answers: Mapping[int, Mapping[str, Any]], year: 
 
 def describe(variable: Mapping) -> list[tuple[str, list[str]]]:
     """Category -> the answer codes that give it ("" collects those that count as missing)."""
-    if variable["kind"] == AGE_KIND:
+    if variable["kind"] == AGE_GROUPS:
         return [(group_label(a, b), []) for a, b in variable["groups"]]
     grouped: dict[str, list[str]] = {}
     for code, category in variable["codes"].items():

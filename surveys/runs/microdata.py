@@ -3,7 +3,8 @@
 Flask-free: nothing here imports Flask, Flask-Babel or the database when the module
 is imported, so the writers work from a notebook. `codebook_for` reads a survey
 (a model object, or anything with the same attributes) and the question types, and
-imports those when called.
+imports those when called: each type codes its own answers
+(`QuestionType.codebook_variables`, in the vocabulary of `surveys.survey.codebook`).
 
 **The frame** has one row per response and these columns:
 
@@ -56,13 +57,14 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from surveys.core.data import BOM, safe_cell
+from surveys.survey.codebook import Coding, Variable, categorical
 
 #: The kinds of variable and their measurement levels (the SPSS names).
 KINDS = ("numeric", "categorical", "text", "multi")
@@ -71,13 +73,8 @@ MEASURES = ("nominal", "ordinal", "scale")
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 #: Columns before the questions' own, in this order.
 FIXED_COLUMNS = ("response_id", "language", "channel", "weight")
-#: Question types whose answers are free text, left out unless asked for.
-TEXT_TYPES = frozenset({"short_text", "long_text"})
 CHANNELS = ("web", "paper", "interview")
 
-# The question types' code for "don't know" (surveys.survey.questions, which imports
-# Flask-Babel and so is imported only when called); a test keeps the two equal.
-DONT_KNOW = "dk"
 
 #: Labels used when the caller passes none; answer labels come translated from
 #: `platform_labels`, the fixed columns' labels are English like their names.
@@ -111,34 +108,6 @@ SPSS_NOTE = [
 #: Columns of `codebook_csv` and of the Excel codebook sheet: one row per value label.
 CODEBOOK_COLUMNS = ["name", "spss_name", "label", "kind", "measure", "question_key", "value",
                     "spss_value", "value_label", "missing"]
-
-
-@dataclass
-class Variable:
-    """One column of the microdata and what its values mean."""
-
-    #: Column name in the frame, CSV, Excel and Parquet (SPSS may need another).
-    name: str
-    label: str
-    #: "numeric", "categorical", "text" or "multi" (a 0/1 column of a multiple choice).
-    kind: str
-    #: Raw value -> label, e.g. {"yes": "Ja", "dk": "Vet inte"} or {0: "Ingen", 10: "Full"}.
-    value_labels: dict[Any, str] = field(default_factory=dict)
-    #: "nominal", "ordinal" or "scale".
-    measure: str = "nominal"
-    #: The question the column belongs to (None for the fixed and extra columns).
-    question_key: str | None = None
-    #: Raw value -> number in SPSS for values that are no numbers: every value of a
-    #: categorical variable, in order, and "dk" where it is offered.
-    codes: dict[Any, int] = field(default_factory=dict)
-    #: Raw values meaning no substantive answer ("dk"); user-missing in SPSS.
-    missing: tuple = ()
-    #: Whether a numeric variable holds whole numbers only (integers in Parquet).
-    integer: bool = False
-
-    def spss_value(self, value: Any) -> Any:
-        """The number standing for a raw value in SPSS."""
-        return self.codes.get(value, value)
 
 
 @dataclass
@@ -222,151 +191,28 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     languages = list(survey.languages) + [c for c in LANGUAGES if c not in survey.languages]
     variables = [
         Variable("response_id", names["response_id"], "numeric", integer=True),
-        _categorical("language", names["language"],
-                     {c: LANGUAGES[c].native_name if c in LANGUAGES else c for c in languages}),
-        _categorical("channel", names["channel"],
-                     {c: names["channels"].get(c, c) for c in CHANNELS}),
+        categorical("language", names["language"],
+                    {c: LANGUAGES[c].native_name if c in LANGUAGES else c for c in languages}),
+        categorical("channel", names["channel"],
+                    {c: names["channels"].get(c, c) for c in CHANNELS}),
         Variable("weight", names["weight"], "numeric", measure="scale"),
     ]
     omitted = []
     for question in survey.questions():
         kind = question_type(question.type)
-        if question.type in TEXT_TYPES and not include_text:
+        if kind.free_text and not include_text:
             omitted += kind.columns(question)
             continue
-        build = _BUILDERS.get(question.type)
-        if build is None:
-            raise ValueError(f"no microdata coding for question type {question.type!r}")
-        variables += build(_Context(question, kind, text(question.text), text, names))
+        variables += kind.codebook_variables(Coding(question, text(question.text), text, names))
     return Codebook(variables=variables, language=lang, title=text(survey.texts.get("title")),
                     omitted=omitted)
-
-
-@dataclass
-class _Context:
-    """What a variable builder needs about one question."""
-
-    question: Any
-    kind: Any
-    label: str
-    text: Callable[[Mapping | None], str]
-    names: Mapping[str, Any]
-
-    @property
-    def settings(self) -> Mapping:
-        return self.question.settings
-
-    def dont_know(self) -> str | None:
-        """The label of the question's "don't know" choice, None when it offers none."""
-        setting = self.settings.get("dont_know")
-        return self.names["dont_know"].get(setting, setting) if setting else None
-
-    def options(self) -> dict[str, str]:
-        return {o["code"]: self.text(o["label"]) for o in self.settings.get("options", [])}
-
-
-def missing_code(largest: int) -> int:
-    """The code for "don't know": 99, or 999, 9999 ... whichever exceeds every real value."""
-    code = 99
-    while code <= largest:
-        code = code * 10 + 9
-    return code
-
-
-def _categorical(name: str, label: str, value_labels: Mapping[str, str],
-                 dont_know: str | None = None, measure: str = "nominal",
-                 question_key: str | None = None) -> Variable:
-    codes = {value: number for number, value in enumerate(value_labels, start=1)}
-    labels = dict(value_labels)
-    if dont_know is not None:
-        codes[DONT_KNOW] = missing_code(len(codes))
-        labels[DONT_KNOW] = dont_know
-    return Variable(name, label, "categorical", labels, measure, question_key, codes,
-                    (DONT_KNOW,) if dont_know is not None else ())
-
-
-def _numeric(ctx: _Context, value_labels: Mapping[int, str], largest: int,
-             measure: str, integer: bool = True) -> Variable:
-    labels = {value: text for value, text in value_labels.items() if text}
-    codes, missing = {}, ()
-    if (dont_know := ctx.dont_know()) is not None:
-        labels[DONT_KNOW], codes[DONT_KNOW] = dont_know, missing_code(largest)
-        missing = (DONT_KNOW,)
-    return Variable(ctx.question.key, ctx.label, "numeric", labels, measure, ctx.question.key,
-                    codes, missing, integer)
-
-
-def _single_choice(ctx: _Context) -> list[Variable]:
-    return [_categorical(ctx.question.key, ctx.label, ctx.options(), ctx.dont_know(),
-                         question_key=ctx.question.key)]
-
-
-def _matrix(ctx: _Context) -> list[Variable]:
-    # The items share one list of answers, which the type calls a scale: ordinal.
-    items = [ctx.text(i["label"]) for i in ctx.settings.get("items", [])]
-    return [
-        _categorical(column, f"{ctx.label}: {item}", ctx.options(), ctx.dont_know(), "ordinal",
-                     ctx.question.key)
-        for column, item in zip(ctx.kind.columns(ctx.question), items, strict=True)
-    ]
-
-
-def _multiple_choice(ctx: _Context) -> list[Variable]:
-    # The same columns as MultipleChoice.columns: the options, then "dk" if offered.
-    answers = list(ctx.options().values())
-    if ctx.settings.get("dont_know"):
-        answers.append(ctx.dont_know())
-    chosen = {0: ctx.names["not_chosen"], 1: ctx.names["chosen"]}
-    return [
-        Variable(column, f"{ctx.label}: {answer}", "multi", dict(chosen), "nominal",
-                 ctx.question.key, integer=True)
-        for column, answer in zip(ctx.kind.columns(ctx.question), answers, strict=True)
-    ]
-
-
-def _scale(ctx: _Context) -> list[Variable]:
-    low, high = ctx.settings["min"], ctx.settings["max"]
-    ends = {low: ctx.text(ctx.settings.get("min_label")),
-            high: ctx.text(ctx.settings.get("max_label"))}
-    return [_numeric(ctx, ends, high, "scale")]
-
-
-def _agreement(ctx: _Context) -> list[Variable]:
-    points = {p: ctx.names["agreement"][p] for p in ctx.kind.points(ctx.question)}
-    return [_numeric(ctx, points, max(points), "ordinal")]
-
-
-def _number(ctx: _Context) -> list[Variable]:
-    return [_numeric(ctx, {}, 0, "scale", bool(ctx.settings.get("integer", True)))]
-
-
-def _year_of_birth(ctx: _Context) -> list[Variable]:
-    return [_numeric(ctx, {}, ctx.kind.years(ctx.question)[1], "scale")]
-
-
-def _text(ctx: _Context) -> list[Variable]:
-    return [Variable(ctx.question.key, ctx.label, "text", question_key=ctx.question.key)]
-
-
-#: Question type name -> the variables of one question of that type.
-_BUILDERS: dict[str, Callable[[_Context], list[Variable]]] = {
-    "single_choice": _single_choice,
-    "multiple_choice": _multiple_choice,
-    "scale": _scale,
-    "agreement": _agreement,
-    "matrix": _matrix,
-    "number": _number,
-    "short_text": _text,
-    "long_text": _text,
-    "year_of_birth": _year_of_birth,
-}
 
 
 def _inferred(name: str, column: pd.Series) -> Variable:
     """A variable for a frame column that no question explains."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return _categorical(name, name, {c: str(c) for c in dtype.categories})
+        return categorical(name, name, {c: str(c) for c in dtype.categories})
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         return Variable(name, name, "numeric", measure="scale", integer=True)
     if pd.api.types.is_float_dtype(dtype):

@@ -17,7 +17,7 @@ from surveys.extensions import db
 from surveys.runs import mapping, monitor
 from surveys.runs.margin_files import margins_frame
 from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, WeightingScheme
-from surveys.runs.weighing import TEXT_TYPES, RunError, RunSettings, input_hash, weigh
+from surveys.runs.weighing import RunError, RunSettings, input_hash, weigh
 from surveys.survey.models import Answer, Response, Survey
 from surveys.weighting import WeightedDesign
 
@@ -191,7 +191,7 @@ def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFra
     survey = run.survey
     weights = weights_of(run)
     ids = list(weights.index)
-    questions = [q for q in survey.questions() if include_text or q.type not in TEXT_TYPES]
+    questions = [q for q in survey.questions() if include_text or not q.kind.free_text]
     _, answers = load_answers(survey, [q.key for q in questions], ids)
     numbers = export_numbers(survey.id)
     about = {r.id: r for r in db.session.execute(

@@ -20,16 +20,7 @@ from surveys.core.data import BOM, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
-from surveys.runs import (
-    charts,
-    jsonstat,
-    mapping,
-    messages,
-    microdata,
-    monitor,
-    queries,
-    services,
-)
+from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services
 from surveys.runs.forms import (
     EXPORT_FORMATS,
     AddVariableForm,
@@ -40,12 +31,12 @@ from surveys.runs.forms import (
     RunForm,
     format_collapse,
 )
-from surveys.runs.margin_files import ImportProblems, parse_code_lines
+from surveys.runs.margin_files import ImportProblems
 from surveys.runs.models import MarginSet, WeightingRun
 from surveys.runs.weighing import RunError, RunSettings, check_settings
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey
-from surveys.survey.results import answer_label, language_display_name
+from surveys.survey.results import language_display_name
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -68,7 +59,8 @@ def helpers() -> dict:
         "language_name": language_display_name,
         "describe_variable": mapping.describe,
         "age_groups_text": mapping.format_age_groups,
-        "answer_label": answer_label,
+        "answer_label": lambda question, code, lang: question.kind.answer_label(question, code,
+                                                                             lang),
         "localized": localized,
     }
 
@@ -129,23 +121,8 @@ def import_margins_jsonstat():
     form = JsonStatMarginsForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        found: list[tuple[str, dict]] = []
-        try:
-            groups = mapping.parse_age_groups(form.age_groups.data)
-        except mapping.MappingError as error:
-            form.age_groups.errors = list(form.age_groups.errors) + messages.problems(
-                error.problems)
-            groups = []
-        codes = {}
-        for name in ("sex_codes", "born_codes", "region_codes"):
-            try:
-                codes[name] = parse_code_lines(form[name].data, name)
-            except ImportProblems as error:
-                found += error.problems
-        if not form.age_groups.errors and not found:
-            code_mapping = jsonstat.CodeMapping(
-                age_groups=groups, sex=codes["sex_codes"], born=codes["born_codes"],
-                region=codes["region_codes"])
+        code_mapping, found = form.code_mapping()
+        if code_mapping is not None:
             try:
                 margin_set = services.import_jsonstat(
                     current_user.organisation_id, current_user.id, form.name.data,

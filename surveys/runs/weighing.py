@@ -31,8 +31,6 @@ from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingEr
 
 #: Questions whose weighted means the run page shows: the trust items of the template.
 TRUST_PREFIX = "trust_"
-NUMERIC_TYPES = ("scale", "agreement")
-TEXT_TYPES = ("short_text", "long_text")
 
 
 class RunError(ValueError):
@@ -208,7 +206,7 @@ def _first(value: Any) -> Any:
 # -- estimates ----------------------------------------------------------------------------------
 def estimate_items(survey: Survey) -> list[Question]:
     """The trust items (scale questions named trust_*); all scale questions if there are none."""
-    numeric = [q for q in survey.questions() if q.type in NUMERIC_TYPES]
+    numeric = [q for q in survey.questions() if q.kind.numeric]
     trust = [q for q in numeric if q.key.startswith(TRUST_PREFIX)]
     return trust or numeric
 

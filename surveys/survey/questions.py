@@ -2,8 +2,10 @@
 
 Each type is a class that owns what is special about it: its settings (and the
 localized texts inside them), how a submitted form becomes an answer value, the
-template that renders it, its export columns and its result summary. Adding a
-type is adding a class and a template, nothing else.
+template that renders it, which answers a display condition can test, its export
+columns and their coding in the microdata codebook, its result summary, and what
+weighting and the follow-up may do with its answers (a mean, a weighting variable,
+a grouping). Adding a type is adding a class and a template, nothing else.
 
 Answer values are plain JSON: an option code, an integer, a list of codes, a
 mapping item code -> option code, or text. ``"dk"`` stands for the "don't know /
@@ -20,9 +22,15 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-DONT_KNOW = "dk"
+from surveys.core.i18n import localized
+from surveys.survey.codebook import DONT_KNOW, Coding, Variable, categorical, numeric
+
 CODE_RE = re.compile(r"^[a-z0-9_]{1,40}$")
+
+#: The kinds of weighting variable an answer can become (see `surveys.runs.mapping`).
+AGE_GROUPS, CODES = "age_groups", "codes"
 
 #: Labels of the platform-supplied "don't know" choices, by setting value.
 DONT_KNOW_LABELS = {
@@ -60,6 +68,14 @@ class QuestionType:
     label: Any = ""
     #: Whether the type can offer a "don't know / prefer not to say" choice.
     allows_dont_know = False
+    #: Answers are free text: left out of weighted microdata unless asked for.
+    free_text = False
+    #: Answers are points of a numeric scale, so a weighted mean of them means something.
+    numeric = False
+    #: The kind of weighting variable an answer can become (`AGE_GROUPS`, `CODES`), if any.
+    weighting_kind: str | None = None
+    #: Each answer is one code, so the follow-up can break its figures down by it.
+    groups_respondents = False
 
     # -- settings ---------------------------------------------------------------------------
     def default_settings(self) -> dict:
@@ -80,6 +96,16 @@ class QuestionType:
         """The localized texts inside the settings, as (path, text) pairs."""
         return iter(())
 
+    def answer_structure(self, settings: Mapping) -> tuple:
+        """What stored answers depend on besides the key and type: the option and item
+        codes, the scale's ends, the extra choice. A survey with answers keeps it fixed."""
+        codes = [
+            tuple(sorted(entry.get("code") for entry in settings.get(name, [])
+                         if isinstance(entry, Mapping)))
+            for name in ("options", "items")
+        ]
+        return (*codes, None, None, settings.get("dont_know"))
+
     # -- answering --------------------------------------------------------------------------
     def field_names(self, question) -> list[str]:
         """Form fields this question reads."""
@@ -91,6 +117,19 @@ class QuestionType:
 
     def _dont_know(self, question, raw: str) -> bool:
         return raw == DONT_KNOW and bool(question.settings.get("dont_know"))
+
+    def offered_answers(self, settings: Mapping, lang: str) -> list[tuple[str, str]]:
+        """The answers a display condition can test: (value, label) pairs.
+
+        Only coded answers qualify (options, scale points); free text and numbers do not.
+        """
+        return []
+
+    def _with_dont_know(self, choices: list[tuple[str, str]], settings: Mapping
+                        ) -> list[tuple[str, str]]:
+        if settings.get("dont_know"):
+            choices.append((DONT_KNOW, str(DONT_KNOW_LABELS[settings["dont_know"]])))
+        return choices
 
     def condition_values(self, value: Any) -> set[str]:
         """The values a display condition can test against this answer."""
@@ -116,6 +155,36 @@ class QuestionType:
     def summarise(self, question, values: list[Any]) -> dict:
         """A summary of all answers: at least the number answered."""
         return {"answered": len(values)}
+
+    def answer_label(self, question, code: Any, lang: str) -> Any:
+        """What an analyst reads for an answer code: the option text, a scale point with its
+        end's label, "Don't know"."""
+        settings = question.settings
+        if code == DONT_KNOW:
+            return DONT_KNOW_LABELS.get(settings.get("dont_know"), code)
+        for option in settings.get("options", []):
+            if option["code"] == code:
+                return localized(option["label"], lang, question.survey.default_language)
+        if isinstance(code, int):
+            return self._point_label(question, code, lang)
+        return str(code)
+
+    def _point_label(self, question, point: int, lang: str) -> Any:
+        settings = question.settings
+        end = {settings.get("min"): "min_label", settings.get("max"): "max_label"}.get(point)
+        fallback = question.survey.default_language
+        end_text = localized(settings.get(end), lang, fallback) if end else ""
+        return Markup("{} – {}").format(point, end_text) if end_text else str(point)
+
+    def group_of(self, value: Any) -> Any:
+        """The group an answer puts its respondent in (`groups_respondents`); None for "don't
+        know"."""
+        return None if value == DONT_KNOW else value
+
+    # -- weighted microdata ---------------------------------------------------------------
+    def codebook_variables(self, coding: Coding) -> list[Variable]:
+        """The question's columns in the microdata codebook, coded (`surveys.survey.codebook`)."""
+        raise NotImplementedError(f"no microdata coding for question type {self.name!r}")
 
 
 def _text_errors(name: str, text: Any) -> list[str]:
@@ -158,6 +227,13 @@ class _Choices(QuestionType):
     def codes(self, question) -> list[str]:
         return [o["code"] for o in question.settings.get("options", [])]
 
+    def offered_answers(self, settings, lang):
+        if "options" not in settings:
+            return []
+        return self._with_dont_know(
+            [(o["code"], o["label"].get(lang) or o["code"]) for o in settings["options"]],
+            settings)
+
     def summarise(self, question, values):
         counts = Counter()
         for value in values:
@@ -171,6 +247,8 @@ class SingleChoice(_Choices):
 
     name = "single_choice"
     label = _l("Single choice")
+    weighting_kind = CODES
+    groups_respondents = True
 
     def parse(self, question, form):
         raw = form.get(field_name(question.key), "").strip()
@@ -179,6 +257,11 @@ class SingleChoice(_Choices):
         if raw in self.codes(question) or self._dont_know(question, raw):
             return raw
         raise AnswerError(_l("Choose one of the options."))
+
+    def codebook_variables(self, coding):
+        key = coding.question.key
+        return [categorical(key, coding.label, coding.options(), coding.dont_know(),
+                            question_key=key)]
 
 
 class MultipleChoice(_Choices):
@@ -214,6 +297,18 @@ class MultipleChoice(_Choices):
     def form_values(self, question, value):
         return {field_name(question.key): value or []}
 
+    def codebook_variables(self, coding):
+        # The same columns as `columns`: the options, then "dk" if offered.
+        answers = list(coding.options().values())
+        if coding.settings.get("dont_know"):
+            answers.append(coding.dont_know())
+        chosen = {0: coding.names["not_chosen"], 1: coding.names["chosen"]}
+        return [
+            Variable(column, f"{coding.label}: {answer}", "multi", dict(chosen), "nominal",
+                     coding.question.key, integer=True)
+            for column, answer in zip(self.columns(coding.question), answers, strict=True)
+        ]
+
 
 class Scale(QuestionType):
     """An integer scale such as 0-10, with labelled end points."""
@@ -221,6 +316,7 @@ class Scale(QuestionType):
     name = "scale"
     label = _l("Scale (e.g. 0-10)")
     allows_dont_know = True
+    numeric = True
 
     def default_settings(self):
         return {"min": 0, "max": 10, "min_label": {}, "max_label": {}, "dont_know": None}
@@ -238,6 +334,14 @@ class Scale(QuestionType):
     def texts(self, settings):
         yield "min_label", settings.get("min_label", {})
         yield "max_label", settings.get("max_label", {})
+
+    def answer_structure(self, settings):
+        options, items, _low, _high, dont_know = super().answer_structure(settings)
+        return options, items, settings.get("min"), settings.get("max"), dont_know
+
+    def offered_answers(self, settings, lang):
+        return self._with_dont_know(
+            [(str(p), str(p)) for p in range(settings["min"], settings["max"] + 1)], settings)
 
     def points(self, question) -> list[int]:
         return list(range(question.settings["min"], question.settings["max"] + 1))
@@ -266,6 +370,12 @@ class Scale(QuestionType):
             summary["median"] = statistics.median(numbers)
         return summary
 
+    def codebook_variables(self, coding):
+        low, high = coding.settings["min"], coding.settings["max"]
+        ends = {low: coding.text(coding.settings.get("min_label")),
+                high: coding.text(coding.settings.get("max_label"))}
+        return [numeric(coding, ends, high, "scale")]
+
 
 class Agreement(Scale):
     """The 1-5 agreement scale with platform-supplied labels."""
@@ -284,6 +394,20 @@ class Agreement(Scale):
 
     def points(self, question):
         return list(AGREEMENT_LABELS)
+
+    def answer_structure(self, settings):
+        return QuestionType.answer_structure(self, settings)
+
+    def offered_answers(self, settings, lang):
+        return self._with_dont_know(
+            [(str(p), f"{p} {label}") for p, label in AGREEMENT_LABELS.items()], settings)
+
+    def _point_label(self, question, point, lang):
+        return Markup("{} – {}").format(point, AGREEMENT_LABELS[point])
+
+    def codebook_variables(self, coding):
+        points = {p: coding.names["agreement"][p] for p in self.points(coding.question)}
+        return [numeric(coding, points, max(points), "ordinal")]
 
 
 class Matrix(_Choices):
@@ -362,6 +486,15 @@ class Matrix(_Choices):
             },
         }
 
+    def codebook_variables(self, coding):
+        # The items share one list of answers, which the type calls a scale: ordinal.
+        items = [coding.text(i["label"]) for i in coding.settings.get("items", [])]
+        return [
+            categorical(column, f"{coding.label}: {item}", coding.options(),
+                        coding.dont_know(), "ordinal", coding.question.key)
+            for column, item in zip(self.columns(coding.question), items, strict=True)
+        ]
+
 
 class Number(QuestionType):
     """A number within limits; a decimal comma is accepted."""
@@ -404,6 +537,9 @@ class Number(QuestionType):
                         "min": min(values), "max": max(values)}
         return summary
 
+    def codebook_variables(self, coding):
+        return [numeric(coding, {}, 0, "scale", bool(coding.settings.get("integer", True)))]
+
 
 class ShortText(QuestionType):
     """One line of free text."""
@@ -411,6 +547,7 @@ class ShortText(QuestionType):
     name = "short_text"
     label = _l("Short text")
     default_max = 200
+    free_text = True
 
     def default_settings(self):
         return {"max_length": self.default_max}
@@ -439,6 +576,10 @@ class ShortText(QuestionType):
     def condition_values(self, value):
         return set()
 
+    def codebook_variables(self, coding):
+        key = coding.question.key
+        return [Variable(key, coding.label, "text", question_key=key)]
+
 
 class LongText(ShortText):
     """Several lines of free text."""
@@ -454,6 +595,7 @@ class YearOfBirth(QuestionType):
     name = "year_of_birth"
     label = _l("Year of birth")
     allows_dont_know = True
+    weighting_kind = AGE_GROUPS
 
     def default_settings(self):
         return {"min_age": 16, "max_age": 110, "dont_know": "prefer_not"}
@@ -489,6 +631,9 @@ class YearOfBirth(QuestionType):
 
     def condition_values(self, value):
         return set()
+
+    def codebook_variables(self, coding):
+        return [numeric(coding, {}, self.years(coding.question)[1], "scale")]
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {

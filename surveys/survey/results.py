@@ -20,7 +20,7 @@ from markupsafe import Markup
 from surveys.core.i18n import LANGUAGES, current_language, localized
 from surveys.survey import queries, stats
 from surveys.survey.models import Channel, Question, Survey
-from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW, DONT_KNOW_LABELS, Agreement
+from surveys.survey.questions import DONT_KNOW
 
 CHANNEL_LABELS = {
     Channel.web.value: _l("Web"),
@@ -133,30 +133,12 @@ def _distribution(question: Question, label: Any, summary: dict, lang: str) -> D
     return Distribution(
         label=label,
         answered=answered,
-        rows=[ResultRow(answer_label(question, code, lang), n, share[code])
+        rows=[ResultRow(question.kind.answer_label(question, code, lang), n, share[code])
               for code, n in counts.items()],
         figures=[(FIGURE_LABELS[name], summary[name]) for name in FIGURE_LABELS
                  if name in summary],
         figures_exclude_dont_know=DONT_KNOW in counts,
     )
-
-
-def answer_label(question: Question, code: Any, lang: str) -> Any:
-    """What an analyst reads for an answer code: the option text, a scale point, "Don't know"."""
-    settings = question.settings
-    if code == DONT_KNOW:
-        return DONT_KNOW_LABELS.get(settings.get("dont_know"), code)
-    for option in settings.get("options", []):
-        if option["code"] == code:
-            return localized(option["label"], lang, question.survey.default_language)
-    if isinstance(code, int):
-        if isinstance(question.kind, Agreement):
-            return Markup("{} – {}").format(code, AGREEMENT_LABELS[code])
-        end = {settings.get("min"): "min_label", settings.get("max"): "max_label"}.get(code)
-        fallback = question.survey.default_language
-        end_text = localized(settings.get(end), lang, fallback) if end else ""
-        return Markup("{} – {}").format(code, end_text) if end_text else str(code)
-    return str(code)
 
 
 def language_display_name(code: str) -> Any:

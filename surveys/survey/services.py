@@ -42,13 +42,7 @@ from surveys.survey.models import (
     Survey,
     SurveyStatus,
 )
-from surveys.survey.questions import (
-    AGREEMENT_LABELS,
-    DONT_KNOW,
-    DONT_KNOW_LABELS,
-    QUESTION_TYPES,
-    AnswerError,
-)
+from surveys.survey.questions import QUESTION_TYPES, AnswerError
 from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, survey_texts
 from surveys.survey.translation_files import ImportReport, read_translations
 
@@ -84,27 +78,10 @@ def opening_problems(survey: Survey) -> list[str]:
     return problems
 
 
-def offered_answers(type_name: str, settings: Mapping, lang: str) -> list[tuple[str, str]]:
-    """The answers a display condition can test: (value, label) pairs.
-
-    Only coded answers qualify (options, scale points); free text and numbers do not.
-    """
-    if "options" in settings:
-        choices = [(o["code"], o["label"].get(lang) or o["code"]) for o in settings["options"]]
-    elif type_name == "agreement":
-        choices = [(str(p), f"{p} {label}") for p, label in AGREEMENT_LABELS.items()]
-    elif type_name == "scale":
-        choices = [(str(p), str(p)) for p in range(settings["min"], settings["max"] + 1)]
-    else:
-        return []
-    if settings.get("dont_know"):
-        choices.append((DONT_KNOW, str(DONT_KNOW_LABELS[settings["dont_know"]])))
-    return choices
-
-
 def condition_choices(question: Question) -> list[tuple[str, str]]:
     """The answers of `question` that a later question's condition can test."""
-    return offered_answers(question.type, question.settings, question.page.survey.default_language)
+    return question.kind.offered_answers(question.settings,
+                                         question.page.survey.default_language)
 
 
 def earlier_questions(question: Question) -> list[Question]:
@@ -431,14 +408,8 @@ def build_settings(type_name: str, raw: Mapping[str, Any], old: Mapping[str, Any
 
 
 def _structure(*, type_name: str, key: str, settings: Mapping) -> tuple:
-    """What stored answers depend on: key, type, codes, scale ends, extra choice."""
-    codes = tuple(
-        tuple(entry.get("code") for entry in settings.get(name, []) if isinstance(entry, Mapping))
-        for name in ("options", "items")
-    )
-    return key, type_name, tuple(sorted(codes[0])), tuple(sorted(codes[1])), \
-        settings.get("min") if type_name == "scale" else None, \
-        settings.get("max") if type_name == "scale" else None, settings.get("dont_know")
+    """What stored answers depend on: key, type, and what the type says (codes, ends ...)."""
+    return key, type_name, *QUESTION_TYPES[type_name].answer_structure(settings)
 
 
 def _key_problem(survey: Survey, key: str, question: Question | None) -> AuthoringError | None:
@@ -488,7 +459,8 @@ def update_question(question: Question, *, type_name: str, key: str, required: b
     if before != after:
         _refuse_if_answered(survey)
     # Conditions of later questions must still name answers this question offers.
-    offered = {value for value, _label in offered_answers(type_name, settings, lang)}
+    kind = QUESTION_TYPES[type_name]
+    offered = {value for value, _label in kind.offered_answers(settings, lang)}
     followers = dependents(question)
     for follower in followers:
         lost = [str(v) for v in follower.condition.get("values", []) if str(v) not in offered]

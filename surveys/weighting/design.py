@@ -1038,7 +1038,10 @@ class _Survey:
 
     # -- estimation ---------------------------------------------------------------
 
-    def _estimation_cells(self) -> EstimationCells:
+    def estimation_cells(self) -> EstimationCells:
+        """The cells estimation works on: weights, strata and the weighting steps'
+        residualizers, cached. Standard errors and influence values of any estimate
+        (`surveys.indicators` builds gaps and changes on them) come from these."""
         if self._cells is None:
             self._cells = EstimationCells(self._w, self._strata, self._residualizers)
         return self._cells
@@ -1134,7 +1137,7 @@ class _Survey:
             raise WeightingError("level must be between 0 and 1.", parameter="level")
         many = isinstance(variables, list | tuple)
         items: list[Variable] = list(variables) if many else [variables]  # type: ignore[arg-type]
-        cells = self._estimation_cells()
+        cells = self.estimation_cells()
         group_codes, G, index, cache_key = self._groups(by)
         key, G = cells.group_key(cache_key, group_codes, G)
         frames = []
