@@ -124,7 +124,7 @@ def test_hashed_static_files_are_cached_for_a_year_and_pages_are_not(stack, app)
     page = phone.request("GET", "/login")[2].decode()
     css_url = re.search(r'href="(/static/style\.css\?v=[0-9a-f]{12})"', page).group(1)
     with app.test_request_context():
-        script_url = url_for("dialog_screens.static", filename="live.js")
+        script_url = url_for("dialog.static", filename="live.js")
 
     for url in (css_url, script_url):
         status, headers, _ = phone.request("GET", url)
