@@ -14,35 +14,36 @@ exactly as R ``survey`` 4.1 does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._cells import JointCells, combine_codes, joint_cells
+from ._cells import combine_codes
+from .coding import (
+    Coded,
+    Options,
+    Policy,
+    code_cells,
+    code_margins,
+    coding_messages,
+    describe_values,
+    held_cells,
+    margin_frame,
+    respondents,
+)
 from .diagnostics import Diagnostics, Message, build_diagnostics, margin_table
 from .errors import (
     DesignError,
     EmptyCategoryError,
     MarginsFormatError,
-    MissingValueError,
     OutcomeError,
-    PopulationZeroError,
     UnknownCategoryError,
     WeightingError,
 )
 from .estimation import EstimationCells, StrataInfo, domain_means, results_frame
-from .impute import Imputation, impute_codes
-from .margins import (
-    MISSING_CODE,
-    Margin,
-    Margins,
-    as_margins,
-    encode_labels,
-    normalize_label,
-    resolve_collapse,
-)
+from .impute import Imputation
+from .margins import Margin, Margins, as_margins, normalize_label
 from .methods import calibrate_cells, rake_cells, trim_weights
 from .residuals import (
     CalibrationResidualizer,
@@ -51,79 +52,7 @@ from .residuals import (
     Residualizer,
 )
 
-Policy = Literal["error", "impute"]
 Variable = str | pd.Series
-
-
-# --------------------------------------------------------------------------------------
-# Shared preparation of weighting variables
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Options:
-    """How missing values are imputed and which categories the margins lack on purpose."""
-
-    imputation: Imputation = "hot_deck"
-    seed: int = 0
-    #: variable -> categories held at their base-weighted sample share (see ``rake``).
-    sample_share: Mapping[str, Sequence[Any]] | None = None
-
-
-@dataclass
-class _Coded:
-    """Weighting variables coded against (possibly collapsed) margins."""
-
-    margins: Margins
-    codes: list[np.ndarray]
-    imputed: pd.DataFrame | None
-    collapsed: dict[str, dict[str, str]]
-    cells: JointCells
-    options: _Options = _Options()
-    #: Categories held at their sample share: {"variable", "category", "share", ...}.
-    held: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def variables(self) -> list[str]:
-        return self.margins.variables
-
-    @property
-    def cards(self) -> list[int]:
-        return [len(self.margins[v].categories) for v in self.variables]
-
-
-def _remap(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """Apply a position lookup table to non-negative codes, keeping the negative ones."""
-    out = codes.copy()
-    ok = codes >= 0
-    out[ok] = lut[codes[ok]]
-    return out
-
-
-def _describe_values(values: Mapping[Any, int], limit: int = 8) -> str:
-    items = sorted(values.items(), key=lambda kv: -kv[1])
-    text = ", ".join(f"{k!r} ({v})" for k, v in items[:limit])
-    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _respondents(k: int, verb: str) -> str:
-    """'1 respondent has' / '3 respondents have': `verb` is the plural form (are, have)."""
-    singular = {"are": "is", "have": "has"}[verb]
-    return f"{k} respondent {singular}" if k == 1 else f"{k} respondents {verb}"
-
-
-def _neighbours(margin: Margin, position: int) -> list[Any]:
-    out = []
-    if position > 0:
-        out.append(margin.labels[position - 1])
-    if position + 1 < len(margin.labels):
-        out.append(margin.labels[position + 1])
-    return out
-
-
-def _validate_policy(name: str, value: str) -> None:
-    if value not in ("error", "impute"):
-        raise WeightingError(f"{name} must be 'error' or 'impute', not {value!r}.", parameter=name)
 
 
 # --------------------------------------------------------------------------------------
@@ -178,7 +107,7 @@ class _Survey:
     def _base_for_weighting(self, population_total: float) -> np.ndarray:
         return self._w
 
-    # -- weighting variable preparation -------------------------------------------
+    # -- columns -------------------------------------------------------------------
 
     def _column(self, name: str) -> pd.Series:
         if name not in self._sample.columns:
@@ -186,270 +115,6 @@ class _Survey:
                 f"The sample has no column {name!r}.", column=name, reason="missing_column"
             )
         return self._sample[name]
-
-    def _code_margins(
-        self,
-        margins: Margins,
-        collapse: Mapping[str, Mapping[Any, Any]] | None,
-        missing: Policy,
-        unknown: Policy,
-        base: np.ndarray,
-        options: _Options = _Options(),
-    ) -> _Coded:
-        """Code the weighting variables; collapse, check, optionally impute."""
-        _validate_policy("missing", missing)
-        _validate_policy("unknown", unknown)
-        absent = [v for v in margins.variables if v not in self._sample.columns]
-        if absent:
-            raise DesignError(
-                "The sample lacks the weighting variable(s) " + ", ".join(map(repr, absent)) + ".",
-                columns=absent,
-                column=absent[0],
-                reason="missing_column",
-            )
-        margins, held = self._hold_sample_shares(margins, options.sample_share, base)
-        raw = [self._sample[v] for v in margins.variables]
-        codes: list[np.ndarray] = []
-        unknown_values: dict[str, dict[Any, int]] = {}
-        for v, series in zip(margins.variables, raw, strict=True):
-            c, unk = encode_labels(series, margins[v].categories)
-            codes.append(c)
-            if unk:
-                unknown_values[v] = unk
-
-        collapsed: dict[str, dict[str, str]] = {}
-        if collapse:
-            resolved = resolve_collapse(margins, collapse)
-            for j, v in enumerate(margins.variables):
-                if v not in resolved:
-                    continue
-                target = resolved[v]
-                keep = [i for i in range(len(target)) if target[i] == i]
-                new_pos = np.full(len(target), -1, dtype=np.int64)
-                new_pos[keep] = np.arange(len(keep))
-                codes[j] = _remap(codes[j], new_pos[target])
-                m = margins[v]
-                collapsed[v] = {
-                    str(m.labels[i]): str(m.labels[int(target[i])])
-                    for i in range(len(target))
-                    if target[i] != i
-                }
-            margins = margins.collapse(collapse)
-
-        # Categories with population zero: drop when nobody is in them (as R's
-        # postStratify does); respondents there are an error.
-        kept: list[Margin] = []
-        for j, v in enumerate(margins.variables):
-            m = margins[v]
-            zero = m.counts == 0
-            if not zero.any():
-                kept.append(m)
-                continue
-            counts = np.bincount(codes[j][codes[j] >= 0], minlength=len(m.categories))
-            bad = np.flatnonzero(zero & (counts > 0))
-            if bad.size:
-                cats = {m.labels[i]: int(counts[i]) for i in bad}
-                raise PopulationZeroError(
-                    f"{_respondents(int(counts[bad].sum()), 'are')} in categories of {v!r} whose "
-                    f"population count is zero: {_describe_values(cats)}.",
-                    variable=v,
-                    values=cats,
-                    n_respondents=int(counts[bad].sum()),
-                )
-            keep = np.flatnonzero(~zero)
-            new_pos = np.full(len(m.categories), -1, dtype=np.int64)
-            new_pos[keep] = np.arange(keep.size)
-            codes[j] = _remap(codes[j], new_pos)
-            kept.append(
-                Margin(
-                    v,
-                    tuple(m.categories[i] for i in keep),
-                    m.counts[keep],
-                    tuple(m.labels[i] for i in keep),
-                )
-            )
-        margins = Margins(kept)
-
-        # Missing and unknown values (one cheap min() per variable when there are none).
-        has_negative = [bool(c.size) and int(c.min()) < 0 for c in codes]
-        n_missing = {
-            v: int(np.count_nonzero(c == MISSING_CODE)) if neg else 0
-            for v, c, neg in zip(margins.variables, codes, has_negative, strict=True)
-        }
-        if missing == "error" and any(n_missing.values()):
-            any_missing = np.zeros(self.n, dtype=bool)
-            for c in codes:
-                any_missing |= c == MISSING_CODE
-            listing = ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
-            first = next(v for v, k in n_missing.items() if k)
-            raise MissingValueError(
-                f"{_respondents(int(any_missing.sum()), 'have')} no value for a weighting variable: "
-                f"{listing}. Use missing='impute' to impute them from similar respondents.",
-                variable=first,
-                n_respondents=int(any_missing.sum()),
-                by_variable={v: k for v, k in n_missing.items() if k},
-            )
-        if unknown == "error" and unknown_values:
-            v = next(iter(unknown_values))
-            vals = unknown_values[v]
-            total = sum(vals.values())
-            others = [w for w in unknown_values if w != v]
-            extra = (" Other variables affected: " + ", ".join(others) + ".") if others else ""
-            raise UnknownCategoryError(
-                f"{_respondents(total, 'have')} a {v!r} value that is not in the margins: "
-                f"{_describe_values(vals)}.{extra}",
-                variable=v,
-                n_respondents=total,
-                values=vals,
-                by_variable=unknown_values,
-            )
-        imputed = None
-        if any(has_negative):
-            # Only values covered by an "impute" policy are still negative here.
-            codes, imputed = impute_codes(
-                codes,
-                [len(margins[v].categories) for v in margins.variables],
-                margins.variables,
-                [margins[v].labels for v in margins.variables],
-                base,
-                raw,
-                self._sample.index,
-                options.imputation,
-                options.seed,
-            )
-
-        # Every population category needs respondents (R: "Some strata absent from
-        # sample: use partial=TRUE"); point at neighbours that could absorb it.
-        cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
-        empty: list[tuple[str, Any]] = []
-        first_pos: tuple[Margin, int] | None = None
-        for j, v in enumerate(margins.variables):
-            m = margins[v]
-            counts = np.bincount(
-                cells.codes[:, j], weights=cells.counts, minlength=len(m.categories)
-            )
-            for i in np.flatnonzero(counts == 0):
-                empty.append((v, m.labels[i]))
-                if first_pos is None:
-                    first_pos = (m, int(i))
-        if empty:
-            assert first_pos is not None
-            m, i = first_pos
-            neighbours = _neighbours(m, i)
-            listing = ", ".join(f"{v}={c!r}" for v, c in empty)
-            hint = (
-                f" Merge {'it' if len(empty) == 1 else 'them'} into a neighbouring category, "
-                f"e.g. collapse={{{m.variable!r}: {{{m.labels[i]!r}: {neighbours[0]!r}}}}}."
-                if neighbours
-                else ""
-            )
-            raise EmptyCategoryError(
-                f"No respondents in population categor{'y' if len(empty) == 1 else 'ies'} "
-                f"{listing}.{hint}",
-                variable=m.variable,
-                category=m.labels[i],
-                empty=empty,
-                neighbours=neighbours,
-            )
-        return _Coded(margins, codes, imputed, collapsed, cells, options, held)
-
-    def _common_messages(self, coded: _Coded) -> list[Message]:
-        messages: list[Message] = []
-        for held in coded.held:
-            messages.append(
-                Message(
-                    "sample_share",
-                    f"{held['variable']} {held['category']!r} is not in the margins: held at its "
-                    f"share among the respondents, {held['share']:.4g} ({held['population_count']:.6g} "
-                    f"persons); the other categories of {held['variable']} were scaled by "
-                    f"{1 - held['share_all']:.6g}.",
-                    dict(held),
-                )
-            )
-        if coded.imputed is not None and len(coded.imputed):
-            counts = coded.imputed.groupby("variable", sort=False).size().to_dict()
-            who = len(coded.imputed["row"].unique())
-            listing = ", ".join(f"{v} ({k})" for v, k in counts.items())
-            options = coded.options
-            details = {"by_variable": {str(k): int(v) for k, v in counts.items()},
-                       "method": options.imputation, "uncertainty_counted": False}
-            if options.imputation == "hot_deck":
-                details["seed"] = options.seed
-                text = (f"Imputed {listing} for {who} respondents by random hot-deck within "
-                        f"cells of the other weighting variables (seed {options.seed}); the "
-                        "standard errors do not include the uncertainty of imputation.")
-            else:
-                text = f"Imputed the most likely category for {who} respondents: {listing}."
-            messages.append(Message("imputed", text, details))
-        for v, mapping in coded.collapsed.items():
-            messages.append(
-                Message(
-                    "collapsed",
-                    f"Merged categories of {v}: "
-                    + ", ".join(f"{a} -> {b}" for a, b in mapping.items())
-                    + ".",
-                    {"variable": v, "mapping": mapping},
-                )
-            )
-        return messages
-
-    def _hold_sample_shares(
-        self, margins: Margins, sample_share: Mapping[str, Sequence[Any]] | None,
-        base: np.ndarray,
-    ) -> tuple[Margins, tuple[dict[str, Any], ...]]:
-        """Add the categories the margins lack on purpose, at their base-weighted sample share.
-
-        For variable v and extra category c: s_c = sum of d over respondents in c / sum of d
-        over respondents with any category of v (margins' or extra); c gets N s_c persons
-        and every margin category of v is scaled by 1 - sum of the s_c, so v still sums to
-        N. A category the margins already have keeps its own population figure.
-        """
-        if not sample_share:
-            return margins, ()
-        out: list[Margin] = []
-        held: list[dict[str, Any]] = []
-        for m in margins.values():
-            wanted = [c for c in sample_share.get(m.variable, ())
-                      if normalize_label(c) is not None and normalize_label(c) not in m.categories]
-            wanted = list({normalize_label(c): c for c in wanted}.values())
-            if not wanted or m.variable not in self._sample.columns:
-                out.append(m)
-                continue
-            keys = tuple(str(normalize_label(c)) for c in wanted)
-            codes, _ = encode_labels(self._sample[m.variable], (*m.categories, *keys))
-            answered = float(base[codes >= 0].sum())
-            shares = [float(base[codes == len(m.categories) + i].sum()) / answered
-                      if answered > 0 else 0.0 for i in range(len(keys))]
-            share_all = float(sum(shares))
-            if share_all >= 1.0:
-                raise WeightingError(
-                    f"Every respondent with a value of {m.variable!r} is in categories the "
-                    f"margins lack ({', '.join(map(repr, keys))}): nothing to weight them to.",
-                    parameter="sample_share", variable=m.variable)
-            N = m.total
-            counts = np.concatenate([m.counts * (1.0 - share_all), [N * x for x in shares]])
-            out.append(Margin(m.variable, (*m.categories, *keys), counts,
-                              (*m.labels, *wanted)))
-            held += [{"variable": m.variable, "category": str(c), "share": x,
-                      "population_count": N * x, "share_all": share_all}
-                     for c, x in zip(wanted, shares, strict=True)]
-        return Margins(out), tuple(held)
-
-    def _margin_frame(
-        self, coded: _Coded, w: np.ndarray | None = None, cell_weights: np.ndarray | None = None
-    ) -> pd.DataFrame:
-        cells = coded.cells
-        if cell_weights is None:
-            assert w is not None
-            cell_weights = np.bincount(cells.row_cell, weights=w, minlength=cells.n_cells)
-        return margin_table(
-            coded.variables,
-            [coded.margins[v].labels for v in coded.variables],
-            cells.codes,
-            cells.counts,
-            cell_weights,
-            [coded.margins[v].counts for v in coded.variables],
-        )
 
     # -- weighting methods ------------------------------------------------------------
 
@@ -498,8 +163,8 @@ class _Survey:
         m = as_margins(margins)
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
-        coded = self._code_margins(m, collapse, missing, unknown, d,
-                                   _Options(imputation, seed, sample_share))
+        coded = code_margins(self._sample, m, collapse, missing, unknown, d,
+                             Options(imputation, seed, sample_share))
         cells = coded.cells
         d_const = float(d[0]) if d.min() == d.max() else None
         if d_const is not None:  # common case: skip a pass over the respondents
@@ -517,7 +182,7 @@ class _Survey:
             base=d,
             stage_factors=out.stage_factors,
         )
-        messages = self._common_messages(coded)
+        messages = coding_messages(coded)
         warnings: list[Message] = []
         if not out.converged:
             warnings.append(
@@ -540,7 +205,7 @@ class _Survey:
             iterations=out.iterations,
             weights=w if d_const is None else d_const * out.factor,
             weight_freq=None if d_const is None else cells.counts,
-            margins=self._margin_frame(coded, cell_weights=cell_weights),
+            margins=margin_frame(coded, cell_weights=cell_weights),
             messages=messages,
             warnings=warnings,
             imputed=coded.imputed,
@@ -607,8 +272,8 @@ class _Survey:
         m = as_margins(margins)
         N = m.check_totals(total_rtol)
         d = self._base_for_weighting(N)
-        coded = self._code_margins(m, collapse, missing, unknown, d,
-                                   _Options(imputation, seed, sample_share))
+        coded = code_margins(self._sample, m, collapse, missing, unknown, d,
+                             Options(imputation, seed, sample_share))
         cells = coded.cells
         base_sums = np.bincount(cells.row_cell, weights=d, minlength=cells.n_cells)
         cols = [np.ones(cells.n_cells)]
@@ -622,7 +287,7 @@ class _Survey:
         out = calibrate_cells(X, base_sums, np.array(totals), method, (lo, hi), epsilon, max_iter)
         w = d * out.g[cells.row_cell]
         residualizer = CalibrationResidualizer(row_cell=cells.row_cell, X=X, g=out.g, base=d)
-        messages = self._common_messages(coded)
+        messages = coding_messages(coded)
         messages.append(
             Message(
                 "g_range",
@@ -644,7 +309,7 @@ class _Survey:
             converged=True,
             iterations=out.iterations,
             weights=w,
-            margins=self._margin_frame(coded, cell_weights=base_sums * out.g),
+            margins=margin_frame(coded, cell_weights=base_sums * out.g),
             messages=messages,
             imputed=coded.imputed,
             collapsed=coded.collapsed,
@@ -695,7 +360,8 @@ class _Survey:
             raise MarginsFormatError("Post-stratification cells name no variables.", problems=[])
         held: tuple[dict[str, Any], ...] = ()
         if sample_share:
-            cells, held = self._held_cells(cells, variables, sample_share)
+            cells, held = held_cells(self._sample, cells, variables, sample_share,
+                                     self._base_for_weighting)
         # Per-variable category lists from the cell table (order of first appearance).
         pseudo: list[Margin] = []
         cell_codes: list[np.ndarray] = []
@@ -757,8 +423,8 @@ class _Survey:
         N = float(pop.sum())
         d = self._base_for_weighting(N)
         margins_ps = Margins(pseudo)
-        options = _Options(imputation, seed)
-        coded = self._code_cells(margins_ps, missing, unknown, d, options)
+        options = Options(imputation, seed)
+        coded = code_cells(self._sample, margins_ps, missing, unknown, d, options)
         scells = coded.cells
         s_uniq = np.ravel_multi_index(tuple(scells.codes.T), tuple(cards))
         s_inv = scells.row_cell
@@ -776,8 +442,8 @@ class _Survey:
             }
             n_resp = int(s_counts[not_in_pop].sum())
             raise UnknownCategoryError(
-                f"{_respondents(n_resp, 'are')} in cells absent from the population table (or with "
-                f"population 0): {_describe_values(values)}.",
+                f"{respondents(n_resp, 'are')} in cells absent from the population table (or with "
+                f"population 0): {describe_values(values)}.",
                 variable=tuple(variables),
                 n_respondents=n_resp,
                 values=values,
@@ -824,7 +490,7 @@ class _Survey:
             np.bincount(cell_codes[j], weights=pop, minlength=cards[j])
             for j in range(len(variables))
         ]
-        coded_marg = _Coded(
+        coded_marg = Coded(
             Margins(
                 Margin(v, p.categories, marg_counts[j], p.labels)
                 for j, (v, p) in enumerate(zip(variables, pseudo, strict=True))
@@ -836,8 +502,8 @@ class _Survey:
             options,
             held,
         )
-        table = self._margin_frame(coded_marg, cell_weights=d_sums * ratio)
-        messages = self._common_messages(coded_marg) + messages
+        table = margin_frame(coded_marg, cell_weights=d_sums * ratio)
+        messages = coding_messages(coded_marg) + messages
         diag = build_diagnostics(
             method="poststratify",
             converged=True,
@@ -857,89 +523,6 @@ class _Survey:
             diag,
             coded_marg,
         )
-
-    def _held_cells(
-        self, cells: pd.DataFrame, variables: list[str],
-        sample_share: Mapping[str, Sequence[Any]],
-    ) -> tuple[pd.DataFrame, tuple[dict[str, Any], ...]]:
-        """A one-variable cell table with the sample-share categories added (see rake)."""
-        if len(variables) != 1:
-            raise WeightingError("sample_share needs a cell table of one variable.",
-                                 parameter="sample_share")
-        margin = as_margins(cells.rename(columns={variables[0]: "category"})
-                            .assign(variable=variables[0]))[variables[0]]
-        base = self._base_for_weighting(margin.total)
-        held_margins, held = self._hold_sample_shares(Margins([margin]), sample_share, base)
-        frame = held_margins.to_frame()
-        return (frame.drop(columns="variable").rename(columns={"category": variables[0]}),
-                held)
-
-    def _code_cells(
-        self, margins: Margins, missing: Policy, unknown: Policy, base: np.ndarray,
-        options: _Options = _Options(),
-    ) -> _Coded:
-        """Like _code_margins but without the empty-category check (done per cell)."""
-        _validate_policy("missing", missing)
-        _validate_policy("unknown", unknown)
-        absent = [v for v in margins.variables if v not in self._sample.columns]
-        if absent:
-            raise DesignError(
-                "The sample lacks the cell variable(s) " + ", ".join(map(repr, absent)) + ".",
-                columns=absent,
-                column=absent[0],
-                reason="missing_column",
-            )
-        raw = [self._sample[v] for v in margins.variables]
-        codes = []
-        unknown_values: dict[str, dict[Any, int]] = {}
-        for v, s in zip(margins.variables, raw, strict=True):
-            c, unk = encode_labels(s, margins[v].categories)
-            codes.append(c)
-            if unk:
-                unknown_values[v] = unk
-        n_missing = {
-            v: int(np.count_nonzero(c == MISSING_CODE))
-            for v, c in zip(margins.variables, codes, strict=True)
-        }
-        if missing == "error" and any(n_missing.values()):
-            any_missing = np.zeros(self.n, dtype=bool)
-            for c in codes:
-                any_missing |= c == MISSING_CODE
-            first = next(v for v, k in n_missing.items() if k)
-            raise MissingValueError(
-                f"{_respondents(int(any_missing.sum()), 'have')} no value for a cell variable: "
-                + ", ".join(f"{v} ({k})" for v, k in n_missing.items() if k)
-                + ".",
-                variable=first,
-                n_respondents=int(any_missing.sum()),
-                by_variable={v: k for v, k in n_missing.items() if k},
-            )
-        if unknown == "error" and unknown_values:
-            v = next(iter(unknown_values))
-            vals = unknown_values[v]
-            raise UnknownCategoryError(
-                f"{_respondents(sum(vals.values()), 'have')} a {v!r} value that is in no "
-                f"population cell: {_describe_values(vals)}.",
-                variable=v,
-                n_respondents=sum(vals.values()),
-                values=vals,
-                by_variable=unknown_values,
-            )
-        imputed = None
-        if any((c < 0).any() for c in codes):
-            codes, imputed = impute_codes(
-                codes,
-                [len(margins[v].categories) for v in margins.variables],
-                margins.variables,
-                [margins[v].labels for v in margins.variables],
-                base,
-                raw,
-                self._sample.index,
-                options.imputation,
-                options.seed,
-            )
-        cells = joint_cells(codes, [len(margins[v].categories) for v in margins.variables])
-        return _Coded(margins, codes, imputed, {}, cells, options)
 
     def trim(
         self, lower: float | None = None, upper: float | None = None, strict: bool = False
@@ -975,9 +558,9 @@ class _Survey:
             )
         ]
         warnings: list[Message] = []
-        coded: _Coded | None = getattr(self, "_coded", None)
+        coded: Coded | None = getattr(self, "_coded", None)
         if coded is not None:
-            table = self._margin_frame(coded, w)
+            table = margin_frame(coded, w)
             dev = np.abs(table["weighted_count"] - table["population_count"]) / table[
                 "population_count"
             ].where(table["population_count"] > 0)
@@ -1274,7 +857,7 @@ class Design(_Survey):
             bad = ~np.isfinite(w) | (w <= 0)
             if bad.any():
                 raise DesignError(
-                    f"{_respondents(int(bad.sum()), 'have')} a missing, zero or negative base "
+                    f"{respondents(int(bad.sum()), 'have')} a missing, zero or negative base "
                     f"weight in {weights!r}.",
                     column=weights,
                     reason="invalid_weights",
@@ -1302,7 +885,7 @@ class Design(_Survey):
             c, uniques = pd.factorize(col, sort=True)
             if (c < 0).any():
                 raise DesignError(
-                    f"{_respondents(int((c < 0).sum()), 'have')} no stratum in {strata!r}.",
+                    f"{respondents(int((c < 0).sum()), 'have')} no stratum in {strata!r}.",
                     column=strata,
                     reason="missing_strata",
                     n_respondents=int((c < 0).sum()),
@@ -1390,7 +973,7 @@ class WeightedDesign(_Survey):
         converged: bool,
         iterations: int,
         diagnostics: Diagnostics,
-        coded: _Coded | None,
+        coded: Coded | None,
     ) -> WeightedDesign:
         obj = cls.__new__(cls)
         obj._init_survey(parent._root, w, residualizers)
