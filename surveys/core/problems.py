@@ -6,6 +6,7 @@ word them; each feature's `messages` module puts them into the user's language.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,3 +17,37 @@ class Problem:
 
     code: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+#: The most cells a JSON-stat table may declare: SCB's own API refuses bigger requests,
+#: and a cube is allocated in memory.
+MAX_CELLS = 10_000_000
+#: Digits a JSON number may have (a count of people has at most ten).
+MAX_DIGITS = 30
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError("number too long")
+    return int(text)
+
+
+def load_json_file(text: str) -> tuple[object | None, Problem | None]:
+    """JSON from an uploaded file, with numbers and nesting bounded: (data, None), or
+    (None, the problem) for text that is not JSON, nests too deep or has an absurd number."""
+    try:
+        return json.loads(text, parse_int=_bounded_int), None
+    except json.JSONDecodeError as error:
+        return None, Problem("not_json", {"line": error.lineno, "column": error.colno})
+    except (RecursionError, ValueError):
+        return None, Problem("not_json", {"line": 1, "column": 1})
+
+
+def too_many_cells(sizes: list[int]) -> Problem | None:
+    """A table larger than MAX_CELLS, found before anything is allocated."""
+    cells = 1
+    for size in sizes:
+        cells *= max(int(size), 0)
+        if cells > MAX_CELLS:
+            return Problem("too_many_cells", {"limit": MAX_CELLS})
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 
@@ -72,6 +73,11 @@ def register_problem(code: str, details: Mapping[str, Any]) -> str:
         "empty_file": lambda: _("The file is empty."),
         "not_json": lambda: _("The file is not JSON (line %(line)s).", line=details.get("line")),
         "not_dataset": lambda: _("The file is not a JSON-stat dataset."),
+        "too_many_cells": lambda: _("The table has more than %(limit)s cells. Choose fewer "
+                                    "categories in SCB's table before downloading it.",
+                                    limit=format_decimal(details.get("limit"))),
+        "not_csv": lambda: _("The file could not be read as CSV: a field is far too long or "
+                             "a quotation mark is not closed."),
         "wrong_version": lambda: _("The file is JSON-stat version %(version)s; version 2.0 "
                                    "is needed.", version=details.get("version")),
         "no_time_dimension": lambda: _("The file has no year dimension (it has "

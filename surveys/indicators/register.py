@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 import unicodedata
@@ -30,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.core.problems import Problem
+from surveys.core.problems import Problem, load_json_file, too_many_cells
 
 from .compute import Estimate, WaveResult
 from .definitions import RegisterIndicator
@@ -129,7 +128,11 @@ def read_register_csv(
         raise RegisterFormatError([Problem("empty_file")])
     header_line = lines[0]
     delimiter = max(";\t,", key=header_line.count) if any(d in header_line for d in ";\t,") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:  # e.g. a field longer than the csv module takes (131,072 characters)
+        raise RegisterFormatError([Problem("not_csv")]) from None
+    reader = iter(rows)
     header = [h.strip() for h in next(reader)]
     folded = [_fold(h) for h in header]
     problems: list[Problem] = []
@@ -221,10 +224,9 @@ def read_register_jsonstat(
 
     ``source`` is used when the file has no ``source`` of its own.
     """
-    try:
-        data = json.loads(_decode(raw))
-    except json.JSONDecodeError as exc:
-        raise RegisterFormatError([Problem("not_json", {"line": exc.lineno})]) from None
+    data, problem = load_json_file(_decode(raw))
+    if problem is not None:
+        raise RegisterFormatError([problem])
     if not isinstance(data, dict) or data.get("class") != "dataset":
         raise RegisterFormatError([Problem("not_dataset")])
     if data.get("version") != "2.0":
@@ -238,6 +240,9 @@ def read_register_jsonstat(
         and all(isinstance(s, int) and s >= 0 for s in sizes)
     ):
         raise RegisterFormatError([Problem("missing_field", {"field": "id/size/dimension"})])
+    oversized = too_many_cells(sizes)
+    if oversized is not None:
+        raise RegisterFormatError([oversized])
     problems: list[Problem] = []
     codes: dict[str, list[str]] = {}
     for dim, size in zip(ids, sizes, strict=True):

@@ -24,7 +24,6 @@ from the same filtered cube, so their totals agree.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -35,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surveys.core.problems import Problem
+from surveys.core.problems import Problem, load_json_file, too_many_cells
 
 #: Our variable names for SCB's dimensions.
 AGE, SEX, BORN, DISTRICT = "age", "gender", "born", "district"
@@ -111,11 +110,9 @@ def parse(raw: bytes | str) -> Dataset:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise JsonStatError([Problem("not_utf8")]) from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise JsonStatError([Problem("not_json", {"line": exc.lineno, "column": exc.colno})]) \
-            from None
+    data, problem = load_json_file(raw)
+    if problem is not None:
+        raise JsonStatError([problem])
     if not isinstance(data, dict):
         raise JsonStatError([Problem("not_dataset", {"found": type(data).__name__})])
     problems: list[Problem] = []
@@ -140,6 +137,9 @@ def parse(raw: bytes | str) -> Dataset:
         raise JsonStatError(problems)
     if len(ids) != len(sizes):
         raise JsonStatError([Problem("id_size_mismatch", {"ids": len(ids), "sizes": len(sizes)})])
+    oversized = too_many_cells(sizes)
+    if oversized is not None:
+        raise JsonStatError([oversized])
 
     codes: dict[str, list[str]] = {}
     labels: dict[str, dict[str, str]] = {}

@@ -196,6 +196,9 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
                                  "json-stat2.", version=d.get("version")),
     "missing_field": lambda d: _("The file lacks the JSON-stat field “%(field)s”.",
                                  field=d.get("field")),
+    "too_many_cells": lambda d: _("The table has more than %(limit)s cells. Choose fewer "
+                                  "categories in SCB's table before downloading it.",
+                                  limit=format_decimal(d.get("limit"))),
     "id_size_mismatch": lambda d: _("The file names %(ids)s dimensions in “id” but gives "
                                     "%(sizes)s sizes.", ids=d.get("ids"), sizes=d.get("sizes")),
     "missing_dimension": lambda d: _("The dimension %(dimension)s has no categories in the "
