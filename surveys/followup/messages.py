@@ -14,7 +14,7 @@ def _codes(values: Any) -> str:
 
 
 def framework_error(code: str, details: Mapping[str, Any]) -> str:
-    """A `FrameworkError` or a problem from `service.refresh`."""
+    """A `FrameworkError` or a problem from `services.refresh`."""
     messages = {
         "unknown_goal": lambda: _("Choose one of the framework's goals."),
         "goal_in_use": lambda: _(
@@ -62,7 +62,7 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
 
 
 def problem_text(problem) -> str:
-    """A `service.FigureProblem` in words."""
+    """A `values.FigureProblem` in words."""
     return framework_error(problem.code, {**problem.details, "wave": problem.wave,
                                           "indicator": problem.indicator})
 

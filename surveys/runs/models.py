@@ -154,7 +154,7 @@ class WeightingRun(db.Model):
 
     @property
     def margins_met(self) -> bool:
-        """False when the weights miss a margin they should meet (see `runs.unmet_margins`)."""
+        """False when the weights miss a margin they should meet (see `weighing.unmet_margins`)."""
         warnings = (self.diagnostics or {}).get("warnings", [])
         return not any(w.get("code") == "margins_not_met" for w in warnings)
 

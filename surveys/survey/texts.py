@@ -84,10 +84,3 @@ def completeness_lines(survey: Survey) -> list[tuple[str, bool, str]]:
 def missing_texts(survey: Survey, lang: str) -> list[str]:
     """Ids of the texts that have no translation in `lang`."""
     return [ref.id for ref in survey_texts(survey) if not ref.get(lang)]
-
-
-def is_complete(survey: Survey) -> bool:
-    """True when every text exists in every survey language and the survey has questions."""
-    return bool(survey.questions()) and all(
-        done == total for done, total in completeness(survey).values()
-    )
