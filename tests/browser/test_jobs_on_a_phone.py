@@ -7,8 +7,8 @@ import pytest
 
 from surveys.core.roles import Role
 from tests.conftest import PASSWORD, user_email
-from tests.jobs.test_jobs import FAILURES, submit
 from tests.support.browser import axe_violations
+from tests.support.jobs import FAILURES, submit
 
 pytestmark = pytest.mark.browser
 

@@ -10,47 +10,20 @@ import pytest
 from sqlalchemy import select
 
 from surveys import create_app
-from surveys.auth.models import User
 from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.jobs import services
 from surveys.jobs.models import Job, JobStatus
-from tests.conftest import app_config, user_email
+from tests.conftest import app_config
+from tests.support.jobs import FAILURES, SEEN, submit
 from tests.support.servers import Redis
 from tests.support.web import FormClient
-
-#: Progress seen from another connection while the job ran, step by step.
-SEEN: list[tuple[int, int]] = []
-FAILURES = {"left": 0}
-
-
-@services.job_kind("test_count", title=lambda params: f"Counting to {params['to']}")
-def count(job: Job, progress: services.Progress) -> services.JobResult:
-    """Counts to params["to"], reporting each step; fails while FAILURES says so."""
-    if FAILURES["left"]:
-        FAILURES["left"] -= 1
-        raise RuntimeError("the printer is on fire")
-    for step in range(1, job.params["to"] + 1):
-        progress(step, job.params["to"])
-        with db.engine.connect() as other:  # what another request would read now
-            SEEN.append(tuple(other.execute(select(Job.progress, Job.total).where(
-                Job.id == job.id)).one()))
-    text = ",".join(str(n) for n in range(1, job.params["to"] + 1))
-    return services.JobResult("count.txt", "text/plain", text.encode())
 
 
 @pytest.fixture(autouse=True)
 def _reset():
     SEEN.clear()
     FAILURES["left"] = 0
-
-
-def submit(app, org, role: Role = Role.analyst, to: int = 3) -> int:
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == user_email(org, role)))
-        job = services.submit("test_count", org.id, user.id, {"to": to})
-        db.session.commit()
-        return job.id
 
 
 def test_without_redis_a_job_runs_at_once_and_its_file_can_be_downloaded(
