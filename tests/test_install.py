@@ -8,7 +8,6 @@ test to seconds; the package itself, its data and its entry points come from the
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -20,6 +19,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.support.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,12 +28,6 @@ def arabic(msgid: str) -> str:
     """The Arabic catalog's translation of `msgid`."""
     with open(ROOT / "translations/ar/LC_MESSAGES/messages.po", "rb") as handle:
         return read_po(handle, locale="ar")[msgid].string
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

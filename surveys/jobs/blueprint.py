@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from surveys.core.urls import GET, POST, add_rules
 from surveys.jobs import views
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
 
-bp.add_url_rule("/<int:job_id>", view_func=views.status, methods=["GET"])
-bp.add_url_rule("/<int:job_id>.json", view_func=views.state, methods=["GET"])
-bp.add_url_rule("/<int:job_id>/download", view_func=views.download, methods=["GET"])
-bp.add_url_rule("/<int:job_id>/retry", view_func=views.retry, methods=["POST"])
+add_rules(
+    bp,
+    ("/<int:job_id>", "status", views.status, GET),
+    ("/<int:job_id>.json", "state", views.state, GET),
+    ("/<int:job_id>/download", "download", views.download, GET),
+    ("/<int:job_id>/retry", "retry", views.retry, POST),
+)

@@ -44,12 +44,12 @@ sys.path.insert(0, str(ROOT))
 from tests.support.load import (  # noqa: E402
     CpuMeter,
     NoRedirect,
-    free_port,
     percentile,
     request,
     start_gunicorn,
 )
 from tests.support.postgres import PostgresServer  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
 
 PAGE = re.compile(r"/s/demo/p/(\d+)$")
 

@@ -47,7 +47,8 @@ from surveys import create_app
 from surveys.auth.models import Organisation
 from surveys.extensions import db
 from tests.support.dialog import make_event
-from tests.support.load import NoRedirect, free_port, percentile, request, start_gunicorn
+from tests.support.load import NoRedirect, percentile, request, start_gunicorn
+from tests.support.servers import free_port
 from tests.support.postgres import PostgresServer
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
