@@ -184,6 +184,12 @@ def organisation_tokens(organisation_id: int) -> list[ApiToken]:
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+def valid_token(secret: str) -> ApiToken | None:
+    """The unrevoked token with this secret; None if there is none."""
+    token = token_by_secret(secret)
+    return token if token is not None and token.revoked_at is None else None
+
+
 def token_by_secret(secret: str) -> ApiToken | None:
     """The token with this secret, revoked or not; None for anything that is not one."""
     if not TOKEN_RE.match(secret):

@@ -378,12 +378,3 @@ def revoke(token: ApiToken) -> None:
         audit.record("token_revoked", subject=token.name,
                      organisation_id=token.organisation_id)
     db.session.flush()
-
-
-def use_token(secret: str) -> ApiToken | None:
-    """The unrevoked token with this secret, marked as used now; None if there is none."""
-    token = queries.token_by_secret(secret)
-    if token is None or token.revoked_at is not None:
-        return None
-    token.last_used_at = utcnow()
-    return token
