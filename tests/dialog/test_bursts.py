@@ -106,7 +106,7 @@ def test_the_moderator_sees_the_burst_and_muting_it_sets_its_votes_aside(
 
 def test_devices_of_another_event_or_no_number_are_refused_and_nothing_is_muted(
         app, client, login, make_org, stuffed_event):
-    org, ev, _ = stuffed_event
+    org, _ev, _ = stuffed_event
     other = create_event(app, org)
     login(client, org, "facilitator")
     with app.app_context():
