@@ -15,7 +15,7 @@ from surveys.runs.mapping import default_scheme
 from surveys.runs.models import MarginSet, WeightingRun
 from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
-from surveys.weighting import DrawnSample, SampledDesign
+from surveys.weighting import Design, DrawnSample, SampledDesign
 from tests.support.analysis import (
     add_responses,
     import_csv,
@@ -110,6 +110,14 @@ def test_a_drawn_sample_is_weighted_in_three_steps_and_the_run_shows_them(
         again, _ = run_queries.reproduce(db.session.get(WeightingRun, run_id))
     assert again.degf == 12 - 2
     assert again.weights.tolist() == pytest.approx(direct.weights.tolist(), rel=1e-12)
+    trust = pd.Series([3 + i % 5 for i in range(len(PEOPLE))],
+                      index=drawn.stratum_of_respondent.index, name="trust_kommun")
+    shown = run["estimates"]["overall"][0]
+    assert shown["item"] == "trust_kommun"
+    assert shown["se"] == pytest.approx(direct.mean(trust)["se"].iloc[0], rel=1e-12)
+    unstratified = Design(table.assign(w=sampled.nonresponse_weights), weights="w").rake(
+        pd.read_csv(io.StringIO(MARGINS)))
+    assert abs(shown["se"] - unstratified.mean(trust)["se"].iloc[0]) > 1e-6
 
 
 def test_a_rerun_keeps_the_drawn_sample(app, client, drawn_survey):

@@ -47,7 +47,7 @@ WEIGHT_COLUMN = "__nonresponse_weight__"
 STEPS = ("design", "nonresponse", "calibration")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # Series fields: compare by identity
 class DrawnSample:
     """How the respondents were drawn: what the three weighting steps need.
 
