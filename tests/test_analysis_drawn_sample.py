@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import tempfile
 
 import pandas as pd
+import pyreadstat
 import pytest
 
 from surveys.core.roles import Role
@@ -118,6 +120,30 @@ def test_a_drawn_sample_is_weighted_in_three_steps_and_the_run_shows_them(
     unstratified = Design(table.assign(w=sampled.nonresponse_weights), weights="w").rake(
         pd.read_csv(io.StringIO(MARGINS)))
     assert abs(shown["se"] - unstratified.mean(trust)["se"].iloc[0]) > 1e-6
+
+
+def test_the_export_has_each_steps_weight(app, client, drawn_survey):
+    survey_id, margin_set_id, drawn = drawn_survey
+    run_id = create(app, survey_id, margin_set_id, drawn)
+    with app.app_context():
+        run_svc.approve(db.session.get(WeightingRun, run_id), None)
+        db.session.commit()
+    reply = client.get(f"/analysis/runs/{run_id}/export?format=csv&lang=en")
+    assert reply.status_code == 200
+    frame = pd.read_csv(io.BytesIO(reply.data))
+    assert frame["stratum"].tolist() == [p[3] for p in PEOPLE]
+    assert frame["design_weight"].tolist() == [40 if p[3] == "centrum" else 70 for p in PEOPLE]
+    assert frame["nonresponse_weight"].tolist() == pytest.approx(
+        [100 if p[3] == "centrum" else 700 / 6 for p in PEOPLE], rel=1e-12)
+    assert frame["weight"].tolist() == pytest.approx(
+        list(stored_weights(app, run_id).values()), rel=1e-12)
+    sav = client.get(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
+    assert sav.status_code == 200
+    with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
+        handle.write(sav.data)
+        handle.flush()
+        spss, _ = pyreadstat.read_sav(handle.name)
+    assert spss["nonresponse_weight"].tolist() == frame["nonresponse_weight"].tolist()
 
 
 def test_a_rerun_keeps_the_drawn_sample(app, client, drawn_survey):

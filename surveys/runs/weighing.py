@@ -166,6 +166,21 @@ def steps_record(sampled: SampledDesign, weighted: WeightedDesign) -> dict[str, 
     return {k: jsonable(v.to_dict(orient="records")) for k, v in records.items()}
 
 
+def step_columns(drawn: Mapping[str, Any], record: Mapping[str, Any], ids: list[int]
+                 ) -> dict[str, list[Any]]:
+    """Each response's stratum and its weights after steps 1 and 2, from what the run stored
+    (the drawn sample in its settings, the strata and groups in its diagnostics)."""
+    stratum_of = drawn["stratum_of_respondent"]
+    group_of = drawn.get("rhg_of_respondent") or stratum_of
+    design = {s["stratum"]: s["design_weight"] for s in record["strata"]}
+    factor = {g["group"]: g["adjustment"] for g in record["groups"]}
+    strata = [stratum_of[str(r)] for r in ids]
+    return {"stratum": strata,
+            "design_weight": [design[h] for h in strata],
+            "nonresponse_weight": [design[h] * factor[group_of[str(r)]]
+                                   for h, r in zip(strata, ids, strict=True)]}
+
+
 # -- the engine ---------------------------------------------------------------------------------
 def weigh(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings) -> WeightedDesign:
     """Call the engine on the input table exactly as a run does (no database involved)."""
