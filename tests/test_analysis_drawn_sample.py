@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 
 import pandas as pd
@@ -15,10 +16,18 @@ from surveys.runs import queries as run_queries
 from surveys.runs import services as run_svc
 from surveys.runs.mapping import default_scheme
 from surveys.runs.models import MarginSet, WeightingRun
-from surveys.runs.weighing import RunSettings
+from surveys.runs.weighing import (
+    RunSettings,
+    drawn_json,
+    sampled_design,
+    step_columns,
+    steps_record,
+    weigh,
+)
 from surveys.survey.models import Survey
 from surveys.weighting import Design, DrawnSample, SampledDesign
 from tests.support.analysis import (
+    DATA,
     add_responses,
     import_csv,
     location_id,
@@ -168,3 +177,44 @@ def test_responses_from_outside_the_sample_stop_the_run_with_a_reason(app, clien
     text = text_of(client.get(f"/analysis/runs/{run_id}?lang=en").get_data(as_text=True))
     assert ("Completed responses that are not from the drawn sample (they have no stratum): 2."
             in text)
+
+
+def test_the_run_engine_reproduces_r_on_the_reference_sample():
+    """weigh() with the stored form of a drawn sample whose groups cut across the strata."""
+    everyone = pd.read_csv(DATA / "weighting" / "sampled" / "sample.csv", encoding="utf-8")
+    expected = json.loads((DATA / "weighting" / "sampled" / "expected.json").read_text(
+        encoding="utf-8"))
+    case = next(c for c in expected["cases"] if c["name"] == "age_born_calibrate")
+    respondents = everyone[everyone["responded"] == 1].set_index("id")
+    group = everyone["age"] + "/" + everyone["born"]
+    cells = pd.crosstab(everyone["stratum"], group).stack()
+    drawn = DrawnSample(
+        respondents["stratum"], everyone.groupby("stratum")["N_h"].first().to_dict(),
+        everyone["stratum"].value_counts().to_dict(),
+        rhg_of_respondent=group.set_axis(everyone["id"])[respondents.index],
+        sampled_per_rhg={k: int(n) for k, n in cells.items() if n})
+    stored = json.loads(json.dumps(drawn_json(drawn)))  # as the database gives it back
+    settings = RunSettings(method="linear", variables=["age", "gender", "born"],
+                           drawn_sample=stored)
+    margins = pd.read_csv(DATA / "weighting" / "sampled" / "margins.csv", encoding="utf-8")
+    table = respondents[["age", "gender", "born"]].astype(object)
+    weighted = weigh(table, margins, settings)
+    r_weights = pd.Series(case["final_weights"]).set_axis(
+        [int(i) for i in case["final_weights"]])
+    assert weighted.weights.loc[r_weights.index].to_numpy() == pytest.approx(
+        r_weights.to_numpy(), rel=1e-12)
+    steps = steps_record(sampled_design(table, settings), weighted)
+    assert len(steps["groups"]) == 8 and len(steps["strata"]) == 8
+    ids = list(table.index)
+    columns = step_columns(stored, steps, ids)
+    nonresponse = pd.Series(case["nonresponse_weights"]).set_axis(
+        [int(i) for i in case["nonresponse_weights"]])
+    assert columns["nonresponse_weight"] == pytest.approx(nonresponse[ids].tolist(), rel=1e-12)
+    # post-stratifying on one variable starts from the same step-2 weights
+    post = weigh(table, margins, RunSettings(method="poststratify", variables=["born"],
+                                             drawn_sample=stored))
+    direct = SampledDesign(table, drawn).design.poststratify(
+        margins[margins["variable"] == "born"][["category", "population_count"]].rename(
+            columns={"category": "born"}))
+    assert post.weights.tolist() == direct.weights.tolist()
+    assert post.degf == len(table) - 8

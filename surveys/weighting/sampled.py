@@ -90,14 +90,13 @@ class SampledDesign:
                 "Respondents are in strata without a population or sample size: "
                 + ", ".join(unknown) + ".",
                 reason="unknown_stratum", strata=unknown)
-        too_small = sorted(str(h) for h, n in sampled.items()
-                           if h in population and not 0 < n <= population[h])
-        if too_small or set(sampled) - set(population):
+        invalid = sorted(str(h) for h, n in sampled.items()
+                         if h not in population or not 0 < n <= population[h])
+        if invalid:
             raise DesignError(
                 "Every stratum drawn from needs a population at least as large as its "
-                "sample, and a sample of at least one: "
-                + ", ".join(too_small or sorted(map(str, set(sampled) - set(population)))) + ".",
-                reason="invalid_sample_sizes", strata=too_small)
+                "sample, and a sample of at least one: " + ", ".join(invalid) + ".",
+                reason="invalid_sample_sizes", strata=invalid)
         answered = stratum.value_counts()
         over = sorted(str(h) for h, r in answered.items() if r > sampled[h])
         if over:
@@ -117,7 +116,7 @@ class SampledDesign:
         sampled_n: dict[Any, int] = {}
         for (h, g), n in cells.items():
             sampled_sum[g] = sampled_sum.get(g, 0.0) + n * weight_of[h]
-            sampled_n[g] = sampled_n.get(g, 0) + n
+            sampled_n[g] = sampled_n.get(g, 0) + int(n)
         empty = sorted(str(g) for g in sampled_sum if g not in resp_sum)
         if empty:
             raise DesignError(
