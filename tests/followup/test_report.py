@@ -319,10 +319,10 @@ def test_an_unknown_language_is_refused_with_the_languages_there_are(demo):
 
 
 # -- the command ------------------------------------------------------------------------------
-def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
+def test_the_command_writes_the_report_as_pdf_docx_and_html(demo, tmp_path):
     runner = demo.test_cli_runner()
-    pdf, html = tmp_path / "rapport.pdf", tmp_path / "rapport.html"
-    for out in (pdf, html):
+    pdf, html, word = tmp_path / "rapport.pdf", tmp_path / "rapport.html", tmp_path / "r.docx"
+    for out in (pdf, html, word):
         result = runner.invoke(args=["report", "--organisation", "Exempelby kommun",
                                      "--year", str(LATEST), "--lang", "sv", "--out", str(out)])
         assert result.exit_code == 0, result.output
@@ -331,6 +331,7 @@ def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
     document = html.read_text(encoding="utf-8")
     assert '<html lang="sv"' in document and "<style>" in document
     assert "Tillit till andra människor" in document
+    assert "Tillit till andra människor" in [p.text for p in docx_of(word.read_bytes()).paragraphs]
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
