@@ -81,6 +81,8 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
             "DIALOG_STATEMENT_VOTES_PER_ADDRESS", "30 per 10 seconds; 600 per hour"),
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
+        # surveys with at least this many completed responses are weighted by a job
+        "RUN_JOB_MIN_RESPONDENTS": int(os.environ.get("RUN_JOB_MIN_RESPONDENTS", "5000")),
         **operations_settings(),
     }
 

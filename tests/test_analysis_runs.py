@@ -522,3 +522,19 @@ def test_runs_are_listed_with_their_outcome(app, client, small):
     counts = Counter(re.findall(r"(Approved|Failed|Did not converge|Weighted)\s*</td>",
                                 client.get(f"/analysis/surveys/{small}").get_data(as_text=True)))
     assert counts == {"Weighted": 1}
+
+
+def test_a_large_survey_is_weighted_by_a_job_whose_page_leads_to_the_run(app, client, small,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "RUN_JOB_MIN_RESPONDENTS", 12)  # the small survey's 12
+    add_responses(app, small, answers_of(PEOPLE))
+    margin_set_id = location_id(import_csv(client, MARGINS.encode()))
+    reply = weigh(client, small, margin_set_id, missing="error")
+    assert reply.status_code == 303 and reply.headers["Location"].startswith("/jobs/")
+    job_page = client.get(reply.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Weighting liten" in job_page and "Ready." in job_page
+    run_id = int(re.search(r'href="/analysis/runs/(\d+)">Open weighting run \1<', job_page)[1])
+    run = stored_run(app, run_id)
+    assert run["error"] is None and run["n_respondents"] == 12
+    assert sum(stored_weights(app, run_id).values()) == pytest.approx(1300)
+    assert client.get(reply.headers["Location"] + "/download").status_code == 404

@@ -11,16 +11,27 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth.access import own, roles_required
-from surveys.core.data import BOM, safe_cell
+from surveys.core.data import BOM, jsonable, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
+from surveys.jobs import services as job_services
 from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services
+from surveys.runs import jobs as _run_jobs  # noqa: F401 - registers the weighting job
 from surveys.runs.forms import (
     EXPORT_FORMATS,
     AddVariableForm,
@@ -185,6 +196,13 @@ def survey(survey_id: int):
         margin_set = own(MarginSet, form.margin_set.data)
         found = check_settings(settings, scheme, margin_set)
         found += mapping.problems_with(scheme, subject)
+        if not found and len(queries.completed_ids(subject.id)) >= current_app.config[
+                "RUN_JOB_MIN_RESPONDENTS"]:
+            job = job_services.submit("weighting_run", subject.organisation_id, current_user.id, {
+                "survey_id": subject.id, "survey_title": subject.slug,
+                "margin_set_id": margin_set.id, "settings": jsonable(settings.to_dict()),
+                "scheme": jsonable(dict(scheme))})
+            return redirect(url_for("jobs.status", job_id=job.id), 303)
         if not found:
             run = services.create_run(subject, margin_set, settings, current_user.id, scheme)
             if run.failed:
