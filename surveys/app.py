@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(survey.public)
     app.register_blueprint(survey.manage)
+    app.register_blueprint(fieldwork.public)
+    app.register_blueprint(fieldwork.api)
     app.register_blueprint(fieldwork.bp)
     app.register_blueprint(runs.bp)
     app.register_blueprint(accessibility.bp)

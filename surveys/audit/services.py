@@ -36,6 +36,8 @@ ACTIONS = {
     "token_created": _l("Created an API token"),
     "token_revoked": _l("Revoked an API token"),
     "purge": _l("Purged personal data"),
+    "sample_drawn": _l("Drew a sample"),
+    "fieldwork_purged": _l("Purged a sample's names and addresses"),
 }
 
 
