@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 
 from surveys.audit import services as audit
 from surveys.core.time import utcnow
@@ -67,7 +67,7 @@ def import_frame(survey: Survey, checked: FrameCheck, file_name: str, user_id: i
         values["person_hash"] = codes.person_hash(row["person_id"], secret, frame.salt)
         rows.append({"frame_id": frame.id, **values})
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(FrameRow), rows[start:start + 2000])
+        db.session.execute(FrameRow.__table__.insert(), rows[start:start + 2000])
     return frame
 
 
@@ -121,12 +121,13 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
                      "access_code": codes.new_code(taken), "language": languages.get(row_id)}
                     for row_id in drawn[key]]
     for start in range(0, len(members), 2000):
-        db.session.execute(insert(SampleMember), members[start:start + 2000])
+        db.session.execute(SampleMember.__table__.insert(), members[start:start + 2000])
     frame.strata_columns = list(design.columns)
     frame.allocation = design.as_dict()
     frame.seed = design.seed
     frame.drawn_at = utcnow()
-    audit.record("sample_drawn", subject=frame.survey.slug, n=design.n, seed=design.seed,
+    audit.record("sample_drawn", subject=frame.survey.slug,
+                 organisation_id=frame.survey.organisation_id, n=design.n, seed=design.seed,
                  strata=len(strata))
     return len(members)
 
@@ -227,6 +228,7 @@ def purge(frame: SampleFrame) -> int:
                        .values(frame_row_id=None))
     deleted = db.session.execute(delete(FrameRow).where(FrameRow.frame_id == frame.id)).rowcount
     frame.purged_at = utcnow()
-    audit.record("fieldwork_purged", subject=frame.survey.slug, rows=deleted)
+    audit.record("fieldwork_purged", subject=frame.survey.slug,
+                 organisation_id=frame.survey.organisation_id, rows=deleted)
     db.session.flush()
     return deleted

@@ -31,3 +31,25 @@ def frame_file(n: int, seed: int = 1, extra: tuple[str, ...] = (),
                encoding: str = "utf-8") -> bytes:
     """The frame as a `;`-separated file; `extra` lines are added at the end."""
     return "\n".join((HEADER, *frame_rows(n, seed), *extra)).encode(encoding) + b"\n"
+
+
+def make_sample(app, survey_id: int, people: int = 60, n: int = 20, seed: int = 7,
+                columns: tuple[str, ...] = ("district",), draw: bool = True) -> list[str]:
+    """Import a synthetic frame into the survey and (by default) draw; returns the codes."""
+    from sqlalchemy import select
+
+    from surveys.extensions import db
+    from surveys.fieldwork import frame_file as reading
+    from surveys.fieldwork import services
+    from surveys.fieldwork.models import SampleMember
+    from surveys.survey.models import Survey
+
+    with app.test_request_context():
+        survey = db.session.get(Survey, survey_id)
+        frame = services.import_frame(survey, reading.check(frame_file(people), 2026),
+                                      "frame.csv", None)
+        if draw:
+            services.draw_sample(frame, services.Design(columns=list(columns), n=n, seed=seed))
+        db.session.commit()
+        return sorted(db.session.scalars(select(SampleMember.access_code).where(
+            SampleMember.frame_id == frame.id)))
