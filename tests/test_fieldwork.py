@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from openapi_schema_validator import OAS31Validator
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -154,6 +155,9 @@ def test_outcomes_rates_files_and_the_public_figures(app, org, make_survey, work
                              "NE": 1}
     assert api["rates"]["RR2"] == pytest.approx(1 / 29, abs=1e-6)
     assert api["rates"]["e"] == pytest.approx(3 / 4)
+    spec = make_client().get("/api/v1/openapi.json").json
+    root = {"$ref": "#/components/schemas/FieldworkFigures", "components": spec["components"]}
+    assert not [e.message for e in OAS31Validator(root).iter_errors(api)]
     assert all(s["sampled"] >= 10 for s in api["strata"])
     assert sum(s["sampled"] for s in api["strata"]) <= 30
     csv = worker.get(f"{base}/rates.csv").get_data(as_text=True)
@@ -202,3 +206,16 @@ def test_only_admins_and_fieldwork_staff_see_names(app, org, make_survey, make_c
         assert client.get(base + url).status_code == people, url
     # The design page of a drawn sample sends to the overview; only the allowed get that far.
     assert client.get(base + "/design").status_code == (403 if people == 403 else 302)
+
+
+def test_the_representation_monitor_states_the_response_rate_and_the_lowest_stratum(
+        app, org, make_survey, make_client, login):
+    survey_id = make_survey(org, slug="monitor")
+    codes = make_sample(app, survey_id, people=100, n=40)
+    make_client().post_form("/s/monitor/code", {"code": codes[0]})
+    with app.app_context():
+        db.session.scalar(select(Response)).completed_at = utcnow()
+        db.session.commit()
+    analyst = staff(make_client(), login, org, Role.analyst)
+    page = analyst.get(f"/analysis/surveys/{survey_id}/representation?lang=en")
+    assert "Response rate 2.5% (RR1); 0.0% among " in page.get_data(as_text=True)

@@ -8,7 +8,14 @@ from surveys.extensions import db
 from surveys.fieldwork import sampling
 from surveys.fieldwork.aapor import final_outcome
 from surveys.fieldwork.codes import normalise_code
-from surveys.fieldwork.figures import Case
+from surveys.fieldwork.figures import (
+    MIN_PUBLISHED,
+    Case,
+    GroupFigures,
+    by,
+    group_figures,
+    lowest_rr1,
+)
 from surveys.fieldwork.models import FrameRow, Mailing, SampleFrame, SampleMember, SampleStratum
 from surveys.survey.models import Response, Survey
 
@@ -125,3 +132,14 @@ def members_by_codes(frame: SampleFrame, codes: list[str]) -> dict[str, SampleMe
 def taken_codes(frame: SampleFrame) -> set[str]:
     return set(db.session.scalars(select(SampleMember.access_code).where(
         SampleMember.frame_id == frame.id)))
+
+
+def rate_summary(survey: Survey) -> tuple[GroupFigures, GroupFigures | None] | None:
+    """RR1 of the whole sample and of the stratum that answers least (among strata large
+    enough to publish), for the representation monitor; None without a drawn sample."""
+    frame = frame_for(survey.id)
+    if frame is None or frame.drawn_at is None:
+        return None
+    found = cases(frame)
+    strata = [f for f in by(found, lambda c: c.stratum) if f.sampled >= MIN_PUBLISHED]
+    return group_figures("all", found), lowest_rr1(strata)

@@ -23,7 +23,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -56,7 +55,7 @@ from surveys.fieldwork.models import MailingKind, SampleFrame
 from surveys.fieldwork.services import Design, FieldworkError
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey, SurveyStatus
-from surveys.survey.results import CHANNEL_LABELS
+from surveys.survey.results import CHANNEL_LABELS, format_share
 
 #: Frame files up to this size are read in the request (25,000 people are about 3 MB).
 MAX_FRAME_BYTES = 32 * 1024 * 1024
@@ -67,7 +66,7 @@ def helpers() -> dict:
     return {"format_code": format_code, "OUTCOME_LABELS": OUTCOME_LABELS, "CODES": CODES,
             "CODE_LABELS": CODE_LABELS, "COLUMN_LABELS": COLUMN_LABELS,
             "MAILING_LABELS": MAILING_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
-            "percent": lambda v: "–" if v is None else format_percent(v, "#,##0.0 %"),
+            "percent": format_share,
             "AAPOR_CODE": AAPOR_CODE,
             "column_names": lambda cols: ", ".join(str(COLUMN_LABELS[c]) for c in cols) or "–",
             "sees_people": current_user.is_authenticated and current_user.has_role(*FIELDWORK)}
