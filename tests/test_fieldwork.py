@@ -109,6 +109,10 @@ def test_a_code_starts_once_resumes_on_any_device_and_a_wrong_code_is_explained(
     phone = make_client()
     start = phone.get(f"/s/med-kod?c={code}&lang=en").get_data(as_text=True)
     assert f'value="{code}"' in start and "Your code from the letter" in start
+    assert f'value="{code}"' in phone.get(f"/s/med-kod/code?c={code}").get_data(as_text=True)
+    # Reading the pages began nothing.
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 0
     first = phone.post_form("/s/med-kod/code", {"code": format_code(code).lower()})
     assert first.status_code == 302 and first.headers["Location"].endswith("/s/med-kod/p/1")
     assert phone.get("/s/med-kod/p/1").status_code == 200
