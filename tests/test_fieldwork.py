@@ -16,7 +16,14 @@ from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.fieldwork.codes import format_code
-from surveys.fieldwork.models import FrameRow, SampleFrame, SampleMember, SampleStratum
+from surveys.fieldwork.models import (
+    FrameRow,
+    FrameUpload,
+    SampleFrame,
+    SampleMember,
+    SampleStratum,
+)
+from surveys.jobs.models import Job, JobStatus
 from surveys.survey.models import Response
 from tests.support.frames import frame_file, make_sample
 from tests.support.manage import staff
@@ -223,3 +230,24 @@ def test_the_representation_monitor_states_the_response_rate_and_the_lowest_stra
     analyst = staff(make_client(), login, org, Role.analyst)
     page = analyst.get(f"/analysis/surveys/{survey_id}/representation?lang=en")
     assert "Response rate 2.5% (RR1); 0.0% among " in page.get_data(as_text=True)
+
+
+def test_a_large_frame_is_stored_by_a_background_job_and_its_file_not_kept(
+        app, org, make_survey, worker, monkeypatch):
+    monkeypatch.setitem(app.config, "FRAME_IMPORT_JOB_ROWS", 10)
+    survey_id = make_survey(org, slug="stor-ram")
+    url = f"/manage/surveys/{survey_id}/fieldwork/frame"
+    data = frame_file(30, extra=BAD[1:])
+    listed = worker.post_form(url, {"file": (io.BytesIO(data), "stor.csv")})
+    assert listed.status_code == 400 and _count(app, FrameUpload) == 0
+    digest = listed.get_data(as_text=True).split('name="checked" type="hidden" value="')[1][:64]
+    queued = worker.post_form(url, {"file": (io.BytesIO(data), "stor.csv"), "skip": "y",
+                                    "checked": digest})
+    assert queued.status_code == 302 and "/jobs/" in queued.headers["Location"]
+    with app.app_context():  # no Redis in the tests: the job ran inside the request
+        job = db.session.scalar(select(Job))
+        assert job.status is JobStatus.done, job.error
+        assert db.session.scalar(select(SampleFrame.row_count)) == 30
+    assert _count(app, FrameUpload) == 0
+    report = worker.get(queued.headers["Location"] + "/download").get_data(as_text=True)
+    assert "\r\n30,,\r\n,32,missing_address\r\n,33,bad_postal_code" in report

@@ -18,7 +18,16 @@ from surveys.extensions import db
 from surveys.fieldwork import codes, queries, sampling
 from surveys.fieldwork.aapor import REGISTERED, Outcome
 from surveys.fieldwork.frame_file import FrameCheck, Problem, decode
-from surveys.fieldwork.models import FrameRow, Mailing, MailingKind, SampleFrame, SampleMember, SampleStratum
+from surveys.fieldwork.models import (
+    FrameRow,
+    FrameUpload,
+    Mailing,
+    MailingKind,
+    SampleFrame,
+    SampleMember,
+    SampleStratum,
+)
+from surveys.jobs import services as job_services
 from surveys.survey import services as survey_services
 from surveys.survey.models import Channel, Response, Survey
 
@@ -69,6 +78,27 @@ def import_frame(survey: Survey, checked: FrameCheck, file_name: str, user_id: i
     for start in range(0, len(rows), 2000):
         db.session.execute(FrameRow.__table__.insert(), rows[start:start + 2000])
     return frame
+
+
+def queue_frame_import(survey: Survey, checked: FrameCheck, data: bytes, file_name: str,
+                       districts: list[str], skip_bad_rows: bool, organisation_id: int,
+                       user_id: int | None):
+    """Keep a checked file for a background import and submit the job (large files).
+
+    Refused exactly as `import_frame` would refuse it, so a file with problems is never
+    kept; the job deletes the file when it has stored the rows.
+    """
+    if checked.file_problems or not checked.rows or (checked.problems and not skip_bad_rows):
+        raise FieldworkError("file_not_clean")
+    frame = queries.frame_for(survey.id)
+    if frame is not None and frame.drawn_at is not None:
+        raise FieldworkError("already_drawn")
+    upload = FrameUpload(survey_id=survey.id, file_name=file_name[:200], data=data,
+                         districts=districts, skip=skip_bad_rows)
+    db.session.add(upload)
+    db.session.flush()
+    return job_services.submit("fieldwork_frame_import", organisation_id, user_id,
+                               {"upload_id": upload.id, "file_name": upload.file_name})
 
 
 # -- the draw --------------------------------------------------------------------------------
@@ -227,6 +257,7 @@ def purge(frame: SampleFrame) -> int:
     db.session.execute(update(SampleMember).where(SampleMember.frame_id == frame.id)
                        .values(frame_row_id=None))
     deleted = db.session.execute(delete(FrameRow).where(FrameRow.frame_id == frame.id)).rowcount
+    db.session.execute(delete(FrameUpload).where(FrameUpload.survey_id == frame.survey_id))
     frame.purged_at = utcnow()
     audit.record("fieldwork_purged", subject=frame.survey.slug,
                  organisation_id=frame.survey.organisation_id, rows=deleted)

@@ -33,6 +33,7 @@ from surveys.core.roles import FIELDWORK, FIELDWORK_RATES
 from surveys.core.time import utcnow
 from surveys.extensions import limiter
 from surveys.fieldwork import export, figures, frame_file, queries, sampling, services
+from surveys.fieldwork import jobs as _frame_jobs  # noqa: F401 - registers the import job
 from surveys.fieldwork.aapor import AAPOR_CODE, CODES, Outcome
 from surveys.fieldwork.codes import format_code
 from surveys.fieldwork.forms import (
@@ -57,7 +58,7 @@ from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.results import CHANNEL_LABELS, format_share
 
-#: Frame files up to this size are read in the request (25,000 people are about 3 MB).
+#: Frame files up to this size are accepted (25,000 people are about 3 MB).
 MAX_FRAME_BYTES = 32 * 1024 * 1024
 
 
@@ -221,9 +222,16 @@ def frame(survey_id: int):
         checked = frame_file.check(data, reference_year=utcnow().year,
                                    districts=(form.districts.data or "").splitlines())
         skip = bool(form.skip.data) and form.checked.data == digest
+        districts = (form.districts.data or "").splitlines()
+        name = form.file.data.filename or ""
         try:
-            imported = services.import_frame(survey, checked, form.file.data.filename or "",
-                                             current_user.id, skip_bad_rows=skip)
+            if len(checked.rows) > current_app.config["FRAME_IMPORT_JOB_ROWS"]:
+                job = services.queue_frame_import(
+                    survey, checked, data, name, districts, skip,
+                    current_user.organisation_id, current_user.id)
+                return redirect(url_for("jobs.status", job_id=job.id))
+            imported = services.import_frame(survey, checked, name, current_user.id,
+                                             skip_bad_rows=skip)
         except FieldworkError as refused:
             problems = [error_text(refused.code)]
             form.checked.data = digest
