@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from surveys.fieldwork import aapor, codes, frame_file, sampling
 from surveys.fieldwork.aapor import Outcome
 from surveys.fieldwork.figures import Case, published_strata
-from tests.support.frames import HEADER, frame_file as make_frame
+from tests.support.frames import HEADER
+from tests.support.frames import frame_file as make_frame
 
 # -- AAPOR -----------------------------------------------------------------------------------
 #: A mail survey worked by hand: 1,100 sampled.
