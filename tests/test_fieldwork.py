@@ -11,10 +11,11 @@ from openapi_schema_validator import OAS31Validator
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from surveys import create_app
 from surveys.audit.models import AuditEvent
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
-from surveys.extensions import db
+from surveys.extensions import db, limiter
 from surveys.fieldwork.codes import format_code
 from surveys.fieldwork.models import (
     FrameRow,
@@ -25,8 +26,10 @@ from surveys.fieldwork.models import (
 )
 from surveys.jobs.models import Job, JobStatus
 from surveys.survey.models import Response
+from tests.conftest import app_config
 from tests.support.frames import frame_file, make_sample
 from tests.support.manage import staff
+from tests.support.web import FormClient
 
 
 @pytest.fixture
@@ -87,11 +90,16 @@ def test_the_calculator_shows_margins_and_the_same_seed_draws_the_same_people(
         url = f"/manage/surveys/{survey_id}/fieldwork/design"
         assert worker.get(url).status_code == 200
         form = {"columns": ["district", "age_group"], "method": "proportional", "n": "40",
-                "minimum": "2", "seed": "4711", "rate": "40", "factor-0": "2", "rate-0": "20"}
+                "minimum": "2", "seed": "4711", "rate": "40", "factor-0": "2", "rate-0": "20",
+                "shown_columns": "district,age_group"}
+        # Inputs of a table shown for other strata never draw: the page calculates again.
+        again = worker.post_form(url, {**form, "shown_columns": "district", "action": "draw"})
+        assert again.status_code == 200 and _count(app, SampleMember) == 40 * len(chosen)
         page = worker.post_form(url, {**form, "action": "calculate"})
         assert page.status_code == 200
         assert "Sample and expected margin of error per stratum" in page.get_data(as_text=True)
         assert worker.post_form(url, {**form, "action": "draw"}).status_code == 302
+        assert _count(app, SampleMember) == 40 * len(chosen) + 40
         with app.app_context():
             frame = db.session.scalar(select(SampleFrame).where(SampleFrame.survey_id == survey_id))
             lines = sorted(db.session.scalars(select(FrameRow.line).join(
@@ -251,3 +259,21 @@ def test_a_large_frame_is_stored_by_a_background_job_and_its_file_not_kept(
     assert _count(app, FrameUpload) == 0
     report = worker.get(queued.headers["Location"] + "/download").get_data(as_text=True)
     assert "\r\n30,,\r\n,32,missing_address\r\n,33,bad_postal_code" in report
+
+
+def test_a_qr_code_per_person_and_rate_limited_code_look_ups(database_url, app, org,
+                                                            make_survey, worker):
+    survey_id = make_survey(org, slug="qr")
+    code = make_sample(app, survey_id)[0]
+    svg = worker.get(f"/manage/surveys/{survey_id}/fieldwork/qr/{code}.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert f"/s/qr?c={code}" in svg.get_data(as_text=True)
+    assert worker.get(f"/manage/surveys/{survey_id}/fieldwork/qr/AAAAAAAAAA.svg"
+                      ).status_code == 404
+    limited = create_app(app_config(database_url, RATELIMIT_ENABLED=True))
+    limited.test_client_class = FormClient
+    client = limited.test_client()
+    limiter.reset()
+    statuses = [client.post_form("/s/qr/code", {"code": f"WRONG{i:05d}"}).status_code
+                for i in range(11)]
+    assert statuses == [400] * 10 + [429]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.fieldwork import aapor, codes, frame_file, sampling
+from surveys.fieldwork import aapor, codes, export, figures, frame_file, sampling
 from surveys.fieldwork.aapor import Outcome
 from surveys.fieldwork.figures import Case, published_strata
 from tests.support.frames import HEADER
@@ -69,6 +69,13 @@ def test_published_strata_merge_small_ones_and_drop_what_stays_small():
     shown = {f.label: f.sampled for f in published_strata(cases)}
     assert shown == {"big": 12, "other": 14}
     assert {f.label for f in published_strata(cases[:12] + cases[-3:])} == {"big"}
+
+
+def test_rate_tables_as_files_keep_a_formula_like_label_as_text():
+    cases = [Case("=HYPERLINK(1)", "sv", "web", Outcome.complete)] * 2
+    rows = export.rate_rows([("stratum", [figures.group_figures("=HYPERLINK(1)", cases)])])
+    assert rows[0][:4] == ["stratum", "=HYPERLINK(1)", 2, 2]
+    assert "'=HYPERLINK(1)" in export.to_csv(export.RATE_HEADER, rows).decode("utf-8")
 
 
 # -- allocation and draws -------------------------------------------------------------------

@@ -259,10 +259,13 @@ def design(survey_id: int):
     columns = [c for c in (form.columns.data or []) if c in sampling.STRATA_COLUMNS]
     strata = queries.frame_strata(frame, columns)
     keys = sorted(strata)
+    # The table's inputs belong to the strata it was shown for: after a change of strata
+    # they are ignored, and the page is calculated again before anything is drawn.
+    same_strata = request.form.get("shown_columns") == ",".join(columns)
     if request.method == "POST":
         status = 400
-        factors, rates, input_problems = stratum_inputs(request.form, keys,
-                                                        form.rate.data or 40)
+        factors, rates, input_problems = stratum_inputs(
+            request.form if same_strata else {}, keys, form.rate.data or 40)
         problems += input_problems
         if form.validate_on_submit() and not problems:
             design_ = Design(columns=columns, n=form.n.data, method=form.method.data,
@@ -270,7 +273,7 @@ def design(survey_id: int):
                              seed=form.seed.data)
             try:
                 _strata, sizes = services.plan(frame, design_)
-                if request.form.get("action") == "draw":
+                if request.form.get("action") == "draw" and same_strata:
                     drawn = services.draw_sample(frame, design_)
                     flash(_("The sample was drawn: %(num)s people.", num=drawn))
                     return redirect(url_for(".overview", survey_id=survey.id))
@@ -284,9 +287,11 @@ def design(survey_id: int):
                         for k in keys]
     return render_template("fieldwork/design.html", survey=survey, frame=frame, form=form,
                            keys=keys, population={k: len(strata[k][1]) for k in keys},
-                           rate_inputs=[request.form.get(f"rate-{i}", "") for i in range(len(keys))],
-                           factor_inputs=[request.form.get(f"factor-{i}", "")
-                                          for i in range(len(keys))],
+                           rate_inputs=[request.form.get(f"rate-{i}", "") if same_strata else ""
+                                        for i in range(len(keys))],
+                           factor_inputs=[request.form.get(f"factor-{i}", "") if same_strata
+                                          else "" for i in range(len(keys))],
+                           shown_columns=",".join(columns),
                            rows=rows, problems=problems), status
 
 
