@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from surveys.fieldwork import aapor, codes, export, figures, frame_file, sampling
 from surveys.fieldwork.aapor import Outcome
-from surveys.fieldwork.figures import Case, published_strata
+from surveys.fieldwork.figures import Case, by_channel, published_strata
 from tests.support.frames import HEADER
 from tests.support.frames import frame_file as make_frame
 
@@ -59,6 +59,20 @@ def test_a_completed_response_wins_over_a_registered_outcome():
     counts = aapor.count_codes([Outcome.deceased, Outcome.language_barrier, Outcome.moved_out,
                                 Outcome.unknown_address])
     assert counts == {**dict.fromkeys(aapor.CODES, 0), "O": 2, "NE": 1, "UH": 1}
+
+
+def test_the_channels_rates_share_the_samples_denominator_and_add_up():
+    cases = ([Case("a", "sv", "web", Outcome.complete)] * 3
+             + [Case("a", "sv", "paper", Outcome.complete)] * 2
+             + [Case("a", "sv", "web", Outcome.partial)]
+             + [Case("a", "sv", "–", Outcome.no_reply)] * 4)
+    channels = {f.label: f for f in by_channel(cases)}
+    assert set(channels) == {"web", "paper"}
+    assert channels["web"].rates.rr1 == pytest.approx(0.3)
+    assert channels["paper"].rates.rr1 == pytest.approx(0.2)
+    assert channels["paper"].rates.rr2 == pytest.approx(0.2)
+    overall = aapor.rates(aapor.count_codes(c.outcome for c in cases))
+    assert channels["web"].rates.rr1 + channels["paper"].rates.rr1 == pytest.approx(overall.rr1)
 
 
 def test_published_strata_merge_small_ones_and_drop_what_stays_small():

@@ -177,6 +177,7 @@ def use_code(survey: Survey, member: SampleMember, language: str) -> Response:
     response = survey_services.start_response(survey, language)
     member.response_id = response.id
     member.code_used_at = utcnow()
+    db.session.flush()
     return response
 
 

@@ -112,7 +112,7 @@ def code(slug: str):
     form = CodeForm(data={"code": request.args.get("c", "")} if request.method == "GET" else None)
     error, status = None, 200
     if form.validate_on_submit():
-        member = queries.member_by_code(survey, form.code.data)
+        member = queries.member_by_code(survey, form.code.data, lock=True)
         if member is None:
             error, status = _("We found no one with that code. Check the code in your letter "
                               "and try again."), 400
@@ -181,7 +181,7 @@ def _sections(frame: SampleFrame) -> list[tuple[str, list[figures.GroupFigures]]
     return [("overall", [figures.group_figures(_("Everyone sampled"), cases)]),
             ("stratum", figures.by(cases, lambda c: c.stratum)),
             ("language", figures.by(cases, lambda c: c.language)),
-            ("channel", figures.by(cases, lambda c: c.channel))], cases
+            ("channel", figures.by_channel(cases))], cases
 
 
 def _overview(survey: Survey, frame: SampleFrame | None, forms: dict | None = None,
