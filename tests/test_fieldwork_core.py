@@ -184,6 +184,11 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole():
     assert frame_file.check((HEADER + "\n").encode(), 2026).file_problems[0].code == "no_rows"
 
 
+def test_a_field_beyond_the_csv_modules_limit_is_a_problem_of_the_file():
+    checked = frame_file.check(make_frame(3, extra=("1;" + "x" * 200_000,)), 2026)
+    assert [(p.line, p.code) for p in checked.file_problems] == [(5, "not_csv")]
+
+
 # -- codes and hashes ------------------------------------------------------------------------
 def test_codes_are_unique_long_enough_and_typed_back_in_any_case():
     assert math.log2(len(codes.ALPHABET)) * codes.LENGTH >= 40

@@ -206,9 +206,12 @@ def register_outcome_file(frame: SampleFrame, data: bytes) -> OutcomeFileResult:
     result = OutcomeFileResult()
     wanted: list[tuple[int, str, Outcome, date | None]] = []
     registrable = {o.value: o for o in REGISTERED}
-    for cells in reader:
-        line = reader.line_num
-        cells = [c.strip() for c in cells]
+    try:
+        rows = [(reader.line_num, [c.strip() for c in cells]) for cells in reader]
+    except csv.Error:
+        result.problems.append(Problem(reader.line_num, "not_csv"))
+        return result
+    for line, cells in rows:
         if not any(cells):
             continue
         if line == 1 and cells[0].lower() in ("code", "kod", "access_code"):
