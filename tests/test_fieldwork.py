@@ -193,6 +193,12 @@ def test_the_purge_deletes_names_and_the_link_and_keeps_strata_and_outcomes(
     base = f"/manage/surveys/{survey_id}/fieldwork"
     worker.post_form(f"{base}/outcome", {"code": codes[0], "outcome": "refused"})
     assert "Person Nummer" in worker.get(f"{base}/people").get_data(as_text=True)
+    merge = worker.get(f"{base}/people.csv").get_data(as_text=True)
+    assert merge.count("/s/rensa?c=") == 20 and "Storgatan" in merge
+    with app.app_context():
+        taken = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "sample_addresses_downloaded"))
+        assert taken.detail == {"people": 20}
     assert worker.get(f"{base}/purge").status_code == 200
     assert worker.post_form(f"{base}/purge").status_code == 302
     with app.app_context():

@@ -162,6 +162,12 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
     return len(members)
 
 
+def note_addresses_download(frame: SampleFrame, people: int) -> None:
+    """Names and addresses left the app (for letters): the audit log says who took them."""
+    audit.record("sample_addresses_downloaded", subject=frame.survey.slug,
+                 organisation_id=frame.survey.organisation_id, people=people)
+
+
 def new_seed() -> int:
     """A seed to state on the design page (the author may type their own)."""
     return secrets.randbelow(10**9)

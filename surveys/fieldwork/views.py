@@ -320,6 +320,7 @@ def people_csv(survey_id: int):
              url_for("public.start", slug=survey.slug, c=m.access_code, _external=True),
              *((r.name, r.care_of, r.street, r.postal_code, r.town) if r else ("",) * 5),
              m.language or "", m.stratum.key] for m, r in queries.people(frame, page=0)]
+    services.note_addresses_download(frame, len(rows))
     return _download(export.to_csv(header, rows), f"{survey.slug}-sample.csv", "text/csv")
 
 
