@@ -18,6 +18,7 @@ from surveys.extensions import db
 from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.translation_files import export_po
 from tests.conftest import user_email
+from tests.support.frames import frame_file, make_sample
 from tests.support.manage import ids, snapshot, staff
 
 #: Per endpoint: the status the owner's survey needs, and form data that works for the owner.
@@ -48,14 +49,36 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.condition": (SurveyStatus.draft, {
         "action": "save", "source": "trust_people", "values": ["5", "6"]}),
     "manage.delete_question": (SurveyStatus.draft, {}),
+    "fieldwork.overview": (SurveyStatus.open, {}),
+    "fieldwork.frame": (SurveyStatus.open, {"file": "{frame}"}),
+    "fieldwork.design": (SurveyStatus.open, {
+        "columns": ["district"], "shown_columns": "district", "method": "equal", "n": "8",
+        "seed": "1", "rate": "40", "action": "draw"}),
+    "fieldwork.people": (SurveyStatus.open, {}),
+    "fieldwork.people_csv": (SurveyStatus.open, {}),
+    "fieldwork.qr": (SurveyStatus.open, {}),
+    "fieldwork.outcome": (SurveyStatus.open, {"code": "{code}", "outcome": "refused"}),
+    "fieldwork.outcomes_file": (SurveyStatus.open, {"file": "{outcomes}"}),
+    "fieldwork.mailing": (SurveyStatus.open, {"kind": "letter", "sent_on": "2026-03-01",
+                                              "count": "8"}),
+    "fieldwork.rates_csv": (SurveyStatus.open, {}),
+    "fieldwork.rates_xlsx": (SurveyStatus.open, {}),
+    "fieldwork.purge": (SurveyStatus.open, {}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
 }
+
+#: Fieldwork routes that need a frame imported but no sample drawn yet (the others: drawn).
+UNDRAWN = {"fieldwork.frame", "fieldwork.design"}
 
 #: Routes that name no object: covered by the list and creation tests below.
 WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
                   "manage.import_survey", "auth.users", "auth.new_user",
                   "audit.index", "audit.download"}  # lists of the own organisation only
+
+
+#: Placeholders for uploaded files, made fresh for each request.
+FILES = ("{po}", "{frame}", "{outcomes}")
 
 
 def manage_routes(app) -> dict[str, set[str]]:
@@ -92,9 +115,12 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
         slug = f"a-{number}"
         survey_id = make_survey(a, slug=slug, status=status)
         found = ids(app, survey_id)
+        codes = (make_sample(app, survey_id, people=30, n=8, draw=endpoint not in UNDRAWN)
+                 if endpoint.startswith("fieldwork.") else [""])
         values = {"survey_id": survey_id, "page_id": found["pages"][0],
                   "question_id": found["questions"]["trust_kommun"],
-                  "user_id": analyst_of_a, "lang": "en", "n": 1}
+                  "user_id": analyst_of_a, "lang": "en", "n": 1,
+                  "access_code": codes[0] if codes else ""}
         with app.test_request_context():
             from flask import url_for
 
@@ -102,8 +128,13 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
             url = url_for(endpoint, **{k: values[k] for k in rule.arguments if k in values})
         def form():
             """The form data, with a fresh upload each time (a file is read once)."""
-            sent = {k: (v.format(slug=slug) if isinstance(v, str) and v != "{po}" else v)
+            sent = {k: (v.format(slug=slug, code=codes[0] if codes else "")
+                        if isinstance(v, str) and v not in FILES else v)
                     for k, v in data.items()}
+            if sent.get("file") == "{frame}":
+                sent["file"] = (io.BytesIO(frame_file(12)), "frame.csv")
+            if sent.get("file") == "{outcomes}":
+                sent["file"] = (io.BytesIO(f"{codes[0]},moved_out\n".encode()), "o.csv")
             if sent.get("file") == "{po}":
                 with app.app_context():
                     po = export_po(db.session.get(Survey, survey_id), "en")

@@ -36,6 +36,9 @@ ACTIONS = {
     "token_created": _l("Created an API token"),
     "token_revoked": _l("Revoked an API token"),
     "purge": _l("Purged personal data"),
+    "sample_drawn": _l("Drew a sample"),
+    "fieldwork_purged": _l("Purged a sample's names and addresses"),
+    "sample_addresses_downloaded": _l("Downloaded a sample's names and addresses"),
 }
 
 

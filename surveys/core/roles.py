@@ -15,6 +15,7 @@ class Role(enum.Enum):
     author = "author"  #: writes and opens surveys
     facilitator = "facilitator"  #: runs dialogue events, enters paper answers
     analyst = "analyst"  #: reads results, weights and exports
+    fieldwork = "fieldwork"  #: sample frames, names and addresses, outcomes of a drawn sample
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -25,5 +26,9 @@ AUTHORS = (Role.author,)
 FACILITATORS = (Role.facilitator,)
 #: Results, weighting, indicators and the yearly report.
 ANALYSTS = (Role.analyst,)
+#: Sample frames and everything that shows a sampled person's name or address.
+FIELDWORK = (Role.fieldwork,)
+#: Response rates of a drawn sample (counts only, never a name).
+FIELDWORK_RATES = (Role.fieldwork, Role.author, Role.analyst)
 #: Every member of staff: the survey list and read-only survey pages, paper entry.
-STAFF = (Role.author, Role.facilitator, Role.analyst)
+STAFF = (Role.author, Role.facilitator, Role.analyst, Role.fieldwork)

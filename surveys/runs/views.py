@@ -29,6 +29,7 @@ from surveys.core.data import BOM, jsonable, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
+from surveys.fieldwork import queries as fieldwork_queries
 from surveys.jobs import services as job_services
 from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services
 from surveys.runs import jobs as _run_jobs  # noqa: F401 - registers the weighting job
@@ -301,6 +302,7 @@ def representation(survey_id: int):
     return _no_store(render_template(
         "runs/representation.html", subject=subject, margin_sets=margin_sets,
         chosen=chosen, monitor=result, small=monitor.SMALL,
+        sample_rates=fieldwork_queries.rate_summary(subject),
         scheme_problems=messages.problems(mapping.problems_with(scheme, subject))))
 
 

@@ -358,12 +358,14 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
     assert spec["openapi"].startswith("3.1")
     routes = {rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
               for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.") and rule.endpoint != "api.unknown"}
+              if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.unknown"}
     assert routes == set(spec["paths"])
     assert spec["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     for path, item in spec["paths"].items():
         if path != "/openapi.json":
-            assert {"401", "404"} <= set(item["get"]["responses"]), path
+            assert "404" in item["get"]["responses"], path
+            if item["get"]["security"] != [{}]:  # open to tokens: say what a bad one gets
+                assert "401" in item["get"]["responses"], path
     assert "semicolon" in spec["info"]["description"]
 
 
