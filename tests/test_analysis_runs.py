@@ -205,8 +205,9 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     number = {r: n for n, r in enumerate(ids, start=1)}
     by_number = {number[r]: w for r, w in weights.items()}
     assert len(frame) == len(weights)
-    assert [by_number[int(n)] for n in frame["response_id"]] == frame["weight"].tolist()
-    assert meta.column_names_to_labels["weight"] == "Final weight"
+    assert [by_number[int(n)] for n in frame["response_id"]] == frame["weight_exp"].tolist()
+    assert meta.column_names_to_labels["weight_exp"] == (
+        "Expansion weight: sums to the population (N)")
     with app.app_context():
         question = db.session.scalar(select(Question).where(
             Question.survey_id == survey_id, Question.key == "trust_kommun"))
@@ -218,7 +219,7 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     assert "other_comments" in with_text.data.decode("utf-8-sig").splitlines()[0].split(",")
     codebook = client.get(f"/analysis/runs/{run_id}/codebook.csv")
     assert codebook.status_code == 200
-    assert codebook.data.decode("utf-8-sig").startswith("name,spss_name,label")
+    assert codebook.data.decode("utf-8-sig").startswith("name,spss_name,stata_name,label")
 
 
 def test_running_again_gives_the_same_input_hash_and_identical_weights(app, client, demo):
@@ -499,7 +500,8 @@ def test_the_export_needs_an_approved_run(app, client, small):
     reply = client.get(f"/analysis/runs/{run_id}/export?format=parquet")
     assert reply.status_code == 200
     frame = pd.read_parquet(io.BytesIO(reply.data))
-    assert len(frame) == 12 and frame["weight"].sum() == pytest.approx(1300)
+    assert len(frame) == 12 and frame["weight_exp"].sum() == pytest.approx(1300)
+    assert frame["weight_norm"].sum() == pytest.approx(12)
     assert client.get(f"/analysis/runs/{run_id}/export?format=pdf").status_code == 404
     xlsx = client.get(f"/analysis/runs/{run_id}/export?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
