@@ -507,6 +507,62 @@ def test_the_export_needs_an_approved_run(app, client, small):
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 
 
+def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agree(
+        app, client, small):
+    people = PEOPLE[:11] + [(47, "dk", "sweden", "centrum")]  # a gender to impute
+    run_id, _ = small_run(app, client, small, people=people, missing="impute")
+    base = f"/analysis/runs/{run_id}"
+    assert client.get(f"{base}/script.R").status_code == 302  # not approved yet
+    client.post_form(f"{base}/approve")
+
+    dta = client.get(f"{base}/export?format=dta&lang=en")
+    assert dta.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.dta"')
+    with pd.read_stata(io.BytesIO(dta.data), iterator=True, convert_missing=True,
+                       convert_categoricals=False) as reader:
+        stata, labels = reader.read(), reader.variable_labels()
+    assert stata["weight_exp"].sum() == pytest.approx(1300)
+    assert stata["weight_norm"].sum() == pytest.approx(12)
+    assert stata["wvar_gender_imputed"].tolist() == [0] * 11 + [1]
+    assert labels["wvar_gender"] == "gender as weighted (after mapping, merging and imputation)"
+    assert all(len(name) <= 32 for name in stata.columns)
+
+    semicolon = client.get(f"{base}/export?format=csv&dialect=semicolon&lang=en")
+    frame = pd.read_csv(io.BytesIO(semicolon.data), sep=";", decimal=",", encoding="utf-8-sig")
+    assert frame["weight_exp"].tolist() == pytest.approx(stata["weight_exp"].tolist(), rel=1e-15)
+    assert client.get(f"{base}/export?format=csv&dialect=tab").status_code == 404
+
+    script = client.get(f"{base}/script.R?dialect=semicolon&lang=en")
+    assert script.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.R"')
+    text = script.data.decode()
+    assert f'data <- read.csv2("liten-run{run_id}-weighted.csv"' in text
+    # The Python engine stands in for R here (tests/test_exports.py runs the real thing):
+    # the export's weighting columns and the script's margins give the export's weights.
+    margins = pd.DataFrame(
+        [(variable, category, float(count))
+         for variable, listing in re.findall(r"^  wvar_(\w+) = c\((.*)\)", text, re.M)
+         for category, count in re.findall(r'"([^"]+)" = ([\d.]+)', listing)],
+        columns=["variable", "category", "population_count"])
+    assert set(margins["variable"]) == set(ALL_VARIABLES)
+    table = frame[[f"wvar_{v}" for v in ALL_VARIABLES]].astype(str)
+    table.columns = ALL_VARIABLES
+    again = Design(table, weights=None).rake(margins, epsilon=1e-10, max_iter=100)
+    assert again.weights.tolist() == pytest.approx(frame["weight_exp"].tolist(), rel=1e-9)
+
+    sps = client.get(f"{base}/syntax.sps?lang=en").data.decode()
+    assert f"GET FILE='liten-run{run_id}-weighted.sav'." in sps
+    assert "/PLANVARS ANALYSISWEIGHT=weight_exp" in sps and "\nWEIGHT BY weight_norm." in sps
+
+    # An answer changed after the run: the export says to weight again instead of mixing.
+    with app.app_context():
+        answer = db.session.scalars(select(Answer).join(Question).where(
+            Question.survey_id == small, Question.key == "gender")).first()
+        answer.value = "woman" if answer.value == "man" else "man"
+        db.session.commit()
+    reply = client.get(f"{base}/export?format=dta")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("#export")
+    assert "weight the survey again" in run_page(client, run_id)
+
+
 def test_a_margin_set_that_a_run_uses_cannot_be_deleted(app, client, small):
     run_id, margin_set_id = small_run(app, client, small)
     reply = client.post_form(f"/analysis/margins/{margin_set_id}/delete")

@@ -43,7 +43,8 @@ def modules(folder: str):
 
 
 @pytest.mark.parametrize("module", [
-    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.survey.stats",
+    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.runs.syntax",
+    "surveys.survey.stats",
     "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
 ])
 def test_the_statistical_core_imports_without_flask_or_sqlalchemy(module):

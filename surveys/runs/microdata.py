@@ -56,7 +56,8 @@ Stata to tell "don't know" from no answer in a numeric question.
   with its original column name in brackets, and the codebook lists both names.
 
 **Stata coding** is the SPSS coding with Stata's limits: names of at most 32 characters
-(`stata_names`, made unique), variable labels of 80, "don't know" as the extended
+(`stata_names`, made unique; a few fewer, so that the value-label sets named after them
+fit too), variable labels of 80, "don't know" as the extended
 missing value ``.a`` carrying its value label, text of at most 2045 bytes.
 
 All labels and notes are in the codebook's language (`codebook_for`'s `lang`).
@@ -181,8 +182,10 @@ class Codebook:
         return spss_names(self.names())
 
     def stata_names(self) -> dict[str, str]:
-        """Column name -> valid, unique Stata variable name of at most 32 characters."""
-        return stata_names(self.names())
+        """Column name -> valid, unique Stata variable name. The file's value-label sets are
+        named by the variable's name and its number among them, which must fit 32
+        characters too: names are kept short enough for the largest number."""
+        return stata_names(self.names(), STATA_NAME_CHARS - len(str(len(self.variables))))
 
     def with_frame(self, frame: pd.DataFrame) -> Codebook:
         """This codebook plus a variable for each frame column it does not describe."""
@@ -353,10 +356,11 @@ def spss_names(names: list[str], limit: int = SPSS_NAME_BYTES,
     return {name: result[name] for name in names}
 
 
-def stata_names(names: list[str]) -> dict[str, str]:
-    """Column name -> unique Stata name: as `spss_names`, at most 32 characters and none of
-    Stata's keywords; unique regardless of case, so the file also reads where case is lost."""
-    return spss_names(names, STATA_NAME_CHARS, STATA_RESERVED)
+def stata_names(names: list[str], limit: int = STATA_NAME_CHARS) -> dict[str, str]:
+    """Column name -> unique Stata name: as `spss_names`, at most `limit` (32) characters and
+    none of Stata's keywords; unique regardless of case, so the file also reads where case
+    is lost."""
+    return spss_names(names, limit, STATA_RESERVED)
 
 
 # -- writing ----------------------------------------------------------------------------------
