@@ -15,6 +15,7 @@ import pyreadstat
 import pytest
 from sqlalchemy import select
 
+from surveys.audit.models import AuditEvent
 from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.runs import queries as run_queries
@@ -547,6 +548,11 @@ def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agr
     table.columns = ALL_VARIABLES
     again = Design(table, weights=None).rake(margins, epsilon=1e-10, max_iter=100)
     assert again.weights.tolist() == pytest.approx(frame["weight_exp"].tolist(), rel=1e-9)
+
+    with app.app_context():  # the data files are in the audit log, the syntax files hold none
+        logged = db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == "microdata_downloaded").order_by(AuditEvent.id)).all()
+    assert [d["format"] for d in logged] == ["dta", "csv"]
 
     sps = client.get(f"{base}/syntax.sps?lang=en").data.decode()
     assert f"GET FILE='liten-run{run_id}-weighted.sav'." in sps

@@ -75,6 +75,9 @@ def test_the_r_script_follows_the_method_and_the_dialect():
                                                 "channels": {}})
     assert "trimWeights(weighted, upper = 200, strict = FALSE)" in syntax.r_script(
         book, plan, "x.csv", "comma")
+    plan.items = []  # no scale questions: the script still weights, and checks the weights
+    script = syntax.r_script(book, plan, "x.csv", "comma")
+    assert "svymean" not in script and "stopifnot(" in script
 
 
 def test_the_export_carries_the_weighting_variables_as_used_and_who_was_imputed(rake):

@@ -324,7 +324,7 @@ def test_extra_frame_columns_are_written_and_described(survey, frame):
 def test_free_text_stays_out_even_when_the_frame_holds_it(survey, frame, tmp_path):
     book = codebook_for(survey, "en")
     assert "why" in frame and "comment" in frame
-    for fmt in ("csv", "xlsx", "parquet"):
+    for fmt in ("csv", "xlsx", "parquet", "dta"):
         raw = write_microdata(frame, book, fmt)
         assert FORMULA.encode() not in raw and "Fler bänkar".encode() not in raw
     _, meta = read_sav(write_microdata(frame, book, "sav"), tmp_path)

@@ -221,13 +221,16 @@ def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: s
         "stopifnot(isTRUE(all.equal(as.vector(weights(weighted)), data$weight_exp, "
         "tolerance = 1e-8)))",
         "",
-        f"items <- {_r_vector(plan.items, _r_text)}",
-        "estimates <- do.call(rbind, lapply(items, function(item) {",
-        "  mean <- svymean(reformulate(sprintf(\"`%s`\", item)), weighted, na.rm = TRUE)",
-        "  data.frame(item = item, estimate = unname(coef(mean)), se = unname(SE(mean)))",
-        "}))",
-        "print(estimates, digits = 6)",
-        f"write.csv(estimates, {_r_text(results)}, row.names = FALSE)",
-        "",
     ]
+    if plan.items:  # a survey without scale questions has no estimates to reproduce
+        lines += [
+            f"items <- {_r_vector(plan.items, _r_text)}",
+            "estimates <- do.call(rbind, lapply(items, function(item) {",
+            "  mean <- svymean(reformulate(sprintf(\"`%s`\", item)), weighted, na.rm = TRUE)",
+            "  data.frame(item = item, estimate = unname(coef(mean)), se = unname(SE(mean)))",
+            "}))",
+            "print(estimates, digits = 6)",
+            f"write.csv(estimates, {_r_text(results)}, row.names = FALSE)",
+            "",
+        ]
     return "\n".join(lines)

@@ -59,6 +59,9 @@ CASES = [
                               bounds=[0.3, 3.0], missing="impute", seed=20261207)),
     Case("poststratify", RunSettings(method="poststratify", variables=["age"]),
          dialect="semicolon"),
+    Case("linear_trimmed", RunSettings(method="linear", variables=["age", "gender", "born"],
+                                       missing="impute", seed=20261207, trim_upper=180.0,
+                                       trim_strict=True)),
 ]
 
 
