@@ -540,7 +540,7 @@ def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agr
     # the export's weighting columns and the script's margins give the export's weights.
     margins = pd.DataFrame(
         [(variable, category, float(count))
-         for variable, listing in re.findall(r"^  wvar_(\w+) = c\((.*)\)", text, re.M)
+         for variable, listing in re.findall(r"^  wvar_(\w+) = c\((.*)\)", text, re.MULTILINE)
          for category, count in re.findall(r'"([^"]+)" = ([\d.]+)', listing)],
         columns=["variable", "category", "population_count"])
     assert set(margins["variable"]) == set(ALL_VARIABLES)

@@ -67,7 +67,7 @@ def test_the_r_script_follows_the_method_and_the_dialect():
     assert 'calfun = "logit", bounds = c(0.3, 3)' in scripts["logit"]
     assert "postStratify(design" in scripts["poststratify"]
     assert "read.csv2(" in scripts["poststratify"]  # semicolons and decimal commas
-    table, answers = respondents()
+    table, _answers = respondents()
     settings = RunSettings(method="rake", variables=["age", "gender", "born"],
                            missing="impute", seed=1, trim_upper=200.0)
     plan = weighting_plan(weigh(table, MARGINS, settings), settings, ITEMS)
@@ -122,10 +122,10 @@ def test_the_spss_syntax_weights_by_the_normalised_weight_and_plans_with_the_exp
     _, meta = read_sav(write_microdata(rake.frame, rake.codebook, "sav"), tmp_path)
     assert text.startswith("* Encoding: UTF-8.\n")
     assert "GET FILE='liten-run3-weighted.sav'." in text
-    assert re.search(r"^WEIGHT BY (\w+)\.$", text, re.M).group(1) == "weight_norm"
-    assert re.search(r"/PLANVARS ANALYSISWEIGHT=(\w+)$", text, re.M).group(1) == "weight_exp"
+    assert re.search(r"^WEIGHT BY (\w+)\.$", text, re.MULTILINE).group(1) == "weight_norm"
+    assert re.search(r"/PLANVARS ANALYSISWEIGHT=(\w+)$", text, re.MULTILINE).group(1) == "weight_exp"
     assert "CSPLAN ANALYSIS\n  /PLAN FILE='liten-run3-weighted.csaplan'" in text
-    summary = re.search(r"/SUMMARY VARIABLES=(.*)$", text, re.M).group(1).split()
+    summary = re.search(r"/SUMMARY VARIABLES=(.*)$", text, re.MULTILINE).group(1).split()
     declared = re.findall(r"(\w+) \((\d+)\)", text)
     named = {"weight_norm", "weight_exp", *summary, *(name for name, _ in declared)}
     assert named <= set(meta.column_names)

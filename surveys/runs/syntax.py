@@ -150,8 +150,8 @@ def _weighting(plan: WeightingPlan) -> list[str]:
     """R lines that weight `design` as the run did, into `weighted`."""
     control = f"maxit = {plan.max_iter}, epsilon = {_r_number(plan.epsilon)}"
     if plan.method == "rake":
-        return ["weighted <- rake(design, lapply(names(population), function(v) "
-                "reformulate(v)),",
+        return [("weighted <- rake(design, lapply(names(population), function(v) "
+                "reformulate(v)),"),
                 "                 margins, control = list(" + control + ", verbose = FALSE))"]
     if plan.method == "poststratify":
         return ["weighted <- postStratify(design, reformulate(names(population)), margins[[1]])"]
@@ -162,8 +162,8 @@ def _weighting(plan: WeightingPlan) -> list[str]:
         "formula <- reformulate(names(population))",
         "totals <- c(N, unlist(lapply(population, function(counts) counts[-1])))",
         "names(totals) <- colnames(model.matrix(formula, data))",
-        f"weighted <- calibrate(design, formula, totals, calfun = {_r_text(CALFUNS[plan.method])}"
-        f"{bounds},",
+        (f"weighted <- calibrate(design, formula, totals, calfun = {_r_text(CALFUNS[plan.method])}"
+        f"{bounds},"),
         f"                      {control})",
     ]
 
@@ -179,8 +179,8 @@ def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: s
     lines += [
         "library(survey)",
         "",
-        f"data <- {reader}({_r_text(data_file)}, fileEncoding = \"UTF-8-BOM\", "
-        "na.strings = \"\",",
+        (f"data <- {reader}({_r_text(data_file)}, fileEncoding = \"UTF-8-BOM\", "
+        "na.strings = \"\","),
         "                 stringsAsFactors = FALSE, check.names = FALSE)",
         "population <- list(",
     ]
@@ -218,8 +218,8 @@ def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: s
         lines.append(f"weighted <- trimWeights(weighted, {', '.join(b for b in bounds if b)}, "
                      f"strict = {'TRUE' if plan.trim_strict else 'FALSE'})")
     lines += [
-        "stopifnot(isTRUE(all.equal(as.vector(weights(weighted)), data$weight_exp, "
-        "tolerance = 1e-8)))",
+        ("stopifnot(isTRUE(all.equal(as.vector(weights(weighted)), data$weight_exp, "
+        "tolerance = 1e-8)))"),
         "",
     ]
     if plan.items:  # a survey without scale questions has no estimates to reproduce
