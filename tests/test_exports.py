@@ -90,6 +90,18 @@ def test_the_export_carries_the_weighting_variables_as_used_and_who_was_imputed(
     assert book["wvar_gender_imputed"].label == "gender imputed for the weighting"
 
 
+def test_the_codebook_says_which_weight_to_use_for_what(rake):
+    rows = pd.read_csv(io.BytesIO(microdata.codebook_csv(rake.codebook)), encoding="utf-8-sig",
+                       dtype=str, keep_default_na=False)
+    notes = dict(zip(rows["name"], rows["note"], strict=True))
+    assert notes["weight_norm"].startswith("Use weight_norm with WEIGHT BY")
+    assert notes["weight_exp"].startswith("Use weight_exp for population totals")
+    assert notes["trust_kommun"] == ""
+    imputed = rows[rows["name"] == "wvar_gender_imputed"]
+    assert imputed[["stata_name", "value", "value_label"]].values.tolist() == [
+        ["wvar_gender_imputed", "0", "Answered"], ["wvar_gender_imputed", "1", "Imputed"]]
+
+
 # -- SPSS -------------------------------------------------------------------------------------
 def test_spss_has_both_weights_labelled_and_dont_know_declared_missing(rake, tmp_path):
     raw = write_microdata(rake.frame, rake.codebook, "sav")
