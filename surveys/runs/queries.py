@@ -22,6 +22,7 @@ from surveys.runs.weighing import (
     RunError,
     RunSettings,
     input_hash,
+    step_columns,
     weigh,
     weighting_frame,
     weighting_plan,
@@ -202,7 +203,9 @@ def microdata_frame(run: WeightingRun, weighted: WeightedDesign,
                     include_text: bool = False) -> pd.DataFrame:
     """One row per weighted response, as `surveys.runs.microdata` expects: response_id, language,
     channel, the expansion and normalised weights, every question's export columns, and the
-    weighting variables as `weighted` (the run reproduced) used them, with imputation flags.
+    weighting variables as `weighted` (the run reproduced) used them, with imputation flags;
+    for a drawn sample also stratum, design_weight and nonresponse_weight (the weights after
+    steps 1 and 2).
 
     Free-text answers are left out unless `include_text`; `response_id` is the raw answer
     export's number, so the two files can be joined.
@@ -227,6 +230,9 @@ def microdata_frame(run: WeightingRun, weighted: WeightedDesign,
                  for r in ids]
         for name in question.kind.columns(question):
             columns[name] = [c.get(name) for c in cells]
+    drawn, steps = run.settings.get("drawn_sample"), (run.diagnostics or {}).get("drawn_sample")
+    if drawn and steps:
+        columns |= step_columns(drawn, steps, ids)
     used = weighting_frame(weighted).reindex(ids)
     columns |= {name: used[name].to_list() for name in used.columns}
     return pd.DataFrame(columns)

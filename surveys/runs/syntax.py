@@ -4,13 +4,16 @@
 a complex-samples plan (``CSPLAN ANALYSIS``) with the expansion weight ``weight_exp``, runs
 ``CSDESCRIPTIVES`` on the items the run estimated, and leaves the file weighted by the
 normalised weight (``WEIGHT BY weight_norm``), so ordinary procedures count respondents,
-not the population. A run weights a simple random sample of respondents (no strata or
-clusters), so the plan names none. SPSS Complex Samples cannot take the calibration to
-the margins into account, so its standard errors differ from the app's (usually a little
-larger); the R script reproduces them.
+not the population. An open survey's respondents count as a simple random sample, so its
+plan names no strata; a drawn sample's plan names its strata (``stratum``), estimated
+with replacement (no finite population correction). SPSS Complex Samples cannot take the
+calibration to the margins into account, so its standard errors differ from the app's
+(usually a little larger); the R script reproduces them.
 
 **R** (`r_script`): reads the CSV with base R, builds R ``survey``'s design exactly as the
-engine does (``svydesign(ids = ~1)`` with equal weights N/n, see `surveys.weighting`),
+engine does (``svydesign(ids = ~1)`` with equal weights N/n, see `surveys.weighting`; for
+a drawn sample with its strata, their population sizes N_h as the finite population
+correction and the non-response-adjusted weights, see `surveys.weighting.sampled`),
 weights it again as the run did from the weighting variables as used (``wvar_*``) and the
 margins written into the script (``rake``, ``postStratify`` or ``calibrate``, then
 ``trimWeights``), stops unless its weights equal ``weight_exp``, and writes the weighted
@@ -49,6 +52,8 @@ class WeightingPlan:
     items: list[str] = field(default_factory=list)
     #: The run's number, named in the files' headers.
     run: int | None = None
+    #: For a drawn sample: stratum -> its population N_h (the export's ``stratum`` column).
+    strata: dict[str, float] | None = None
 
     @property
     def variables(self) -> list[str]:
@@ -99,7 +104,7 @@ def spss_syntax(codebook: Codebook, plan: WeightingPlan, data_file: str) -> str:
         f"  /PLAN FILE={_spss_text(plan_file)}",
         f"  /PLANVARS ANALYSISWEIGHT={names['weight_exp']}",
         "  /PRINT PLAN",
-        "  /DESIGN",
+        "  /DESIGN" + (f" STRATA={names['stratum']}" if plan.strata else ""),
         "  /ESTIMATOR TYPE=WR.",
     ]
     items = [names[item] for item in plan.items if item in names]
@@ -168,6 +173,20 @@ def _weighting(plan: WeightingPlan) -> list[str]:
     ]
 
 
+def _design(plan: WeightingPlan) -> list[str]:
+    """R lines that make `design` as the engine's run starts from."""
+    if not plan.strata:
+        return [f"N <- {_r_number(plan.population)}",
+                "data$equal_weight <- N / nrow(data)",
+                "design <- svydesign(ids = ~1, weights = ~equal_weight, data = data)"]
+    sizes = ", ".join(f"{_r_text(str(safe_cell(h)))} = {_r_number(n)}"
+                      for h, n in plan.strata.items())
+    return [f"stratum_population <- c({sizes})",
+            "data$stratum_population <- unname(stratum_population[data$stratum])",
+            "design <- svydesign(ids = ~1, strata = ~stratum, fpc = ~stratum_population,",
+            "                    weights = ~nonresponse_weight, data = data)"]
+
+
 def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: str) -> str:
     """An R script that reads the CSV `data_file` (written with `codebook` in `dialect`),
     weights it again and writes the run's estimates with their standard errors."""
@@ -176,12 +195,13 @@ def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: s
     lines = [_comment(_header(codebook, plan), "#")]
     lines += [_comment(codebook.notes[key], "#") for key in ("note_r", "note_exp", "note_missing")
               if key in codebook.notes]
+    strata = "colClasses = c(stratum = \"character\"), " if plan.strata else ""
     lines += [
         "library(survey)",
         "",
         (f"data <- {reader}({_r_text(data_file)}, fileEncoding = \"UTF-8-BOM\", "
         "na.strings = \"\","),
-        "                 stringsAsFactors = FALSE, check.names = FALSE)",
+        f"                 {strata}stringsAsFactors = FALSE, check.names = FALSE)",
         "population <- list(",
     ]
     margins = plan.margins
@@ -207,9 +227,7 @@ def r_script(codebook: Codebook, plan: WeightingPlan, data_file: str, dialect: s
         "  names(table)[1] <- v",
         "  table",
         "})",
-        f"N <- {_r_number(plan.population)}",
-        "data$design_weight <- N / nrow(data)",
-        "design <- svydesign(ids = ~1, weights = ~design_weight, data = data)",
+        *_design(plan),
         *_weighting(plan),
     ]
     if plan.trim_lower is not None or plan.trim_upper is not None:

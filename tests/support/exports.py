@@ -21,11 +21,16 @@ import pandas as pd
 from surveys.runs import microdata, syntax
 from surveys.runs.weighing import (
     RunSettings,
+    drawn_json,
     estimates,
+    sampled_design,
+    step_columns,
+    steps_record,
     weigh,
     weighting_frame,
     weighting_plan,
 )
+from surveys.weighting.sampled import DrawnSample
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "exports"
 ITEMS = ["trust_kommun", "trust_people"]
@@ -51,6 +56,14 @@ class Case:
         return DATA / self.name
 
 
+#: A stratified draw: every third respondent from "norr" (2,000 people, 20 drawn), the
+#: others from "soder" (3,000, 45 drawn).
+DRAWN = DrawnSample(
+    stratum_of_respondent=pd.Series(["norr" if r % 3 == 0 else "soder" for r in range(1, 41)],
+                                    index=range(1, 41), dtype=object),
+    population_per_stratum={"norr": 2000.0, "soder": 3000.0},
+    sampled_per_stratum={"norr": 20, "soder": 45})
+
 CASES = [
     # raking with one gender imputed by hot-deck, and "don't know" among the answers
     Case("rake", RunSettings(method="rake", variables=["age", "gender", "born"],
@@ -62,6 +75,10 @@ CASES = [
     Case("linear_trimmed", RunSettings(method="linear", variables=["age", "gender", "born"],
                                        missing="impute", seed=20261207, trim_upper=180.0,
                                        trim_strict=True)),
+    # a drawn sample: design weights, non-response adjustment, then raking; strata and fpc
+    Case("drawn_rake", RunSettings(method="rake", variables=["age", "gender", "born"],
+                                   missing="impute", seed=20261207,
+                                   drawn_sample=drawn_json(DRAWN))),
 ]
 
 
@@ -115,11 +132,15 @@ def build(case: Case) -> Built:
     figures = estimates(weighted, table, answers, ITEMS, [])
     book = microdata.codebook_for(survey(), "sv", labels=LABELS,
                                   weighting=weighted.weighting_margins())
-    weights = weighted.weights
+    weights, ids = weighted.weights, list(table.index)
+    sampled = sampled_design(table, settings)
+    steps = {} if sampled is None else step_columns(
+        settings.drawn_sample, steps_record(sampled, weighted), ids)
     frame = pd.DataFrame({
-        "response_id": list(table.index), "language": "sv", "channel": "web",
+        "response_id": ids, "language": "sv", "channel": "web",
         "weight_exp": weights.to_numpy(), "weight_norm": microdata.normalised(weights).to_numpy(),
-        **{item: [answers[r][item] for r in table.index] for item in ITEMS},
+        **{item: [answers[r][item] for r in ids] for item in ITEMS},
+        **steps,
         **{c: s.to_numpy() for c, s in weighting_frame(weighted).items()},
     })
     data = microdata.write_microdata(frame, book, "csv", case.dialect)

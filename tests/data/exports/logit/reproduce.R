@@ -24,8 +24,8 @@ margins <- lapply(names(population), function(v) {
   table
 })
 N <- 5000
-data$design_weight <- N / nrow(data)
-design <- svydesign(ids = ~1, weights = ~design_weight, data = data)
+data$equal_weight <- N / nrow(data)
+design <- svydesign(ids = ~1, weights = ~equal_weight, data = data)
 formula <- reformulate(names(population))
 totals <- c(N, unlist(lapply(population, function(counts) counts[-1])))
 names(totals) <- colnames(model.matrix(formula, data))

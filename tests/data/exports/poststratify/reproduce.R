@@ -18,8 +18,8 @@ margins <- lapply(names(population), function(v) {
   table
 })
 N <- 5000
-data$design_weight <- N / nrow(data)
-design <- svydesign(ids = ~1, weights = ~design_weight, data = data)
+data$equal_weight <- N / nrow(data)
+design <- svydesign(ids = ~1, weights = ~equal_weight, data = data)
 weighted <- postStratify(design, reformulate(names(population)), margins[[1]])
 stopifnot(isTRUE(all.equal(as.vector(weights(weighted)), data$weight_exp, tolerance = 1e-8)))
 
