@@ -146,8 +146,7 @@ def test_the_spss_syntax_weights_by_the_normalised_weight_and_plans_with_the_exp
     assert "* Use weight_exp for population totals" in text
     assert "  /DESIGN\n" in text  # an open survey: no strata
     drawn = syntax.WeightingPlan("rake", MARGINS, items=ITEMS, strata={"norr": 2000.0})
-    book = rake.codebook.with_frame(pd.DataFrame({"stratum": ["norr"]}))
-    assert "  /DESIGN STRATA=stratum\n" in syntax.spss_syntax(book, drawn, "x.sav")
+    assert "  /DESIGN STRATA=stratum\n" in syntax.spss_syntax(rake.codebook, drawn, "x.sav")
 
 
 # -- Stata ------------------------------------------------------------------------------------
