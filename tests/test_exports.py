@@ -17,7 +17,7 @@ from surveys.core.data import BOM
 from surveys.runs import microdata, syntax
 from surveys.runs.microdata import Codebook, Variable, codebook_for, write_microdata
 from surveys.runs.weighing import RunSettings, weigh, weighting_plan
-from tests.support.exports import CASES, ITEMS, MARGINS, build, respondents, survey
+from tests.support.exports import CASES, ITEMS, LABELS, MARGINS, build, respondents, survey
 
 N, n = 5000.0, 40
 
@@ -67,6 +67,11 @@ def test_the_r_script_follows_the_method_and_the_dialect():
     assert 'calfun = "logit", bounds = c(0.3, 3)' in scripts["logit"]
     assert "postStratify(design" in scripts["poststratify"]
     assert "read.csv2(" in scripts["poststratify"]  # semicolons and decimal commas
+    assert 'stratum_population <- c("norr" = 2000, "soder" = 3000)' in scripts["drawn_rake"]
+    drawn = build(CASES[-1]).codebook
+    assert drawn["stratum"].codes == {"norr": 1, "soder": 2}
+    assert drawn["nonresponse_weight"].label == (
+        "Weight after the non-response adjustment (step 2)")
     table, _answers = respondents()
     settings = RunSettings(method="rake", variables=["age", "gender", "born"],
                            missing="impute", seed=1, trim_upper=200.0)
@@ -146,7 +151,8 @@ def test_the_spss_syntax_weights_by_the_normalised_weight_and_plans_with_the_exp
     assert "* Use weight_exp for population totals" in text
     assert "  /DESIGN\n" in text  # an open survey: no strata
     drawn = syntax.WeightingPlan("rake", MARGINS, items=ITEMS, strata={"norr": 2000.0})
-    assert "  /DESIGN STRATA=stratum\n" in syntax.spss_syntax(rake.codebook, drawn, "x.sav")
+    book = codebook_for(survey(), "sv", labels=LABELS, strata=["norr"])
+    assert "  /DESIGN STRATA=stratum\n" in syntax.spss_syntax(book, drawn, "x.sav")
 
 
 # -- Stata ------------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ EXPORT_TEXTS = {
     "imputed": _l("%(variable)s imputed for the weighting"),
     "imputed_no": _l("Answered"),
     "imputed_yes": _l("Imputed"),
+    "stratum": _l("Stratum of the drawn sample"),
+    "design_weight": _l("Design weight N_h/n_h (step 1)"),
+    "nonresponse_weight": _l("Weight after the non-response adjustment (step 2)"),
     "chosen": _l("Chosen"),
     "not_chosen": _l("Not chosen"),
     "note_norm": _l("Use weight_norm with WEIGHT BY and in ordinary procedures: counts and "

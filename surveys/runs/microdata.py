@@ -106,6 +106,9 @@ DEFAULT_LABELS: dict[str, Any] = {
     "imputed": "%(variable)s imputed for the weighting",
     "imputed_no": "Answered",
     "imputed_yes": "Imputed",
+    "stratum": "Stratum of the drawn sample",
+    "design_weight": "Design weight N_h/n_h (step 1)",
+    "nonresponse_weight": "Weight after the non-response adjustment (step 2)",
     "chosen": "Chosen",
     "not_chosen": "Not chosen",
     "note_norm": "Use weight_norm with WEIGHT BY and in ordinary procedures: counts and tests "
@@ -219,8 +222,8 @@ def platform_labels(lang: str) -> dict[str, Any]:
 
 
 def codebook_for(survey, lang: str, include_text: bool = False,
-                 labels: Mapping | None = None, weighting: pd.DataFrame | None = None
-                 ) -> Codebook:
+                 labels: Mapping | None = None, weighting: pd.DataFrame | None = None,
+                 strata: list[str] | None = None) -> Codebook:
     """The codebook of a survey's microdata: fixed columns, each question's columns, then
     the weighting variables.
 
@@ -233,6 +236,8 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     unless `include_text`. `weighting`, the margins a run met (variable, category,
     population_count, as `WeightedDesign.weighting_margins` gives them), adds a
     categorical ``wvar_<variable>`` and a 0/1 ``wvar_<variable>_imputed`` per variable.
+    `strata`, those of a drawn sample, adds ``stratum``, ``design_weight`` and
+    ``nonresponse_weight`` (the weights after steps 1 and 2) before them.
     """
     from surveys.core.i18n import LANGUAGES
     from surveys.survey.questions import question_type
@@ -263,6 +268,12 @@ def codebook_for(survey, lang: str, include_text: bool = False,
             omitted += kind.columns(question)
             continue
         variables += kind.codebook_variables(Coding(question, text(question.text), text, names))
+    if strata is not None:
+        variables += [categorical("stratum", names["stratum"], {h: h for h in strata}),
+                      Variable("design_weight", names["design_weight"], "numeric",
+                               measure="scale"),
+                      Variable("nonresponse_weight", names["nonresponse_weight"], "numeric",
+                               measure="scale")]
     if weighting is not None:
         variables += weighting_variables(weighting, names)
     return Codebook(variables=variables, language=lang, title=text(survey.texts.get("title")),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from surveys.core.data import safe_cell
-from surveys.runs.microdata import SPSS_NOTES, Codebook, spss_names, weighting_column
+from surveys.runs.microdata import SPSS_NOTES, Codebook, weighting_column
 
 #: R's ``calibrate`` distance for the engine's calibration methods.
 CALFUNS = {"linear": "linear", "raking": "raking", "logit": "logit"}
@@ -87,8 +87,7 @@ def _spss_number(value) -> str:
 
 def spss_syntax(codebook: Codebook, plan: WeightingPlan, data_file: str) -> str:
     """SPSS syntax for the ``.sav`` named `data_file` (written with `codebook`)."""
-    # a drawn sample's stratum column is one the frame adds after the codebook's variables
-    names = spss_names(codebook.names() + (["stratum"] if plan.strata else []))
+    names = codebook.spss_names()
     plan_file = data_file.rsplit(".", 1)[0] + ".csaplan"
     lines = ["* Encoding: UTF-8."]
     notes = [_header(codebook, plan)] + [codebook.notes[k] for k in SPSS_NOTES

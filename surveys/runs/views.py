@@ -433,7 +433,8 @@ def _export_parts(subject: WeightingRun, asked: ExportRequest):
         return redirect(url_for(".run", run_id=subject.id, _anchor="export"))
     codebook = microdata.codebook_for(subject.survey, asked.lang,
                                       include_text=asked.include_text,
-                                      weighting=plan.margins)
+                                      weighting=plan.margins,
+                                      strata=list(plan.strata) if plan.strata else None)
     return weighted, plan, codebook
 
 

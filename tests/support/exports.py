@@ -130,8 +130,10 @@ def build(case: Case) -> Built:
     settings = RunSettings.from_dict(case.settings.to_dict())
     weighted = weigh(table, MARGINS, settings)
     figures = estimates(weighted, table, answers, ITEMS, [])
+    strata = None if settings.drawn_sample is None else [
+        s["stratum"] for s in settings.drawn_sample["strata"]]
     book = microdata.codebook_for(survey(), "sv", labels=LABELS,
-                                  weighting=weighted.weighting_margins())
+                                  weighting=weighted.weighting_margins(), strata=strata)
     weights, ids = weighted.weights, list(table.index)
     sampled = sampled_design(table, settings)
     steps = {} if sampled is None else step_columns(
