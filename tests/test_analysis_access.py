@@ -87,6 +87,8 @@ CASES: dict[str, dict] = {
     "runs.collapse": {"variable": "age", "category": "16-29", "into": "30-44"},
     "runs.export": {},
     "runs.codebook": {},
+    "runs.spss_syntax": {},
+    "runs.r_script": {},
 }
 #: Routes that name no object: their lists and imports are scoped by the organisation.
 WITHOUT_OBJECT = {"runs.index", "runs.import_margins_csv",
