@@ -137,7 +137,7 @@ def test_the_export_has_each_steps_weight(app, client, drawn_survey):
     with app.app_context():
         run_svc.approve(db.session.get(WeightingRun, run_id), None)
         db.session.commit()
-    reply = client.get(f"/analysis/runs/{run_id}/export?format=csv&lang=en")
+    reply = client.post_form(f"/analysis/runs/{run_id}/export?format=csv&lang=en")
     assert reply.status_code == 200
     frame = pd.read_csv(io.BytesIO(reply.data))
     assert frame["stratum"].tolist() == [p[3] for p in PEOPLE]
@@ -152,7 +152,7 @@ def test_the_export_has_each_steps_weight(app, client, drawn_survey):
     assert "weights = ~nonresponse_weight" in script
     sps = client.get(f"/analysis/runs/{run_id}/syntax.sps").data.decode()
     assert "  /DESIGN STRATA=stratum\n" in sps
-    sav = client.get(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
+    sav = client.post_form(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
     assert sav.status_code == 200
     with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
         handle.write(sav.data)

@@ -188,11 +188,11 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     assert "Weighted means by born" in text and " utrikes " in text
 
     # Approve, then download SPSS and read it back.
-    export = client.get(f"/analysis/runs/{run_id}/export?format=sav")
+    export = client.post_form(f"/analysis/runs/{run_id}/export?format=sav")
     assert export.status_code == 302  # not approved yet
     assert client.post_form(f"/analysis/runs/{run_id}/approve").status_code == 302
     assert "this is the survey's official weighting" in run_page(client, run_id)
-    export = client.get(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
+    export = client.post_form(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
     assert export.status_code == 200
     assert export.headers["Content-Disposition"] == (
         f'attachment; filename="demo-run{run_id}-weighted.sav"')
@@ -216,7 +216,7 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     assert meta.column_names_to_labels["trust_kommun"] == label
     assert set(meta.variable_value_labels["gender"].values()) >= {"Woman", "Man"}
     assert "other_comments" not in frame.columns
-    with_text = client.get(f"/analysis/runs/{run_id}/export?format=csv&text=1")
+    with_text = client.post_form(f"/analysis/runs/{run_id}/export?format=csv&text=1")
     assert "other_comments" in with_text.data.decode("utf-8-sig").splitlines()[0].split(",")
     codebook = client.get(f"/analysis/runs/{run_id}/codebook.csv")
     assert codebook.status_code == 200
@@ -495,16 +495,18 @@ def test_post_stratification_and_calibration_match_direct_engine_calls(app, clie
 def test_the_export_needs_an_approved_run(app, client, small):
     run_id, _ = small_run(app, client, small)
     for url in (f"/analysis/runs/{run_id}/export?format=csv", f"/analysis/runs/{run_id}/codebook.csv"):
-        reply = client.get(url)
+        reply = client.post_form(url)
         assert reply.status_code == 302 and reply.headers["Location"].endswith("#export")
+    # a download is written to the audit log, so it is never a GET
+    assert client.get(f"/analysis/runs/{run_id}/export?format=csv").status_code == 405
     client.post_form(f"/analysis/runs/{run_id}/approve")
-    reply = client.get(f"/analysis/runs/{run_id}/export?format=parquet")
+    reply = client.post_form(f"/analysis/runs/{run_id}/export?format=parquet")
     assert reply.status_code == 200
     frame = pd.read_parquet(io.BytesIO(reply.data))
     assert len(frame) == 12 and frame["weight_exp"].sum() == pytest.approx(1300)
     assert frame["weight_norm"].sum() == pytest.approx(12)
-    assert client.get(f"/analysis/runs/{run_id}/export?format=pdf").status_code == 404
-    xlsx = client.get(f"/analysis/runs/{run_id}/export?format=xlsx")
+    assert client.post_form(f"/analysis/runs/{run_id}/export?format=pdf").status_code == 404
+    xlsx = client.post_form(f"/analysis/runs/{run_id}/export?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 
 
@@ -516,7 +518,7 @@ def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agr
     assert client.get(f"{base}/script.R").status_code == 302  # not approved yet
     client.post_form(f"{base}/approve")
 
-    dta = client.get(f"{base}/export?format=dta&lang=en")
+    dta = client.post_form(f"{base}/export?format=dta&lang=en")
     assert dta.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.dta"')
     with pd.read_stata(io.BytesIO(dta.data), iterator=True, convert_missing=True,
                        convert_categoricals=False) as reader:
@@ -527,10 +529,10 @@ def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agr
     assert labels["wvar_gender"] == "gender as weighted (after mapping, merging and imputation)"
     assert all(len(name) <= 32 for name in stata.columns)
 
-    semicolon = client.get(f"{base}/export?format=csv&dialect=semicolon&lang=en")
+    semicolon = client.post_form(f"{base}/export?format=csv&dialect=semicolon&lang=en")
     frame = pd.read_csv(io.BytesIO(semicolon.data), sep=";", decimal=",", encoding="utf-8-sig")
     assert frame["weight_exp"].tolist() == pytest.approx(stata["weight_exp"].tolist(), rel=1e-15)
-    assert client.get(f"{base}/export?format=csv&dialect=tab").status_code == 404
+    assert client.post_form(f"{base}/export?format=csv&dialect=tab").status_code == 404
 
     script = client.get(f"{base}/script.R?dialect=semicolon&lang=en")
     assert script.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.R"')
@@ -564,7 +566,7 @@ def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agr
             Question.survey_id == small, Question.key == "gender")).first()
         answer.value = "woman" if answer.value == "man" else "man"
         db.session.commit()
-    reply = client.get(f"{base}/export?format=dta")
+    reply = client.post_form(f"{base}/export?format=dta")
     assert reply.status_code == 302 and reply.headers["Location"].endswith("#export")
     assert "weight the survey again" in run_page(client, run_id)
 

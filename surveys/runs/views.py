@@ -428,19 +428,19 @@ class ExportRequest:
 
 
 def _export_request(subject: WeightingRun):
-    """The export form's choices from the query, or a redirect."""
+    """The export form's choices (posted, or in the query), or a redirect."""
     if subject.approved_at is None:
         flash(_("Approve the run before exporting its weighted microdata."))
         return redirect(url_for(".run", run_id=subject.id, _anchor="export"))
-    fmt = request.args.get("format", "sav")
-    dialect = request.args.get("dialect", "comma")
+    fmt = request.values.get("format", "sav")
+    dialect = request.values.get("dialect", "comma")
     if fmt not in EXPORT_FORMATS or dialect not in CSV_DIALECTS:
         abort(404)
-    lang = request.args.get("lang")
+    lang = request.values.get("lang")
     languages = _export_languages(subject.survey)
     if lang not in languages:
         lang = languages[0]
-    return ExportRequest(fmt, request.args.get("text") in ("1", "y", "on", "true"), lang,
+    return ExportRequest(fmt, request.values.get("text") in ("1", "y", "on", "true"), lang,
                          dialect)
 
 
@@ -465,7 +465,7 @@ def _download(data: bytes | str, name: str, mimetype: str) -> Response:
 
 @roles_required(*ANALYSTS)
 def export(run_id: int):
-    """Weighted microdata (?format=&dialect=&text=&lang=)."""
+    """Weighted microdata (format=&dialect=&text=&lang=), recorded in the audit log."""
     subject = _run(run_id)
     asked = _export_request(subject)
     if not isinstance(asked, ExportRequest):
