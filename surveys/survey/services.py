@@ -25,7 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from surveys.audit import services as audit
-from surveys.core.i18n import language_name
+from surveys.core.i18n import UI_LOCALES, language_name, normalise_tag
 from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -103,6 +103,12 @@ def _slug_problem(slug: str) -> AuthoringError:
 
 
 def _ordered_languages(default: str, languages: list[str]) -> list[str]:
+    """The default language first, each language once; AuthoringError for a bad tag."""
+    bad = [lang for lang in [default, *languages] if normalise_tag(lang) != lang]
+    if bad:
+        raise AuthoringError([_("%(tags)s: not a valid BCP 47 language tag. Write a language "
+                                "code such as fi, ckb or pa-Arab.", tags=", ".join(bad))],
+                             field="other_languages")
     return [default] + [lang for lang in dict.fromkeys(languages) if lang != default]
 
 
@@ -111,6 +117,7 @@ def create_survey(organisation_id: int, *, slug: str, title: str, default_langua
     """A draft survey with a title and one empty page."""
     if queries.slug_taken(slug):
         raise _slug_problem(slug)
+    languages = _ordered_languages(default_language, languages)
     texts: dict[str, dict] = {name: {} for name in SURVEY_TEXTS}
     texts["title"][default_language] = title.strip()
     survey = Survey(
@@ -118,7 +125,7 @@ def create_survey(organisation_id: int, *, slug: str, title: str, default_langua
         slug=slug,
         status=SurveyStatus.draft,
         default_language=default_language,
-        languages=_ordered_languages(default_language, languages),
+        languages=languages,
         texts=texts,
     )
     survey.pages.append(Page(position=0, title={}))
@@ -176,12 +183,14 @@ def import_definition(data: Any, organisation_id: int, slug: str | None = None) 
     languages = [data["default_language"]] + [
         lang for lang in data["languages"] if lang != data["default_language"]
     ]
+    interfaces = data.get("interface_languages") or {}
     survey = Survey(
         organisation_id=organisation_id,
         slug=slug,
         status=SurveyStatus.draft,
         default_language=data["default_language"],
         languages=languages,
+        interface_languages={lang: ui for lang, ui in interfaces.items() if lang in languages},
         texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
     )
     for p_index, page_data in enumerate(data["pages"]):
@@ -207,8 +216,9 @@ def import_definition(data: Any, organisation_id: int, slug: str | None = None) 
 
 def update_settings(survey: Survey, *, slug: str, languages: list[str],
                     opens_at: datetime | None, closes_at: datetime | None,
-                    texts: Mapping[str, str]) -> None:
-    """Address, languages, opening times and the survey texts in the default language."""
+                    texts: Mapping[str, str], interfaces: Mapping[str, str] | None = None) -> None:
+    """Address, languages (with the interface around each that has none of its own),
+    opening times and the survey texts in the default language."""
     problems = []
     if slug != survey.slug:
         if survey.status is not SurveyStatus.draft:
@@ -230,6 +240,10 @@ def update_settings(survey: Survey, *, slug: str, languages: list[str],
         raise AuthoringError(problems)
     survey.slug = slug
     survey.languages = languages
+    # Kept for the survey's languages only; a language added now gets its usual interface.
+    survey.interface_languages = {
+        lang: ui for lang, ui in {**survey.interface_languages, **(interfaces or {})}.items()
+        if lang in languages and lang not in UI_LOCALES and ui in UI_LOCALES}
     survey.opens_at, survey.closes_at = opens_at, closes_at
     for name in SURVEY_TEXTS:
         _set_text(survey.texts.setdefault(name, {}), survey.default_language, texts.get(name, ""))

@@ -46,8 +46,8 @@ from surveys.survey.forms import (
     NewSurveyForm,
     PageForm,
     QuestionForm,
-    SettingsForm,
     TemplateForm,
+    settings_form,
     translation_form,
 )
 from surveys.survey.models import Channel, Page, Question, Survey, SurveyStatus, format_resume_code
@@ -83,6 +83,7 @@ def _public_survey(slug: str) -> Survey:
     if survey is None or survey.status is SurveyStatus.draft:
         abort(404)
     g.content_language = requested_language(survey.languages)
+    g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
     return survey
 
@@ -271,7 +272,7 @@ def new_survey():
         try:
             survey = services.create_survey(
                 current_user.organisation_id, slug=form.slug.data, title=form.title.data,
-                default_language=form.default_language.data, languages=form.languages.data or [])
+                default_language=form.default_language.data, languages=form.chosen_languages())
         except AuthoringError as error:
             problems = field_problems(form, error)
         else:
@@ -342,7 +343,7 @@ def settings(survey_id: int):
     survey = _survey(survey_id)
     lang = survey.default_language
     if request.method == "GET":
-        form = SettingsForm(data={
+        form = settings_form(survey, data={
             "slug": survey.slug,
             "languages": list(survey.languages),
             "opens_at": as_local(survey.opens_at),
@@ -350,14 +351,15 @@ def settings(survey_id: int):
             **{name: survey.texts.get(name, {}).get(lang, "") for name in SURVEY_TEXTS},
         })
     else:
-        form = SettingsForm()
+        form = settings_form(survey)
     problems = []
     if form.validate_on_submit():
         try:
             services.update_settings(
-                survey, slug=form.slug.data, languages=form.languages.data or [],
+                survey, slug=form.slug.data, languages=form.chosen_languages(),
                 opens_at=as_utc(form.opens_at.data), closes_at=as_utc(form.closes_at.data),
-                texts={name: form[name].data for name in SURVEY_TEXTS})
+                texts={name: form[name].data for name in SURVEY_TEXTS},
+                interfaces=form.chosen_interfaces())
         except AuthoringError as error:
             problems = field_problems(form, error)
         else:
@@ -411,8 +413,9 @@ def preview(survey_id: int, n: int):
     lang = request.args.get("lang", "")
     if lang not in survey.languages:
         lang = survey.default_language
-    # The question templates read these through tr(); <html lang dir> follows too.
+    # The question templates read these through tr(); the interface is the residents' one.
     g.content_language = lang
+    g.interface_locale = survey.interface_locale(lang)
     g.fallback_language = survey.default_language
     return render_template(
         "survey/manage/preview.html",
