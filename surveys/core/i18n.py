@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,6 +86,8 @@ RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg",
                          "Samr", "Mend", "Yezi"})
 #: RFC 5646 asks implementations to keep tags of at least 35 characters.
 TAG_MAX = 35
+#: Subtags of letters and digits joined by hyphens (langcodes alone also takes "sv_SE").
+TAG_SYNTAX = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 #: Language names in the staff member's interface language (the native names are above).
 LANGUAGE_NAMES = {
@@ -117,7 +120,7 @@ def normalise_tag(text: str) -> str | None:
     text = (text or "").strip()
     if text in OFFERED:
         return text
-    if len(text) > TAG_MAX or not langcodes.tag_is_valid(text):
+    if len(text) > TAG_MAX or not TAG_SYNTAX.match(text) or not langcodes.tag_is_valid(text):
         return None
     parts = text.split("-")
     # Language lower case, script title case, region upper case, the rest lower case.

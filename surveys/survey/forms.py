@@ -6,7 +6,7 @@ Labels are lazy, so they follow the staff member's language.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -142,7 +142,7 @@ class SettingsForm(LanguagesMixin, FlaskForm):
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=TEXT_MAX)])
 
     #: Survey language -> the name of its interface-language field (see `settings_form`).
-    interface_fields: dict[str, str] = {}
+    interface_fields: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args, survey_languages=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -370,6 +370,20 @@ class EntryForm(FlaskForm):
         ("paper", _l("A paper questionnaire")),
         ("interview", _l("An interview")),
     ]))
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(languages)
+
+
+class AudioForm(FlaskForm):
+    """A recording of a question's text in one of the survey's languages."""
+
+    language = SelectField(_l("Language of the recording"))
+    file = FileField(_l("Recording (MP3, Ogg or M4A, at most 5 MB)"),
+                     validators=[FileRequired(message=_l("Choose a recording."))],
+                     render_kw={"accept": ".mp3,.ogg,.oga,.opus,.m4a,audio/mpeg,audio/ogg,"
+                                          "audio/mp4"})
 
     def __init__(self, *args, languages: list[str], **kwargs):
         super().__init__(*args, **kwargs)

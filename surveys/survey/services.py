@@ -29,7 +29,7 @@ from surveys.core.i18n import UI_LOCALES, language_name, normalise_tag
 from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.survey import queries
+from surveys.survey import audio, queries
 from surveys.survey.definition import DefinitionError, definition_problems, load_template
 from surveys.survey.models import (
     RESUME_ALPHABET,
@@ -503,9 +503,12 @@ def delete_question(question: Question) -> None:
         raise AuthoringError([_(
             "%(keys)s depend on the answer to this question. Remove their conditions first.",
             keys=", ".join(q.key for q in followers))])
+    recordings = [clip["sha256"] for clip in question.audio.values()]
     page.questions.remove(question)
     _renumber(page.questions)
     db.session.flush()
+    for sha256 in recordings:
+        _discard_if_unused(sha256)
 
 
 def move_question(question: Question, direction: str) -> None:
@@ -565,6 +568,47 @@ def clear_condition(question: Question) -> None:
         _refuse_if_answered(question.page.survey)
         question.condition = None
         db.session.flush()
+
+
+# -- recorded questions ----------------------------------------------------------------------
+
+class AudioRefused(AuthoringError):
+    """An upload that is not stored; `status` is the HTTP status to answer with."""
+
+    def __init__(self, problem: str, status: int = 400):
+        super().__init__([problem], field="file")
+        self.status = status
+
+
+def set_audio(question: Question, lang: str, data: bytes) -> None:
+    """Store a recording of the question in `lang`, replacing the one it had."""
+    if lang not in question.survey.languages:
+        raise AudioRefused(_("Choose one of the survey's languages."))
+    if len(data) > audio.MAX_AUDIO_BYTES:
+        raise AudioRefused(_("The recording is too large: at most %(size)s MB.",
+                             size=audio.MAX_AUDIO_BYTES // (1024 * 1024)), 413)
+    kind = audio.media_type(data) if data else None
+    if kind is None:
+        raise AudioRefused(_("The file is not a recording in MP3, Ogg or M4A format."))
+    old = question.audio.get(lang)
+    question.audio[lang] = {"sha256": audio.store(data), "type": kind, "size": len(data)}
+    db.session.flush()
+    if old and old["sha256"] != question.audio[lang]["sha256"]:
+        _discard_if_unused(old["sha256"])
+
+
+def remove_audio(question: Question, lang: str) -> None:
+    """Remove the recording of the question in `lang`."""
+    old = question.audio.pop(lang, None)
+    db.session.flush()
+    if old:
+        _discard_if_unused(old["sha256"])
+
+
+def _discard_if_unused(sha256: str) -> None:
+    # The same bytes uploaded for two questions (of any organisation) share one file.
+    if not queries.audio_in_use(sha256):
+        audio.discard(sha256)
 
 
 # -- answering -----------------------------------------------------------------------------
