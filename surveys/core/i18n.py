@@ -205,7 +205,8 @@ def current_language() -> Language:
 
 def interface_language() -> Language:
     """The language of the page's interface: `<html lang dir>`, buttons and messages."""
-    return language(str(get_locale()) if has_request_context() else DEFAULT_LOCALE)
+    locale = get_locale()  # also in jobs, under force_locale; None outside any app context
+    return language(str(locale) if locale else DEFAULT_LOCALE)
 
 
 def _marked(value: str, code: str) -> Markup:
