@@ -183,3 +183,16 @@ def test_an_upload_without_the_csrf_token_is_refused(app, setup):
                        data={"language": "sv", "file": (io.BytesIO(OGG), "a.ogg")})
     assert sent.status_code == 400 and stored(app, question_id) == {}
     assert files(app) == []
+
+
+def test_another_surveys_address_does_not_play_this_surveys_recording(app, make_org, make_survey,
+                                                                     make_client, setup):
+    author, question_id, _ = setup
+    assert send(author, question_id, OGG).status_code == 302
+    with app.app_context():
+        db.session.get(Question, question_id).survey.status = SurveyStatus.open
+        db.session.commit()
+    make_survey(make_org(), slug="annan", definition=small_definition("annan"))
+    resident = make_client()
+    assert resident.get(f"/s/liten/audio/{question_id}/sv", buffered=True).status_code == 200
+    assert resident.get(f"/s/annan/audio/{question_id}/sv", buffered=True).status_code == 404

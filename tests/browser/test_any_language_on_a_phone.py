@@ -9,7 +9,7 @@ import pytest
 
 from surveys.core.roles import Role
 from surveys.extensions import db
-from surveys.survey.models import Question, Survey
+from surveys.survey.models import Survey
 from surveys.survey.services import set_audio
 from tests.conftest import PASSWORD, user_email
 from tests.support.audio import OGG
