@@ -176,7 +176,7 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     Without them the answer labels come from `platform_labels`. Free-text questions
     are left out (and listed in ``omitted``) unless `include_text`.
     """
-    from surveys.core.i18n import LANGUAGES
+    from surveys.core.i18n import LANGUAGES, language
     from surveys.survey.questions import question_type
 
     given = dict(labels or {})
@@ -192,7 +192,7 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     variables = [
         Variable("response_id", names["response_id"], "numeric", integer=True),
         categorical("language", names["language"],
-                    {c: LANGUAGES[c].native_name if c in LANGUAGES else c for c in languages}),
+                    {c: language(c).native_name for c in languages}),
         categorical("channel", names["channel"],
                     {c: names["channels"].get(c, c) for c in CHANNELS}),
         Variable("weight", names["weight"], "numeric", measure="scale"),
