@@ -225,6 +225,10 @@ def thanks(slug: str):
     return render_template("survey/thanks.html", survey=survey, response=response)
 
 
+#: How long a recording at an address naming its content may be cached.
+YEAR = 365 * 24 * 3600
+
+
 def _send_recording(question: Question, lang: str, *, public: bool):
     """A question's recording in `lang`, with byte ranges and ETag (`send_file`)."""
     clip = question.audio.get(lang)
@@ -280,9 +284,6 @@ def index():
         surveys=queries.organisation_surveys(organisation),
         counts=queries.response_counts(organisation),
     )
-
-
-YEAR = 365 * 24 * 3600
 
 
 def _new_page(form: NewSurveyForm, template_form: TemplateForm, problems=(), status=200):
