@@ -95,17 +95,18 @@ def test_an_author_adds_finnish_and_a_typed_tag_and_chooses_their_interface(
                             status=SurveyStatus.draft)
     author = staff(client, login, org, "author")
     url = f"/manage/surveys/{survey_id}/settings"
-    form = {"slug": "liten", "languages": ["en", "ar", "fi", "ckb"], "other_languages": "PA-arab",
+    form = {"slug": "liten", "languages": ["en", "ar", "sv-ll", "fi", "ckb"],
+            "other_languages": "PA-arab",
             "title": "Liten enkät", "intro": "Välkommen", "consent": "Svaren sparas anonymt.",
             "thanks": "Tack"}
     assert author.post_form(url, form).status_code == 302
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        assert survey.languages == ["sv", "en", "ar", "fi", "ckb", "pa-Arab"]
+        assert survey.languages == ["sv", "en", "ar", "sv-ll", "fi", "ckb", "pa-Arab"]
         assert survey.interface_locale("pa-Arab") == "sv"
     page = author.get(url).get_data(as_text=True)
     # The typed language is now a ticked choice, and each language without an interface of
-    # its own has an interface choice.
+    # its own has an interface choice (easy-to-read Swedish is always in Swedish).
     assert 'value="pa-Arab" checked' in page
     assert page.count('<select id="interface_') == 3
     assert "Interface around Kurdish (Sorani)" in page
@@ -113,7 +114,7 @@ def test_an_author_adds_finnish_and_a_typed_tag_and_chooses_their_interface(
     assert author.post_form(url, form | {"other_languages": ""} | fields).status_code == 302
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        assert survey.languages == ["sv", "en", "ar", "fi", "ckb"]  # pa-Arab unticked
+        assert survey.languages == ["sv", "en", "ar", "sv-ll", "fi", "ckb"]  # pa-Arab unticked
         assert survey.interface_languages == {"fi": "sv", "ckb": "en"}
         # Translators get a PO file for any tag, even one CLDR has no locale for.
         assert b'msgctxt "survey.title"' in export_po(survey, "ckb")

@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
-from surveys.core.i18n import OFFERED, UI_LOCALES, language_name, normalise_tag
+from surveys.core.i18n import LANGUAGES, OFFERED, UI_LOCALES, language_name, normalise_tag
 from surveys.survey.definition import SLUG_RE, TEMPLATES
 from surveys.survey.models import SurveyStatus
 from surveys.survey.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
@@ -160,14 +160,14 @@ class SettingsForm(LanguagesMixin, FlaskForm):
 
 
 def settings_form(survey, **kwargs) -> SettingsForm:
-    """The settings form with one interface-language choice per survey language that has no
-    interface of its own (Finnish, Sorani ...)."""
+    """The settings form with one interface-language choice per survey language that is not
+    a platform language (Finnish, Sorani ...; easy-to-read Swedish is always Swedish)."""
 
     class Form(SettingsForm):
         pass
 
     fields = {}
-    for index, lang in enumerate(code for code in survey.languages if code not in UI_LOCALES):
+    for index, lang in enumerate(code for code in survey.languages if code not in LANGUAGES):
         name = f"interface_{index}"
         fields[lang] = name
         setattr(Form, name, SelectField(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.auth.models import Organisation
-from surveys.core.i18n import TAG_MAX, UI_LOCALES, language
+from surveys.core.i18n import LANGUAGES, TAG_MAX, language
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.questions import QuestionType, question_type
@@ -95,8 +95,8 @@ class Survey(db.Model):
     def interface_locale(self, lang: str) -> str:
         """The interface locale around content in `lang`: its own if it has one, else the
         author's choice, else the language's usual one (Persian for Dari, else Swedish)."""
-        if lang in UI_LOCALES:
-            return lang
+        if lang in LANGUAGES:
+            return LANGUAGES[lang].ui_locale
         return (self.interface_languages or {}).get(lang) or language(lang).ui_locale
 
     def accepts_answers(self, now: datetime | None = None) -> bool:

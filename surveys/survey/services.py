@@ -25,7 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from surveys.audit import services as audit
-from surveys.core.i18n import UI_LOCALES, language_name, normalise_tag
+from surveys.core.i18n import LANGUAGES, UI_LOCALES, language_name, normalise_tag
 from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -190,7 +190,8 @@ def import_definition(data: Any, organisation_id: int, slug: str | None = None) 
         status=SurveyStatus.draft,
         default_language=data["default_language"],
         languages=languages,
-        interface_languages={lang: ui for lang, ui in interfaces.items() if lang in languages},
+        interface_languages={lang: ui for lang, ui in interfaces.items()
+                             if lang in languages and lang not in LANGUAGES},
         texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
     )
     for p_index, page_data in enumerate(data["pages"]):
@@ -243,7 +244,7 @@ def update_settings(survey: Survey, *, slug: str, languages: list[str],
     # Kept for the survey's languages only; a language added now gets its usual interface.
     survey.interface_languages = {
         lang: ui for lang, ui in {**survey.interface_languages, **(interfaces or {})}.items()
-        if lang in languages and lang not in UI_LOCALES and ui in UI_LOCALES}
+        if lang in languages and lang not in LANGUAGES and ui in UI_LOCALES}
     survey.opens_at, survey.closes_at = opens_at, closes_at
     for name in SURVEY_TEXTS:
         _set_text(survey.texts.setdefault(name, {}), survey.default_language, texts.get(name, ""))
