@@ -68,9 +68,12 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         # Room for a pasted novel in a text box, so it gets a "shorten" message, not a 413.
+        # (The upload of a recording raises it for itself: surveys/survey/views.py.)
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Recorded questions, named by content hash; default: audio/ in the instance folder.
+        "AUDIO_DIR": os.environ.get("AUDIO_DIR") or None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         # the key of person-id hashes in sample frames (services.hash_secret: else SECRET_KEY)

@@ -239,7 +239,7 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     `strata`, those of a drawn sample, adds ``stratum``, ``design_weight`` and
     ``nonresponse_weight`` (the weights after steps 1 and 2) before them.
     """
-    from surveys.core.i18n import LANGUAGES
+    from surveys.core.i18n import LANGUAGES, language
     from surveys.survey.questions import question_type
 
     given = dict(labels or {})
@@ -255,7 +255,7 @@ def codebook_for(survey, lang: str, include_text: bool = False,
     variables = [
         Variable("response_id", names["response_id"], "numeric", integer=True),
         categorical("language", names["language"],
-                    {c: LANGUAGES[c].native_name if c in LANGUAGES else c for c in languages}),
+                    {c: language(c).native_name for c in languages}),
         categorical("channel", names["channel"],
                     {c: names["channels"].get(c, c) for c in CHANNELS}),
         Variable("weight_exp", names["weight_exp"], "numeric", measure="scale"),
