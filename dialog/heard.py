@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-from dialog import disclosure, opinion, queries
+from dialog import bylanguage, disclosure, opinion, queries
 from dialog.models import Event, EventAction, EventResponse, Prompt, TableGroup, TableNote
 from dialog.queries import StatementFigures
 from surveys.followup.queries import framework_of
@@ -95,6 +95,8 @@ class Heard:
     indicators: list[IndicatorLink]
     actions: list[EventAction]
     notes: list[tuple[TableGroup, Prompt, TableNote]] = field(default_factory=list)
+    #: Agreement by the participants' languages, and the bridging statements.
+    by_language: bylanguage.ByLanguage | None = None
 
     @property
     def prompt_numbers(self) -> dict[int, int]:
@@ -201,4 +203,6 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
         indicators=indicator_links(event, list(response.indicator_keys) if response else []),
         actions=queries.actions_of(event),
         notes=queries.table_notes(event) if with_notes else [],
+        by_language=bylanguage.by_language(event.languages, figures,
+                                           queries.language_votes(event.id)),
     )

@@ -15,6 +15,7 @@ class Role(enum.Enum):
     author = "author"  #: writes and opens surveys
     facilitator = "facilitator"  #: runs dialogue events, enters paper answers
     analyst = "analyst"  #: reads results, weights and exports
+    interpreter = "interpreter"  #: translates dialogue statements into their stated languages
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -23,6 +24,8 @@ ADMINS: tuple[Role, ...] = ()
 AUTHORS = (Role.author,)
 #: Dialogue events.
 FACILITATORS = (Role.facilitator,)
+#: The translation queue of dialogue events (interpreters only into their own languages).
+TRANSLATORS = (Role.facilitator, Role.interpreter)
 #: Results, weighting, indicators and the yearly report.
 ANALYSTS = (Role.analyst,)
 #: Every member of staff: the survey list and read-only survey pages, paper entry.
