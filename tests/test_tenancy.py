@@ -50,6 +50,7 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.delete_question": (SurveyStatus.draft, {}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
+    "auth.user_languages": (SurveyStatus.draft, {"languages": ["ar", "so"]}),
 }
 
 #: Routes that name no object: covered by the list and creation tests below.
