@@ -73,6 +73,8 @@ def _translated_text(raw: bytes) -> str:
     except (UnicodeDecodeError, ValueError) as error:
         raise MachineError("garbage", "not JSON") from error
     text = answer.get("translatedText") if isinstance(answer, dict) else None
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_ANSWER:
+    if isinstance(text, str):
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+    if not isinstance(text, str) or not text or len(text) > MAX_ANSWER:
         raise MachineError("garbage", "no translatedText")
-    return text.strip()
+    return text

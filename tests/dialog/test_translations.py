@@ -12,6 +12,7 @@ import re
 import time
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from dialog.models import Moderation, Statement, StatementTranslation, TranslationStatus, Vote
@@ -253,6 +254,11 @@ def test_the_live_screen_report_and_exports_carry_every_language(app, make_clien
     assert (rows[0]["text_sv"], rows[0]["from_sv"]) == (SWEDISH, "approved")
     assert (rows[0]["text_ar"], rows[0]["from_ar"]) == (ARABIC, "original")
     assert (rows[0]["text_en"], rows[0]["from_en"]) == ("", "")
+    # The report (PDF) has the statement in both languages.
+    report = facilitator.get(f"/dialog/events/{ev['id']}/report.pdf?lang=sv")
+    text = " ".join(" ".join(page.extract_text().split())
+                    for page in PdfReader(io.BytesIO(report.data)).pages)
+    assert f"svenska: {SWEDISH}" in text and "arabiska (original)" in text
 
 
 def test_the_interpreter_role_reaches_only_the_translation_pages(app, make_client, login,
@@ -270,3 +276,24 @@ def test_the_interpreter_role_reaches_only_the_translation_pages(app, make_clien
         f"/dialog/events/{ev['id']}/translations?lang=en").get_data(as_text=True)
     assert translate(interpreter, sid, "sv", SWEDISH).status_code == 403
     assert Role.interpreter.value == "interpreter"
+
+
+@pytest.mark.parametrize("answer", [b"", b"\xff\xfe", b"[]", b'{"translatedText": ""}',
+                                    b'{"translatedText": 12}', b'{"error": "too many"}',
+                                    b'{"translatedText": "' + b"x" * 20_001 + b'"}'])
+def test_an_answer_that_is_no_translation_is_garbage(answer):
+    from dialog.machine import MachineError, _translated_text
+
+    with pytest.raises(MachineError) as refused:
+        _translated_text(answer)
+    assert refused.value.reason == "garbage"
+    assert _translated_text(b'{"translatedText": " Hej\\u0000 "}') == "Hej"
+
+
+def test_a_service_that_is_not_there_is_unavailable():
+    from dialog.machine import MachineError, Translator
+    from tests.support.servers import free_port
+
+    with pytest.raises(MachineError) as refused:
+        Translator(f"http://127.0.0.1:{free_port()}", timeout=0.5).translate("Hej", "sv", "ar")
+    assert refused.value.reason == "unavailable"
