@@ -180,6 +180,14 @@ def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
     return links
 
 
+def language_results(event: Event, figures: list[StatementFigures] | None = None
+                     ) -> bylanguage.ByLanguage:
+    """Agreement by the participants' languages on the event's visible statements."""
+    if figures is None:
+        figures = queries.statement_figures(event.id)
+    return bylanguage.by_language(event.languages, figures, queries.language_votes(event.id))
+
+
 def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
     figures = queries.statement_figures(event.id)
@@ -203,6 +211,5 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
         indicators=indicator_links(event, list(response.indicator_keys) if response else []),
         actions=queries.actions_of(event),
         notes=queries.table_notes(event) if with_notes else [],
-        by_language=bylanguage.by_language(event.languages, figures,
-                                           queries.language_votes(event.id)),
+        by_language=language_results(event, figures),
     )

@@ -550,7 +550,9 @@ def _moderation_page(event: Event, problems=(), status: int = 200):
         "dialog/moderation.html", event=event, problems=list(problems),
         statements=queries.statements_by_status(event.id),
         devices=queries.participants(event.id), log=queries.moderation_log(event.id),
-        numbers=queries.participant_numbers(event.id)), status
+        numbers=queries.participant_numbers(event.id),
+        untranslated={item.statement.id: item.missing for item in
+                      queries.translation_queue(event.id, event.languages)[0]}), status
 
 
 @roles_required(*FACILITATORS)
@@ -800,7 +802,7 @@ def groups(event_id: int):
     """Opinion groups the Pol.is way, with the same figures as tables."""
     event = _event(event_id)
     return render_template("dialog/groups.html", event=event, report=groups_report(event.id),
-                           format_share=format_share)
+                           format_share=format_share, languages=heard.language_results(event))
 
 
 # -- what was heard (public) ----------------------------------------------------------------

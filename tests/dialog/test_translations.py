@@ -157,6 +157,10 @@ def test_a_pre_moderated_event_can_wait_for_every_translation(app, make_org, mak
     join(writer, ev["code"], "ar")
     write(writer, ev["code"], ev["prompts"][0], ARABIC)
     sid = statement_id(app)
+    queue = facilitator.get(f"/dialog/events/{ev['id']}/moderation?lang=en").get_data(
+        as_text=True)
+    assert "Not translated into Swedish, English yet." in queue
+    assert f'/dialog/events/{ev["id"]}/translations#statement-{sid}' in queue
     refused = facilitator.post_form(f"/dialog/statements/{sid}/moderate", {"action": "approve"})
     assert refused.status_code == 409
     assert "Svenska" in refused.get_data(as_text=True) or "svenska" in refused.get_data(
@@ -247,6 +251,8 @@ def test_the_live_screen_report_and_exports_carry_every_language(app, make_clien
     [item] = live["statements"]
     assert (item["text"], item["lang"]) == (SWEDISH, "sv")
     assert item["original"] == {"text": ARABIC, "lang": "ar", "dir": "rtl"}
+    groups = facilitator.get(f"/dialog/events/{ev['id']}/groups?lang=en").get_data(as_text=True)
+    assert 'id="languages"' in groups and "language groups" in groups
     screen = facilitator.get(f"/dialog/events/{ev['id']}/live").get_data(as_text=True)
     assert f'<span class="original" lang="ar" dir="rtl">{ARABIC}</span>' in screen
     exported = facilitator.get(f"/dialog/events/{ev['id']}/export/statements.csv")
