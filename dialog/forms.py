@@ -23,11 +23,11 @@ from dialog.models import (
     FOCUS_AREAS,
     ActionStatus,
     EventStatus,
-    TranslationStatus,
     Moderation,
     ModerationKind,
     StatementSource,
     StatementStatus,
+    TranslationStatus,
 )
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
 from surveys.core.i18n import LANGUAGES, language_name

@@ -10,7 +10,6 @@ passes the address, key and timeout from the app's configuration.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -55,10 +54,10 @@ class Translator:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_ANSWER * 4 + 1)
-        except (TimeoutError, socket.timeout) as error:
+        except TimeoutError as error:
             raise MachineError("timeout", str(error)) from error
         except urllib.error.URLError as error:
-            if isinstance(getattr(error, "reason", None), (TimeoutError, socket.timeout)):
+            if isinstance(getattr(error, "reason", None), TimeoutError):
                 raise MachineError("timeout", str(error)) from error
             raise MachineError("unavailable", str(error)) from error
         except (OSError, ValueError) as error:  # reset connections, malformed addresses

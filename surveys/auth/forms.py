@@ -11,7 +11,6 @@ from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 from surveys.core.forms import MultiCheckboxField, language_choices, strip
 from surveys.core.roles import Role
 
-
 #: Role names in the interface language.
 ROLE_LABELS = {
     Role.admin: _l("Administrator"),

@@ -62,7 +62,7 @@ def arabic_statement(app, make_org, make_client):
 
 def test_an_interpreter_translates_and_each_phone_votes_in_its_own_language(
         app, make_client, login, arabic_statement):
-    org, ev, writer, sid = arabic_statement
+    org, ev, _writer, sid = arabic_statement
     swedish = make_client()
     join(swedish, ev["code"], "sv")
     page = swedish.get(f"/d/{ev['code']}/vote").get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_an_interpreter_translates_and_each_phone_votes_in_its_own_language(
     assert translations(app) == [("sv", SWEDISH, TranslationStatus.approved, "interpreter")]
     page = swedish.get(f"/d/{ev['code']}/vote").get_data(as_text=True)
     assert f'<legend class="statement"><span lang="sv" dir="ltr">{SWEDISH}</span>' in page
-    details = re.search(r"<details class=\"original\">.*?</details>", page, re.S).group(0)
+    details = re.search(r"<details class=\"original\">.*?</details>", page, re.DOTALL).group(0)
     assert f'<p lang="ar" dir="rtl">{ARABIC}</p>' in details
     # An English phone still reads the original with the note.
     english = make_client()
@@ -110,7 +110,7 @@ def test_an_interpreter_translates_and_each_phone_votes_in_its_own_language(
 
 def test_bad_translations_are_refused_with_the_text_kept(app, make_client, login,
                                                         arabic_statement):
-    org, ev, _writer, sid = arabic_statement
+    org, _ev, _writer, sid = arabic_statement
     facilitator = login(make_client(), org, "facilitator")
     facilitator.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     empty = translate(facilitator, sid, "sv", "   ")
@@ -130,7 +130,7 @@ def test_bad_translations_are_refused_with_the_text_kept(app, make_client, login
 
 
 def test_a_moderator_corrects_the_original_language(app, make_client, login, arabic_statement):
-    org, ev, _writer, sid = arabic_statement
+    org, _ev, _writer, sid = arabic_statement
     facilitator = login(make_client(), org, "facilitator")
     assert translate(facilitator, sid, "en", "We need a place").status_code == 302
     assert facilitator.post_form(f"/dialog/statements/{sid}/language",

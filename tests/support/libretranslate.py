@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 class LibreTranslate:
@@ -23,7 +24,7 @@ class LibreTranslate:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 service.seen.append(body)
                 if service.mode == "slow":
@@ -54,7 +55,7 @@ class LibreTranslate:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> LibreTranslate:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
