@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dialog.models import Moderation, Statement, StatementTranslation, TranslationStatus, Vote
+from surveys.audit.models import AuditEvent
 from surveys.auth.models import User
 from surveys.core.roles import Role
 from surveys.extensions import db
@@ -74,6 +75,13 @@ def test_an_interpreter_translates_and_each_phone_votes_in_its_own_language(
     interpreter_id = user_id(app, org, "interpreter")
     assert admin.post_form(f"/manage/users/{interpreter_id}/languages",
                            {"languages": ["sv"]}).status_code == 302
+    users = admin.get("/manage/users?lang=en").get_data(as_text=True)
+    assert 'Translates into: <span lang="sv" dir="ltr">Svenska</span>' in users
+    with app.app_context():
+        logged = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "languages_changed"))
+        assert (logged.subject, logged.detail) == (user_email(org, "interpreter"),
+                                                   {"languages": ["sv"]})
     interpreter = make_client()
     interpreter.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     landed = interpreter.post_form("/login", {"email": user_email(org, "interpreter"),
