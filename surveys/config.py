@@ -83,6 +83,10 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "DIALOG_STATEMENT_RATE_LIMIT": os.environ.get("DIALOG_STATEMENT_RATE_LIMIT",
                                                       "10 per minute"),
         "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),
+        # optional machine drafts of statement translations (a LibreTranslate-compatible API)
+        "TRANSLATE_URL": os.environ.get("TRANSLATE_URL", "").strip(),
+        "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY", "").strip(),
+        "TRANSLATE_TIMEOUT": float(os.environ.get("TRANSLATE_TIMEOUT", "3")),
         # fresh cookie jars from one address cannot stuff one statement's ballot
         "DIALOG_STATEMENT_VOTES_PER_ADDRESS": os.environ.get(
             "DIALOG_STATEMENT_VOTES_PER_ADDRESS", "30 per 10 seconds; 600 per hour"),

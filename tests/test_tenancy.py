@@ -71,6 +71,7 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.delete_audio": (SurveyStatus.draft, {}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
+    "auth.user_languages": (SurveyStatus.draft, {"languages": ["ar", "so"]}),
 }
 
 #: Fieldwork routes that need a frame imported but no sample drawn yet (the others: drawn).
