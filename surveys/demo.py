@@ -55,6 +55,7 @@ USERS = [
     (Role.facilitator, "Fatima Samtalsledare", "demo-facilitator-2026"),
     (Role.analyst, "Nils Analytiker", "demo-analyst-2026"),
     (Role.interpreter, "Hodan Tolk", "demo-interpreter-2026"),
+    (Role.fieldwork, "Sara Fältarbete", "demo-fieldwork-2026"),
 ]
 #: The languages the demo's interpreter translates dialogue statements into.
 INTERPRETER_LANGUAGES = ["so", "sv"]
