@@ -71,8 +71,9 @@ Where this differs from Pol.is' server, which updates a conversation as votes co
 starts each update from the last one's state; this analysis is run once on the votes as
 they are:
 
-* Pol.is' PCA starts from the last update's axes (a random vector the first time) and
-  runs 100 steps; we start from all ones and iterate to convergence.
+* Pol.is' PCA starts from the last update's axes (an unseeded random vector the first
+  time) and runs 100 steps; we start from a seeded random vector and iterate to
+  convergence.
 * Pol.is starts base clusters and every k from the last update's clusters; we start from
   its cold start (first distinct points) and its growing start and keep the tighter fit.
   The k smoother is replayed on three earlier states of the same votes, not on the real
@@ -562,15 +563,18 @@ def _pca_projection(x: np.ndarray, present: np.ndarray, extra_passes: int = 0
 def _power_components(centred: np.ndarray) -> np.ndarray:
     """The two leading principal axes by power iteration with deflation (Pol.is' ``pca.clj``).
 
-    Pol.is starts from its previous axes; we start from all ones, its default, and iterate
-    to convergence (``POWER_ITERS`` at most) rather than 100 steps per update. Matrix-vector
-    products only, which stay fast when other processes hold the cores.
+    Pol.is starts from its previous axes, or from a random vector in [0, 1) the first time;
+    we start from such a vector drawn with a fixed seed (not all ones: that start is
+    orthogonal to an axis like "the first half of the statements against the second") and
+    iterate to convergence (``POWER_ITERS`` at most) rather than 100 steps per update.
+    Matrix-vector products only, which stay fast when other processes hold the cores.
     """
     m = centred.shape[1]
     comps = np.zeros((2, m))
     data = centred
+    starts = np.random.default_rng(0).random((2, m))
     for i in range(min(2, *centred.shape)):
-        v = np.ones(m) / np.sqrt(m)
+        v = starts[i] / np.linalg.norm(starts[i])
         for _ in range(POWER_ITERS):
             product = data.T @ (data @ v)
             norm = float(np.linalg.norm(product))
