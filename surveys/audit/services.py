@@ -36,6 +36,11 @@ ACTIONS = {
     "token_created": _l("Created an API token"),
     "token_revoked": _l("Revoked an API token"),
     "purge": _l("Purged personal data"),
+    "framework_archived": _l("Archived a framework"),
+    "framework_restored": _l("Restored an archived framework"),
+    "framework_deleted": _l("Deleted a framework"),
+    "unit_deleted": _l("Deleted a unit"),
+    "unit_reporters_changed": _l("Changed who reports for a unit"),
 }
 
 

@@ -47,6 +47,12 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
+def home_of(user) -> str:
+    """Where a member of staff starts: unit reporters at their actions, the others at the
+    surveys."""
+    return url_for("actions.index" if user.role is Role.unit_reporter else "manage.index")
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -61,7 +67,7 @@ def login():
             login_user(user)
             services.logged_in(user)
             # Only local paths: an open redirect would help phishing.
-            return redirect(local_path(request.args.get("next")) or url_for("manage.index"))
+            return redirect(local_path(request.args.get("next")) or home_of(user))
         if user is not None:
             services.login_refused(user)
         flash(_("Wrong email or password."))
@@ -92,7 +98,7 @@ def password():
         else:
             login_user(current_user._get_current_object())  # this session: the new version
             flash(_("Your password is changed. You are logged out on every other device."))
-            return redirect(url_for("manage.index"))
+            return redirect(home_of(current_user))
     return render_template("auth/password.html", form=form, problems=problems), form_status(form)
 
 

@@ -15,6 +15,7 @@ class Role(enum.Enum):
     author = "author"  #: writes and opens surveys
     facilitator = "facilitator"  #: runs dialogue events, enters paper answers
     analyst = "analyst"  #: reads results, weights and exports
+    unit_reporter = "unit_reporter"  #: sees and updates its own units' actions only
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -27,3 +28,5 @@ FACILITATORS = (Role.facilitator,)
 ANALYSTS = (Role.analyst,)
 #: Every member of staff: the survey list and read-only survey pages, paper entry.
 STAFF = (Role.author, Role.facilitator, Role.analyst)
+#: Actions and their status: analysts see all, unit reporters their own units' only.
+ACTION_EDITORS = (Role.analyst, Role.unit_reporter)

@@ -391,11 +391,12 @@ def test_the_organisation_edits_its_focus_areas_and_goals(app, analyst, demo):
         goal_id = goal.id
     assert analyst.post_form("/followup/goals/new", {
         "parent": f"goal:{goal_id}", "title_sv": "Gårdsfester"}).status_code == 302
-    # a goal with a sub-goal, or with indicators, stays
-    analyst.post_form(f"/followup/goals/{goal_id}/delete")
-    analyst.post_form(f"/followup/goals/{goal_in_use}/delete")
-    assert "Only a goal without indicators and sub-goals can be deleted" in text(
-        analyst.get("/followup/structure"))
+    # a goal with a sub-goal, or with indicators, stays: 409, with the reason in words
+    for kept in (goal_id, goal_in_use):
+        reply = analyst.post_form(f"/followup/goals/{kept}/delete")
+        assert reply.status_code == 409
+        assert "Only a goal without indicators, sub-goals or actions can be deleted" in text(
+            reply)
     with app.app_context():
         housing = next(a for a in framework_now().focus_areas if a.key == "housing")
         sub = next(g for g in housing.goals if g.parent_id == goal_id)
@@ -420,7 +421,7 @@ def test_another_organisation_cannot_touch_the_demos_goals(app, client, make_org
                             {"title_sv": "Kapad"}).status_code == 404
     assert client.post_form(f"/followup/goals/{goal_id}/delete").status_code == 404
     assert client.post_form("/followup/goals/new", {
-        "parent": f"goal:{goal_id}", "title_sv": "Kapad"}).status_code == 302
+        "parent": f"goal:{goal_id}", "title_sv": "Kapad"}).status_code == 404
     with app.app_context():
         assert db.session.get(Goal, goal_id).title["sv"] != "Kapad"
         # the other organisation's own template goals, and nothing under the demo's
