@@ -10,6 +10,7 @@ from surveys.core.urls import BOTH, GET, POST, add_rules
 
 bp = Blueprint("actions", __name__, url_prefix="/actions", template_folder="templates")
 bp.context_processor(views.helpers)
+bp.before_request(views.staff_fallback)
 
 add_rules(
     bp,

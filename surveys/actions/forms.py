@@ -61,16 +61,19 @@ class ActionForm(FlaskForm):
         _l("Indicators meant to show its effect"), coerce=int)
     links = MultiCheckboxField(_l("What it answers"), coerce=str)
 
-    def set_choices(self, units, frameworks, indicators, organisation_id: int) -> None:
+    def set_choices(self, units, frameworks, indicators, organisation_id: int,
+                    kept_goals: frozenset[int] = frozenset()) -> None:
         """The organisation's units, goals (by framework and focus area), indicators and
-        everything a registered kind of link offers."""
+        everything a registered kind of link offers. Archived goals are offered only when
+        the action already serves them (`kept_goals`), so an edit never drops one."""
         self.unit_id.choices = choices((u.id, u.name) for u in units)
         goals = []
         for framework in frameworks:
             for area in framework.focus_areas:
                 goals += [(g.id, f"{tr_text(framework.title)} › {tr_text(area.title)}: "
                                  f"{'— ' * depth}{tr_text(g.title)}")
-                          for g, depth in goal_tree(area, archived=False)]
+                          for g, depth in goal_tree(area)
+                          if g.archived_at is None or g.id in kept_goals]
         self.goals.choices = choices(goals)
         self.indicators.choices = choices((i.id, tr_text(i.title) or i.key) for i in indicators)
         self.links.choices = choices(

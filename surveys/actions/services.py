@@ -135,12 +135,13 @@ def _set_links(action: Action, links: Mapping[str, list[int]]) -> None:
 
 
 def create_action(organisation_id: int, by: User | None, **fields: Any) -> Action:
-    """A new action, planned as of today (its first status update); flushes."""
+    """A new action, planned (its first status update, dated today, or at its start when
+    that was earlier, so that updates about what happened since come after it); flushes."""
     links = fields.pop("links", {})
     columns = _checked(organisation_id, links=links, **fields)
     action = Action(organisation_id=organisation_id, status=ActionStatus.planned, **columns)
-    action.updates.append(ActionUpdate(status=ActionStatus.planned, on_date=utcnow().date(),
-                                       by=by))
+    action.updates.append(ActionUpdate(status=ActionStatus.planned, by=by,
+                                       on_date=min(utcnow().date(), columns["starts_on"])))
     db.session.add(action)
     _set_links(action, links)
     db.session.flush()

@@ -8,7 +8,7 @@ codes that `messages` puts into words, with the status the error names.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +24,7 @@ from surveys.actions.forms import (
 from surveys.actions.models import Action, ActionStatus, Unit, UnitKind
 from surveys.actions.services import ActionError
 from surveys.auth.access import own, roles_required
-from surveys.core.forms import field_problems, form_status
+from surveys.core.forms import choices, field_problems, form_status
 from surveys.core.i18n import tr_text
 from surveys.core.roles import ACTION_EDITORS, ADMINS, ANALYSTS
 from surveys.core.time import utcnow
@@ -37,6 +37,11 @@ def helpers() -> dict:
     """Names the action templates use."""
     return {"STATUS_LABELS": STATUS_LABELS, "UNIT_KIND_LABELS": UNIT_KIND_LABELS,
             "tr_text": tr_text}
+
+
+def staff_fallback() -> None:
+    """Staff see a text missing in their language in Swedish, marked as Swedish."""
+    g.fallback_language = "sv"
 
 
 # -- loading: a unit reporter reaches only its own units' actions ------------------------------
@@ -86,12 +91,13 @@ def _action_form_page(form: ActionForm, action: Action | None, problems: list[st
                            problems=problems), status
 
 
-def _prepared_form() -> ActionForm:
+def _prepared_form(action: Action | None = None) -> ActionForm:
     form = ActionForm()
     organisation_id = current_user.organisation_id
     form.set_choices(_my_units(), followup_queries.organisation_frameworks(organisation_id),
                      followup_queries.organisation_indicators(organisation_id),
-                     organisation_id)
+                     organisation_id,
+                     frozenset(g.id for g in action.goals) if action else frozenset())
     return form
 
 
@@ -139,7 +145,7 @@ def new():
 def edit(action_id: int):
     """An action's texts, unit, contact, dates, goals, indicators and links."""
     action = _action(action_id)
-    form = _prepared_form()
+    form = _prepared_form(action)
     problems: list[str] = []
     if request.method == "GET":
         fill_texts(form, "title", action.title)
@@ -244,8 +250,8 @@ def edit_unit(unit_id: int):
 
 def _unit_edit_page(unit: Unit, form: UnitForm, problems: list[str], status: int):
     reporters = ReportersForm(formdata=None, reporters=[u.id for u in unit.reporters])
-    reporters.reporters.choices = [(u.id, f"{u.name} ({u.email})") for u in
-                                   queries.possible_reporters(unit.organisation_id)]
+    reporters.reporters.choices = choices(
+        (u.id, f"{u.name} ({u.email})") for u in queries.possible_reporters(unit.organisation_id))
     return render_template("actions/unit_edit.html", unit=unit, form=form,
                            reporters=reporters, problems=problems), status
 
@@ -269,7 +275,7 @@ def unit_reporters(unit_id: int):
     unit = _unit(unit_id)
     candidates = queries.possible_reporters(unit.organisation_id)
     form = ReportersForm()
-    form.reporters.choices = [(u.id, u.name) for u in candidates]
+    form.reporters.choices = choices((u.id, u.name) for u in candidates)
     if not form.validate_on_submit():
         abort(400)
     services.set_reporters(unit, [u for u in candidates if u.id in set(form.reporters.data)])

@@ -273,14 +273,14 @@ add_language_fields(TitleForm, "title", lambda name: _l("Title (%(language)s)", 
                     300)
 
 
-def _place_choices(framework: Framework, skip: set[int] = frozenset()) -> list[tuple[str, str]]:
+def _place_choices(framework: Framework) -> list[tuple[str, str]]:
     """"area:<id>" (the top of a focus area) and "goal:<id>" (under a goal) of every place
-    a goal can go in the framework, indented by depth; archived goals and `skip` left out."""
+    a goal can go in the framework, indented by depth; archived goals left out."""
     out = []
     for area in framework.focus_areas:
         out.append((f"area:{area.id}", tr_text(area.title)))
         out += [(f"goal:{g.id}", f"{tr_text(area.title)}: {'— ' * (depth + 1)}{tr_text(g.title)}")
-                for g, depth in goal_tree(area, archived=False) if g.id not in skip]
+                for g, depth in goal_tree(area, archived=False)]
     return out
 
 
@@ -310,17 +310,16 @@ class ReparentForm(FlaskForm):
 
     parent = SelectField(_l("Put it under"), coerce=str)
 
-    def __init__(self, *args, framework: Framework, goal_id: int, **kwargs):
+    def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, **kwargs)
-        # the goal itself is left out; its sub-goals stay listed, so that choosing one is
-        # refused in words rather than silently impossible
-        self.parent.choices = choices(_place_choices(framework, skip={goal_id}))
+        # the goal itself and its sub-goals stay listed: choosing one is refused in words
+        self.parent.choices = choices(_place_choices(framework))
 
 
 class MoveForm(FlaskForm):
     """One step up or down."""
 
-    direction = SelectField(choices=[("up", "up"), ("down", "down")],
+    direction = SelectField(choices=choices([("up", "up"), ("down", "down")]),
                             validators=[InputRequired()])
 
 
@@ -345,7 +344,8 @@ class LinkIndicatorForm(FlaskForm):
     """An indicator of the organisation a goal should follow too."""
 
     indicator_id = SelectField(_l("Indicator"), coerce=int)
-    action = SelectField(choices=[("link", "link"), ("unlink", "unlink")], default="link")
+    action = SelectField(choices=choices([("link", "link"), ("unlink", "unlink")]),
+                         default="link")
 
 
 def goal_choices(framework: Framework) -> list:

@@ -38,6 +38,7 @@ from surveys.core.i18n import (
     requested_language,
     tr_text,
 )
+from surveys.core.forms import choices
 from surveys.core.roles import ADMINS, ANALYSTS
 from surveys.core.urls import local_path
 from surveys.followup import api_figures, messages, present, queries, report, services
@@ -391,7 +392,7 @@ def reparent_goal(goal_id: int):
     """Put a goal, with its sub-goals, under another goal or at the top of a focus area."""
     goal = _own_goal(goal_id)
     chosen = goal.focus_area.framework
-    form = ReparentForm(framework=chosen, goal_id=goal.id)
+    form = ReparentForm(framework=chosen)
     problems: list[str] = []
     status = 200
     if request.method == "GET":
@@ -445,8 +446,8 @@ def goal_indicators(goal_id: int):
     """Let a goal follow one of the organisation's indicators, or stop following it."""
     goal = _own_goal(goal_id)
     form = LinkIndicatorForm()
-    form.indicator_id.choices = [(i.id, i.key) for i in
-                                 queries.organisation_indicators(current_user.organisation_id)]
+    form.indicator_id.choices = choices(
+        (i.id, i.key) for i in queries.organisation_indicators(current_user.organisation_id))
     back = request.form.get("next") or ""
     if not form.validate_on_submit():
         abort(400)
