@@ -13,7 +13,7 @@ from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup import services as followup
 from tests.conftest import user_email
-from tests.support.manage import snapshot, staff
+from tests.support.manage import staff
 from tests.support.strategy import build
 
 #: endpoint -> form data for POST (the owner's request succeeds with it), in an order where
@@ -46,6 +46,19 @@ CASES = {
 }
 #: Lists and creation of the user's own organisation (tested below and in test_actions).
 WITHOUT_OBJECT = {"actions.index", "actions.new", "actions.units", "followup.frameworks"}
+
+
+#: What these routes can change (and the audit log, which records some of it).
+TABLES = ("indicator_frameworks", "focus_areas", "goals", "goal_indicators", "org_units",
+          "unit_reporters", "actions", "action_updates", "action_goals", "action_indicators",
+          "action_links", "audit_events")
+
+
+def snapshot(app) -> dict[str, list[str]]:
+    """Every row of those tables, to prove that a refused request changed nothing."""
+    with app.app_context():
+        return {name: sorted(repr(tuple(row)) for row in db.session.execute(
+            select(db.metadata.tables[name]))) for name in TABLES}
 
 
 def strategy_routes(app) -> dict[str, set[str]]:
