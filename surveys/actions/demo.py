@@ -88,8 +88,8 @@ ACTIONS = [
      330, None, [(320, "started", "Cirka 60 unga varje fredag.")], False),
     (1, "Bibliotekets språkcaféer", "Language cafés at the library",
      ["En skola som ger alla barn samma möjligheter"], ["tillit_skola"],
-     360, 365, [(350, "started", ""), (5, "done", "Tolv caféer per termin, fortsätter i "
-                                                 "ordinarie verksamhet.")], False),
+     360, 365, [(350, "started", ""), (5, "done", ("Tolv caféer per termin, fortsätter i "
+                                                  "ordinarie verksamhet."))], False),
     (1, "Kulturskola utan avgift", "Arts school without fees",
      ["Alla känner tillhörighet och möts med respekt"], ["tillhorighet_kommun"],
      90, 730, [], False),
@@ -99,8 +99,8 @@ ACTIONS = [
      False),
     (2, "Språkpraktik i kommunens verksamheter", "Language internships in municipal services",
      ["Lika möjligheter till arbete oavsett bakgrund"], ["forvarvsfrekvens_utrikes"],
-     270, 540, [(260, "started", "35 praktikplatser."), (90, "started", "Halvtid: 12 har "
-                                                                      "fått anställning.")],
+     270, 540, [(260, "started", "35 praktikplatser."), (90, "started", ("Halvtid: 12 har "
+                                                                       "fått anställning."))],
      False),
     (2, "Validering av utländsk utbildning", "Recognition of foreign qualifications",
      ["Fler i egen försörjning"], ["forvarvsfrekvens_utrikes"], 150, 365,
@@ -146,5 +146,5 @@ def load_actions_demo(organisation, users: dict) -> list[str]:
         for days_ago, status, comment in history:
             services.report_status(action, ActionStatus(status), today - timedelta(days_ago),
                                    comment, users[Role.unit_reporter] if unit == 0 else analyst)
-    return [f"Actions: /actions/ ({len(ACTIONS)} actions of {len(UNITS)} units, a year of "
-            f"status updates); frameworks: /followup/frameworks/ (two)."]
+    return [(f"Actions: /actions/ ({len(ACTIONS)} actions of {len(UNITS)} units, a year of "
+             "status updates); frameworks: /followup/frameworks/ (two).")]

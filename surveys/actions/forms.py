@@ -70,8 +70,8 @@ class ActionForm(FlaskForm):
         goals = []
         for framework in frameworks:
             for area in framework.focus_areas:
-                goals += [(g.id, f"{tr_text(framework.title)} › {tr_text(area.title)}: "
-                                 f"{'— ' * depth}{tr_text(g.title)}")
+                goals += [(g.id, (f"{tr_text(framework.title)} › {tr_text(area.title)}: "
+                                  f"{'— ' * depth}{tr_text(g.title)}"))
                           for g, depth in goal_tree(area)
                           if g.archived_at is None or g.id in kept_goals]
         self.goals.choices = choices(goals)

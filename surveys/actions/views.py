@@ -167,7 +167,7 @@ def edit(action_id: int):
     return _action_form_page(form, action, problems, form_status(form))
 
 
-class _worded:  # noqa: N801 - used like a function
+class _worded:
     """An `ActionError` as `field_problems` wants it: sentences and a field name."""
 
     def __init__(self, error: ActionError):

@@ -21,8 +21,8 @@ from surveys.followup.values import (
     FigureProblem,
     IndicatorSeries,
     core_indicator,
-    value_fingerprint,
     register_series,
+    value_fingerprint,
 )
 from surveys.indicators import RegisterIndicator, WaveResult, follow_up, register_waves
 from surveys.runs.models import RunWeight

@@ -345,8 +345,8 @@ def delete_area(area: FocusArea) -> None:
     db.session.flush()
 
 
-def _children(goal_or_area, parent: Goal | None) -> list[Goal]:
-    area = goal_or_area
+def _children(area: FocusArea, parent: Goal | None) -> list[Goal]:
+    """The goals directly under `parent` (None: at the top of the area)."""
     return [g for g in area.goals if g.parent_id == (parent.id if parent else None)]
 
 

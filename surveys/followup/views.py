@@ -31,6 +31,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from surveys.auth.access import own, roles_required
+from surveys.core.forms import choices
 from surveys.core.i18n import (
     DEFAULT_LOCALE,
     LANGUAGES,
@@ -38,7 +39,6 @@ from surveys.core.i18n import (
     requested_language,
     tr_text,
 )
-from surveys.core.forms import choices
 from surveys.core.roles import ADMINS, ANALYSTS
 from surveys.core.urls import local_path
 from surveys.followup import api_figures, messages, present, queries, report, services

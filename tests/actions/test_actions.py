@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from surveys.actions.models import Action, ActionStatus, ActionUpdate, Unit
+from surveys.actions.models import Action, ActionStatus, Unit
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.extensions import db

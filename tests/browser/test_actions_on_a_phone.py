@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from surveys.actions.models import Action, ActionUpdate, Unit
 from surveys.extensions import db
-from surveys.followup.models import Framework, Goal
+from surveys.followup.models import Framework
 from tests.support.browser import PHONE, axe_violations
 
 pytestmark = pytest.mark.browser

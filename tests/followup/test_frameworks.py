@@ -51,7 +51,7 @@ def test_goals_nest_to_any_depth_and_the_page_shows_the_tree(app, analyst, made)
     # each level is a list inside the item of the level above
     nested = re.search(r"Nivå 1<.*?<ul class=\"goal-tree\">.*?Nivå 2<.*?"
                        r"<ul class=\"goal-tree\">.*?Nivå 3<.*?<ul class=\"goal-tree\">"
-                       r".*?Nivå 4<", html, re.S)
+                       r".*?Nivå 4<", html, re.DOTALL)
     assert nested
     with app.app_context():
         deepest = db.session.scalar(select(Goal).where(Goal.title["sv"].as_string() == "Nivå 4"))
