@@ -177,3 +177,22 @@ def test_the_default_framework_keeps_its_api_and_pages(app, analyst, made):
     with app.app_context():
         default = db.session.scalar(select(Framework).where(Framework.is_default))
         assert default.id == made["framework"]
+
+
+def test_an_indicator_under_a_deep_goal_shows_on_the_dashboard_and_in_the_api(
+        app, analyst, made):
+    with app.app_context():
+        framework = db.session.get(Framework, made["framework"])
+        framework.published = True
+        db.session.get(IndicatorDefinition, made["indicator"]).goal_id = made["bottom"]
+        db.session.commit()
+        slug = framework.slug
+    html = analyst.get("/followup/areas/inclusion_trust?lang=en").get_data(as_text=True)
+    assert re.search(r'<h4 id="goal-%d">Sub-goal: .*?Nivå 3.*?<h5 id="ind-tillit_manniskor">'
+                     % made["bottom"], html, re.DOTALL)
+    structure = analyst.get(f"/api/v1/frameworks/{slug}").get_json()
+    area = structure["focus_areas"][0]
+    top = next(g for g in area["goals"] if g["id"] == made["top"])
+    assert top["subgoals"][0]["subgoals"][0] == {
+        "id": made["bottom"], "title": {"sv": "Nivå 3"}, "indicators": ["tillit_manniskor"],
+        "subgoals": []}
