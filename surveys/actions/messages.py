@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import format_date
@@ -38,3 +39,10 @@ def action_error(code: str, details: Mapping[str, Any]) -> str:
     }
     return messages[code]() if code in messages else _(
         "The change could not be made (%(reason)s).", reason=code)
+
+
+def for_form(error) -> SimpleNamespace:
+    """An `ActionError` as `surveys.core.forms.field_problems` takes it: the sentence, and
+    the field it belongs beside."""
+    return SimpleNamespace(problems=[action_error(error.code, error.details)],
+                           field=error.field)

@@ -131,7 +131,7 @@ def new():
             action = services.create_action(current_user.organisation_id, current_user,
                                             **_fields(form))
         except ActionError as error:
-            problems = field_problems(form, _worded(error))
+            problems = field_problems(form, messages.for_form(error))
         else:
             flash(_("The action was saved."))
             return redirect(url_for(".action", action_id=action.id))
@@ -160,19 +160,11 @@ def edit(action_id: int):
         try:
             services.update_action(action, **_fields(form))
         except ActionError as error:
-            problems = field_problems(form, _worded(error))
+            problems = field_problems(form, messages.for_form(error))
         else:
             flash(_("The action was saved."))
             return redirect(url_for(".action", action_id=action.id))
     return _action_form_page(form, action, problems, form_status(form))
-
-
-class _worded:
-    """An `ActionError` as `field_problems` wants it: sentences and a field name."""
-
-    def __init__(self, error: ActionError):
-        self.problems = [messages.action_error(error.code, error.details)]
-        self.field = error.field
 
 
 def _action_page(action: Action, form: StatusForm, problems: list[str], status: int = 200):
@@ -200,7 +192,7 @@ def report_status(action_id: int):
             services.report_status(chosen, ActionStatus(form.status.data), form.on_date.data,
                                    form.comment.data, current_user)
         except ActionError as error:
-            problems = field_problems(form, _worded(error))
+            problems = field_problems(form, messages.for_form(error))
         else:
             flash(_("The status was saved."))
             return redirect(url_for(".action", action_id=chosen.id) + "#history")
@@ -224,7 +216,7 @@ def units():
             services.create_unit(current_user.organisation_id, form.name.data,
                                  UnitKind(form.kind.data))
         except ActionError as error:
-            problems = field_problems(form, _worded(error))
+            problems = field_problems(form, messages.for_form(error))
         else:
             flash(_("The unit was added."))
             return redirect(url_for(".units"))
@@ -241,7 +233,7 @@ def edit_unit(unit_id: int):
         try:
             services.update_unit(unit, form.name.data, UnitKind(form.kind.data))
         except ActionError as error:
-            problems = field_problems(form, _worded(error))
+            problems = field_problems(form, messages.for_form(error))
         else:
             flash(_("The unit was saved."))
             return redirect(url_for(".units"))

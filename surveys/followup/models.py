@@ -143,10 +143,6 @@ class Goal(db.Model):
     linked_indicators: Mapped[list[IndicatorDefinition]] = relationship(
         secondary=goal_indicators, order_by="IndicatorDefinition.position")
 
-    @property
-    def framework_id(self) -> int:
-        return self.focus_area.framework_id
-
     def all_indicators(self) -> list[IndicatorDefinition]:
         """Its own indicators, then the ones it reuses."""
         return [*self.indicators, *(i for i in self.linked_indicators
