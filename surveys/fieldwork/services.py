@@ -119,8 +119,8 @@ class Design:
                 "factors": self.factors}
 
 
-def plan(frame: SampleFrame, design: Design, languages: dict | None = None
-         ) -> tuple[dict[str, tuple[dict, list[int]]], dict[str, int]]:
+def _plan(frame: SampleFrame, design: Design, languages: dict | None = None
+          ) -> tuple[dict[str, tuple[dict, list[int]]], dict[str, int]]:
     """The strata of the frame and the sample size of each (a read: nothing is stored)."""
     strata = queries.frame_strata(frame, design.columns, languages)
     population = {key: len(ids) for key, (_values, ids) in strata.items()}
@@ -136,7 +136,7 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
     if frame.purged_at is not None:
         raise FieldworkError("purged")
     languages: dict[int, str | None] = {}
-    strata, sizes = plan(frame, design, languages)
+    strata, sizes = _plan(frame, design, languages)
     drawn = sampling.draw({k: ids for k, (_v, ids) in strata.items()}, sizes, design.seed)
     taken: set[str] = set()
     members = []

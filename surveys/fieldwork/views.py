@@ -272,7 +272,9 @@ def design(survey_id: int):
                              minimum=form.minimum.data or 0, factors=factors,
                              seed=form.seed.data)
             try:
-                _strata, sizes = services.plan(frame, design_)
+                sizes = sampling.allocate({k: len(ids) for k, (_v, ids) in strata.items()},
+                                          design_.n, design_.method, design_.minimum,
+                                          design_.factors)
                 if request.form.get("action") == "draw" and same_strata:
                     drawn = services.draw_sample(frame, design_)
                     flash(_("The sample was drawn: %(num)s people.", num=drawn))
