@@ -313,8 +313,10 @@ def people(survey_id: int):
 
 @roles_required(*FIELDWORK)
 def people_csv(survey_id: int):
-    """Names, addresses, codes and answer links for a letter mail-merge."""
+    """Names, addresses, codes and answer links for a letter mail-merge (logged)."""
     survey = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     frame = _frame(survey)
     header = ["code", "link", "name", "care_of", "street", "postal_code", "town", "language",
               "stratum"]
