@@ -93,6 +93,7 @@ def _public_survey(slug: str) -> Survey:
     if survey is None or survey.status is SurveyStatus.draft or not queries.has_sample(survey):
         abort(404)
     g.content_language = requested_language(survey.languages)
+    g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
     return survey
 
