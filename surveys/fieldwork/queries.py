@@ -49,22 +49,22 @@ def stratum_key(values: dict[str, str], columns: list[str]) -> str:
     return " × ".join(values[c] for c in columns) if columns else "–"
 
 
-def frame_strata(frame: SampleFrame, columns: list[str]) -> dict[str, tuple[dict, list[int]]]:
-    """Stratum key -> (its values, the ids of its frame rows)."""
+def frame_strata(frame: SampleFrame, columns: list[str],
+                 languages: dict[int, str | None] | None = None
+                 ) -> dict[str, tuple[dict, list[int]]]:
+    """Stratum key -> (its values, the ids of its frame rows); fills `languages` (row id ->
+    preferred language) when given, from the same read."""
     reference_year = frame.imported_at.year
     rows = db.session.execute(select(
         FrameRow.id, FrameRow.birth_year, FrameRow.district, FrameRow.gender,
         FrameRow.birth_country_group, FrameRow.language).where(FrameRow.frame_id == frame.id))
     strata: dict[str, tuple[dict, list[int]]] = {}
     for row in rows:
+        if languages is not None:
+            languages[row.id] = row.language
         values = stratum_values(row, columns, reference_year)
         strata.setdefault(stratum_key(values, columns), (values, []))[1].append(row.id)
     return strata
-
-
-def frame_languages(frame: SampleFrame) -> dict[int, str | None]:
-    return dict(db.session.execute(select(FrameRow.id, FrameRow.language).where(
-        FrameRow.frame_id == frame.id)).all())
 
 
 def member_by_code(survey: Survey, typed: str, lock: bool = False) -> SampleMember | None:

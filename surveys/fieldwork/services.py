@@ -119,10 +119,10 @@ class Design:
                 "factors": self.factors}
 
 
-def plan(frame: SampleFrame, design: Design) -> tuple[dict[str, tuple[dict, list[int]]],
-                                                     dict[str, int]]:
+def _plan(frame: SampleFrame, design: Design, languages: dict | None = None
+          ) -> tuple[dict[str, tuple[dict, list[int]]], dict[str, int]]:
     """The strata of the frame and the sample size of each (a read: nothing is stored)."""
-    strata = queries.frame_strata(frame, design.columns)
+    strata = queries.frame_strata(frame, design.columns, languages)
     population = {key: len(ids) for key, (_values, ids) in strata.items()}
     sizes = sampling.allocate(population, design.n, design.method, design.minimum,
                               design.factors)
@@ -135,9 +135,9 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
         raise FieldworkError("already_drawn")
     if frame.purged_at is not None:
         raise FieldworkError("purged")
-    strata, sizes = plan(frame, design)
+    languages: dict[int, str | None] = {}
+    strata, sizes = _plan(frame, design, languages)
     drawn = sampling.draw({k: ids for k, (_v, ids) in strata.items()}, sizes, design.seed)
-    languages = queries.frame_languages(frame)
     taken: set[str] = set()
     members = []
     for key in sorted(strata):

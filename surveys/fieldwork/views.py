@@ -93,6 +93,7 @@ def _public_survey(slug: str) -> Survey:
     if survey is None or survey.status is SurveyStatus.draft or not queries.has_sample(survey):
         abort(404)
     g.content_language = requested_language(survey.languages)
+    g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
     return survey
 
@@ -272,7 +273,9 @@ def design(survey_id: int):
                              minimum=form.minimum.data or 0, factors=factors,
                              seed=form.seed.data)
             try:
-                _strata, sizes = services.plan(frame, design_)
+                sizes = sampling.allocate({k: len(ids) for k, (_v, ids) in strata.items()},
+                                          design_.n, design_.method, design_.minimum,
+                                          design_.factors)
                 if request.form.get("action") == "draw" and same_strata:
                     drawn = services.draw_sample(frame, design_)
                     flash(_("The sample was drawn: %(num)s people.", num=drawn))
@@ -311,8 +314,10 @@ def people(survey_id: int):
 
 @roles_required(*FIELDWORK)
 def people_csv(survey_id: int):
-    """Names, addresses, codes and answer links for a letter mail-merge."""
+    """Names, addresses, codes and answer links for a letter mail-merge (logged)."""
     survey = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     frame = _frame(survey)
     header = ["code", "link", "name", "care_of", "street", "postal_code", "town", "language",
               "stratum"]
