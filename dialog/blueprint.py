@@ -96,8 +96,9 @@ add_rules(
     # change an action's status, or remove it
     ("/dialog/actions/<int:action_id>", "change_action", views.change_action, POST),
     # -- exports
-    # statements | votes | groups | notes as CSV; the four as XLSX; the report (?lang=)
-    ("/dialog/events/<int:event_id>/export/<table>.csv", "csv_export", views.csv_export, GET),
-    ("/dialog/events/<int:event_id>/export.xlsx", "xlsx_export", views.xlsx_export, GET),
+    # statements | votes | groups | notes as CSV; the four as XLSX (POSTs: a download of the
+    # votes is written to the audit log); the report (?lang=)
+    ("/dialog/events/<int:event_id>/export/<table>.csv", "csv_export", views.csv_export, POST),
+    ("/dialog/events/<int:event_id>/export.xlsx", "xlsx_export", views.xlsx_export, POST),
     ("/dialog/events/<int:event_id>/report.pdf", "report", views.report, GET),
 )

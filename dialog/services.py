@@ -41,6 +41,7 @@ from dialog.models import (
     TranslationStatus,
     Vote,
 )
+from surveys.audit import services as audit
 from surveys.auth.models import User
 from surveys.core.i18n import language_name
 from surveys.core.time import utcnow
@@ -577,3 +578,12 @@ def set_action_status(action: EventAction, status: ActionStatus) -> None:
 def remove_action(action: EventAction) -> None:
     db.session.delete(action)
     db.session.flush()
+
+
+# -- exports -----------------------------------------------------------------------------------
+def note_export(event: Event, tables: list[str]) -> None:
+    """The event's tables left the app: a download holding the votes (one row per numbered
+    participant and statement, or their opinion groups) goes to the audit log."""
+    if {"votes", "groups"} & set(tables):
+        audit.record("votes_exported", subject=event.join_code,
+                     organisation_id=event.organisation_id, tables=tables)

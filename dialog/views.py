@@ -923,6 +923,7 @@ def csv_export(event_id: int, table: str):
     event = own(Event, event_id)
     if table not in exports.BUILDERS:
         abort(404)
+    services.note_export(event, [table])
     return _download(exports.csv_bytes(exports.BUILDERS[table](event)),
                      "text/csv; charset=utf-8", event, f"{table}.csv")
 
@@ -932,6 +933,7 @@ def xlsx_export(event_id: int):
     """The four tables in one workbook."""
     event = own(Event, event_id)
     tables = [exports.BUILDERS[name](event) for name in exports.TABLES]
+    services.note_export(event, list(exports.TABLES))
     return _download(exports.xlsx_bytes(tables),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      event, "tables.xlsx")

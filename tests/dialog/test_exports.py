@@ -69,7 +69,7 @@ def exported(app, client, make_org, login):
 
 
 def test_statements_export_has_every_statement_with_web_and_paper_counts(client, exported):
-    rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/statements.csv"))
+    rows = read_csv(client.post_form(f"/dialog/events/{exported['id']}/export/statements.csv"))
     assert rows[0] == ["statement", "prompt", "text", "language", "source", "status", "agree",
                        "disagree", "pass", "votes", "dots", "paper_agree", "paper_disagree",
                        "paper_pass", "paper_dots", "total_votes", "text_sv", "from_sv",
@@ -87,7 +87,7 @@ def test_statements_export_has_every_statement_with_web_and_paper_counts(client,
 
 
 def test_votes_export_numbers_participants_in_the_order_they_joined(client, exported):
-    rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/votes.csv"))
+    rows = read_csv(client.post_form(f"/dialog/events/{exported['id']}/export/votes.csv"))
     assert rows[0] == ["participant", "statement", "vote"]
     expected = []
     for n in range(12):
@@ -100,7 +100,7 @@ def test_votes_export_numbers_participants_in_the_order_they_joined(client, expo
 
 
 def test_groups_export_gives_each_participant_number_its_group(client, exported):
-    rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/groups.csv"))
+    rows = read_csv(client.post_form(f"/dialog/events/{exported['id']}/export/groups.csv"))
     assert rows[0] == ["participant", "group", "votes"]
     assert len(rows) == 13
     by_camp = {n % 2: {r[1] for r in rows[1:] if (int(r[0]) - 1) % 2 == n % 2} for n in (0, 1)}
@@ -110,19 +110,19 @@ def test_groups_export_gives_each_participant_number_its_group(client, exported)
 
 
 def test_notes_export_has_every_table_note(client, exported):
-    rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/notes.csv"))
+    rows = read_csv(client.post_form(f"/dialog/events/{exported['id']}/export/notes.csv"))
     assert rows == [["table", "prompt", "note"], ["Bord 1", "1", "Lampor vid gången."],
                     ["Bord 1", "2", "Grillplats\noch bänkar."]]
 
 
 def test_the_workbook_has_one_sheet_per_table_with_the_same_rows(client, exported):
-    response = client.get(f"/dialog/events/{exported['id']}/export.xlsx")
+    response = client.post_form(f"/dialog/events/{exported['id']}/export.xlsx")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == ["statements", "votes", "groups", "notes"]
     for name in book.sheetnames:
-        csv_rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/{name}.csv"))
+        csv_rows = read_csv(client.post_form(f"/dialog/events/{exported['id']}/export/{name}.csv"))
         sheet_rows = [["" if v is None else str(v) for v in row]
                       for row in book[name].iter_rows(values_only=True)]
         # CSV quotes formulas; the sheet keeps them as text cells instead.
@@ -147,9 +147,9 @@ def test_the_report_is_a_pdf_with_the_title_statements_and_page_numbers(client, 
 
 def test_no_export_contains_a_device_hash(client, exported):
     base = f"/dialog/events/{exported['id']}"
-    texts = [client.get(f"{base}/export/{t}.csv").get_data(as_text=True)
+    texts = [client.post_form(f"{base}/export/{t}.csv").get_data(as_text=True)
              for t in ("statements", "votes", "groups", "notes")]
-    with zipfile.ZipFile(io.BytesIO(client.get(f"{base}/export.xlsx").get_data())) as book:
+    with zipfile.ZipFile(io.BytesIO(client.post_form(f"{base}/export.xlsx").get_data())) as book:
         texts += [book.read(name).decode("utf-8") for name in book.namelist()]
     pdf = PdfReader(io.BytesIO(client.get(f"{base}/report.pdf").get_data()))
     texts += [page.extract_text() for page in pdf.pages]
@@ -164,12 +164,29 @@ def test_exports_are_for_the_events_own_organisation_only(app, client, make_clie
     theirs = make_org()
     ev = exported_event(app, theirs)
     login(client, make_org(), "facilitator")
-    assert client.get(f"/dialog/events/{ev['id']}/{path}").status_code == 404
+    send = "get" if path == "report.pdf" else "post_form"
+    assert getattr(client, send)(f"/dialog/events/{ev['id']}/{path}").status_code == 404
     analyst = login(make_client(), theirs, "analyst")
-    assert analyst.get(f"/dialog/events/{ev['id']}/{path}").status_code == 403
-    anonymous = make_client().get(f"/dialog/events/{ev['id']}/{path}")
+    assert getattr(analyst, send)(f"/dialog/events/{ev['id']}/{path}").status_code == 403
+    anonymous = getattr(make_client(), send)(f"/dialog/events/{ev['id']}/{path}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
 def test_an_unknown_table_answers_404(client, exported):
-    assert client.get(f"/dialog/events/{exported['id']}/export/devices.csv").status_code == 404
+    assert client.post_form(f"/dialog/events/{exported['id']}/export/devices.csv").status_code == 404
+
+
+def test_downloading_the_votes_is_audited_and_a_page_view_never_downloads(app, client, exported):
+    from surveys.audit.models import AuditEvent
+
+    base = f"/dialog/events/{exported['id']}"
+    assert client.get(f"{base}/export/votes.csv").status_code == 405
+    assert client.post_form(f"{base}/export/statements.csv").status_code == 200
+    assert client.post_form(f"{base}/export/votes.csv").status_code == 200
+    assert client.post_form(f"{base}/export.xlsx").status_code == 200
+    with app.app_context():
+        logged = [(e.action, e.detail["tables"]) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "votes_exported")
+            .order_by(AuditEvent.id))]
+    assert logged == [("votes_exported", ["votes"]),
+                      ("votes_exported", ["statements", "votes", "groups", "notes"])]
