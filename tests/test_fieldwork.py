@@ -170,6 +170,8 @@ def test_outcomes_rates_files_and_the_public_figures(app, org, make_survey, work
                                                  "count": "30"}).status_code == 302
     page = worker.get(f"{base}?lang=en").get_data(as_text=True)
     assert "Per stratum" in page and "Invitation letter" in page
+    chart = page[page.index('<figure class="chart">'):page.index("</figure>")]
+    assert '<polyline class="series"' in chart and chart.count('<line class="target"') == 1
     api = make_client().get("/api/v1/surveys/utfall/fieldwork").get_json()
     assert api["sample_size"] == 30
     # 1 started (P), 1 refused, 1 moved out (NE), 1 deceased (O), 26 nothing returned (UH)

@@ -206,3 +206,21 @@ def test_the_person_hash_needs_the_secret_and_ignores_hyphens():
     assert one != codes.person_hash("198001011234", "other", "salt")
     assert one != codes.person_hash("198001011234", "secret", "pepper")
     assert "1234" not in one and len(one) == 64
+
+
+def test_the_rate_chart_puts_each_day_and_mailing_in_its_place():
+    from datetime import date
+
+    from surveys.fieldwork.chart import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, rate_chart
+    from surveys.fieldwork.figures import Day
+
+    days = [Day(date(2026, 3, 1), 0, 0.0, ("Invitation letter",)),
+            Day(date(2026, 3, 5), 40, 0.1), Day(date(2026, 3, 11), 160, 0.4, ("Reminder 1",))]
+    chart = rate_chart(days, lambda rate: f"{rate:.0%}")
+    points = [tuple(map(float, p.split(","))) for p in chart.points.split()]
+    assert [x for x, _ in points] == [LEFT, LEFT + (WIDTH - LEFT - RIGHT) * 0.4, WIDTH - RIGHT]
+    assert points[0][1] == HEIGHT - BOTTOM and points[2][1] == TOP  # 40 % is the top tick
+    assert [label for _, label in chart.y_ticks] == ["0%", "10%", "20%", "30%", "40%"]
+    assert chart.mailings == [(LEFT, "Invitation letter"), (WIDTH - RIGHT, "Reminder 1")]
+    assert rate_chart([], str) is None
+    assert rate_chart([Day(date(2026, 3, 1), 0, None, ("Invitation letter",))], str) is None

@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,6 +36,7 @@ from surveys.extensions import limiter
 from surveys.fieldwork import export, figures, frame_file, queries, sampling, services
 from surveys.fieldwork import jobs as _frame_jobs  # noqa: F401 - registers the import job
 from surveys.fieldwork.aapor import AAPOR_CODE, CODES, Outcome
+from surveys.fieldwork.chart import rate_chart
 from surveys.fieldwork.codes import format_code
 from surveys.fieldwork.forms import (
     CODE_LABELS,
@@ -195,9 +197,10 @@ def _overview(survey: Survey, frame: SampleFrame | None, forms: dict | None = No
     if frame is not None and frame.drawn_at is not None:
         sections, cases = _sections(frame)
         mailings = queries.mailings(frame)
-        context.update(sections=sections, mailings=mailings,
-                       days=figures.over_time(cases, [(m.sent_on, str(MAILING_LABELS[m.kind]))
-                                                      for m in mailings]))
+        days = figures.over_time(cases, [(m.sent_on, str(MAILING_LABELS[m.kind]))
+                                         for m in mailings])
+        context.update(sections=sections, mailings=mailings, days=days,
+                       chart=rate_chart(days, format_percent))
     return render_template("fieldwork/overview.html", **context), status
 
 
