@@ -81,6 +81,10 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
             "DIALOG_STATEMENT_VOTES_PER_ADDRESS", "30 per 10 seconds; 600 per hour"),
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
+        # SCB's statistical database (PxWebApi 2), for fetching population tables by id
+        "SCB_API_URL": os.environ.get("SCB_API_URL", "https://statistikdatabasen.scb.se/api/v2"),
+        "SCB_TIMEOUT": float(os.environ.get("SCB_TIMEOUT", "20")),
+        "SCB_MAX_BYTES": int(os.environ.get("SCB_MAX_BYTES", str(50 * 1024 * 1024))),
         **operations_settings(),
     }
 

@@ -128,8 +128,8 @@ def two_years(data):
 BAD_FILES = {
     "not JSON": (b"Region;Alder;Kon\n1480;16;1", {},
                  ["The file is not JSON (the error is at line 1, column 1)."]),
-    "JSON-stat 1.0": (mutated(lambda d: d.update(version="1.0")), {},
-                      ["The file is JSON-stat version “1.0”; only version 2.0 can be read."]),
+    "JSON-stat 3.0": (mutated(lambda d: d.update(version="3.0")), {},
+                      ["The file is JSON-stat version “3.0”, which cannot be read"]),
     "sizes against values": (mutated(lambda d: d["value"].pop()), {},
                              [("The sizes of the dimensions give 4,040 cells, but the file "
                                "has 4,039 values.")]),
@@ -140,8 +140,9 @@ BAD_FILES = {
     "regions without districts": (SCB_FILE.read_bytes(), {"region_codes": ""},
                                   ["The file covers 5 regions"]),
     "negative and missing counts": (
-        mutated(lambda d: (set_value(1, -3)(d), set_value(4039, None)(d))), {},
-        [("1 cell has no value: Region=9999R005, Alder=100+, Kon=2, Fodelseregion=060, "
+        mutated(lambda d: (set_value(1, -3)(d), set_value(128, None)(d),
+                           set_value(4039, None)(d))), {},
+        [("1 cell has no value: Region=9999R001, Alder=16, Kon=1, Fodelseregion=010, "
           "ContentsCode=000005FF, Tid=2025."),
          ("1 cell has a negative population count: Region=9999R001, Alder=0, Kon=1, "
           "Fodelseregion=020, ContentsCode=000005FF, Tid=2025.")]),
