@@ -9,8 +9,10 @@ Göteborg's RegSO areas by five-year age band and sex, one cell ".." (no value).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -22,7 +24,7 @@ from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.indicators import read_register_jsonstat
 from surveys.runs import jsonstat as margins
-from surveys.runs.models import CodeList, MarginRow, MarginSet, PopulationTable
+from surveys.runs.models import CodeList, MarginRow, PopulationTable
 from tests.support.analysis import DATA, location_id, problems, text_of, upload
 from tests.support.manage import snapshot, staff
 
@@ -138,7 +140,6 @@ def analyst(make_org, client, login):
 
 def mapping_form(page: str, **overrides) -> dict[str, str]:
     """Every text box of the mapping page as the page fills it, with `overrides`."""
-    import re
     fields = dict(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"',
                              page))
     return {**fields, **overrides}
@@ -180,9 +181,9 @@ def test_an_analyst_maps_a_tables_codes_and_the_mapping_is_offered_again(app, an
         **{**band_fields(table), "d1-c20": "85+"},
         **{f"d0-c{j}": d for j, d in enumerate(DISTRICTS.values())}))
     assert missing.status_code == 400
-    assert problems(missing.get_data(as_text=True)) == [
+    assert problems(missing.get_data(as_text=True)) == [(
         "1 cell has no value: Region=1480R003, Alder=100+, Kon=2, ContentsCode=000007JB, "
-        "Tid=2025 (..)."]
+        "Tid=2025 (..).")]
     done = client.post_form(table_url, mapping_form(
         page, name="Göteborg 2025", source="SCB", reference_date="2025-12-31",
         **band_fields(table), **{f"d0-c{j}": d for j, d in enumerate(DISTRICTS.values())}))
@@ -215,8 +216,8 @@ def test_a_file_that_is_no_table_is_refused_and_nothing_is_kept(app, analyst):
     _org, client = analyst
     before = snapshot(app)
     for content, message in (
-            (b"Region;Alder\n1480;16", "The file is not JSON (the error is at line 1, "
-                                       "column 1)."),
+            (b"Region;Alder\n1480;16", ("The file is not JSON (the error is at line 1, "
+                                        "column 1).")),
             (json.dumps({"version": "3.0", "class": "dataset"}).encode(),
              "The file is JSON-stat version “3.0”, which cannot be read.")):
         reply = upload(client, "/analysis/tables", content, "x.json")
@@ -229,10 +230,10 @@ def test_a_file_that_is_no_table_is_refused_and_nothing_is_kept(app, analyst):
 class PxWebApi(BaseHTTPRequestHandler):
     """PxWebApi 2 as far as fetching a table's data goes, with recorded answers."""
 
-    asked: list[str] = []
+    asked: ClassVar[list[str]] = []
     release = threading.Event()
 
-    def do_GET(self):  # noqa: N802 (the standard library's name)
+    def do_GET(self):
         PxWebApi.asked.append(self.path)
         table = self.path.split("/tables/", 1)[-1].split("/", 1)[0]
         if table == "TAB9999":
@@ -286,9 +287,9 @@ def test_a_table_is_fetched_from_scb_by_its_id(app, analyst, scb_server):
     app.config["SCB_API_URL"] = scb_server
     reply = fetch(client, "TAB9999", "Region = 1480R001, 1480R002\nAlder = *\nTid = top(1)")
     assert reply.status_code == 302, problems(reply.get_data(as_text=True))
-    assert PxWebApi.asked == [
+    assert PxWebApi.asked == [(
         "/api/v2/tables/TAB9999/data?lang=sv&outputFormat=json-stat2"
-        "&valueCodes[Region]=1480R001,1480R002&valueCodes[Alder]=*&valueCodes[Tid]=top(1)"]
+        "&valueCodes[Region]=1480R001,1480R002&valueCodes[Alder]=*&valueCodes[Tid]=top(1)")]
     with app.app_context():
         (table,) = db.session.scalars(select(PopulationTable)).all()
         assert table.origin == ("SCB TAB9999: Region = 1480R001, 1480R002; Alder = *; "
@@ -316,9 +317,9 @@ def test_scb_unreachable_or_answering_nonsense_gives_a_clear_message(app, analys
     PxWebApi.release.set()
     app.config["SCB_API_URL"] = "http://127.0.0.1:9/api/v2"  # nothing listens there
     reply = fetch(client, "TAB9999")
-    assert problems(reply.get_data(as_text=True)) == [
+    assert problems(reply.get_data(as_text=True)) == [(
         "SCB's statistical database (127.0.0.1:9) could not be reached or did not answer in "
-        "time. Try again later, or save the table as a file and read that."]
+        "time. Try again later, or save the table as a file and read that.")]
     bad_query = fetch(client, "TAB9999", "Region 1480")
     assert problems(bad_query.get_data(as_text=True)) == [
         "Codes to fetch, line 1: “Region 1480” is not of the form dimension = codes."]
