@@ -48,6 +48,7 @@ PROBLEM_TITLES = {
     "invalid_token": "Invalid access token",
     "framework_not_found": "Framework not found",
     "indicator_not_found": "Indicator not found",
+    "grouping_not_found": "Grouping not found",
     "unknown_format": "Unknown format",
     "unknown_dialect": "Unknown CSV dialect",
     "invalid_parameter": "Invalid query parameter",

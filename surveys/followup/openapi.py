@@ -200,9 +200,13 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": where == "path",
-            "description": description, "schema": {"type": "string", **schema}}
+def _parameter(name: str, where: str, description: str, example: str | None = None,
+               **schema: Any) -> dict[str, Any]:
+    out = {"name": name, "in": where, "required": where == "path",
+           "description": description, "schema": {"type": "string", **schema}}
+    if example is not None:
+        out["example"] = example
+    return out
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -236,11 +240,13 @@ CSV_DESCRIPTION = (
 
 def openapi_document() -> dict[str, Any]:
     """The API described in OpenAPI 3.1."""
-    slug = _parameter("slug", "path", "The framework's address, e.g. `exempelby-kommun`.")
-    key = _parameter("key", "path", "The indicator's key, e.g. `tillit_manniskor`.")
-    lang = _parameter("lang", "query", "Language of error messages (and of the CSV's "
-                      "`title`); otherwise Accept-Language decides.",
-                      enum=["sv", "sv-ll", "en", "ar", "fa", "so", "ti", "uk"])
+    slug = _parameter("slug", "path", "The framework's address, e.g. `exempelby-kommun`.",
+                      "exempelby-kommun")
+    key = _parameter("key", "path", "The indicator's key, e.g. `tillit_manniskor`.",
+                     "tillit_manniskor")
+    lang = _parameter("lang", "query", "Language of error messages, group labels and the "
+                      "CSV's `title`: sv, sv-ll, en, ar, fa, so, ti or uk. Without it, or with "
+                      "another code, Accept-Language decides.", "en")
     dialect = _parameter("dialect", "query", "CSV separators: `comma` (default) or "
                          "`semicolon` (with decimal commas).", enum=["comma", "semicolon"],
                          default="comma")
@@ -252,19 +258,22 @@ def openapi_document() -> dict[str, Any]:
                                                   "maximum": 2100}}}
     group = _parameter("group", "query", "Only this grouping's groups and gaps, e.g. `born`; "
                        "in the list, each wave then has them too. One of the framework's "
-                       "`groupings`.")
+                       "`groupings`.", "born", pattern="^[a-z0-9_]{1,40}$")
     chosen = {"name": "indicator", "in": "query", "required": False, "style": "form",
               "explode": True, "description": "Only these indicators (keys; repeat for "
                                               "several).",
-              "schema": {"type": "array", "items": {"type": "string"}}}
-    bad_filter = _error("A filter names a year outside 1900-2100, a grouping the framework "
-                        "does not have or an indicator you may not see (`invalid_parameter`).")
+              "schema": {"type": "array", "items": {"type": "string",
+                                                    "pattern": "^[a-z][a-z0-9_]{0,59}$"}}}
+    bad_filter = _error("A malformed filter: a year outside 1900-2100, or a grouping or "
+                        "indicator key that cannot be one (`invalid_parameter`).")
     not_modified = {"description": "Not modified: the If-None-Match ETag is current.",
                     "headers": ANSWER_HEADERS}
     errors = {"401": _error("The Authorization header holds no valid, unrevoked token "
                             "(`WWW-Authenticate: Bearer`)."),
               "404": _error("No such framework, or it is unpublished and no token of its "
-                            "organisation was sent; or no such indicator visible to you."),
+                            "organisation was sent; or no such indicator visible to you; or "
+                            "a filter names a grouping the framework does not have "
+                            "(`grouping_not_found`) or an indicator you may not see."),
               "429": _error("Too many requests: the limit is counted per token, or per "
                             "address without one.")}
     secured = [{}, {"bearerToken": []}]
@@ -317,7 +326,7 @@ def openapi_document() -> dict[str, Any]:
                 "and the follow-up.", [slug, fmt, dialect, year, group, chosen, lang],
                 {**_json("The indicators.", "IndicatorList"),
                  "content": {**_json("", "IndicatorList")["content"], **csv_content}},
-                extra={"400": _error("Unknown `format` or `dialect`, or a bad filter "
+                extra={"400": _error("Unknown `format` or `dialect`, or a malformed filter "
                                      "(`invalid_parameter`).")}),
             "/frameworks/{slug}/indicators.csv": operation(
                 "indicatorsCsv", "Every indicator you may see as a long CSV table.",
@@ -325,7 +334,7 @@ def openapi_document() -> dict[str, Any]:
                 {"description": "The table.", "headers": ANSWER_HEADERS,
                  "content": csv_content},
                 description=CSV_DESCRIPTION,
-                extra={"400": _error("Unknown `dialect`, or a bad filter "
+                extra={"400": _error("Unknown `dialect`, or a malformed filter "
                                      "(`invalid_parameter`).")}),
             "/frameworks/{slug}/indicators/{key}": operation(
                 "getIndicator", "One indicator with every wave's groups and gaps.",

@@ -50,11 +50,12 @@ from surveys.followup.forms import (
     goal_choices,
     texts_from,
 )
-from surveys.followup.models import ApiToken, Framework, Goal, IndicatorDefinition
+from surveys.followup.models import KEY_RE, ApiToken, Framework, Goal, IndicatorDefinition
 from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
 from surveys.followup.services import FrameworkError
 from surveys.jobs import services as job_services
 from surveys.survey import queries as survey_queries
+from surveys.survey.questions import CODE_RE
 
 #: `access` in the API's answers: what the caller may see.
 PUBLIC, ORGANISATION = "public", "organisation"
@@ -638,6 +639,7 @@ def _series(framework: Framework, definitions: list[IndicatorDefinition]):
 
 
 def _bad_parameter(message: str) -> ApiError:
+    """A malformed filter value; a well-formed one that names nothing is a 404."""
     return ApiError(400, "invalid_parameter", message)
 
 
@@ -651,8 +653,11 @@ def _view(framework: Framework) -> api_figures.ApiView:
         years.add(int(text))
     group = request.args.get("group")
     if group is not None and group not in framework.groupings:
-        raise _bad_parameter(_("The framework has no grouping “%(group)s”; it has: %(groupings)s.",
-                               group=group[:40], groupings=", ".join(framework.groupings)))
+        message = _("The framework has no grouping “%(group)s”; it has: %(groupings)s.",
+                    group=group[:40], groupings=", ".join(framework.groupings))
+        if not CODE_RE.match(group):
+            raise _bad_parameter(message)
+        raise ApiError(404, "grouping_not_found", message)
     options = present.option_labels(framework)
     return api_figures.ApiView(
         label=lambda variable, value: present.group_label(variable, value, options),
@@ -668,8 +673,11 @@ def _chosen(visible: list[IndicatorDefinition]) -> list[IndicatorDefinition]:
     known = {d.key for d in visible}
     unknown = [k for k in keys if k not in known]
     if unknown:
-        raise _bad_parameter(_("The framework has no indicator “%(key)s” that you may see.",
-                               key=unknown[0][:60]))
+        message = _("The framework has no indicator “%(key)s” that you may see.",
+                    key=unknown[0][:60])
+        if not all(KEY_RE.match(k) for k in unknown):
+            raise _bad_parameter(message)
+        raise ApiError(404, "indicator_not_found", message)
     return [d for d in visible if d.key in keys]
 
 

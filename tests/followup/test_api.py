@@ -409,6 +409,9 @@ def test_requests_are_rate_limited_per_token_or_address(database_url, make_org):
     assert statuses == [404, 404, 404, 429]
     limited = client.get(f"/api/v1/frameworks/{slug}?lang=en")
     assert limited.json["error"]["code"] == "rate_limited"
+    assert limited.mimetype == "application/problem+json"
+    assert (limited.json["status"], limited.json["title"]) == (429, "Too Many Requests")
+    assert int(limited.headers["Retry-After"]) > 0
     assert client.get(f"/api/v1/frameworks/{slug}", headers=bearer(secret)).status_code == 200
     with app.app_context():
         db.engine.dispose()
