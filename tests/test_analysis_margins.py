@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -223,13 +221,6 @@ def test_an_unused_margin_set_can_be_deleted(app, analyst):
     with app.app_context():
         assert db.session.get(MarginSet, margin_set_id) is None
         assert db.session.scalars(select(MarginRow)).all() == []
-
-
-def test_the_json_stat_reader_works_without_flask():
-    code = ("import sys, surveys.runs.jsonstat; "
-            "print(sorted(m for m in ('flask', 'sqlalchemy', 'flask_babel') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_the_reader_takes_sparse_values_and_array_indexes():

@@ -44,7 +44,8 @@ def modules(folder: str):
 
 @pytest.mark.parametrize("module", [
     "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.survey.stats",
-    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
+    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import", "surveys.core.jsonstat",
+    "surveys.runs.jsonstat", "surveys.runs.scb",
 ])
 def test_the_statistical_core_imports_without_flask_or_sqlalchemy(module):
     code = (f"import sys, {module}; "

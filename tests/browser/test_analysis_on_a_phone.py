@@ -13,7 +13,7 @@ from surveys.runs.models import MarginSet
 from surveys.runs.services import import_csv
 from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
-from tests.support.analysis import DEMO_CSV
+from tests.support.analysis import DATA, DEMO_CSV
 from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,11 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
         run_svc.approve(run, None)
         failed = run_svc.create_run(survey, margins, RunSettings(
             variables=["age", "gender"]), None)
+        table = run_svc.store_table(survey.organisation_id, None, "tab9999.json",
+                                    (DATA / "scb" / "pxwebapi2_tab9999.json").read_bytes())
         db.session.commit()
         ids = {"survey": survey.id, "run": run.id, "failed": failed.id,
-               "margins": db.session.scalar(select(MarginSet.id))}
+               "margins": db.session.scalar(select(MarginSet.id)), "table": table.id}
     phone.goto(f"{live_server.url}/login")
     phone.locator('[name="email"]').fill("analyst@exempelby.se")
     phone.locator('[name="password"]').fill("demo-analyst-2026")
@@ -44,7 +46,8 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
              f"/analysis/surveys/{ids['survey']}/representation",
              f"/analysis/runs/{ids['run']}", f"/analysis/runs/{ids['failed']}",
              f"/analysis/margins/{ids['margins']}", "/analysis/margins/csv",
-             "/analysis/margins/json-stat"]
+             "/analysis/margins/json-stat", "/analysis/tables",
+             f"/analysis/tables/{ids['table']}"]
     for lang in ("sv", "ar"):
         for path in pages:
             phone.goto(f"{live_server.url}{path}?lang={lang}")

@@ -32,8 +32,8 @@ def base(demo) -> str:
 def test_every_error_is_problem_details_in_the_language_asked(demo):
     client = demo.test_client()
     cases = {
-        f"{base(demo)}/indicators/nope?lang=en": (404, "tag:delaktig.se,2026:problem:"
-                                                  "indicator_not_found", "Indicator not found"),
+        f"{base(demo)}/indicators/nope?lang=en": (
+            404, "tag:delaktig.se,2026:problem:indicator_not_found", "Indicator not found"),
         "/api/v1/no/such/thing?lang=en": (404, "about:blank", "Not Found"),
         f"{base(demo)}/indicators?year=20x5&lang=en": (
             400, "tag:delaktig.se,2026:problem:invalid_parameter", "Invalid query parameter"),
