@@ -162,6 +162,7 @@ def test_an_analyst_maps_a_tables_codes_and_the_mapping_is_offered_again(app, an
     assert reply.status_code == 302 and "/analysis/tables/" in table_url
     page = client.get(table_url).get_data(as_text=True)
     assert "Tid = 2025" in text_of(page)
+    assert 'value="2025-12-31"' in page  # SCB counts the population on 31 December
     filled = mapping_form(page)
     # SCB's sex codes are suggested, the bands and the districts are the analyst's to say
     assert (filled["d2-variable"], filled["d2-c0"], filled["d2-c1"]) == ("gender", "man",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -215,6 +216,16 @@ def suggest(dataset: Dataset, saved: Mapping[str, tuple[str, Mapping[str, str]]]
             c: (categories[c] or None) if c in categories else usual[c]
             for c in dataset.codes[dim]}))
     return plans
+
+
+def year_end(dataset: Dataset) -> date | None:
+    """31 December of the table's one year (SCB counts the population then), if it has one."""
+    for dim, size in zip(dataset.ids, dataset.sizes, strict=True):
+        code = dataset.codes[dim][0]
+        if size == 1 and (dim in dataset.roles.get("time", []) or fold(dim) in TIME_NAMES) \
+                and code.isdigit() and len(code) == 4:
+            return date(int(code), 12, 31)
+    return None
 
 
 def margins_from(dataset: Dataset, plans: list[DimensionPlan]) -> tuple[pd.DataFrame,

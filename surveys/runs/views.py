@@ -195,8 +195,11 @@ def map_table(table_id: int):
              for key, c in queries.code_lists(current_user.organisation_id).items()}
     plans = jsonstat.suggest(dataset, saved, [tuple(g) for g in mapping.DEFAULT_AGE_GROUPS])
     if not form.is_submitted():
-        form.source.data = dataset.source and f"{dataset.source}: {dataset.label or table.origin}"
-    if form.is_submitted():
+        form.name.data = (dataset.label or "")[:200]
+        form.source.data = f"{dataset.source or table.origin}: {dataset.label or table.origin}"[
+            :500]
+        form.reference_date.data = jsonstat.year_end(dataset)
+    else:
         plans, errors = form.plans(dataset, request.form)
         if form.validate_on_submit() and not errors:
             try:
