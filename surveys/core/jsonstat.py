@@ -41,6 +41,8 @@ MAX_DIMENSIONS = 32
 LIST_LIMIT = 8
 #: Cell symbols of PxWeb's plain JSON that mean "no value".
 MISSING_SYMBOLS = ("..", ".", "-", "…", "")
+#: What a JSON cell may be: a number or null.
+NUMBER_TYPES = {int, float, type(None)}
 #: The dimension name of the contents columns of PxWeb's plain JSON.
 CONTENTS = "ContentsCode"
 
@@ -323,6 +325,8 @@ def _values(raw: Any, total: int, problems: list[Problem]) -> np.ndarray | None:
         if len(raw) != total:
             problems.append(Problem("value_count", {"expected": total, "found": len(raw)}))
             return None
+        if set(map(type, raw)) <= NUMBER_TYPES:  # the usual case, at C speed (None -> NaN)
+            return np.array(raw, dtype=float)
         items: Any = enumerate(raw)
     elif isinstance(raw, dict):
         if not all(isinstance(k, str) and k.isdigit() and int(k) < total for k in raw):
