@@ -326,3 +326,13 @@ def test_scb_unreachable_or_answering_nonsense_gives_a_clear_message(app, analys
         "Codes to fetch, line 1: “Region 1480” is not of the form dimension = codes."]
     assert snapshot(app) == before
     assert len(PxWebApi.asked) == len(cases)
+
+
+def test_the_mapping_page_names_the_categories_the_surveys_use(app, analyst, make_survey):
+    org, client = analyst
+    make_survey(org, slug="enkat")
+    reply = upload(client, "/analysis/tables", V2, "tab9999.json")
+    page = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "The surveys' categories of gender: kvinna, man, annat." in text_of(page)
+    assert "The surveys' categories of age: 16-29, 30-44, 45-64, 65-84." in text_of(page)
+    assert 'list="categories-2"' in page and '<option value="kvinna">' in page

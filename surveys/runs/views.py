@@ -212,13 +212,16 @@ def map_table(table_id: int):
                 flash(_("The margins were imported: %(num)s categories.",
                         num=len(margin_set.rows)))
                 return redirect(url_for(".margin_set", margin_set_id=margin_set.id))
+    surveys = survey_queries.organisation_surveys(current_user.organisation_id,
+                                                  with_questions=True)
+    categories = mapping.scheme_categories(queries.scheme_for(s) for s in surveys)
     fixed = [f"{dim} = {dataset.labels[dim][dataset.codes[dim][0]]}"
              for dim, size in zip(dataset.ids, dataset.sizes, strict=True) if size == 1]
     status = 400 if form.is_submitted() else 200
     return _no_store(render_template(
         "runs/map_table.html", table=table, dataset=dataset, form=form, problems=problems,
         errors=errors, plans={p.dimension: p for p in plans}, fixed=fixed,
-        field_name=table_field), status)
+        categories=categories, field_name=table_field), status)
 
 
 @roles_required(*ANALYSTS)
