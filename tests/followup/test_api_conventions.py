@@ -1,9 +1,16 @@
 """The API's conventions on the demo: problem details, filters, ETags, CORS, group labels,
-the organisation and its kommunkod on every indicator, rounded shares; reads write nothing."""
+the organisation and its kommunkod on every indicator, rounded shares; reads write nothing.
+
+Last, schemathesis checks that every answer keeps the OpenAPI document's promises (status
+codes, media types, schemas, headers) for generated valid and invalid requests. Examples
+are few and derandomized, so the run is short and the same each time."""
 
 from __future__ import annotations
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from sqlalchemy import event, select
 
 from surveys.extensions import db
@@ -12,6 +19,8 @@ from surveys.followup.models import Framework
 from .conftest import demo_database
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
+#: Requests schemathesis generates per operation and mode.
+EXAMPLES = 10
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +168,27 @@ def test_reading_the_api_writes_nothing(demo):
     assert "SELECT" in statements
     assert set(statements) <= {"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
                                "RELEASE"}
+
+
+# -- the OpenAPI document's promises ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def api_schema(demo):
+    """The document as the demo's app serves it, requests sent to the app in-process."""
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", demo)
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_the_api_keeps_the_promises_of_its_openapi_document(api_schema, mode):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert {o.label for o in operations} >= {
+        "GET /frameworks/{slug}", "GET /frameworks/{slug}/indicators",
+        "GET /frameworks/{slug}/indicators.csv", "GET /frameworks/{slug}/indicators/{key}"}
+
+    for operation in operations:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def keeps_its_promises(case):
+            case.call_and_validate()
+
+        keeps_its_promises()
