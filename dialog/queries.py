@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from dialog import opinion
+from dialog.bursts import VoteRecord
 from dialog.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -31,6 +33,8 @@ from dialog.models import (
     TableNote,
     Vote,
 )
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup.queries import framework_of
 from surveys.runs.jsonstat import group_label
@@ -81,7 +85,8 @@ def participant_for(event_id: int, device: str) -> Participant | None:
 def visible_statements(event_id: int, prompt_id: int | None = None) -> list[Statement]:
     """Statements participants see, oldest first, optionally of one prompt."""
     query = select(Statement).where(Statement.event_id == event_id,
-                                    Statement.status == StatementStatus.visible)
+                                    Statement.status == StatementStatus.visible
+                                    ).options(selectinload(Statement.translations))
     if prompt_id is not None:
         query = query.where(Statement.prompt_id == prompt_id)
     return list(db.session.scalars(query.order_by(Statement.id)))
@@ -99,7 +104,65 @@ def statements_by_status(event_id: int) -> dict[StatementStatus, list[Statement]
 def event_statements(event_id: int) -> list[Statement]:
     """Every statement of the event, whatever its status, oldest first."""
     return list(db.session.scalars(
-        select(Statement).where(Statement.event_id == event_id).order_by(Statement.id)))
+        select(Statement).where(Statement.event_id == event_id)
+        .options(selectinload(Statement.translations)).order_by(Statement.id)))
+
+
+# -- translations ----------------------------------------------------------------------------
+def translator_languages(user: User, event: Event) -> list[str]:
+    """The event's languages `user` may translate into: all for moderators, an
+    interpreter's own languages for an interpreter."""
+    if user.role is Role.interpreter:
+        return [code for code in event.languages if code in (user.languages or [])]
+    return list(event.languages)
+
+
+def missing_languages(statement: Statement) -> list[str]:
+    """The event's languages the statement has no approved translation into yet."""
+    done = {t.language for t in statement.translations if t.approved}
+    return [code for code in statement.event.languages
+            if code != statement.language and code not in done]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A statement in the translation queue and the languages it still lacks."""
+
+    statement: Statement
+    #: Of the languages asked for: no approved translation yet (machine drafts included).
+    missing: list[str]
+
+
+def translation_queue(event_id: int, languages: list[str]
+                      ) -> tuple[list[QueueItem], list[Statement]]:
+    """Statements waiting for a translation into one of `languages` (waiting for approval
+    first, then oldest first; hidden ones left out), and those translated into them all."""
+    statements = db.session.scalars(
+        select(Statement).where(Statement.event_id == event_id,
+                                Statement.status != StatementStatus.hidden)
+        .options(selectinload(Statement.translations)).order_by(Statement.id))
+    waiting, done = [], []
+    for statement in statements:
+        missing = [c for c in missing_languages(statement) if c in languages]
+        if missing:
+            waiting.append(QueueItem(statement, missing))
+        else:
+            done.append(statement)
+    waiting.sort(key=lambda item: (item.statement.status is not StatementStatus.pending,
+                                   item.statement.id))
+    return waiting, done
+
+
+def language_votes(event_id: int) -> pd.DataFrame:
+    """Counted device votes on visible statements with the voter's language: participant,
+    statement, language, value (paper votes have no language and are not here)."""
+    rows = db.session.execute(
+        select(Vote.participant_id, Vote.statement_id, Participant.language, Vote.value)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Statement.event_id == event_id, Participant.muted_at.is_(None),
+               Statement.status == StatementStatus.visible)).all()
+    return pd.DataFrame(rows, columns=["participant", "statement", "language", "value"])
 
 
 def event_statement(event_id: int, statement_id: int) -> Statement | None:
@@ -182,12 +245,33 @@ def votes_of(participant: Participant) -> dict[int, int]:
         Vote.participant_id == participant.id)).all())
 
 
+def _counted(query):
+    """Only votes of devices that are not muted: muting sets a device's votes aside (they
+    count again when it is unmuted)."""
+    return query.join(Participant, Participant.id == Vote.participant_id).where(
+        Participant.muted_at.is_(None))
+
+
 def vote_rows(event_id: int) -> list[tuple[int, int, int]]:
-    """Every device vote of the event as (participant id, statement id, value)."""
-    return [tuple(row) for row in db.session.execute(
+    """Every counted device vote of the event as (participant id, statement id, value)."""
+    return [tuple(row) for row in db.session.execute(_counted(
         select(Vote.participant_id, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
-        .where(Statement.event_id == event_id)).all()]
+        .where(Statement.event_id == event_id))).all()]
+
+
+def vote_records(event_id: int) -> list[VoteRecord]:
+    """The event's counted device votes with when each device joined and how many votes it
+    cast, for `dialog.bursts.find_bursts`."""
+    per_device = (select(Vote.participant_id, func.count().label("n"))
+                  .group_by(Vote.participant_id).subquery())
+    rows = db.session.execute(_counted(
+        select(Vote.participant_id, Vote.statement_id, Vote.value, Vote.updated_at,
+               Participant.consent_at, per_device.c.n)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .join(per_device, per_device.c.participant_id == Vote.participant_id)
+        .where(Statement.event_id == event_id)))
+    return [VoteRecord(*row) for row in rows]
 
 
 def dots_of(participant: Participant) -> dict[int, int]:
@@ -221,10 +305,10 @@ def vote_matrix(event_id: int) -> pd.DataFrame:
     """
     statements = list(db.session.scalars(select(Statement.id).where(
         Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
-    rows = db.session.execute(
+    rows = db.session.execute(_counted(
         select(Vote.participant_id, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
-        .where(Statement.event_id == event_id, Statement.status.in_(DECIDED))).all()
+        .where(Statement.event_id == event_id, Statement.status.in_(DECIDED)))).all()
     votes = pd.DataFrame(rows, columns=["participant", "statement", "value"])
     matrix = (votes.pivot(index="participant", columns="statement", values="value")
               .reindex(index=sorted(votes["participant"].unique()), columns=statements)
@@ -244,9 +328,9 @@ def statement_counts(event_id: int) -> pd.DataFrame:
         Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
     counts = pd.DataFrame(0, index=pd.Index(ids, name="statement"), columns=list(COUNT_COLUMNS))
     in_event = select(Statement.id).where(Statement.event_id == event_id)
-    for statement, value, n in db.session.execute(
+    for statement, value, n in db.session.execute(_counted(
             select(Vote.statement_id, Vote.value, func.count())
-            .where(Vote.statement_id.in_(in_event))
+            .where(Vote.statement_id.in_(in_event)))
             .group_by(Vote.statement_id, Vote.value)):
         if statement in counts.index:
             counts.at[statement, {1: "agree", -1: "disagree", 0: "pass"}[value]] = n
@@ -282,6 +366,12 @@ def moderation_log(event_id: int) -> list[ModerationAction]:
     return list(db.session.scalars(
         select(ModerationAction).where(ModerationAction.event_id == event_id)
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())))
+
+
+def event_participants(event_id: int, ids: list[int]) -> list[Participant]:
+    """Those of `ids` that are devices of the event."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event_id, Participant.id.in_(ids))))
 
 
 def participants(event_id: int) -> list[Participant]:

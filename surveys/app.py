@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from surveys.accessibility import blueprint as accessibility
     from surveys.audit import blueprint as audit
     from surveys.auth import blueprint as auth
+    from surveys.fieldwork import blueprint as fieldwork
     from surveys.followup import blueprint as followup
     from surveys.jobs import blueprint as jobs
     from surveys.runs import blueprint as runs
@@ -65,6 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(survey.public)
     app.register_blueprint(survey.manage)
+    app.register_blueprint(fieldwork.public)
+    app.register_blueprint(fieldwork.api)
+    app.register_blueprint(fieldwork.bp)
     app.register_blueprint(runs.bp)
     app.register_blueprint(accessibility.bp)
     app.register_blueprint(followup.followup)
@@ -193,3 +197,4 @@ def _register_security_headers(app: Flask) -> None:
     @app.before_request
     def reset_language():
         g.pop("content_language", None)
+        g.pop("interface_locale", None)

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Feature folders and the name of their templates folder.
 FEATURES = {"surveys/auth": "auth", "surveys/survey": "survey", "surveys/runs": "runs",
             "surveys/followup": "followup", "surveys/accessibility": "accessibility",
+            "surveys/fieldwork": "fieldwork",
             "dialog": "dialog"}
 #: Modules above the features: they may import everything, nothing imports them.
 APP = ("surveys.app", "surveys.cli", "surveys.demo", "surveys.wsgi", "surveys._build")
@@ -43,9 +44,12 @@ def modules(folder: str):
 
 
 @pytest.mark.parametrize("module", [
-    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.survey.stats",
-    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import", "surveys.core.jsonstat",
-    "surveys.runs.jsonstat", "surveys.runs.scb",
+    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.runs.syntax",
+    "surveys.survey.stats",
+    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
+    "surveys.fieldwork.sampling", "surveys.fieldwork.aapor", "surveys.fieldwork.figures",
+    "surveys.fieldwork.frame_file", "surveys.fieldwork.codes", "surveys.fieldwork.export",
+    "surveys.core.jsonstat", "surveys.runs.jsonstat", "surveys.runs.scb",
 ])
 def test_the_statistical_core_imports_without_flask_or_sqlalchemy(module):
     code = (f"import sys, {module}; "

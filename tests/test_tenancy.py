@@ -15,9 +15,12 @@ from sqlalchemy import select
 from surveys.auth.models import User
 from surveys.core.roles import Role
 from surveys.extensions import db
-from surveys.survey.models import Survey, SurveyStatus
+from surveys.survey.models import Question, Survey, SurveyStatus
+from surveys.survey.services import set_audio
 from surveys.survey.translation_files import export_po
 from tests.conftest import user_email
+from tests.support.audio import OGG
+from tests.support.frames import frame_file, make_sample
 from tests.support.manage import ids, snapshot, staff
 
 #: Per endpoint: the status the owner's survey needs, and form data that works for the owner.
@@ -48,14 +51,42 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "manage.condition": (SurveyStatus.draft, {
         "action": "save", "source": "trust_people", "values": ["5", "6"]}),
     "manage.delete_question": (SurveyStatus.draft, {}),
+    "fieldwork.overview": (SurveyStatus.open, {}),
+    "fieldwork.frame": (SurveyStatus.open, {"file": "{frame}"}),
+    "fieldwork.design": (SurveyStatus.open, {
+        "columns": ["district"], "shown_columns": "district", "method": "equal", "n": "8",
+        "seed": "1", "rate": "40", "action": "draw"}),
+    "fieldwork.people": (SurveyStatus.open, {}),
+    "fieldwork.people_csv": (SurveyStatus.open, {}),
+    "fieldwork.qr": (SurveyStatus.open, {}),
+    "fieldwork.outcome": (SurveyStatus.open, {"code": "{code}", "outcome": "refused"}),
+    "fieldwork.outcomes_file": (SurveyStatus.open, {"file": "{outcomes}"}),
+    "fieldwork.mailing": (SurveyStatus.open, {"kind": "letter", "sent_on": "2026-03-01",
+                                              "count": "8"}),
+    "fieldwork.rates_csv": (SurveyStatus.open, {}),
+    "fieldwork.rates_xlsx": (SurveyStatus.open, {}),
+    "fieldwork.purge": (SurveyStatus.open, {}),
+    "manage.upload_audio": (SurveyStatus.draft, {"language": "en", "file": "{ogg}"}),
+    "manage.audio_file": (SurveyStatus.draft, {}),
+    "manage.delete_audio": (SurveyStatus.draft, {}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
+    "auth.user_languages": (SurveyStatus.draft, {"languages": ["ar", "so"]}),
 }
+
+#: Fieldwork routes that need a frame imported but no sample drawn yet (the others: drawn).
+UNDRAWN = {"fieldwork.frame", "fieldwork.design"}
+#: Routes that need a recording of the question to exist for the owner.
+RECORDED = {"manage.audio_file", "manage.delete_audio"}
 
 #: Routes that name no object: covered by the list and creation tests below.
 WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
                   "manage.import_survey", "auth.users", "auth.new_user",
                   "audit.index", "audit.download"}  # lists of the own organisation only
+
+
+#: Placeholders for uploaded files, made fresh for each request.
+FILES = ("{po}", "{frame}", "{outcomes}", "{ogg}")
 
 
 def manage_routes(app) -> dict[str, set[str]]:
@@ -92,9 +123,16 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
         slug = f"a-{number}"
         survey_id = make_survey(a, slug=slug, status=status)
         found = ids(app, survey_id)
+        codes = (make_sample(app, survey_id, people=30, n=8, draw=endpoint not in UNDRAWN)
+                 if endpoint.startswith("fieldwork.") else [""])
+        if endpoint in RECORDED:
+            with app.app_context():
+                set_audio(db.session.get(Question, found["questions"]["trust_kommun"]), "en", OGG)
+                db.session.commit()
         values = {"survey_id": survey_id, "page_id": found["pages"][0],
                   "question_id": found["questions"]["trust_kommun"],
-                  "user_id": analyst_of_a, "lang": "en", "n": 1}
+                  "user_id": analyst_of_a, "lang": "en", "n": 1,
+                  "access_code": codes[0] if codes else ""}
         with app.test_request_context():
             from flask import url_for
 
@@ -102,8 +140,15 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
             url = url_for(endpoint, **{k: values[k] for k in rule.arguments if k in values})
         def form():
             """The form data, with a fresh upload each time (a file is read once)."""
-            sent = {k: (v.format(slug=slug) if isinstance(v, str) and v != "{po}" else v)
+            sent = {k: (v.format(slug=slug, code=codes[0] if codes else "")
+                        if isinstance(v, str) and v not in FILES else v)
                     for k, v in data.items()}
+            if sent.get("file") == "{frame}":
+                sent["file"] = (io.BytesIO(frame_file(12)), "frame.csv")
+            if sent.get("file") == "{outcomes}":
+                sent["file"] = (io.BytesIO(f"{codes[0]},moved_out\n".encode()), "o.csv")
+            if sent.get("file") == "{ogg}":
+                sent["file"] = (io.BytesIO(OGG), "fraga.ogg")
             if sent.get("file") == "{po}":
                 with app.app_context():
                     po = export_po(db.session.get(Survey, survey_id), "en")
@@ -112,12 +157,13 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
 
         for method in sorted(methods):
             before = snapshot(app)
-            sent = other.get(url) if method == "GET" else other.post_form(url, form())
+            sent = other.get(url, buffered=True) if method == "GET" else other.post_form(url, form())
             assert sent.status_code in (403, 404), (endpoint, method, sent.status_code)
             assert snapshot(app) == before, (endpoint, method)
         # The same requests work for the owner, so the 404s above are not a form problem.
         for method in sorted(methods):  # GET (the confirmation) before POST (the deletion)
-            sent = owner.get(url) if method == "GET" else owner.post_form(url, form())
+            # buffered: a file sent from disk (a recording) is read whole and closed
+            sent = owner.get(url, buffered=True) if method == "GET" else owner.post_form(url, form())
             expected = 200 if method == "GET" else 302
             assert sent.status_code == expected, (endpoint, method, sent.status_code)
 

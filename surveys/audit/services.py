@@ -25,6 +25,7 @@ ACTIONS = {
     "password_changed": _l("Changed their password"),
     "user_created": _l("Added a user"),
     "role_changed": _l("Changed a role"),
+    "languages_changed": _l("Changed the languages a user translates into"),
     "user_deactivated": _l("Deactivated a user"),
     "user_reactivated": _l("Reactivated a user"),
     "survey_opened": _l("Opened a survey"),
@@ -36,6 +37,9 @@ ACTIONS = {
     "token_created": _l("Created an API token"),
     "token_revoked": _l("Revoked an API token"),
     "purge": _l("Purged personal data"),
+    "sample_drawn": _l("Drew a sample"),
+    "fieldwork_purged": _l("Purged a sample's names and addresses"),
+    "sample_addresses_downloaded": _l("Downloaded a sample's names and addresses"),
 }
 
 

@@ -15,6 +15,8 @@ class Role(enum.Enum):
     author = "author"  #: writes and opens surveys
     facilitator = "facilitator"  #: runs dialogue events, enters paper answers
     analyst = "analyst"  #: reads results, weights and exports
+    fieldwork = "fieldwork"  #: sample frames, names and addresses, outcomes of a drawn sample
+    interpreter = "interpreter"  #: translates dialogue statements into their stated languages
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -23,7 +25,13 @@ ADMINS: tuple[Role, ...] = ()
 AUTHORS = (Role.author,)
 #: Dialogue events.
 FACILITATORS = (Role.facilitator,)
+#: The translation queue of dialogue events (interpreters only into their own languages).
+TRANSLATORS = (Role.facilitator, Role.interpreter)
 #: Results, weighting, indicators and the yearly report.
 ANALYSTS = (Role.analyst,)
+#: Sample frames and everything that shows a sampled person's name or address.
+FIELDWORK = (Role.fieldwork,)
+#: Response rates of a drawn sample (counts only, never a name).
+FIELDWORK_RATES = (Role.fieldwork, Role.author, Role.analyst)
 #: Every member of staff: the survey list and read-only survey pages, paper entry.
-STAFF = (Role.author, Role.facilitator, Role.analyst)
+STAFF = (Role.author, Role.facilitator, Role.analyst, Role.fieldwork)

@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.http import HTTP_STATUS_CODES
-
 from surveys.auth.models import Organisation
 from surveys.core.data import BOM, safe_cell
+from surveys.core.problems import http_problem
 from surveys.followup.models import Framework, Goal, IndicatorDefinition
 from surveys.followup.values import IndicatorSeries
 
@@ -41,9 +40,7 @@ SHARE_DECIMALS = 4
 #: Fields that are in the indicator's unit, and so rounded for shares.
 IN_UNIT = ("value", "se", "ci_low", "ci_high", "required")
 
-#: Problem types of our own (RFC 9457 ``type`` is this prefix and the code) and their
-#: titles; other errors are plain HTTP ones (``about:blank``, the status phrase as title).
-PROBLEM_TYPE = "tag:delaktig.se,2026:problem:"
+#: Titles of the API's own problem types; other errors are plain HTTP ones.
 PROBLEM_TITLES = {
     "invalid_token": "Invalid access token",
     "framework_not_found": "Framework not found",
@@ -56,14 +53,8 @@ PROBLEM_TITLES = {
 
 
 def problem(status: int, code: str, detail: str) -> dict[str, Any]:
-    """An error as RFC 9457 problem details, with our `code`; `error` repeats code and
-    message in the shape of the API's first version."""
-    if code in PROBLEM_TITLES:
-        kind, title = PROBLEM_TYPE + code, PROBLEM_TITLES[code]
-    else:
-        kind, title = "about:blank", HTTP_STATUS_CODES.get(status, "Error")
-    return {"type": kind, "title": title, "status": status, "detail": detail, "code": code,
-            "error": {"code": code, "message": detail}}
+    """An error of the indicator API as RFC 9457 problem details."""
+    return http_problem(status, code, detail, PROBLEM_TITLES.get(code))
 
 
 @dataclass(frozen=True)

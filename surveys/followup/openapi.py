@@ -87,6 +87,15 @@ def _comparison() -> dict[str, Any]:
 
 
 def _schemas() -> dict[str, Any]:
+    fieldwork_group = {
+        "sampled": {"type": "integer"},
+        "counts": _object({code: {"type": "integer"} for code in
+                           ("I", "P", "R", "NC", "O", "UH", "UO", "NE")},
+                          "Sampled people per AAPOR final disposition code."),
+        "rates": _object({name: _nullable("number", minimum=0, maximum=1) for name in
+                          ("RR1", "RR2", "RR3", "RR4", "COOP1", "REF1", "e")},
+                         "Shares (0-1); null where the denominator is zero."),
+    }
     localized = {"type": "object", "additionalProperties": {"type": "string"},
                  "description": "Text per language code (sv, en, ar, fa, so, ti, uk, sv-ll).",
                  "examples": [{"sv": "Tillit", "en": "Trust"}]}
@@ -185,6 +194,17 @@ def _schemas() -> dict[str, Any]:
         "IndicatorList": _object({**head, "indicators": {"type": "array",
                                                          "items": _ref("Indicator")}}),
         "IndicatorResponse": _object({**head, "indicator": _ref("IndicatorDetail")}),
+        "FieldworkFigures": _object({
+            "survey": {"type": "string"},
+            "sample_size": {"type": "integer"},
+            "drawn_at": {"type": "string", "format": "date"},
+            "strata_columns": {"type": "array", "items": {"type": "string"}},
+            **fieldwork_group,
+            "strata": {"type": "array", "items": _object(
+                {"stratum": {"type": "string", "description": "The stratum's values joined "
+                             "by ` × `, or `other`."}, **fieldwork_group})},
+            "notes": {"type": "object"},
+        }),
         "Error": _object({
             "type": {"type": "string", "format": "uri", "description": (
                 "`tag:delaktig.se,2026:problem:<code>` for the API's own problems, "
@@ -236,6 +256,16 @@ CSV_DESCRIPTION = (
     "commas and numbers use a decimal point (RFC 4180, for programs such as R, pandas and "
     "Power BI); `dialect=semicolon` separates by semicolons and writes decimal commas, which "
     "is what Excel set to Swedish opens directly. Columns: " + ", ".join(CSV_COLUMNS) + ".")
+
+
+FIELDWORK_DESCRIPTION = (
+    "Public and without a token: the sample size, the cases per final disposition code of "
+    "AAPOR's Standard Definitions (10th edition, 2023: I complete, P partial, R refusal and "
+    "break-off, NC non-contact, O other eligible, UH and UO unknown eligibility, NE not "
+    "eligible) and the rates RR1-RR4, COOP1 and REF1, with the eligibility rate e that RR3 "
+    "and RR4 used (the eligible share among cases of known eligibility). The same per "
+    "stratum, where strata with fewer than 10 sampled people are merged into `other`, and "
+    "an `other` still that small is left out. Updated live during fieldwork.")
 
 
 def openapi_document() -> dict[str, Any]:
@@ -336,6 +366,17 @@ def openapi_document() -> dict[str, Any]:
                 description=CSV_DESCRIPTION,
                 extra={"400": _error("Unknown `dialect`, or a malformed filter "
                                      "(`invalid_parameter`).")}),
+            "/surveys/{slug}/fieldwork": {"get": {
+                "operationId": "getFieldwork",
+                "summary": "A drawn sample's size, outcomes and response rates.",
+                "description": FIELDWORK_DESCRIPTION,
+                "parameters": [_parameter("slug", "path", "The survey's address, as in "
+                                          "`/s/{slug}`."), lang],
+                "security": [{}],
+                "responses": {
+                    "200": _json("The figures.", "FieldworkFigures"),
+                    "404": _error("No such survey, or it has no drawn sample."),
+                    "429": _error("Too many requests from this address.")}}},
             "/frameworks/{slug}/indicators/{key}": operation(
                 "getIndicator", "One indicator with every wave's groups and gaps.",
                 [slug, key, year, group, lang], _json("The indicator.", "IndicatorResponse"),

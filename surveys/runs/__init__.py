@@ -12,6 +12,7 @@ inputs and outputs and puts pages around it.
   from a CSV or an SCB table, read by ``surveys.core.jsonstat``), ``scb.py`` (a table
   from SCB by its id), ``monitor.py`` (who is missing), ``messages.py`` (codes in words),
   ``charts.py`` (the weight histogram)
-- ``microdata.py``: weighted microdata and its codebook as CSV, Excel, SPSS or Parquet;
+- ``microdata.py``: weighted microdata and its codebook as CSV, Excel, SPSS, Stata or
+  Parquet; ``syntax.py``: the SPSS syntax and the R script that go with them; both
   Flask-free, usable from a notebook
 """

@@ -30,6 +30,37 @@ METHOD_LABELS = {
     "logit": _l("Calibration, logit distance (bounded)"),
 }
 
+#: The microdata files' own labels and notes, in the export's language (the English
+#: originals are `surveys.runs.microdata.DEFAULT_LABELS`).
+EXPORT_TEXTS = {
+    "response_id": _l("Response number"),
+    "language": _l("Language of the response"),
+    "channel": _l("Channel"),
+    "weight_exp": _l("Expansion weight: sums to the population (N)"),
+    "weight_norm": _l("Normalised weight: sums to the respondents (n)"),
+    "weighting_variable": _l("%(variable)s as weighted (after mapping, merging and imputation)"),
+    "imputed": _l("%(variable)s imputed for the weighting"),
+    "imputed_no": _l("Answered"),
+    "imputed_yes": _l("Imputed"),
+    "stratum": _l("Stratum of the drawn sample"),
+    "design_weight": _l("Design weight N_h/n_h (step 1)"),
+    "nonresponse_weight": _l("Weight after the non-response adjustment (step 2)"),
+    "chosen": _l("Chosen"),
+    "not_chosen": _l("Not chosen"),
+    "note_norm": _l("Use weight_norm with WEIGHT BY and in ordinary procedures: counts and "
+                    "tests then refer to the respondents."),
+    "note_exp": _l("Use weight_exp for population totals, and with the complex-samples plan "
+                   "for standard errors."),
+    "note_missing": _l("Don't know and prefer not to say are missing values: 99 (999, 9999 "
+                       "where 99 is a real answer) in SPSS, .a in Stata, NA in R, empty in "
+                       "CSV."),
+    "note_se": _l("SPSS Complex Samples leaves out the calibration to the population margins: "
+                  "its standard errors are usually a little larger than the app's. The R "
+                  "script reproduces the app's."),
+    "note_r": _l("Reproduces the weights, estimates and standard errors of the weighting run "
+                 "with the R package survey."),
+}
+
 POLICY_LABELS = {
     "error": _l("Stop and tell me how many"),
     "impute": _l("Impute from similar respondents"),
@@ -178,6 +209,16 @@ def _design(d: Mapping, message: str) -> str:
     if d.get("reason") == "missing_column":
         return _("The mapping does not produce the weighting variable %(variable)s.",
                  variable=", ".join(map(str, d.get("columns") or [d.get("column")])))
+    if d.get("reason") == "missing_strata":
+        return _("Completed responses that are not from the drawn sample (they have no "
+                 "stratum): %(num)s.", num=number(d.get("n_respondents")))
+    if d.get("reason") == "empty_rhg":
+        return _("Nobody answered in %(groups)s: merge it with a similar group for the "
+                 "non-response adjustment.",
+                 groups=", ".join(map(str, d.get("groups") or d.get("strata") or [])))
+    if d.get("reason") == "lonely_psu":
+        return _("Strata with a single respondent give no standard error: %(strata)s. Merge "
+                 "them with similar strata.", strata=", ".join(map(str, d.get("strata") or [])))
     return _("The survey data cannot be weighted: %(reason)s", reason=message)
 
 
@@ -315,6 +356,8 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
     "bad_bounds": lambda d: _("The bounds must have the lower below 1 and the upper above 1."),
     "not_approvable": lambda d: _("Only a run whose weights converged and meet the margins can "
                                   "be approved."),
+    "run_outdated": lambda d: _("The answers have changed since this run was made: weight the "
+                                "survey again to export its microdata."),
     # the engine
     "empty_category": _empty,
     "unknown_category": _unknown_category,

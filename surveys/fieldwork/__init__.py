@@ -1,0 +1,1 @@
+"""Fieldwork: a sample frame, a stratified drawn sample, access codes, outcomes and rates."""

@@ -1,0 +1,151 @@
+"""Reads of sample frames, samples and outcomes. Nothing here changes anything."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.fieldwork import sampling
+from surveys.fieldwork.aapor import final_outcome
+from surveys.fieldwork.codes import normalise_code
+from surveys.fieldwork.figures import (
+    MIN_PUBLISHED,
+    Case,
+    GroupFigures,
+    by,
+    group_figures,
+    lowest_rr1,
+)
+from surveys.fieldwork.models import FrameRow, Mailing, SampleFrame, SampleMember, SampleStratum
+from surveys.survey.models import Response, Survey
+
+#: The people page shows this many sampled people at a time.
+PEOPLE_PAGE = 200
+
+
+def frame_for(survey_id: int) -> SampleFrame | None:
+    """The survey's sample frame, if one was imported."""
+    return db.session.scalar(select(SampleFrame).where(SampleFrame.survey_id == survey_id))
+
+
+def has_sample(survey: Survey) -> bool:
+    """True when the survey's sample is drawn (residents then answer with a code)."""
+    return db.session.scalar(select(SampleFrame.id).where(
+        SampleFrame.survey_id == survey.id, SampleFrame.drawn_at.is_not(None))) is not None
+
+
+def frame_districts(frame: SampleFrame) -> list[str]:
+    return list(db.session.scalars(select(FrameRow.district).where(
+        FrameRow.frame_id == frame.id).distinct().order_by(FrameRow.district)))
+
+
+def stratum_values(row, columns: list[str], reference_year: int) -> dict[str, str]:
+    """A frame row's value of every strata column (age_group from the birth year)."""
+    return {c: (sampling.age_group(row.birth_year, reference_year) if c == "age_group"
+                else (getattr(row, c) or "–")) for c in columns}
+
+
+def stratum_key(values: dict[str, str], columns: list[str]) -> str:
+    return " × ".join(values[c] for c in columns) if columns else "–"
+
+
+def frame_strata(frame: SampleFrame, columns: list[str]) -> dict[str, tuple[dict, list[int]]]:
+    """Stratum key -> (its values, the ids of its frame rows)."""
+    reference_year = frame.imported_at.year
+    rows = db.session.execute(select(
+        FrameRow.id, FrameRow.birth_year, FrameRow.district, FrameRow.gender,
+        FrameRow.birth_country_group, FrameRow.language).where(FrameRow.frame_id == frame.id))
+    strata: dict[str, tuple[dict, list[int]]] = {}
+    for row in rows:
+        values = stratum_values(row, columns, reference_year)
+        strata.setdefault(stratum_key(values, columns), (values, []))[1].append(row.id)
+    return strata
+
+
+def frame_languages(frame: SampleFrame) -> dict[int, str | None]:
+    return dict(db.session.execute(select(FrameRow.id, FrameRow.language).where(
+        FrameRow.frame_id == frame.id)).all())
+
+
+def member_by_code(survey: Survey, typed: str, lock: bool = False) -> SampleMember | None:
+    """The sampled person whose code was typed or scanned, in this survey's sample;
+    `lock` holds the row until the request ends, so two devices sending one code at
+    once begin one response (PostgreSQL; SQLite writes one at a time anyway)."""
+    code = normalise_code(typed)
+    if not code:
+        return None
+    query = select(SampleMember).join(SampleFrame).where(
+        SampleFrame.survey_id == survey.id, SampleMember.access_code == code)
+    if lock:
+        query = query.with_for_update(of=SampleMember)
+    return db.session.scalar(query)
+
+
+def sample_size(frame: SampleFrame) -> int:
+    return db.session.scalar(select(func.count(SampleMember.id)).where(
+        SampleMember.frame_id == frame.id)) or 0
+
+
+def cases(frame: SampleFrame) -> list[Case]:
+    """Every sampled person as the figures see them."""
+    rows = db.session.execute(
+        select(SampleStratum.key, SampleMember.language, SampleMember.channel,
+               SampleMember.outcome, Response.id, Response.channel,
+               Response.completed_at)
+        .select_from(SampleMember)
+        .join(SampleStratum, SampleMember.stratum_id == SampleStratum.id)
+        .outerjoin(Response, SampleMember.response_id == Response.id)
+        .where(SampleMember.frame_id == frame.id))
+    found = []
+    for key, language, channel, registered, response_id, via, completed in rows:
+        outcome = final_outcome(registered, response_id is not None, completed is not None)
+        found.append(Case(
+            stratum=key,
+            # the preferred language from the frame: known for everyone, answer or not
+            language=language or "–",
+            channel=(via or channel).value if (via or channel) else "–",
+            outcome=outcome,
+            completed_on=completed.date() if completed else None))
+    return found
+
+
+def mailings(frame: SampleFrame) -> list[Mailing]:
+    return list(db.session.scalars(select(Mailing).where(Mailing.frame_id == frame.id)
+                                   .order_by(Mailing.sent_on, Mailing.id)))
+
+
+def people(frame: SampleFrame, page: int = 1) -> list[tuple[SampleMember, FrameRow | None]]:
+    """Sampled people with names and addresses, by stratum and name, a page at a time."""
+    query = (select(SampleMember, FrameRow)
+             .join(SampleStratum, SampleMember.stratum_id == SampleStratum.id)
+             .outerjoin(FrameRow, SampleMember.frame_row_id == FrameRow.id)
+             .where(SampleMember.frame_id == frame.id)
+             .order_by(SampleStratum.key, FrameRow.name, SampleMember.id))
+    if page:
+        query = query.limit(PEOPLE_PAGE).offset((page - 1) * PEOPLE_PAGE)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def members_by_codes(frame: SampleFrame, codes: list[str]) -> dict[str, SampleMember]:
+    found: dict[str, SampleMember] = {}
+    for start in range(0, len(codes), 500):
+        found |= {m.access_code: m for m in db.session.scalars(select(SampleMember).where(
+            SampleMember.frame_id == frame.id,
+            SampleMember.access_code.in_(codes[start:start + 500])))}
+    return found
+
+
+def taken_codes(frame: SampleFrame) -> set[str]:
+    return set(db.session.scalars(select(SampleMember.access_code).where(
+        SampleMember.frame_id == frame.id)))
+
+
+def rate_summary(survey: Survey) -> tuple[GroupFigures, GroupFigures | None] | None:
+    """RR1 of the whole sample and of the stratum that answers least (among strata large
+    enough to publish), for the representation monitor; None without a drawn sample."""
+    frame = frame_for(survey.id)
+    if frame is None or frame.drawn_at is None:
+        return None
+    found = cases(frame)
+    strata = [f for f in by(found, lambda c: c.stratum) if f.sampled >= MIN_PUBLISHED]
+    return group_figures("all", found), lowest_rr1(strata)
