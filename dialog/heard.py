@@ -4,7 +4,8 @@
 show: statements per prompt with their counts (device votes and paper tallies added up,
 the paper part kept visible), the opinion groups and group-informed consensus from
 `dialog.opinion.analyse`, dot-voting priorities, and the answer ("what we do") with its
-indicators and actions (changed by `dialog.services`).
+indicators and actions (changed by `dialog.services`). The analysis is kept in memory until
+a vote or a moderation changes (`opinion_result`).
 
 Small cells: a statement with fewer than `MIN_VOTES_SHOWN` votes in all shows no counts,
 and a group's share on a statement is shown only when that many of its members voted; a
@@ -14,12 +15,26 @@ worked out from the totals beside it, others are withheld too (`dialog.disclosur
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
 
 from dialog import bylanguage, disclosure, opinion, queries
-from dialog.models import Event, EventAction, EventResponse, Prompt, TableGroup, TableNote
+from dialog.models import (
+    Event,
+    EventAction,
+    EventResponse,
+    Participant,
+    Prompt,
+    Statement,
+    TableGroup,
+    TableNote,
+    Vote,
+)
 from dialog.queries import StatementFigures
+from surveys.extensions import db
 from surveys.followup.queries import framework_of
 
 #: Fewest votes (device + paper) a statement needs before its counts are published.
@@ -27,6 +42,11 @@ MIN_VOTES_SHOWN = queries.MIN_VOTES_SHOWN
 #: Consensus statements and priorities listed.
 TOP_CONSENSUS = 5
 TOP_PRIORITIES = 10
+#: Opinion analyses kept in this process, most recently used last.
+ANALYSES_KEPT = 64
+
+_analyses: OrderedDict[tuple[str, int], tuple[tuple, opinion.OpinionResult]] = OrderedDict()
+_analyses_lock = threading.Lock()
 
 
 @dataclass
@@ -188,11 +208,54 @@ def language_results(event: Event, figures: list[StatementFigures] | None = None
     return bylanguage.by_language(event.languages, figures, queries.language_votes(event.id))
 
 
+def analysis_version(event_id: int) -> tuple:
+    """What the event's opinion analysis depends on, read in three small queries.
+
+    Votes (how many, the newest id, the latest change: a new, changed or deleted vote moves
+    one of them), every statement's status (moderation) and the muted devices (whose votes
+    are set aside). Equal versions, equal input.
+    """
+    votes = db.session.execute(
+        select(func.count(Vote.id), func.max(Vote.id), func.max(Vote.updated_at))
+        .join(Statement, Statement.id == Vote.statement_id)
+        .where(Statement.event_id == event_id)).one()
+    statuses = db.session.execute(
+        select(Statement.id, Statement.status).where(Statement.event_id == event_id)
+        .order_by(Statement.id)).all()
+    muted = db.session.scalars(select(Participant.id).where(
+        Participant.event_id == event_id, Participant.muted_at.is_not(None))
+        .order_by(Participant.id)).all()
+    return tuple(votes), tuple(tuple(row) for row in statuses), tuple(muted)
+
+
+def opinion_result(event_id: int) -> opinion.OpinionResult:
+    """`queries.opinion_result`, run again only after a vote or a moderation changed.
+
+    Kept in memory per process (nothing is written to the database on a page view); the
+    key includes the database, so two apps in one process never share an analysis.
+    Treat the result as read-only: later page views get the same object.
+    """
+    key = (db.engine.url.render_as_string(hide_password=True), event_id)
+    version = analysis_version(event_id)
+    with _analyses_lock:
+        kept = _analyses.get(key)
+        if kept is not None and kept[0] == version:
+            _analyses.move_to_end(key)
+            return kept[1]
+    result = queries.opinion_result(event_id)
+    with _analyses_lock:
+        _analyses[key] = (version, result)
+        _analyses.move_to_end(key)
+        while len(_analyses) > ANALYSES_KEPT:
+            _analyses.popitem(last=False)
+    return result
+
+
 def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
     figures = queries.statement_figures(event.id)
     by_id = {f.statement.id: f for f in figures}
-    result = queries.opinion_result(event.id)
+    result = opinion_result(event.id)
     response = queries.response_of(event)
     priorities = sorted((f for f in figures if f.dots > 0),
                         key=lambda f: (-f.dots, f.statement.id))[:TOP_PRIORITIES]

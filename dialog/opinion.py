@@ -9,28 +9,41 @@ Small et al., "Polis: Scaling deliberation by mapping high dimensional opinion s
 Recerca 26(2), 2021). The code here is our own; the steps are:
 
 1. **In conversation.** A participant takes part in the grouping when they voted (pass
-   included) on at least ``min(min_votes, n_statements)`` statements, counting statements
-   someone has voted on; Pol.is uses 7.
-   Everyone else gets group ``None``. Votes on moderated-out statements count here, as in
-   Pol.is (they show participation), but those statements are left out of steps 2-5.
+   included, moderated-out statements too) on at least ``min(min_votes, n_statements)``
+   statements, counting statements someone has voted on; Pol.is uses 7. Everyone else
+   gets group ``None``.
 2. **PCA to two dimensions.** Missing votes are imputed with the statement's mean vote
    over everyone who voted on it; the matrix is centred on those means, so an imputed cell
-   is exactly 0 after centring. The two leading right-singular vectors ``v1, v2`` of the
-   centred matrix ``C`` are the principal components (Pol.is finds the same vectors by
-   power iteration). Each participant ``i`` is projected with Pol.is' sparsity scaling
+   is exactly 0 after centring. The two leading principal axes ``v1, v2`` of the centred
+   matrix ``C`` are found by power iteration with deflation, as Pol.is does. A
+   moderated-out statement is set to 0 (pass) for everyone, as Pol.is' ``zero-out-columns``:
+   it adds no variance but counts as seen. Each participant ``i`` is projected with Pol.is'
+   sparsity scaling
 
        (x_i, y_i) = sqrt(m / max(n_i, 1)) * (C_i . v1, C_i . v2)
 
-   where ``m`` is the number of statements analysed and ``n_i`` the participant's votes on
-   them: someone who saw few statements would otherwise sit near the centre only because
-   their imputed cells are neutral.
-3. **k-means, k by silhouette.** The participants in conversation are clustered with
-   k-means (k-means++ starts, ``n_init`` restarts from a fixed seed, the lowest inertia
-   kept) for every k from 2 to ``min(max_k, 2 + n_in_conversation // 12)`` (Pol.is' cap,
-   so that 20 people are not split five ways); the k with the largest mean silhouette
-   ``s_i = (b_i - a_i) / max(a_i, b_i)`` wins (ties: the smaller k). ``a_i`` is the mean
-   distance to the rest of one's own group, ``b_i`` to the nearest other group; ``s_i = 0``
-   in a group of one. Groups are numbered by size, largest first.
+   where ``m`` is the number of statements with votes (moderated-out ones included) and
+   ``n_i`` the participant's votes on them: someone who saw few statements would otherwise
+   sit near the centre only because their imputed cells are neutral.
+3. **Base clusters, then groups.** The participants in conversation are first put into at
+   most 100 base clusters by k-means started from the first 100 distinct positions (in
+   row order, which is the order participants joined; at most 100 steps). The groups are
+   then a k-means of the base-cluster centres weighted by their member counts, for every
+   k from 2 to ``min(max_k, 2 + n_base_clusters // 12)`` (at most 20 steps). Pol.is'
+   k-means gives each point to the nearest centre, drops a centre left without points, and
+   stops when no centre moves by 0.01 or more. Each k is started twice, as Pol.is starts a
+   clustering: from the first k base clusters, and by growing from one cluster, adding
+   the base cluster farthest from every centre (``clean-start-clusters``); the fit with the
+   smaller weighted sum of squares is kept. Each k is scored by the mean silhouette
+   ``s = (b - a) / max(a, b)`` of the base-cluster centres (``a`` the mean distance to the
+   rest of one's group, ``b`` to the nearest other group; 0 in a group of one); the
+   largest wins, the larger k on a tie. A participant's group is their base cluster's.
+   Groups are numbered by size, largest first.
+   **k smoother.** Pol.is changes the number of groups only when a new k has won four
+   updates in a row, and every conversation starts at two. We replay the last updates: the
+   analysis as the conversation stood when 85 %, 90 % and 95 % of its voters (in row order)
+   had come, and now. If the same k won all four it is chosen, otherwise two. This keeps
+   near ties between two values of k from flipping the groups when a few people come or go.
 4. **Representative statements** (repness). For group ``g`` and statement ``j`` let
    ``A, D, S`` be the agree, disagree and total (pass included) votes inside ``g`` and
    ``A', D', S'`` those in all other groups. Pol.is' smoothed estimates and tests:
@@ -54,21 +67,22 @@ Recerca 26(2), 2021). The code here is our own; the steps are:
    it. **Divisive** statements are ranked by the spread ``max_g p_a - min_g p_a`` of the
    smoothed agree probability between groups.
 
-Where this differs from Pol.is' server, on purpose:
+Where this differs from Pol.is' server, which updates a conversation as votes come in and
+starts each update from the last one's state; this analysis is run once on the votes as
+they are:
 
-* Pol.is first reduces participants to 100 "base clusters" and clusters their centres;
-  that is a device for conversations of many thousands. We cluster participants directly
-  (for up to 100 distinct participants the two coincide).
-* Pol.is starts k-means from the first k distinct points and from the previous update's
-  clusters, and only changes k after it has won four updates in a row; this is a one-shot
-  analysis, so we use seeded k-means++ restarts and the current best k.
-* Pol.is zeroes out moderated-out columns: they add nothing to the PCA but count as
-  statements "passed" by everyone in the scaling of step 2, which becomes
-  ``sqrt((m + h) / (n_i + h))`` with ``h`` the moderated-out statements that had votes. By
-  default we drop them, so hiding spam does not move anyone; ``moderated_out_as_pass=True``
-  reproduces Pol.is. Pol.is also tops up "in conversation" with the most
-  active voters until 15 participants are in; we do not, so a participant below the
-  threshold is always ``None``.
+* Pol.is' PCA starts from the last update's axes (an unseeded random vector the first
+  time) and runs 100 steps; we start from a seeded random vector and iterate to
+  convergence.
+* Pol.is starts base clusters and every k from the last update's clusters; we start from
+  its cold start (first distinct points) and its growing start and keep the tighter fit.
+  The k smoother is replayed on three earlier states of the same votes, not on the real
+  history (votes cast later by the early participants are already in).
+* Pol.is keeps a participant "in conversation" once they were in (they stay grouped after
+  the statement count grows past their votes); we decide on today's votes. Pol.is also
+  tops the participants in conversation up with the most active voters until there are
+  15; we do not, so a small evening gets an explanation rather than groups of people who
+  voted once (whose positions the scaling throws far out).
 * Pol.is puts the best "agree" statement first among the representative ones; we keep the
   plain ranking by the repness metric.
 """
@@ -99,10 +113,24 @@ __all__ = [
 
 #: One-sided 90 % critical value of the standard normal (Pol.is ``z-sig-90?``).
 Z_90 = 1.2816
-#: Pol.is' cap on the number of groups grows by one per this many participants.
-PARTICIPANTS_PER_EXTRA_GROUP = 12
+#: Pol.is' cap on the number of groups grows by one per this many base clusters.
+BASE_CLUSTERS_PER_EXTRA_GROUP = 12
 #: Votes a participant needs to be grouped (Pol.is: 7).
 MIN_VOTES = 7
+#: Pol.is' base clusters (k and iterations) and its group k-means' iterations.
+BASE_K = 100
+BASE_ITERS = 100
+GROUP_ITERS = 20
+#: k-means stops when no centre moves this far (Pol.is ``same-clustering?``).
+KMEANS_TOLERANCE = 0.01
+#: Updates a new number of groups must win before Pol.is switches to it
+#: (``group-k-buffer``), and the earlier ones we replay: the conversation as it stood when
+#: these shares of its voters had come.
+K_BUFFER = 4
+#: Power iteration for the principal axes: most steps, and the change that counts as none.
+POWER_ITERS = 1000
+POWER_TOLERANCE = 1e-10
+EARLIER_UPDATES = tuple(1 - 0.05 * i for i in range(K_BUFFER - 1, 0, -1))
 #: Rows of the distance matrix computed at once in the silhouette (memory ~ rows * n * 8 B).
 SILHOUETTE_CHUNK = 512
 
@@ -303,29 +331,24 @@ def analyse(
     moderated_out: Iterable[Hashable] = (),
     max_k: int = 5,
     n_representative: int = 5,
-    n_init: int = 25,
-    seed: int = 0,
-    moderated_out_as_pass: bool = False,
 ) -> OpinionResult:
     """Opinion groups, representative statements, consensus and divisive statements.
 
-    ``votes``: one row a participant, one column a statement; 1 agree, -1 disagree, 0 pass,
-    NaN not seen. ``min_votes``: votes needed to be grouped (Pol.is: 7; with fewer
-    statements than that, all of them). ``moderated_out``: statements hidden by a moderator
-    (counted as participation, otherwise ignored). ``max_k``: most groups tried (from 2).
-    ``n_representative``: representative statements kept per group. ``n_init`` k-means
-    restarts from ``seed``: the same input always gives the same result (25 restarts: on
-    the three Pol.is conversations every seed from 0 to 19 then finds the same groups,
-    which 10 restarts did not).
-    ``moderated_out_as_pass``: Pol.is compatibility, see the module docstring.
+    ``votes``: one row a participant, in the order they joined (Pol.is' participant ids;
+    its k-means starts from the first positions), one column a statement; 1 agree,
+    -1 disagree, 0 pass, NaN not seen. ``min_votes``: votes needed to be grouped (Pol.is:
+    7; with fewer statements than that, all of them). ``moderated_out``: statements hidden
+    by a moderator (they count as passes of everyone, as in Pol.is, and are otherwise
+    ignored). ``max_k``: most groups tried (from 2). ``n_representative``: representative
+    statements kept per group. The same input always gives the same result.
 
-    See the module docstring for the formulas. Raises :class:`OpinionInputError` for a
-    matrix that is not votes.
+    See the module docstring for the steps. Raises :class:`OpinionInputError` for a matrix
+    that is not votes.
     """
-    if min_votes < 1 or max_k < 2 or n_representative < 1 or n_init < 1:
-        raise OpinionInputError("min_votes, n_representative and n_init must be >= 1, "
-                                "max_k >= 2", min_votes=min_votes, max_k=max_k,
-                                n_representative=n_representative, n_init=n_init)
+    if min_votes < 1 or max_k < 2 or n_representative < 1:
+        raise OpinionInputError("min_votes and n_representative must be >= 1, max_k >= 2",
+                                min_votes=min_votes, max_k=max_k,
+                                n_representative=n_representative)
     matrix = _validated(votes)
     participants = list(matrix.index)
     hidden = set(moderated_out)
@@ -336,56 +359,30 @@ def analyse(
 
     values = matrix.to_numpy(dtype=float)
     seen = ~np.isnan(values)
-    # Participation counts every column (moderated-out too), as Pol.is' raw rating matrix.
-    n_votes_all = seen.sum(axis=1)
-    # Pol.is' matrix has a column only once someone voted: unseen statements do not count.
-    threshold = max(1, min(min_votes, int(seen.any(axis=0).sum())))
-    in_conv = (n_votes_all >= threshold) & (n_votes_all > 0)
-
-    active = np.array([c not in hidden for c in matrix.columns], dtype=bool) & seen.any(axis=0)
+    is_hidden = np.array([c in hidden for c in matrix.columns], dtype=bool)
+    active = ~is_hidden & seen.any(axis=0)
     statements = tuple(matrix.columns[active])
     excluded = tuple(matrix.columns[~active])
-    x = values[:, active]
-    present = seen[:, active]
 
-    # Pol.is' zeroed columns: statements that had votes, then count as passed by everyone.
-    extra = int((seen[:, ~active].any(axis=0)).sum()) if moderated_out_as_pass else 0
-    xy, explained = _pca_projection(x, present, extra_passes=extra)
-
+    now = _update(values, seen, is_hidden, min_votes, max_k)
     labels = np.full(len(participants), -1)
-    silhouettes: dict[int, float] = {}
-    k = 0
-    status = "ok"
-    members = np.flatnonzero(in_conv)
+    k, status, history = 0, now.status, []
     if not statements:
         status = "no_votes"
-    else:
-        points = xy[members]
-        ks = _candidate_ks(points, max_k)
-        if len(members) < 2:
-            status = "too_few_participants"
-        elif not ks:
-            status = "no_differences"
-        else:
-            fits: dict[int, np.ndarray] = {}
-            for kk in ks:
-                rng = np.random.default_rng([seed, kk])
-                fits[kk], _, _ = kmeans(points, kk, rng=rng, n_init=n_init)
-                silhouettes[kk] = silhouette_score(points, fits[kk])
-            # max() returns the first maximum: the smallest k among ties.
-            k = max(ks, key=lambda kk: round(silhouettes[kk], 12))
-            labels[members] = _by_size(fits[k])
+    elif now.status == "ok":
+        k, history = _smoothed_k(now, values, seen, is_hidden, min_votes, max_k)
+        labels[now.members] = _by_size(now.fits[k][now.base_labels])
 
-    counts = _group_counts(x, labels, max(k, 1), members if k == 0 else None)
-    groups = _groups(participants, labels, xy, k, counts, statements, n_representative)
+    x = values[:, active]
+    counts = _group_counts(x, labels, max(k, 1), now.members if k == 0 else None)
+    groups = _groups(participants, labels, now.xy, k, counts, statements, n_representative)
     consensus = _consensus(counts, statements, k)
     divisive = _divisive(counts, statements) if k >= 2 else ()
 
     group_col = pd.array([g if g >= 0 else pd.NA for g in labels], dtype="Int64")
     projection = pd.DataFrame(
-        {"x": xy[:, 0], "y": xy[:, 1], "n_votes": n_votes_all, "in_conversation": in_conv,
-         "group": group_col}, index=matrix.index)
-    group_votes = _group_votes_table(counts, statements, k)
+        {"x": now.xy[:, 0], "y": now.xy[:, 1], "n_votes": seen.sum(axis=1),
+         "in_conversation": now.in_conv, "group": group_col}, index=matrix.index)
     return OpinionResult(
         status=status,
         participant_groups={p: (int(g) if g >= 0 else None)
@@ -393,18 +390,122 @@ def analyse(
         projection=projection,
         groups=groups,
         k=k,
-        silhouettes=silhouettes,
+        silhouettes=now.silhouettes,
         consensus=consensus,
         divisive=divisive,
-        group_votes=group_votes,
-        explained_variance=explained,
+        group_votes=_group_votes_table(counts, statements, k),
+        explained_variance=now.explained,
         statements=statements,
         excluded_statements=excluded,
-        parameters={"min_votes": min_votes, "vote_threshold": threshold, "max_k": max_k,
-                    "n_representative": n_representative, "n_init": n_init, "seed": seed,
+        parameters={"min_votes": min_votes, "vote_threshold": now.threshold, "max_k": max_k,
+                    "n_representative": n_representative,
                     "moderated_out": sorted(hidden, key=str),
-                    "moderated_out_as_pass": moderated_out_as_pass},
+                    "base_clusters": len(now.base_centres),
+                    "best_k_by_update": history},
     )
+
+
+@dataclass
+class _Update:
+    """One run of Pol.is' conversation update on a vote matrix (see :func:`_update`)."""
+
+    status: str
+    xy: np.ndarray
+    explained: tuple[float, float]
+    threshold: int
+    in_conv: np.ndarray
+    #: Rows in conversation; their base cluster; base centres and member counts.
+    members: np.ndarray
+    base_labels: np.ndarray
+    base_centres: np.ndarray
+    #: Per k: the group of each base cluster; mean silhouette of the base clusters.
+    fits: dict[int, np.ndarray]
+    silhouettes: dict[int, float]
+
+    @property
+    def best_k(self) -> int | None:
+        """Pol.is' ``max-key`` over k: the largest silhouette, the larger k on a tie."""
+        if not self.silhouettes:
+            return None
+        return max(self.silhouettes, key=lambda k: (round(self.silhouettes[k], 12), k))
+
+
+def _update(values: np.ndarray, seen: np.ndarray, hidden: np.ndarray, min_votes: int,
+            max_k: int) -> _Update:
+    """Projection, participants in conversation, base clusters and groups for k = 2..K."""
+    voted = seen.any(axis=0)
+    active = voted & ~hidden
+    # Pol.is sets moderated-out columns to 0 for everyone: no variance, but they count as
+    # seen statements in the projection's scaling.
+    xy, explained = _pca_projection(values[:, active], seen[:, active],
+                                    extra_passes=int((voted & hidden).sum()))
+    n_votes = seen.sum(axis=1)
+    threshold = max(1, min(min_votes, int(voted.sum())))
+    in_conv = (n_votes >= threshold) & (n_votes > 0)
+    members = np.flatnonzero(in_conv)
+    empty = np.zeros(0, dtype=int)
+    result = _Update("ok", xy, explained, threshold, in_conv, members, empty,
+                     np.zeros((0, 2)), {}, {})
+    if not active.any():
+        result.status = "no_votes"
+        return result
+    points = xy[members]
+    if len(members) < 2:
+        result.status = "too_few_participants"
+        return result
+    if _distinct(points).sum() < 2:
+        result.status = "no_differences"
+        return result
+    result.base_labels, result.base_centres = kmeans(
+        points, _first_distinct(points, BASE_K), max_iter=BASE_ITERS)
+    centres = result.base_centres
+    weights = np.bincount(result.base_labels, minlength=len(centres)).astype(float)
+    top = min(max_k, 2 + len(centres) // BASE_CLUSTERS_PER_EXTRA_GROUP,
+              int(_distinct(centres).sum()))
+    for k in range(2, top + 1):
+        fit = _group_fit(centres, weights, k)
+        if len(np.unique(fit)) == k:
+            result.fits[k] = fit
+            result.silhouettes[k] = silhouette_score(centres, fit)
+    return result
+
+
+def _group_fit(centres: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Weighted k-means of the base clusters from Pol.is' two starts; the tighter fit wins.
+
+    Pol.is starts a new k from the first k base clusters, and a k it has seen before from
+    the previous clustering, adding the point farthest from every centre until there are k
+    (``clean-start-clusters``). Run once, we try both and keep the smaller weighted sum of
+    squares (the first on a tie).
+    """
+    best: tuple[float, np.ndarray] | None = None
+    for start in (_first_distinct(centres, k), _grown_centres(centres, weights, k)):
+        labels, fitted = kmeans(centres, start, weights=weights, max_iter=GROUP_ITERS)
+        wss = float((weights * ((centres - fitted[labels]) ** 2).sum(axis=1)).sum())
+        if best is None or wss < best[0] - 1e-12 * max(1.0, best[0]):
+            best = (wss, labels)
+    assert best is not None
+    return best[1]
+
+
+def _smoothed_k(now: _Update, values: np.ndarray, seen: np.ndarray, hidden: np.ndarray,
+                min_votes: int, max_k: int) -> tuple[int, list[int | None]]:
+    """Pol.is' k smoother for a one-off analysis: a new k must win ``K_BUFFER`` updates.
+
+    Pol.is moves to another number of groups only when it has had the best silhouette at
+    four updates in a row, and starts every conversation at two (while there are fewer
+    than 12 base clusters it can only try two). We replay the last updates as the
+    conversation stood when 85 %, 90 % and 95 % of its voters (in the order they joined)
+    had come, plus now; the best k now is kept when it won all of them, otherwise 2.
+    """
+    voters = np.flatnonzero(seen.any(axis=1))
+    history: list[int | None] = []
+    for share in EARLIER_UPDATES:
+        rows = voters[: int(len(voters) * share)]
+        history.append(_update(values[rows], seen[rows], hidden, min_votes, max_k).best_k)
+    history.append(now.best_k)
+    k = history[-1] if len(set(history)) == 1 else 2
+    return (k if k in now.fits else min(now.fits)), history
 
 
 def _validated(votes: pd.DataFrame) -> pd.DataFrame:
@@ -415,7 +516,10 @@ def _validated(votes: pd.DataFrame) -> pd.DataFrame:
         dup = labels[labels.duplicated()].unique().tolist()
         if dup:
             raise OpinionInputError(f"duplicate {axis} labels: {dup[:10]}", labels=dup[:20])
-    numeric = votes.apply(lambda col: pd.to_numeric(col, errors="coerce")).astype(float)
+    if all(pd.api.types.is_numeric_dtype(t) for t in votes.dtypes):
+        numeric = votes.astype(float)
+    else:
+        numeric = votes.apply(lambda col: pd.to_numeric(col, errors="coerce")).astype(float)
     bad = (numeric.isna() & votes.notna()) | ~(numeric.isin([-1.0, 0.0, 1.0]) | numeric.isna())
     if bad.to_numpy().any():
         rows, cols = np.nonzero(bad.to_numpy())
@@ -442,27 +546,50 @@ def _pca_projection(x: np.ndarray, present: np.ndarray, extra_passes: int = 0
     means = np.where(present, x, 0.0).sum(axis=0) / np.maximum(counts, 1)
     # Imputing the column mean and then centring leaves exactly 0 in a missing cell.
     centred = np.where(present, x - means, 0.0)
-    _, sv, vt = np.linalg.svd(centred, full_matrices=False)
-    comps = np.zeros((2, m))
-    comps[: min(2, len(vt))] = vt[:2]
+    comps = _power_components(centred)
     # An eigenvector's sign is arbitrary; fix it so that runs and versions agree.
     for c in comps:
         if c.any() and c[np.argmax(np.abs(c))] < 0:
             c *= -1
     scale = np.sqrt((m + extra_passes) / np.maximum(present.sum(axis=1) + extra_passes, 1))
     xy = (centred @ comps.T) * scale[:, None]
-    total = float((sv**2).sum())
-    var = [float(s**2 / total) if total > 0 else 0.0 for s in sv[:2]] + [0.0, 0.0]
+    total = float((centred**2).sum())
+    # Deflated components are orthogonal, so the variance along each is |C v|^2.
+    along = ((centred @ comps.T) ** 2).sum(axis=0)
+    var = [float(a / total) if total > 0 else 0.0 for a in along]
     return xy, (var[0], var[1])
 
 
-def _candidate_ks(points: np.ndarray, max_k: int) -> list[int]:
-    """k = 2 .. min(max_k, 2 + n // 12, distinct points): Pol.is' cap on groups."""
-    if len(points) < 2:
-        return []
-    distinct = len(np.unique(np.round(points, 12), axis=0))
-    top = min(max_k, 2 + len(points) // PARTICIPANTS_PER_EXTRA_GROUP, distinct)
-    return list(range(2, top + 1))
+def _power_components(centred: np.ndarray) -> np.ndarray:
+    """The two leading principal axes by power iteration with deflation (Pol.is' ``pca.clj``).
+
+    Pol.is starts from its previous axes, or from a random vector in [0, 1) the first time;
+    we start from such a vector drawn with a fixed seed (not all ones: that start is
+    orthogonal to an axis like "the first half of the statements against the second") and
+    iterate to convergence (``POWER_ITERS`` at most) rather than 100 steps per update.
+    Matrix-vector products only, which stay fast when other processes hold the cores.
+    """
+    m = centred.shape[1]
+    comps = np.zeros((2, m))
+    data = centred
+    starts = np.random.default_rng(0).random((2, m))
+    for i in range(min(2, *centred.shape)):
+        v = starts[i] / np.linalg.norm(starts[i])
+        for _ in range(POWER_ITERS):
+            product = data.T @ (data @ v)
+            norm = float(np.linalg.norm(product))
+            if norm == 0.0:
+                v = np.zeros(m)
+                break
+            product /= norm
+            converged = float(np.abs(product - v).max()) < POWER_TOLERANCE
+            v = product
+            if converged:
+                break
+        comps[i] = v
+        # Gram-Schmidt: remove the found axis from every row before the next one.
+        data = data - np.outer(data @ v, v)
+    return comps
 
 
 def _by_size(labels: np.ndarray) -> np.ndarray:
@@ -611,56 +738,58 @@ def _group_votes_table(counts: _Counts, statements: tuple[Hashable, ...], k: int
 # --- k-means, silhouette, adjusted Rand index -------------------------------------------
 
 
-def kmeans(points: np.ndarray, k: int, *, rng: np.random.Generator, n_init: int = 25,
-           max_iter: int = 300) -> tuple[np.ndarray, np.ndarray, float]:
-    """Lloyd's k-means from ``n_init`` k-means++ starts; (labels, centres, inertia) of the best.
+def kmeans(points: np.ndarray, centres: np.ndarray, *, weights: np.ndarray | None = None,
+           max_iter: int = GROUP_ITERS) -> tuple[np.ndarray, np.ndarray]:
+    """Pol.is' k-means (``clusters.clj``) from the given start centres; (labels, centres).
 
-    k-means++ (Arthur & Vassilvitskii 2007) picks each next start centre with probability
-    proportional to the squared distance to the nearest centre chosen so far. Inertia is
-    the sum of squared distances to the assigned centre; the lowest wins, the first on ties.
-    Needs at least ``k`` distinct points.
+    Each step gives every point to its nearest centre (the first on a tie), drops centres
+    left without points and moves the others to the (weighted) mean of their points. It
+    stops when no centre moved by ``KMEANS_TOLERANCE`` or more, or after ``max_iter + 1``
+    steps. Labels are 0..c-1 in the order of the surviving start centres.
     """
-    best: tuple[np.ndarray, np.ndarray, float] | None = None
-    for _ in range(n_init):
-        labels, centres, inertia = _lloyd(points, _kmeans_pp(points, k, rng), max_iter)
-        if best is None or inertia < best[2] - 1e-12 * max(1.0, best[2]):
-            best = (labels, centres, inertia)
-    assert best is not None
-    return best
-
-
-def _kmeans_pp(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    centres = [points[rng.integers(len(points))]]
-    d2 = ((points - centres[0]) ** 2).sum(axis=1)
-    for _ in range(1, k):
-        total = d2.sum()
-        if total <= 0:
-            break  # fewer distinct points than k; _lloyd reports it
-        centres.append(points[rng.choice(len(points), p=d2 / total)])
-        d2 = np.minimum(d2, ((points - centres[-1]) ** 2).sum(axis=1))
-    return np.array(centres)
-
-
-def _lloyd(points: np.ndarray, centres: np.ndarray, max_iter: int
-           ) -> tuple[np.ndarray, np.ndarray, float]:
-    k = len(centres)
-    labels = np.full(len(points), -1)
-    for _ in range(max_iter):
-        d2 = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        new = d2.argmin(axis=1)
-        for g in range(k):
-            if not (new == g).any():
-                # Empty group: take over the point farthest from its centre in a group of 2+.
-                sizes = np.bincount(new, minlength=k)
-                dist = d2[np.arange(len(points)), new]
-                dist[sizes[new] < 2] = -1.0
-                new[int(np.argmax(dist))] = g
-        if np.array_equal(new, labels):
+    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float)
+    centres = np.asarray(centres, dtype=float)
+    labels = np.zeros(len(points), dtype=int)
+    for _ in range(max_iter + 1):
+        labels = cdist(points, centres, "sqeuclidean").argmin(axis=1)
+        kept, labels = np.unique(labels, return_inverse=True)
+        onehot = np.zeros((len(points), len(kept)))
+        onehot[np.arange(len(points)), labels] = w
+        moved = (onehot.T @ points) / onehot.sum(axis=0)[:, None]
+        done = (len(kept) == len(centres) and bool(
+            (np.sqrt(((moved - centres) ** 2).sum(axis=1)) < KMEANS_TOLERANCE).all()))
+        centres = moved
+        if done:
             break
-        labels = new
-        centres = np.array([points[labels == g].mean(axis=0) for g in range(k)])
-    inertia = float(((points - centres[labels]) ** 2).sum())
-    return labels, centres, inertia
+    return labels, centres
+
+
+def _first_distinct(points: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` distinct rows, in row order (Pol.is' ``init-clusters``)."""
+    return points[_distinct(points)][:k]
+
+
+def _distinct(points: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each distinct row."""
+    return ~pd.DataFrame(points).duplicated().to_numpy()
+
+
+def _grown_centres(points: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Pol.is' ``clean-start-clusters`` from one cluster of everything: the point farthest
+    from all centres becomes a centre of its own, the rest stay one cluster, until k."""
+    chosen: list[int] = []
+    rest = np.ones(len(points), dtype=bool)
+    centres = np.average(points, axis=0, weights=weights)[None, :]
+    while len(centres) < k:
+        nearest = cdist(points, centres).min(axis=1)
+        far = int(np.argmax(nearest))
+        if nearest[far] <= 0:
+            break
+        chosen.append(far)
+        rest[far] = False
+        centres = np.vstack([np.average(points[rest], axis=0, weights=weights[rest]),
+                             points[chosen]])
+    return centres
 
 
 def silhouette_score(points: np.ndarray, labels: np.ndarray) -> float:

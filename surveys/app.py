@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from dialog import blueprint as dialog
     from surveys.accessibility import blueprint as accessibility
+    from surveys.actions import blueprint as actions
     from surveys.audit import blueprint as audit
     from surveys.auth import blueprint as auth
     from surveys.fieldwork import blueprint as fieldwork
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(followup.followup)
     app.register_blueprint(followup.indicators)
     app.register_blueprint(followup.api)
+    app.register_blueprint(actions.bp)
     app.register_blueprint(dialog.dialog)
     app.register_blueprint(dialog.participate)
     app.register_blueprint(jobs.bp)

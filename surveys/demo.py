@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 
 from dialog.demo import load_dialog_demo
+from surveys.actions.demo import load_actions_demo
 from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
@@ -57,6 +58,8 @@ USERS = [
     (Role.facilitator, "Fatima Samtalsledare", "demo-facilitator-2026"),
     (Role.analyst, "Nils Analytiker", "demo-analyst-2026"),
     (Role.interpreter, "Hodan Tolk", "demo-interpreter-2026"),
+    (Role.fieldwork, "Sara Fältarbete", "demo-fieldwork-2026"),
+    (Role.unit_reporter, "Ulla Enhetsrapportör", "demo-unit_reporter-2026"),
 ]
 #: The languages the demo's interpreter translates dialogue statements into.
 INTERPRETER_LANGUAGES = ["so", "sv"]
@@ -485,6 +488,7 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
         lines = load_followup(organisation, users[Role.analyst], population,
                               {previous.year: earlier, latest.year: survey})
     lines += load_dialog_demo(organisation, users[Role.facilitator])
+    lines += load_actions_demo(organisation, users) if followup else []
     db.session.commit()
 
     completed = db.session.scalar(select(func.count(Response.id)).where(

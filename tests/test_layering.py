@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FEATURES = {"surveys/auth": "auth", "surveys/survey": "survey", "surveys/runs": "runs",
             "surveys/followup": "followup", "surveys/accessibility": "accessibility",
             "surveys/fieldwork": "fieldwork",
+            "surveys/actions": "actions",
             "dialog": "dialog"}
 #: Modules above the features: they may import everything, nothing imports them.
 APP = ("surveys.app", "surveys.cli", "surveys.demo", "surveys.wsgi", "surveys._build")

@@ -1,7 +1,7 @@
 """population tables, code lists and municipality codes
 
 Revision ID: dd20e90b6b86
-Revises: 5c1d7e9a2f40
+Revises: 29a89fe3d8e1
 Create Date: 2026-12-07 08:13:46.470057
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dd20e90b6b86'
-down_revision = '5c1d7e9a2f40'
+down_revision = '29a89fe3d8e1'
 branch_labels = None
 depends_on = None
 

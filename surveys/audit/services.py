@@ -40,6 +40,11 @@ ACTIONS = {
     "sample_drawn": _l("Drew a sample"),
     "fieldwork_purged": _l("Purged a sample's names and addresses"),
     "sample_addresses_downloaded": _l("Downloaded a sample's names and addresses"),
+    "framework_archived": _l("Archived a framework"),
+    "framework_restored": _l("Restored an archived framework"),
+    "framework_deleted": _l("Deleted a framework"),
+    "unit_deleted": _l("Deleted a unit"),
+    "unit_reporters_changed": _l("Changed who reports for a unit"),
 }
 
 

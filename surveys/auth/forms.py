@@ -19,6 +19,7 @@ ROLE_LABELS = {
     Role.analyst: _l("Analyst"),
     Role.fieldwork: _l("Fieldwork (sample frames, names and addresses)"),
     Role.interpreter: _l("Interpreter"),
+    Role.unit_reporter: _l("Unit reporter"),
 }
 
 

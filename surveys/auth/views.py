@@ -50,8 +50,12 @@ def unauthorized():
 
 def home_page(user: User) -> str:
     """Where a user lands after logging in: interpreters at the dialogue events (the
-    translation queues), everyone else at the surveys."""
-    return url_for("dialog.index") if user.role is Role.interpreter else url_for("manage.index")
+    translation queues), unit reporters at their actions, everyone else at the surveys."""
+    if user.role is Role.interpreter:
+        return url_for("dialog.index")
+    if user.role is Role.unit_reporter:
+        return url_for("actions.index")
+    return url_for("manage.index")
 
 
 def _login_limit() -> str:

@@ -17,6 +17,7 @@ class Role(enum.Enum):
     analyst = "analyst"  #: reads results, weights and exports
     fieldwork = "fieldwork"  #: sample frames, names and addresses, outcomes of a drawn sample
     interpreter = "interpreter"  #: translates dialogue statements into their stated languages
+    unit_reporter = "unit_reporter"  #: sees and updates its own units' actions only
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -35,3 +36,5 @@ FIELDWORK = (Role.fieldwork,)
 FIELDWORK_RATES = (Role.fieldwork, Role.author, Role.analyst)
 #: Every member of staff: the survey list and read-only survey pages, paper entry.
 STAFF = (Role.author, Role.facilitator, Role.analyst, Role.fieldwork)
+#: Actions and their status: analysts see all, unit reporters their own units' only.
+ACTION_EDITORS = (Role.analyst, Role.unit_reporter)

@@ -14,3 +14,8 @@ _signals = Namespace()
 
 #: Sent with `survey_id=`.
 survey_figures_changed = _signals.signal("survey-figures-changed")
+
+#: Sent with `goal_ids=` (a set) before goals are deleted; each receiver returns how many of
+#: its things (a feature's actions, ...) hang on those goals, and any answer above 0 keeps
+#: them. Lets the follow-up refuse a deletion without knowing the features built on it.
+goals_in_use = _signals.signal("goals-in-use")

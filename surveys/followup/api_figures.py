@@ -88,18 +88,16 @@ def framework_json(framework: Framework, visible: list[IndicatorDefinition],
     for definition in visible:
         keys_by_goal.setdefault(definition.goal_id, []).append(definition.key)
 
-    def goal_json(goal: Goal, subgoals: list[Goal]) -> dict[str, Any]:
-        out = {"id": goal.id, "title": dict(goal.title),
-               "indicators": keys_by_goal.get(goal.id, [])}
-        if goal.parent_id is None:
-            out["subgoals"] = [goal_json(sub, []) for sub in subgoals]
-        return out
+    def goal_json(goal: Goal, goals: list[Goal]) -> dict[str, Any]:
+        """A goal with its sub-goals, to any depth."""
+        return {"id": goal.id, "title": dict(goal.title),
+                "indicators": keys_by_goal.get(goal.id, []),
+                "subgoals": [goal_json(sub, goals) for sub in goals if sub.parent_id == goal.id]}
 
     areas = []
     for area in framework.focus_areas:
-        top = [g for g in area.goals if g.parent_id is None]
         areas.append({"key": area.key, "title": dict(area.title), "goals": [
-            goal_json(g, [s for s in area.goals if s.parent_id == g.id]) for g in top]})
+            goal_json(g, area.goals) for g in area.goals if g.parent_id is None]})
     return {
         **framework_head(framework, access),
         "organisation": framework.organisation.name,

@@ -42,14 +42,32 @@ add_rules(
     ("/indicators/<int:indicator_id>", "indicator", views.indicator, GET),
     # every indicator's figures as CSV (?dialect=semicolon)
     ("/values.csv", "values_csv", views.values_csv, GET),
-    # -- the structure
-    # focus areas and goals, to edit; titles in each language
+    # -- frameworks: the organisation's strategies and programmes; POST makes one
+    ("/frameworks/", "frameworks", views.frameworks, BOTH),
+    # one framework's focus areas and goal tree (/structure: the default framework's)
+    ("/frameworks/<int:framework_id>", "framework", views.framework, GET),
     ("/structure", "structure", views.structure, GET),
+    # its title in each language; up or down in the list; archive or restore; delete
+    ("/frameworks/<int:framework_id>/title", "framework_title", views.framework_title, BOTH),
+    ("/frameworks/<int:framework_id>/move", "move_framework", views.move_framework, POST),
+    ("/frameworks/<int:framework_id>/archive", "archive_framework", views.archive_framework,
+     POST),
+    ("/frameworks/<int:framework_id>/delete", "delete_framework", views.delete_framework, POST),
+    # focus areas: a new one; title (by key in the default framework, or by id); move; delete
+    ("/frameworks/<int:framework_id>/areas/new", "new_area", views.new_area, POST),
     ("/areas/<key>/title", "area_title", views.area_title, BOTH),
-    ("/goals/<int:goal_id>/title", "goal_title", views.goal_title, BOTH),
-    # a goal or sub-goal; delete a goal without indicators or sub-goals
+    ("/focus-areas/<int:area_id>/title", "area_title_by_id", views.area_title_by_id, BOTH),
+    ("/focus-areas/<int:area_id>/move", "move_area", views.move_area, POST),
+    ("/focus-areas/<int:area_id>/delete", "delete_area", views.delete_area, POST),
+    # goals at any depth: a new one; title; up/down; under another goal; archive; delete
     ("/goals/new", "new_goal", views.new_goal, POST),
+    ("/goals/<int:goal_id>/title", "goal_title", views.goal_title, BOTH),
+    ("/goals/<int:goal_id>/move", "move_goal", views.move_goal, POST),
+    ("/goals/<int:goal_id>/parent", "reparent_goal", views.reparent_goal, BOTH),
+    ("/goals/<int:goal_id>/archive", "archive_goal", views.archive_goal, POST),
     ("/goals/<int:goal_id>/delete", "delete_goal", views.delete_goal, POST),
+    # follow one of the organisation's indicators (of any framework) under this goal, or stop
+    ("/goals/<int:goal_id>/indicators", "goal_indicators", views.goal_indicators, POST),
     # -- indicators
     # texts and computation; register values from a file (CSV, JSON-stat); a new one
     ("/indicators/<int:indicator_id>/edit", "edit_indicator", views.edit_indicator, BOTH),

@@ -23,6 +23,7 @@ from surveys.core.forms import NumberField, choices
 from surveys.core.i18n import LANGUAGES, tr_text
 from surveys.followup import messages
 from surveys.followup.models import KEY_RE, SLUG_RE, Framework
+from surveys.followup.queries import goal_tree
 from surveys.followup.services import FrameworkError
 from surveys.indicators import (
     DONT_KNOW,
@@ -272,34 +273,87 @@ add_language_fields(TitleForm, "title", lambda name: _l("Title (%(language)s)", 
                     300)
 
 
+def _place_choices(framework: Framework) -> list[tuple[str, str]]:
+    """"area:<id>" (the top of a focus area) and "goal:<id>" (under a goal) of every place
+    a goal can go in the framework, indented by depth; archived goals left out."""
+    out = []
+    for area in framework.focus_areas:
+        out.append((f"area:{area.id}", tr_text(area.title)))
+        out += [(f"goal:{g.id}", f"{tr_text(area.title)}: {'— ' * (depth + 1)}{tr_text(g.title)}")
+                for g, depth in goal_tree(area, archived=False)]
+    return out
+
+
+def place_ref(value: str) -> tuple[str, int]:
+    """("area", id) or ("goal", id) of a chosen place."""
+    kind, _sep, number = (value or "").partition(":")
+    return kind, int(number) if number.isdigit() else 0
+
+
 class NewGoalForm(FlaskForm):
-    """A goal under a focus area, or a sub-goal under a goal."""
+    """A goal under a focus area, or a sub-goal under a goal (at any depth)."""
 
     parent = SelectField(_l("Where"), coerce=str)
     title_sv = StringField(_l("Title in Swedish"), validators=[InputRequired(), Length(max=300)])
 
     def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, **kwargs)
-        choices_ = []  # "area:<id>" for a new goal, "goal:<id>" for a new sub-goal
-        for area in framework.focus_areas:
-            choices_.append((f"area:{area.id}", tr_text(area.title)))
-            choices_ += [(f"goal:{g.id}", f"{tr_text(area.title)}: {tr_text(g.title)}")
-                         for g in area.goals if g.parent_id is None]
-        self.parent.choices = choices(choices_)
+        self.parent.choices = choices(_place_choices(framework))
 
     def parent_ref(self) -> tuple[str, int]:
         """("area", id) or ("goal", id) of the chosen place."""
-        kind, _sep, number = self.parent.data.partition(":")
-        return kind, int(number)
+        return place_ref(self.parent.data)
+
+
+class ReparentForm(FlaskForm):
+    """Where a goal (with its sub-goals) goes: the top of a focus area or under a goal."""
+
+    parent = SelectField(_l("Put it under"), coerce=str)
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the goal itself and its sub-goals stay listed: choosing one is refused in words
+        self.parent.choices = choices(_place_choices(framework))
+
+
+class MoveForm(FlaskForm):
+    """One step up or down."""
+
+    direction = SelectField(choices=choices([("up", "up"), ("down", "down")]),
+                            validators=[InputRequired()])
+
+
+class NewFrameworkForm(FlaskForm):
+    """A new framework: its title in Swedish, and where its structure comes from."""
+
+    title_sv = StringField(_l("Title in Swedish"), validators=[InputRequired(), Length(max=300)],
+                           description=_l("E.g. “Programme for social sustainability”."))
+    source = SelectField(_l("Start from"), choices=choices([
+        ("empty", _l("Nothing: add focus areas and goals yourself")),
+        ("template", _l("The template's focus areas and goals, following the indicators "
+                        "you already have"))]), default="empty")
+
+
+class NewAreaForm(FlaskForm):
+    """A focus area at the end of a framework."""
+
+    title_sv = StringField(_l("Title in Swedish"), validators=[InputRequired(), Length(max=300)])
+
+
+class LinkIndicatorForm(FlaskForm):
+    """An indicator of the organisation a goal should follow too."""
+
+    indicator_id = SelectField(_l("Indicator"), coerce=int)
+    action = SelectField(choices=choices([("link", "link"), ("unlink", "unlink")]),
+                         default="link")
 
 
 def goal_choices(framework: Framework) -> list:
     """Every goal of the framework as "Focus area: (— sub-)goal", for an indicator's goal."""
     out = []
     for area in framework.focus_areas:
-        for goal in area.goals:
-            prefix = "— " if goal.parent_id else ""
-            out.append((goal.id, f"{tr_text(area.title)}: {prefix}{tr_text(goal.title)}"))
+        for goal, depth in goal_tree(area):
+            out.append((goal.id, f"{tr_text(area.title)}: {'— ' * depth}{tr_text(goal.title)}"))
     return choices(out)
 
 

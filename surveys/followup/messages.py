@@ -20,8 +20,20 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
     messages = {
         "unknown_goal": lambda: _("Choose one of the framework's goals."),
         "goal_in_use": lambda: _(
-            "Only a goal without indicators and sub-goals can be deleted. Move its indicators "
+            "Only a goal without indicators, sub-goals or actions can be deleted. Archive it "
+            "instead: nothing hanging on it is lost."),
+        "goal_cycle": lambda: _(
+            "A goal cannot be put under itself or under one of its own sub-goals."),
+        "framework_in_use": lambda: _(
+            "Only a framework without indicators of its own, waves or goals with actions can "
+            "be deleted. It stays archived: nothing in it is lost."),
+        "default_framework": lambda: _(
+            "The default framework carries the survey waves, the dashboards and the yearly "
+            "report, so it cannot be archived or deleted."),
+        "area_in_use": lambda: _(
+            "Only a focus area without goals can be deleted. Move or archive its goals "
             "first."),
+        "unknown_indicator": lambda: _("Choose one of the organisation's indicators."),
         "title_required": lambda: _("Write the title in Swedish."),
         "public_needs_translations": lambda: _(
             "A public indicator needs its title in every language. Missing: %(languages)s.",

@@ -12,7 +12,17 @@ import hashlib
 import re
 from datetime import datetime
 
-from sqlalchemy import JSON, Double, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    Double,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+    func,
+)
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,13 +46,35 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 
 
+#: Goals that follow an indicator besides the goal it was defined under: one indicator
+#: (computed once, in its own framework's waves) serves goals of several frameworks.
+goal_indicators = Table(
+    "goal_indicators", db.metadata,
+    Column("goal_id", ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True),
+    Column("indicator_id", ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
 class Framework(db.Model):
-    """One organisation's indicators: focus areas, goals, indicators and disclosure rules."""
+    """A strategy or programme of an organisation: focus areas, goals, indicators, rules.
+
+    An organisation holds several (the integration strategy, a social sustainability
+    programme ...). Its *default* framework is the one the dashboards, the waves, the
+    yearly report and the API's first address follow; the others have their own goal trees
+    and reuse the organisation's indicators through `goal_indicators`.
+    """
 
     __tablename__ = "indicator_frameworks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: The organisation's main framework (exactly one per organisation that has any).
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Order in the list of the organisation's frameworks.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Set when the framework is no longer followed; everything in it is kept.
+    archived_at: Mapped[datetime | None]
     #: The public page's address: /indicators/<slug>.
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
@@ -94,14 +126,27 @@ class Goal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     focus_area_id: Mapped[int] = mapped_column(
         ForeignKey("focus_areas.id", ondelete="CASCADE"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    #: The goal this one is a sub-goal of; sub-goals nest to any depth, never in a circle.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"),
+                                                  index=True)
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    #: Set when the goal is no longer pursued; its indicators and actions are kept.
+    archived_at: Mapped[datetime | None]
 
     focus_area: Mapped[FocusArea] = relationship(back_populates="goals", lazy="selectin")
     parent: Mapped[Goal | None] = relationship(remote_side=[id])
+    #: Indicators defined under this goal.
     indicators: Mapped[list[IndicatorDefinition]] = relationship(
         back_populates="goal", order_by="IndicatorDefinition.position")
+    #: Indicators of the organisation (of any of its frameworks) this goal follows too.
+    linked_indicators: Mapped[list[IndicatorDefinition]] = relationship(
+        secondary=goal_indicators, order_by="IndicatorDefinition.position")
+
+    def all_indicators(self) -> list[IndicatorDefinition]:
+        """Its own indicators, then the ones it reuses."""
+        return [*self.indicators, *(i for i in self.linked_indicators
+                                    if i.goal_id != self.id)]
 
 
 class IndicatorDefinition(db.Model):

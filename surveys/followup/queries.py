@@ -32,8 +32,52 @@ from surveys.survey.models import Response, Survey
 
 
 def framework_of(organisation_id: int) -> Framework | None:
-    """The organisation's framework, if it has one."""
-    return db.session.scalar(select(Framework).where(Framework.organisation_id == organisation_id))
+    """The organisation's default framework (waves, dashboards, report), if it has one."""
+    return db.session.scalar(select(Framework).where(
+        Framework.organisation_id == organisation_id, Framework.is_default))
+
+
+def organisation_frameworks(organisation_id: int, archived: bool = False) -> list[Framework]:
+    """The organisation's frameworks in their order (archived ones too when asked)."""
+    query = select(Framework).where(Framework.organisation_id == organisation_id)
+    if not archived:
+        query = query.where(Framework.archived_at.is_(None))
+    return list(db.session.scalars(query.order_by(Framework.position, Framework.id)))
+
+
+def organisation_indicators(organisation_id: int) -> list[IndicatorDefinition]:
+    """Every indicator of the organisation's frameworks, by framework and position."""
+    return list(db.session.scalars(
+        select(IndicatorDefinition).join(Framework)
+        .where(Framework.organisation_id == organisation_id)
+        .order_by(Framework.position, Framework.id, IndicatorDefinition.position)))
+
+
+def goal_tree(area: FocusArea, archived: bool = True) -> list[tuple[Goal, int]]:
+    """The area's goals depth first, each with its depth (0 at the top)."""
+    below: dict[int | None, list[Goal]] = {}
+    for each in area.goals:
+        if archived or each.archived_at is None:
+            below.setdefault(each.parent_id, []).append(each)
+    out: list[tuple[Goal, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for each in sorted(below.get(parent_id, []), key=lambda g: (g.position, g.id)):
+            out.append((each, depth))
+            walk(each.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def goal_path(goal: Goal) -> list[Goal]:
+    """The goals above `goal`, the top one first (never loops: the tree has no circles)."""
+    path, seen, current = [], {goal.id}, goal.parent
+    while current is not None and current.id not in seen:
+        path.insert(0, current)
+        seen.add(current.id)
+        current = current.parent
+    return path
 
 
 def answers_stamp(run) -> str:

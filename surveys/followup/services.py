@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys.audit import services as audit
 from surveys.core.i18n import LANGUAGES
-from surveys.core.signals import survey_figures_changed
+from surveys.core.signals import goals_in_use, survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.followup import queries
@@ -63,12 +63,23 @@ TEMPLATE = "framework_tillit_och_delaktighet.json"
 
 
 class FrameworkError(ValueError):
-    """A change to a framework that cannot be made; `code` and `details` for translation."""
+    """A change to a framework that cannot be made; `code` and `details` for translation.
+
+    `status` is the HTTP status a page answers with: 409 when the change conflicts with
+    what is stored (a circle in the goal tree, values or actions hanging on it), else 400.
+    """
+
+    CONFLICTS = frozenset({"goal_cycle", "goal_in_use", "framework_in_use", "area_in_use",
+                           "default_framework"})
 
     def __init__(self, code: str, **details: Any):
         super().__init__(code)
         self.code = code
         self.details = details
+
+    @property
+    def status(self) -> int:
+        return 409 if self.code in self.CONFLICTS else 400
 
 
 def load_template(name: str = TEMPLATE) -> dict:
@@ -103,32 +114,113 @@ def _indicator(framework: Framework, goal: Goal, spec: Mapping, position: int
     return indicator
 
 
-def create_from_template(organisation, template: Mapping | None = None) -> Framework:
-    """The organisation's framework, built from the template (flushes)."""
-    template = load_template() if template is None else template
-    framework = Framework(organisation=organisation, title=dict(template["title"]),
-                          slug=_unique_slug(slug_from(organisation.name)))
+def _new_framework(organisation, title: Mapping[str, str]) -> Framework:
+    """A framework at the end of the organisation's list; its first one is the default."""
+    existing = queries.organisation_frameworks(organisation.id, archived=True)
+    framework = Framework(
+        organisation=organisation, title=dict(title), is_default=not existing,
+        position=max((f.position for f in existing), default=-1) + 1,
+        slug=_unique_slug(slug_from(organisation.name if not existing
+                                    else f"{organisation.name} {title.get('sv', '')}")))
     db.session.add(framework)
+    return framework
+
+
+def create_from_template(organisation, template: Mapping | None = None,
+                         title: Mapping[str, str] | None = None) -> Framework:
+    """A framework built from the template (flushes).
+
+    The organisation's first framework gets the template's indicators. A later one gets
+    the focus areas and goals, and its goals reuse the organisation's indicators with the
+    template's keys (computed once, in the framework that defines them).
+    """
+    template = load_template() if template is None else template
+    default = queries.framework_of(organisation.id)
+    framework = _new_framework(organisation, title or template["title"])
+    reusable = {i.key: i for i in default.indicators} if default is not None else {}
     position = 0
+
+    def add_goals(area: FocusArea, parent: Goal | None, specs) -> None:
+        nonlocal position
+        for goal_position, spec in enumerate(specs):
+            goal = Goal(focus_area=area, parent=parent, position=goal_position,
+                        title=dict(spec["title"]))
+            db.session.add(goal)
+            for ind_spec in spec.get("indicators", []):
+                if default is None:
+                    _indicator(framework, goal, ind_spec, position)
+                    position += 1
+                elif ind_spec["key"] in reusable:
+                    goal.linked_indicators.append(reusable[ind_spec["key"]])
+            add_goals(area, goal, spec.get("subgoals", []))
+
     for area_position, area_spec in enumerate(template["focus_areas"]):
         area = FocusArea(framework=framework, key=area_spec["key"], position=area_position,
                          title=dict(area_spec["title"]))
         db.session.add(area)
-        for goal_position, goal_spec in enumerate(area_spec["goals"]):
-            goal = Goal(focus_area=area, position=goal_position, title=dict(goal_spec["title"]))
-            db.session.add(goal)
-            children = [(goal, goal_spec)]
-            for sub_position, sub_spec in enumerate(goal_spec.get("subgoals", [])):
-                sub = Goal(focus_area=area, parent=goal, position=sub_position,
-                           title=dict(sub_spec["title"]))
-                db.session.add(sub)
-                children.append((sub, sub_spec))
-            for owner, spec in children:
-                for ind_spec in spec.get("indicators", []):
-                    _indicator(framework, owner, ind_spec, position)
-                    position += 1
+        add_goals(area, None, area_spec["goals"])
     db.session.flush()
     return framework
+
+
+def create_empty(organisation, title_sv: str) -> Framework:
+    """A framework with a title and nothing in it yet (flushes)."""
+    if not (title_sv or "").strip():
+        raise FrameworkError("title_required")
+    framework = _new_framework(organisation, {"sv": title_sv.strip()})
+    db.session.flush()
+    return framework
+
+
+def _swap(items: list, item, direction: str) -> None:
+    """Move `item` one step up or down among `items` (ordered by position); renumbers."""
+    items = list(items)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, thing in enumerate(items):
+        thing.position = position
+    db.session.flush()
+
+
+def move_framework(framework: Framework, direction: str) -> None:
+    """One step up or down in the organisation's list."""
+    _swap(queries.organisation_frameworks(framework.organisation_id, archived=True),
+          framework, direction)
+
+
+def archive_framework(framework: Framework, archived: bool) -> None:
+    """Stop (or resume) following a framework; nothing in it is deleted. The default
+    framework carries the waves and the report, so it stays."""
+    if archived and framework.is_default:
+        raise FrameworkError("default_framework")
+    framework.archived_at = utcnow() if archived else None
+    db.session.flush()
+    audit.record("framework_archived" if archived else "framework_restored",
+                 subject=framework.title.get("sv", ""),
+                 organisation_id=framework.organisation_id)
+
+
+def delete_framework(framework: Framework) -> None:
+    """Delete a framework nothing hangs on: not the default, no indicators of its own, no
+    goal with actions. Anything else is archived instead."""
+    if framework.is_default:
+        raise FrameworkError("default_framework")
+    goal_ids = {g.id for a in framework.focus_areas for g in a.goals}
+    if framework.indicators or framework.waves or _hanging_on(goal_ids):
+        raise FrameworkError("framework_in_use")
+    audit.record("framework_deleted", subject=framework.title.get("sv", ""),
+                 organisation_id=framework.organisation_id)
+    db.session.delete(framework)
+    db.session.flush()
+
+
+def _hanging_on(goal_ids: set[int]) -> int:
+    """How many things of other features (actions ...) hang on these goals."""
+    if not goal_ids:
+        return 0
+    return sum(answer or 0 for _receiver, answer in goals_in_use.send(goal_ids=goal_ids))
 
 
 def missing_translations(texts: Mapping[str, str] | None) -> list[str]:
@@ -212,8 +304,8 @@ def set_wave(framework: Framework, survey: Survey, year: int | None) -> Wave | N
 
 
 
-def set_title(thing: FocusArea | Goal, title: Mapping[str, str]) -> None:
-    """A focus area's or goal's titles; Swedish is required."""
+def set_title(thing: Framework | FocusArea | Goal, title: Mapping[str, str]) -> None:
+    """A framework's, focus area's or goal's titles; Swedish is required."""
     cleaned = {k: v.strip() for k, v in title.items() if v and v.strip()}
     if not cleaned.get("sv"):
         raise FrameworkError("title_required")
@@ -221,13 +313,61 @@ def set_title(thing: FocusArea | Goal, title: Mapping[str, str]) -> None:
     db.session.flush()
 
 
+def add_area(framework: Framework, title_sv: str) -> FocusArea:
+    """A focus area at the end of the framework; its key comes from the Swedish title."""
+    if not (title_sv or "").strip():
+        raise FrameworkError("title_required")
+    base = (slug_from(title_sv).replace("-", "_")[:50].strip("_") or "area")
+    if not base[0].isalpha():
+        base = f"area_{base}"[:50]
+    taken = {a.key for a in framework.focus_areas}
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    area = FocusArea(framework=framework, key=key, title={"sv": title_sv.strip()},
+                     position=max((a.position for a in framework.focus_areas), default=-1) + 1)
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def move_area(area: FocusArea, direction: str) -> None:
+    """One step up or down among the framework's focus areas."""
+    _swap(area.framework.focus_areas, area, direction)
+
+
+def delete_area(area: FocusArea) -> None:
+    """Delete a focus area without goals."""
+    if area.goals:
+        raise FrameworkError("area_in_use")
+    area.framework.focus_areas.remove(area)
+    db.session.flush()
+
+
+def _children(area: FocusArea, parent: Goal | None) -> list[Goal]:
+    """The goals directly under `parent` (None: at the top of the area)."""
+    return [g for g in area.goals if g.parent_id == (parent.id if parent else None)]
+
+
+def descendants(goal: Goal) -> list[Goal]:
+    """Every goal below `goal`, at any depth."""
+    found, stack = [], [goal]
+    while stack:
+        current = stack.pop()
+        below = [g for g in current.focus_area.goals if g.parent_id == current.id]
+        found += below
+        stack += below
+    return found
+
+
 def add_goal(area: FocusArea, parent: Goal | None, title_sv: str) -> Goal:
-    """A goal at the end of the area (or a sub-goal of `parent`)."""
-    if parent is not None and (parent.focus_area_id != area.id or parent.parent_id is not None):
+    """A goal at the end of the area (or a sub-goal of `parent`, at any depth)."""
+    if parent is not None and parent.focus_area_id != area.id:
         raise FrameworkError("unknown_goal")
     if not (title_sv or "").strip():
         raise FrameworkError("title_required")
-    siblings = [g for g in area.goals if g.parent_id == (parent.id if parent else None)]
+    siblings = _children(area, parent)
     goal = Goal(focus_area=area, parent=parent, title={"sv": title_sv.strip()},
                 position=max((g.position for g in siblings), default=-1) + 1)
     db.session.add(goal)
@@ -235,11 +375,57 @@ def add_goal(area: FocusArea, parent: Goal | None, title_sv: str) -> Goal:
     return goal
 
 
+def move_goal(goal: Goal, direction: str) -> None:
+    """One step up or down among its siblings."""
+    _swap(sorted(_children(goal.focus_area, goal.parent), key=lambda g: g.position), goal,
+          direction)
+
+
+def reparent_goal(goal: Goal, area: FocusArea, parent: Goal | None) -> None:
+    """Put a goal (with its sub-goals) under another goal or at the top of a focus area of
+    the same framework. A goal cannot go under itself or one of its own sub-goals."""
+    if area.framework_id != goal.focus_area.framework_id or (
+            parent is not None and parent.focus_area.framework_id != area.framework_id):
+        raise FrameworkError("unknown_goal")
+    if parent is not None and (parent.id == goal.id or parent in descendants(goal)):
+        raise FrameworkError("goal_cycle")
+    if parent is not None:
+        area = parent.focus_area
+    moving = [goal, *descendants(goal)]
+    goal.parent = parent
+    goal.position = max((g.position for g in _children(area, parent) if g is not goal),
+                        default=-1) + 1
+    for each in moving:
+        each.focus_area = area
+    db.session.flush()
+
+
+def archive_goal(goal: Goal, archived: bool) -> None:
+    """Stop (or resume) pursuing a goal and its sub-goals; nothing is deleted."""
+    stamp = utcnow() if archived else None
+    for each in [goal, *descendants(goal)]:
+        each.archived_at = stamp
+    db.session.flush()
+
+
 def delete_goal(goal: Goal) -> None:
-    """Delete a goal that has no indicators and no sub-goals."""
-    if goal.indicators or any(g.parent_id == goal.id for g in goal.focus_area.goals):
+    """Delete a goal nothing hangs on: no indicators (own or reused), no sub-goals, no
+    actions. Anything else is archived instead."""
+    if (goal.indicators or goal.linked_indicators or descendants(goal)
+            or _hanging_on({goal.id})):
         raise FrameworkError("goal_in_use")
-    db.session.delete(goal)
+    goal.focus_area.goals.remove(goal)
+    db.session.flush()
+
+
+def link_indicator(goal: Goal, indicator: IndicatorDefinition, linked: bool) -> None:
+    """Let a goal follow one of the organisation's indicators (or stop)."""
+    if indicator.framework.organisation_id != goal.focus_area.framework.organisation_id:
+        raise FrameworkError("unknown_indicator")
+    if linked and indicator not in goal.linked_indicators and indicator.goal_id != goal.id:
+        goal.linked_indicators.append(indicator)
+    elif not linked and indicator in goal.linked_indicators:
+        goal.linked_indicators.remove(indicator)
     db.session.flush()
 
 

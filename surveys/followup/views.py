@@ -31,26 +31,47 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from surveys.auth.access import own, roles_required
-from surveys.core.i18n import DEFAULT_LOCALE, LANGUAGES, UI_LOCALES, requested_language
+from surveys.core.forms import choices
+from surveys.core.i18n import (
+    DEFAULT_LOCALE,
+    LANGUAGES,
+    UI_LOCALES,
+    requested_language,
+    tr_text,
+)
 from surveys.core.roles import ADMINS, ANALYSTS
+from surveys.core.urls import local_path
 from surveys.followup import api_figures, messages, present, queries, report, services
 from surveys.followup import jobs as _report_jobs  # noqa: F401 - registers the PDF job
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
     IndicatorForm,
+    LinkIndicatorForm,
+    MoveForm,
+    NewAreaForm,
+    NewFrameworkForm,
     NewGoalForm,
     NewIndicatorForm,
     RegisterForm,
+    ReparentForm,
     SettingsForm,
     TitleForm,
     TokenForm,
     WaveForm,
     fill_texts,
     goal_choices,
+    place_ref,
     texts_from,
 )
-from surveys.followup.models import KEY_RE, ApiToken, Framework, Goal, IndicatorDefinition
+from surveys.followup.models import (
+    KEY_RE,
+    ApiToken,
+    FocusArea,
+    Framework,
+    Goal,
+    IndicatorDefinition,
+)
 from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
 from surveys.followup.services import FrameworkError
 from surveys.jobs import services as job_services
@@ -63,7 +84,7 @@ PUBLIC, ORGANISATION = "public", "organisation"
 
 def helpers() -> dict:
     """Names the follow-up templates use."""
-    return {"rules_in_words": present.rules_in_words}
+    return {"rules_in_words": present.rules_in_words, "tr_text": tr_text}
 
 
 def staff_fallback() -> None:
@@ -85,10 +106,6 @@ def _framework_or_404() -> Framework:
 
 def _indicator(framework: Framework, indicator_id: int) -> IndicatorDefinition:
     return own(IndicatorDefinition, indicator_id, via=lambda i: i.framework)
-
-
-def _goal(framework: Framework, goal_id: int) -> Goal:
-    return own(Goal, goal_id, via=lambda goal: goal.focus_area.framework)
 
 
 def _focus_area(framework: Framework, key: str):
@@ -163,14 +180,123 @@ def values_csv():
         "Cache-Control": "no-store"})
 
 
-# -- the structure ----------------------------------------------------------------------------
+# -- frameworks and their goal trees ---------------------------------------------------------
+def _own_framework(framework_id: int) -> Framework:
+    return own(Framework, framework_id)
+
+
+def _own_area(area_id: int) -> FocusArea:
+    return own(FocusArea, area_id, via=lambda area: area.framework)
+
+
+def _framework_page(framework: Framework, problems: list[str] = (), status: int = 200):
+    """A framework's focus areas and goal tree, with the forms that change them."""
+    return render_template(
+        "followup/structure.html", framework=framework,
+        trees={a.id: queries.goal_tree(a) for a in framework.focus_areas},
+        form=NewGoalForm(framework=framework), area_form=NewAreaForm(),
+        missing=services.missing_translations, problems=problems), status
+
+
+def _refused(framework: Framework, error: FrameworkError):
+    """The framework page again, the refusal on top, with its status (nothing changed)."""
+    return _framework_page(framework, [messages.framework_error(error.code, error.details)],
+                           error.status)
+
+
+def _to_framework(framework: Framework, anchor: str = ""):
+    return redirect(url_for(".framework", framework_id=framework.id) + anchor)
+
+
+@roles_required(*ANALYSTS)
+def frameworks():
+    """The organisation's frameworks; POST makes a new one (from the template or nothing)."""
+    form = NewFrameworkForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            if form.source.data == "template":
+                created = services.create_from_template(
+                    current_user.organisation, title={"sv": form.title_sv.data.strip()})
+            else:
+                created = services.create_empty(current_user.organisation, form.title_sv.data)
+        except FrameworkError as error:
+            problems.append(messages.framework_error(error.code, error.details))
+        else:
+            flash(_("The framework was created. Translate its title and add its goals."))
+            return _to_framework(created)
+    everything = queries.organisation_frameworks(current_user.organisation_id, archived=True)
+    return render_template("followup/frameworks.html", form=form, problems=problems,
+                           frameworks=[f for f in everything if f.archived_at is None],
+                           archived=[f for f in everything if f.archived_at is not None],
+                           ), 400 if form.is_submitted() else 200
+
+
+@roles_required(*ANALYSTS)
+def framework(framework_id: int):
+    """One framework's focus areas and goals, to edit."""
+    return _framework_page(_own_framework(framework_id))
+
+
 @roles_required(*ANALYSTS)
 def structure():
-    """Focus areas and goals, to edit."""
-    framework = _framework_or_404()
-    return render_template("followup/structure.html", framework=framework,
-                           form=NewGoalForm(framework=framework),
-                           missing=services.missing_translations)
+    """The default framework's focus areas and goals (the address before there were several)."""
+    return _framework_page(_framework_or_404())
+
+
+@roles_required(*ANALYSTS)
+def framework_title(framework_id: int):
+    """A framework's title in each language."""
+    chosen = _own_framework(framework_id)
+    return _edit_title(chosen, chosen, url_for(".framework", framework_id=chosen.id))
+
+
+@roles_required(*ANALYSTS)
+def move_framework(framework_id: int):
+    """One step up or down in the list."""
+    chosen = _own_framework(framework_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_framework(chosen, form.direction.data)
+    return redirect(url_for(".frameworks"))
+
+
+@roles_required(*ANALYSTS)
+def archive_framework(framework_id: int):
+    """Archive a framework (or restore it: archived=0)."""
+    chosen = _own_framework(framework_id)
+    archived = request.form.get("archived", "1") != "0"
+    try:
+        services.archive_framework(chosen, archived)
+    except FrameworkError as error:
+        return _refused(chosen, error)
+    flash(_("The framework was archived. Nothing in it was deleted.") if archived
+          else _("The framework was restored."))
+    return redirect(url_for(".frameworks"))
+
+
+@roles_required(*ANALYSTS)
+def delete_framework(framework_id: int):
+    """Delete a framework nothing hangs on."""
+    chosen = _own_framework(framework_id)
+    try:
+        services.delete_framework(chosen)
+    except FrameworkError as error:
+        return _refused(chosen, error)
+    flash(_("The framework was deleted."))
+    return redirect(url_for(".frameworks"))
+
+
+@roles_required(*ANALYSTS)
+def new_area(framework_id: int):
+    """A focus area at the end of the framework."""
+    chosen = _own_framework(framework_id)
+    form = NewAreaForm()
+    if not form.validate_on_submit():
+        return _refused(chosen, FrameworkError("title_required"))
+    services.add_area(chosen, form.title_sv.data)
+    flash(_("The focus area was added."))
+    return _to_framework(chosen)
 
 
 def _edit_title(framework: Framework, thing, back: str):
@@ -193,53 +319,152 @@ def _edit_title(framework: Framework, thing, back: str):
 
 @roles_required(*ANALYSTS)
 def area_title(key: str):
-    """A focus area's title in each language."""
+    """A focus area's title in each language (by its key in the default framework)."""
     framework = _framework_or_404()
     return _edit_title(framework, _focus_area(framework, key), url_for(".structure"))
 
 
 @roles_required(*ANALYSTS)
+def area_title_by_id(area_id: int):
+    """A focus area's title in each language."""
+    area = _own_area(area_id)
+    return _edit_title(area.framework, area,
+                       url_for(".framework", framework_id=area.framework_id))
+
+
+@roles_required(*ANALYSTS)
+def move_area(area_id: int):
+    """One step up or down among the framework's focus areas."""
+    area = _own_area(area_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_area(area, form.direction.data)
+    return _to_framework(area.framework, f"#area-{area.id}")
+
+
+@roles_required(*ANALYSTS)
+def delete_area(area_id: int):
+    """Delete a focus area without goals."""
+    area = _own_area(area_id)
+    chosen = area.framework
+    try:
+        services.delete_area(area)
+    except FrameworkError as error:
+        return _refused(chosen, error)
+    flash(_("The focus area was deleted."))
+    return _to_framework(chosen)
+
+
+@roles_required(*ANALYSTS)
 def goal_title(goal_id: int):
     """A goal's title in each language."""
-    framework = _framework_or_404()
-    return _edit_title(framework, _goal(framework, goal_id), url_for(".structure"))
+    goal = _own_goal(goal_id)
+    return _edit_title(goal.focus_area.framework, goal,
+                       url_for(".framework", framework_id=goal.focus_area.framework_id))
+
+
+def _own_goal(goal_id: int) -> Goal:
+    return own(Goal, goal_id, via=lambda goal: goal.focus_area.framework)
 
 
 @roles_required(*ANALYSTS)
 def new_goal():
-    """A goal or sub-goal."""
-    framework = _framework_or_404()
-    form = NewGoalForm(framework=framework)
-    if not form.validate_on_submit():
-        flash(_("Choose where the goal goes and write its title in Swedish."))
-        return redirect(url_for(".structure"))
-    kind, number = form.parent_ref()
-    if kind == "area":
-        area = next(a for a in framework.focus_areas if a.id == number)
-        parent = None
-    else:
-        parent = _goal(framework, number)
+    """A goal or sub-goal, in any of the organisation's frameworks."""
+    kind, number = place_ref(request.form.get("parent", ""))
+    if kind == "goal":
+        parent = _own_goal(number)
         area = parent.focus_area
-    try:
-        services.add_goal(area, parent, form.title_sv.data)
-    except FrameworkError as error:
-        flash(messages.framework_error(error.code, error.details))
     else:
-        flash(_("The goal was added. Translate its title, then add indicators to it."))
-    return redirect(url_for(".structure"))
+        parent, area = None, _own_area(number)
+    chosen = area.framework
+    form = NewGoalForm(framework=chosen)
+    if not form.validate_on_submit():
+        return _refused(chosen, FrameworkError("title_required"))
+    services.add_goal(area, parent, form.title_sv.data)
+    flash(_("The goal was added. Translate its title, then add indicators to it."))
+    return _to_framework(chosen, f"#area-{area.id}")
+
+
+@roles_required(*ANALYSTS)
+def move_goal(goal_id: int):
+    """One step up or down among its sibling goals."""
+    goal = _own_goal(goal_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_goal(goal, form.direction.data)
+    return _to_framework(goal.focus_area.framework, f"#goal-{goal.id}")
+
+
+@roles_required(*ANALYSTS)
+def reparent_goal(goal_id: int):
+    """Put a goal, with its sub-goals, under another goal or at the top of a focus area."""
+    goal = _own_goal(goal_id)
+    chosen = goal.focus_area.framework
+    form = ReparentForm(framework=chosen)
+    problems: list[str] = []
+    status = 200
+    if request.method == "GET":
+        form.parent.data = (f"goal:{goal.parent_id}" if goal.parent_id
+                            else f"area:{goal.focus_area_id}")
+    elif form.validate_on_submit():
+        kind, number = place_ref(form.parent.data)
+        try:
+            if kind == "goal":
+                services.reparent_goal(goal, _own_goal(number).focus_area, _own_goal(number))
+            else:
+                services.reparent_goal(goal, _own_area(number), None)
+        except FrameworkError as error:
+            problems.append(messages.framework_error(error.code, error.details))
+            status = error.status
+        else:
+            flash(_("The goal was moved."))
+            return _to_framework(chosen, f"#goal-{goal.id}")
+    else:
+        status = 400
+    return render_template("followup/reparent.html", framework=chosen, goal=goal, form=form,
+                           problems=problems), status
+
+
+@roles_required(*ANALYSTS)
+def archive_goal(goal_id: int):
+    """Archive a goal and its sub-goals (or restore them: archived=0)."""
+    goal = _own_goal(goal_id)
+    archived = request.form.get("archived", "1") != "0"
+    services.archive_goal(goal, archived)
+    flash(_("The goal was archived. Its indicators and actions are kept.") if archived
+          else _("The goal was restored."))
+    return _to_framework(goal.focus_area.framework, f"#goal-{goal.id}")
 
 
 @roles_required(*ANALYSTS)
 def delete_goal(goal_id: int):
-    """A goal without indicators or sub-goals."""
-    framework = _framework_or_404()
+    """A goal nothing hangs on (no indicators, sub-goals or actions)."""
+    goal = _own_goal(goal_id)
+    chosen = goal.focus_area.framework
     try:
-        services.delete_goal(_goal(framework, goal_id))
+        services.delete_goal(goal)
     except FrameworkError as error:
-        flash(messages.framework_error(error.code, error.details))
-    else:
-        flash(_("The goal was deleted."))
-    return redirect(url_for(".structure"))
+        return _refused(chosen, error)
+    flash(_("The goal was deleted."))
+    return _to_framework(chosen)
+
+
+@roles_required(*ANALYSTS)
+def goal_indicators(goal_id: int):
+    """Let a goal follow one of the organisation's indicators, or stop following it."""
+    goal = _own_goal(goal_id)
+    form = LinkIndicatorForm()
+    form.indicator_id.choices = choices(
+        (i.id, i.key) for i in queries.organisation_indicators(current_user.organisation_id))
+    back = request.form.get("next") or ""
+    if not form.validate_on_submit():
+        abort(400)
+    services.link_indicator(goal, own(IndicatorDefinition, form.indicator_id.data,
+                                      via=lambda i: i.framework),
+                            form.action.data == "link")
+    flash(_("The goal's indicators were saved."))
+    return redirect(local_path(back) or url_for(".framework",
+                                                framework_id=goal.focus_area.framework_id))
 
 
 # -- indicators -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def demo(app, restore_demo):
     restore_demo(respondents=500)
     with app.app_context():
-        framework = db.session.scalar(select(Framework))
+        framework = db.session.scalar(select(Framework).where(Framework.is_default))
         return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
                 "ids": {i.key: i.id for i in framework.indicators}}
 

@@ -10,13 +10,13 @@ from tests.dialog.polis_reference import REPORTED
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """One line per conversation and mode: clustered, k, ARI, consensus rank correlation."""
+    """One line per conversation: clustered, k, ARI, consensus rank correlation."""
     if not REPORTED:
         return
     terminalreporter.write_sep("-", "dialog.opinion vs Pol.is (tests/data/polis, CC BY 4.0)")
-    for (name, mode), a in sorted(REPORTED.items()):
+    for name, a in sorted(REPORTED.items()):
         terminalreporter.write_line(
-            f"{name:<22} {mode:<7} grouped ours/polis/both {a.ours_grouped}/{a.polis_grouped}/"
+            f"{name:<22} grouped ours/polis/both {a.ours_grouped}/{a.polis_grouped}/"
             f"{a.both_grouped}  k {a.our_k} vs {a.polis_k}  ARI {a.ari:.3f}  "
             f"consensus rho {a.consensus_rho:.3f}  top-5 shared {a.consensus_top5_shared}")
 

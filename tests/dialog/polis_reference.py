@@ -25,13 +25,19 @@ CONVERSATIONS = ("15-per-hour-seattle", "brexit-consensus", "london.youth.polici
 SUMMARY_COLUMNS = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree",
                    "n-disagree"}
 #: Figures measured during a test run, printed by tests/dialog/conftest.py.
-REPORTED: dict[tuple[str, str], Agreement] = {}
+REPORTED: dict[str, Agreement] = {}
 
 
 @cache
 def conversation(name: str) -> PolisConversation:
     """The imported conversation (cached: treat as read-only)."""
     return read_polis_export(DATA / name)
+
+
+def joined(conv: PolisConversation) -> pd.DataFrame:
+    """The vote matrix with participants in the order they joined (Pol.is' ids count up),
+    as Pol.is' own matrix and Delaktig's have them; participants-votes.csv has another."""
+    return conv.votes.sort_index()
 
 
 @cache
@@ -79,10 +85,12 @@ class Agreement:
         return self.__dict__
 
 
-def agreement(name: str, **options: Any) -> tuple[Agreement, OpinionResult]:
-    """Run analyse() on a conversation and compare with Pol.is' groups and consensus."""
+@cache
+def agreement(name: str) -> tuple[Agreement, OpinionResult]:
+    """Run analyse() on a conversation and compare with Pol.is' groups and consensus
+    (cached: treat as read-only)."""
     conv = conversation(name)
-    result = analyse(conv.votes, moderated_out=conv.moderated_out, **options)
+    result = analyse(joined(conv), moderated_out=conv.moderated_out)
     votes, polis = polis_table(name)
     ours = pd.Series(result.participant_groups, dtype=object).reindex(polis.index)
     both = ours.notna() & polis.notna()
@@ -109,7 +117,19 @@ def agreement(name: str, **options: Any) -> tuple[Agreement, OpinionResult]:
     ), result
 
 
-def within_sum_of_squares(points: np.ndarray, labels: np.ndarray) -> float:
-    """k-means objective: squared distances of points to their group mean."""
-    return float(sum(((points[labels == g] - points[labels == g].mean(axis=0)) ** 2).sum()
-                     for g in np.unique(labels)))
+def resampled_agreement(name: str, seed: int, share: float = 0.9) -> float:
+    """ARI between the groups of two random ``share`` subsets of the participants (over the
+    participants both subsets hold and group)."""
+    conv = conversation(name)
+    votes = joined(conv)
+    rng = np.random.default_rng(seed)
+    n = len(votes)
+    runs = []
+    for _ in range(2):
+        rows = np.sort(rng.choice(n, int(share * n), replace=False))
+        result = analyse(votes.iloc[rows], moderated_out=conv.moderated_out)
+        runs.append(pd.Series(result.participant_groups, dtype=object))
+    both = runs[0].index.intersection(runs[1].index)
+    a, b = runs[0][both], runs[1][both]
+    grouped = a.notna() & b.notna()
+    return adjusted_rand_index(a[grouped].astype(int).tolist(), b[grouped].astype(int).tolist())

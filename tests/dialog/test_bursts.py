@@ -118,3 +118,16 @@ def test_devices_of_another_event_or_no_number_are_refused_and_nothing_is_muted(
     with app.app_context():
         assert db.session.scalar(select(Participant.id).where(
             Participant.muted_at.is_not(None))) is None
+
+
+def test_muting_devices_makes_the_heard_page_analyse_again(app, client, login, stuffed_event):
+    from dialog.heard import analysis_version
+
+    org, ev, _ = stuffed_event
+    with app.app_context():
+        before = analysis_version(ev["id"])
+        last = db.session.scalar(select(Participant.id).order_by(Participant.id.desc()))
+    login(client, org, "facilitator")
+    client.post_form(f"/dialog/events/{ev['id']}/mute-devices", {"device": [str(last)]})
+    with app.app_context():
+        assert analysis_version(ev["id"]) != before

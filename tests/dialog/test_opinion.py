@@ -15,6 +15,7 @@ from dialog.opinion import (
     OpinionInputError,
     adjusted_rand_index,
     analyse,
+    kmeans,
     prop_test,
     two_prop_test,
 )
@@ -95,14 +96,27 @@ def test_participants_with_too_few_votes_have_no_group(dialogue) -> None:
 
 
 def test_with_fewer_statements_than_the_bar_all_of_them_are_needed() -> None:
-    votes = pd.DataFrame({"a": [1, 1, np.nan, -1], "b": [1, -1, 1, np.nan],
-                          "c": [-1, 1, 1, np.nan]}, index=list("wxyz"))
+    rng = np.random.default_rng(3)
+    full = rng.choice([-1.0, 1.0], size=(16, 3))
+    short = np.array([[1.0, -1.0, np.nan], [np.nan, 1.0, 1.0]])
+    votes = pd.DataFrame(np.vstack([full, short]), columns=list("abc"),
+                         index=[f"p{i}" for i in range(18)])
     result = analyse(votes)
     assert result.parameters["vote_threshold"] == 3
-    assert [result.group_of(p) is None for p in "wxyz"] == [False, False, True, True]
+    assert [result.group_of(p) is None for p in votes.index] == [False] * 16 + [True, True]
     # A statement just added, that nobody has seen yet, does not raise the bar.
     votes["d"] = np.nan
     assert analyse(votes).parameters["vote_threshold"] == 3
+
+
+def test_participants_below_the_bar_stay_ungrouped_even_in_a_small_evening(dialogue) -> None:
+    votes, _ = dialogue
+    # Pol.is would top 12 up to 15 with the most active voters; we leave them out.
+    few = pd.DataFrame(np.nan, index=[f"q{i}" for i in range(3)], columns=votes.columns)
+    few.iloc[:, :5] = 1.0
+    result = analyse(pd.concat([votes.iloc[:12], few]))
+    assert result.n_in_conversation == 12
+    assert all(result.group_of(p) is None for p in few.index)
 
 
 def test_the_same_votes_always_give_the_same_result(dialogue) -> None:
@@ -112,7 +126,9 @@ def test_the_same_votes_always_give_the_same_result(dialogue) -> None:
                                                                      sort_keys=True)
 
 
-def test_the_groups_do_not_depend_on_the_order_of_rows_or_columns(dialogue) -> None:
+def test_clear_groups_do_not_depend_on_the_order_of_rows_or_columns(dialogue) -> None:
+    # k-means starts from the first positions (as in Pol.is), so row order can matter when
+    # groups are close; planted camps this far apart come out the same in any order.
     votes, _ = dialogue
     base = analyse(votes)
     rng = np.random.default_rng(1)
@@ -218,16 +234,17 @@ def test_a_moderated_out_statement_counts_as_participation_only(dialogue) -> Non
     assert (result.projection["n_votes"] == votes.notna().sum(axis=1)).all()
 
 
-def test_moderated_out_as_pass_changes_only_the_scaling() -> None:
+def test_a_moderated_out_statement_counts_as_passed_by_everyone_in_the_scaling() -> None:
     votes, _ = planted_dialogue(seen=0.5)
     votes["spam"] = np.where(np.arange(len(votes)) % 4 == 0, -1.0, np.nan)
-    dropped = analyse(votes, moderated_out=["spam"])
-    polis = analyse(votes, moderated_out=["spam"], moderated_out_as_pass=True)
-    n = dropped.projection.loc[:, "n_votes"] - votes["spam"].notna()
+    hidden = analyse(votes, moderated_out=["spam"])
+    without = analyse(votes.drop(columns=["spam"]))
+    n = without.projection["n_votes"]
     m = votes.shape[1] - 1
     ratio = np.sqrt((m + 1) / (n + 1)) / np.sqrt(m / n)
-    # Same components, so the positions differ by exactly the ratio of the two scalings.
-    np.testing.assert_allclose(polis.projection["x"], dropped.projection["x"] * ratio)
+    # Pol.is zeroes the column: same axes, positions differ by the ratio of the scalings.
+    np.testing.assert_allclose(hidden.projection["x"], without.projection["x"] * ratio)
+    np.testing.assert_allclose(hidden.projection["y"], without.projection["y"] * ratio)
 
 
 def test_a_statement_nobody_voted_on_is_left_out() -> None:
@@ -308,3 +325,52 @@ def test_the_statistics_import_without_flask_or_a_database() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_pol_is_k_means_drops_a_centre_left_without_points_and_weighs_means() -> None:
+    points = np.array([[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]])
+    # The middle start centre loses both its candidates to the outer ones: two groups left.
+    labels, centres = kmeans(points, np.array([[0.0, 0.5], [5.0, 0.5], [10.0, 0.5]]))
+    assert labels.tolist() == [0, 0, 1, 1]
+    np.testing.assert_allclose(centres, [[0.0, 0.5], [10.0, 0.5]])
+    _, weighted = kmeans(points, points[[0, 2]], weights=np.array([3.0, 1.0, 1.0, 1.0]))
+    np.testing.assert_allclose(weighted, [[0.0, 0.25], [10.0, 0.5]])
+
+
+def test_the_power_iteration_finds_the_principal_axes(dialogue) -> None:
+    votes, _ = dialogue
+    result = analyse(votes)
+    x = votes.to_numpy()
+    means = np.nanmean(x, axis=0)
+    centred = np.where(np.isnan(x), 0.0, x - means)
+    _, sv, vt = np.linalg.svd(centred, full_matrices=False)
+    scale = np.sqrt(x.shape[1] / (~np.isnan(x)).sum(axis=1))
+    for axis, column in enumerate(("x", "y")):
+        expected = centred @ vt[axis] * scale
+        ours = result.projection[column].to_numpy()
+        assert min(np.abs(ours - expected).max(), np.abs(ours + expected).max()) < 1e-6
+    assert result.explained_variance[0] == pytest.approx(sv[0] ** 2 / (sv**2).sum())
+
+
+def test_k_changes_from_two_only_when_it_won_the_last_four_updates(dialogue) -> None:
+    votes, _ = dialogue
+    result = analyse(votes)
+    assert result.parameters["best_k_by_update"] == [3, 3, 3, 3] and result.k == 3
+    # Two camps and a third that only came at the end: three won now, not before.
+    late = planted_dialogue(sizes=(40, 40, 6), few_votes=0)[0]
+    result = analyse(late)
+    history = result.parameters["best_k_by_update"]
+    assert history[-1] == 3 and set(history[:-1]) != {3}
+    assert result.k == 2
+
+
+def test_groups_are_stable_when_a_tenth_of_the_participants_leave(dialogue) -> None:
+    votes, _ = dialogue
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        a, b = (analyse(votes.iloc[np.sort(rng.choice(len(votes), 61, replace=False))])
+                for _ in range(2))
+        both = [p for p in votes.index if p in a.participant_groups and p in b.participant_groups
+                and a.group_of(p) is not None and b.group_of(p) is not None]
+        assert adjusted_rand_index([a.group_of(p) for p in both],
+                                   [b.group_of(p) for p in both]) == 1.0

@@ -53,7 +53,7 @@ def demo(request):
 
 def _prepare(app) -> SimpleNamespace:
     """Hide two indicators, tighten the rules, make the tokens."""
-    framework = db.session.scalar(select(Framework))
+    framework = db.session.scalar(select(Framework).where(Framework.is_default))
     for definition in framework.indicators:
         definition.public = definition.key not in HIDDEN
     framework.min_group_size = MIN_GROUP_SIZE
@@ -78,7 +78,7 @@ def bearer(secret: str) -> dict[str, str]:
 
 def demo_series(demo) -> dict[str, IndicatorSeries]:
     """What the dashboard reads: `queries.series_for` over every indicator."""
-    framework = db.session.scalar(select(Framework))
+    framework = db.session.scalar(select(Framework).where(Framework.is_default))
     return {s.definition.key: s for s in queries.series_for(framework)}
 
 

@@ -33,7 +33,7 @@ def demo(app, restore_demo):
     """A small demo (about 500 respondents a wave) in the shared test database."""
     restore_demo(respondents=500)
     with app.app_context():
-        framework = db.session.scalar(select(Framework))
+        framework = db.session.scalar(select(Framework).where(Framework.is_default))
         return {"slug": framework.slug,
                 "ids": {d.key: d.id for d in framework.indicators},
                 "surveys": {w.year: w.survey_id for w in framework.waves}}
@@ -49,7 +49,7 @@ def text(reply) -> str:
 
 
 def framework_now() -> Framework:
-    return db.session.scalar(select(Framework))
+    return db.session.scalar(select(Framework).where(Framework.is_default))
 
 
 def test_the_dashboard_lists_every_focus_area_with_latest_values(analyst, demo):
@@ -391,11 +391,12 @@ def test_the_organisation_edits_its_focus_areas_and_goals(app, analyst, demo):
         goal_id = goal.id
     assert analyst.post_form("/followup/goals/new", {
         "parent": f"goal:{goal_id}", "title_sv": "Gårdsfester"}).status_code == 302
-    # a goal with a sub-goal, or with indicators, stays
-    analyst.post_form(f"/followup/goals/{goal_id}/delete")
-    analyst.post_form(f"/followup/goals/{goal_in_use}/delete")
-    assert "Only a goal without indicators and sub-goals can be deleted" in text(
-        analyst.get("/followup/structure"))
+    # a goal with a sub-goal, or with indicators, stays: 409, with the reason in words
+    for kept in (goal_id, goal_in_use):
+        reply = analyst.post_form(f"/followup/goals/{kept}/delete")
+        assert reply.status_code == 409
+        assert "Only a goal without indicators, sub-goals or actions can be deleted" in text(
+            reply)
     with app.app_context():
         housing = next(a for a in framework_now().focus_areas if a.key == "housing")
         sub = next(g for g in housing.goals if g.parent_id == goal_id)
@@ -412,6 +413,7 @@ def test_another_organisation_cannot_touch_the_demos_goals(app, client, make_org
     with app.app_context():
         goal_id = framework_now().focus_areas[0].goals[0].id
         goals_before = len(db.session.scalars(select(Goal)).all())
+        template_goals = sum(len(a.goals) for a in framework_now().focus_areas)
     org = make_org()
     login(client, org, Role.analyst)
     client.post_form("/followup/create")
@@ -420,11 +422,11 @@ def test_another_organisation_cannot_touch_the_demos_goals(app, client, make_org
                             {"title_sv": "Kapad"}).status_code == 404
     assert client.post_form(f"/followup/goals/{goal_id}/delete").status_code == 404
     assert client.post_form("/followup/goals/new", {
-        "parent": f"goal:{goal_id}", "title_sv": "Kapad"}).status_code == 302
+        "parent": f"goal:{goal_id}", "title_sv": "Kapad"}).status_code == 404
     with app.app_context():
         assert db.session.get(Goal, goal_id).title["sv"] != "Kapad"
         # the other organisation's own template goals, and nothing under the demo's
-        assert len(db.session.scalars(select(Goal)).all()) == 2 * goals_before
+        assert len(db.session.scalars(select(Goal)).all()) == goals_before + template_goals
 
 
 def test_figures_that_cannot_be_recomputed_are_withdrawn_not_left_standing(app, analyst, demo):

@@ -64,7 +64,7 @@ def _other_organisation() -> None:
 
 def exempelby() -> Framework:
     return db.session.scalar(select(Framework).join(Organisation).where(
-        Organisation.name == "Exempelby kommun"))
+        Organisation.name == "Exempelby kommun", Framework.is_default))
 
 
 @contextmanager

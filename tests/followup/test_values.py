@@ -37,7 +37,7 @@ def demo(request):
 def db_framework() -> Framework:
     from surveys.extensions import db
 
-    return db.session.scalar(select(Framework))
+    return db.session.scalar(select(Framework).where(Framework.is_default))
 
 
 def answers_of(survey_id: int, key: str) -> dict[int, object]:
