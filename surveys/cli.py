@@ -17,6 +17,7 @@ from sqlalchemy import select
 from surveys.auth import queries as auth_queries
 from surveys.auth import services as auth_services
 from surveys.auth.models import Organisation, User
+from surveys.core.jsonstat import region_level
 from surveys.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,14 +25,20 @@ TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
 
 
-def create_organisation(name: str, email: str, password: str, admin_name: str) -> User:
-    """An organisation and its first admin; refuses duplicates."""
+def create_organisation(name: str, email: str, password: str, admin_name: str,
+                        municipality_code: str | None = None) -> User:
+    """An organisation and its first admin; refuses duplicates and a code that is not a
+    kommunkod."""
+    if municipality_code is not None and region_level(municipality_code) != "municipality":
+        raise click.ClickException(
+            f"{municipality_code!r} is not a municipality code (four digits, e.g. 1480).")
     if auth_queries.organisation_by_name(name) is not None:
         raise click.ClickException(f"An organisation named {name!r} already exists.")
     if auth_queries.user_by_email(email) is not None:
         raise click.ClickException(f"A user with email {email!r} already exists.")
     admin = auth_services.create_organisation(name, email=email, password=password,
-                                              admin_name=admin_name)
+                                              admin_name=admin_name,
+                                              municipality_code=municipality_code)
     db.session.commit()
     return admin
 
@@ -104,12 +111,15 @@ def init_app(app: Flask) -> None:
     @click.argument("name")
     @click.option("--email", required=True, help="Login of the first admin.")
     @click.option("--admin-name", default="Administratör", show_default=True)
+    @click.option("--municipality-code", default=None,
+                  help="SCB's kommunkod, e.g. 1480; the API gives it with every indicator.")
     @click.password_option(help="Password of the first admin (asked if not given).")
-    def create_org(name: str, email: str, admin_name: str, password: str) -> None:
+    def create_org(name: str, email: str, admin_name: str, municipality_code: str | None,
+                   password: str) -> None:
         """Create an organisation (municipality) and its first admin."""
         if len(password) < 10:
             raise click.ClickException("Use a password of at least 10 characters.")
-        create_organisation(name, email, password, admin_name)
+        create_organisation(name, email, password, admin_name, municipality_code)
         click.echo(f"Created {name} with admin {email}.")
 
     @app.cli.command("demo")

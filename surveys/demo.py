@@ -47,6 +47,8 @@ from surveys.survey.questions import DONT_KNOW, question_type
 from surveys.survey.services import import_definition
 
 ORGANISATION = "Exempelby kommun"
+#: A kommunkod no real municipality has (they end at 2584), as in the demo's SCB-like files.
+MUNICIPALITY_CODE = "9999"
 SLUG = "demo"
 TEMPLATE = "tillit-och-delaktighet"
 #: (role, name, password). Fixed passwords: this is a demo, never a real installation.
@@ -461,7 +463,7 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
     if refusal:
         return [refusal, *_logins()]
 
-    organisation = Organisation(name=ORGANISATION)
+    organisation = Organisation(name=ORGANISATION, municipality_code=MUNICIPALITY_CODE)
     users = {}
     for role, name, password in USERS:
         users[role] = User(organisation=organisation, email=email(role), name=name, role=role)

@@ -8,6 +8,7 @@ changes), and by the owner (it works, so the refusals are not a form problem). A
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -63,9 +64,15 @@ def owner_objects(app, org, slug: str, make_survey) -> dict:
         run_svc.approve(run, None)
         db.session.commit()
         scheme = default_scheme(survey)
+        table = run_svc.store_table(org.id, None, "kon.json", json.dumps(SEX_TABLE).encode())
+        db.session.commit()
         return {"survey_id": survey_id, "margin_set_id": spare.id, "run_id": run.id,
-                "used_margin_set_id": used.id, "scheme": scheme}
+                "used_margin_set_id": used.id, "scheme": scheme, "table_id": table.id}
 
+
+#: A population table kept for mapping: residents by sex.
+SEX_TABLE = {"version": "2.0", "class": "dataset", "id": ["Kon"], "size": [2],
+             "dimension": {"Kon": {"category": {"index": ["1", "2"]}}}, "value": [480, 520]}
 
 #: Per endpoint: form data that works for the owner ("{margins}" is the used margin set).
 CASES: dict[str, dict] = {
@@ -85,6 +92,8 @@ CASES: dict[str, dict] = {
     "runs.withdraw": {},
     "runs.rerun": {},
     "runs.collapse": {"variable": "age", "category": "16-29", "into": "30-44"},
+    "runs.map_table": {"name": "Kön", "source": "SCB", "reference_date": "2025-12-31",
+                       "d0-variable": "gender", "d0-c0": "man", "d0-c1": "kvinna"},
     "runs.export": {},
     "runs.codebook": {},
     "runs.spss_syntax": {},
@@ -94,7 +103,7 @@ CASES: dict[str, dict] = {
 DOWNLOADS = {"runs.export", "runs.codebook", "runs.spss_syntax", "runs.r_script"}
 #: Routes that name no object: their lists and imports are scoped by the organisation.
 WITHOUT_OBJECT = {"runs.index", "runs.import_margins_csv",
-                  "runs.import_margins_jsonstat"}
+                  "runs.import_margins_jsonstat", "runs.tables"}
 
 
 def analysis_routes(app) -> dict[str, set[str]]:

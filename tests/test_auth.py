@@ -151,6 +151,15 @@ def test_the_cli_creates_an_organisation_and_its_first_admin(app, runner):
     assert again.exit_code != 0 and "already exists" in again.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Organisation.id))) == 1
+    not_a_code = runner.invoke(args=["create-org", "Göteborgs Stad", "--email", "a@gbg.se",
+                                     "--municipality-code", "14", "--password", "a-long-password"])
+    assert not_a_code.exit_code != 0 and "not a municipality code" in not_a_code.output
+    coded = runner.invoke(args=["create-org", "Göteborgs Stad", "--email", "a@gbg.se",
+                                "--municipality-code", "1480", "--password", "a-long-password"])
+    assert coded.exit_code == 0, coded.output
+    with app.app_context():
+        city = db.session.scalar(select(Organisation).where(Organisation.name == "Göteborgs Stad"))
+        assert city.municipality_code == "1480"
 
 
 def test_the_app_refuses_to_start_without_a_secret_key_in_production(monkeypatch, tmp_path):

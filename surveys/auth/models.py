@@ -35,6 +35,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Display name, e.g. "Exempelby kommun".
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: SCB's four-digit municipality code (kommunkod), e.g. "1480"; null for other bodies.
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

@@ -115,9 +115,11 @@ def change_password(user: User, current: str, new: str, repeated: str) -> None:
     db.session.flush()
 
 
-def create_organisation(name: str, *, email: str, password: str, admin_name: str) -> User:
-    """An organisation (a municipality) and its first admin; the caller checks duplicates."""
-    organisation = Organisation(name=name)
+def create_organisation(name: str, *, email: str, password: str, admin_name: str,
+                        municipality_code: str | None = None) -> User:
+    """An organisation (a municipality, with its kommunkod) and its first admin; the caller
+    checks duplicates and the code."""
+    organisation = Organisation(name=name, municipality_code=municipality_code)
     admin = User(organisation=organisation, email=email.strip().lower(), name=admin_name,
                  role=Role.admin)
     admin.set_password(password)

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from werkzeug.http import HTTP_STATUS_CODES
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -51,3 +53,18 @@ def too_many_cells(sizes: list[int]) -> Problem | None:
         if cells > MAX_CELLS:
             return Problem("too_many_cells", {"limit": MAX_CELLS})
     return None
+
+
+#: The ``type`` of the API's own problems is this prefix and the problem's code.
+PROBLEM_TYPE = "tag:delaktig.se,2026:problem:"
+
+
+def http_problem(status: int, code: str, detail: str, title: str | None = None
+                 ) -> dict[str, Any]:
+    """An API error as RFC 9457 problem details with our `code`: a problem type of our own
+    when it has a `title`, else a plain HTTP error (``about:blank``, the status phrase as
+    title). `error` repeats code and message in the shape of the API's first version."""
+    kind = PROBLEM_TYPE + code if title else "about:blank"
+    return {"type": kind, "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status, "detail": detail, "code": code,
+            "error": {"code": code, "message": detail}}

@@ -30,6 +30,7 @@ from flask_login import current_user
 from surveys.auth.access import own, roles_required
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import requested_language
+from surveys.core.problems import http_problem
 from surveys.core.roles import FIELDWORK, FIELDWORK_RATES
 from surveys.core.time import utcnow
 from surveys.extensions import limiter
@@ -142,8 +143,8 @@ def api_figures(slug: str):
     frame = queries.frame_for(survey.id) if survey and survey.status is not SurveyStatus.draft \
         else None
     if frame is None or frame.drawn_at is None:
-        response = jsonify({"error": {"code": "not_found", "message": _(
-            "This survey has no drawn sample.")}})
+        response = jsonify(http_problem(404, "not_found", _("This survey has no drawn sample.")))
+        response.mimetype = "application/problem+json"
         response.status_code = 404
         return response
     cases = queries.cases(frame)

@@ -1,18 +1,25 @@
-"""What the read API returns: frameworks, indicators and their stored figures as JSON and CSV.
+"""What the read API returns: frameworks, indicators and their stored figures as JSON and
+CSV, and its errors as RFC 9457 problem details.
 
 The figures are the stored `WaveResult` dicts (already through the framework's disclosure
 rules), picked field by field so the API's shape is documented and stable, and never more
-than aggregates: no respondent-level value leaves through here.
+than aggregates: no respondent-level value leaves through here. Shares (0-1) are rounded
+to :data:`SHARE_DECIMALS` decimals, which every indicator states in ``decimals``; other
+kinds keep full precision. An :class:`ApiView` says what the caller asked to see (years,
+one grouping, the labels of groups in the caller's language).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from surveys.auth.models import Organisation
 from surveys.core.data import BOM, safe_cell
+from surveys.core.problems import http_problem
 from surveys.followup.models import Framework, Goal, IndicatorDefinition
 from surveys.followup.values import IndicatorSeries
 
@@ -26,8 +33,48 @@ CHANGE_FIELDS = ("since", "value", "se", "ci_low", "ci_high", "z", "p_value", "s
                  "assessment", "suppressed")
 #: Columns of the long CSV, one row per indicator x wave x (whole population | group | gap).
 CSV_COLUMNS = ("indicator", "title", "kind", "year", "row_type", "variable", "group",
-               "compared_with", "value", "ci_low", "ci_high", "se", "n", "p_value",
-               "suppressed", "uncertain", "source")
+               "group_label", "compared_with", "compared_with_label", "value", "ci_low",
+               "ci_high", "se", "n", "p_value", "suppressed", "uncertain", "source")
+#: Decimals of a share (0-1) and of its SE, interval and changes: 0.01 percentage points.
+SHARE_DECIMALS = 4
+#: Fields that are in the indicator's unit, and so rounded for shares.
+IN_UNIT = ("value", "se", "ci_low", "ci_high", "required")
+
+#: Titles of the API's own problem types; other errors are plain HTTP ones.
+PROBLEM_TITLES = {
+    "invalid_token": "Invalid access token",
+    "framework_not_found": "Framework not found",
+    "indicator_not_found": "Indicator not found",
+    "grouping_not_found": "Grouping not found",
+    "unknown_format": "Unknown format",
+    "unknown_dialect": "Unknown CSV dialect",
+    "invalid_parameter": "Invalid query parameter",
+}
+
+
+def problem(status: int, code: str, detail: str) -> dict[str, Any]:
+    """An error of the indicator API as RFC 9457 problem details."""
+    return http_problem(status, code, detail, PROBLEM_TITLES.get(code))
+
+
+@dataclass(frozen=True)
+class ApiView:
+    """What the caller asked to see and how groups are named."""
+
+    #: (variable, group code) -> the group's name in the caller's language.
+    label: Callable[[str, Any], str]
+    #: The organisation the figures belong to (its name and kommunkod go on each indicator).
+    organisation: Organisation | None = None
+    #: Only waves of these years; None: every wave.
+    years: frozenset[int] | None = None
+    #: Only this grouping's groups and gaps (and, in the list, its groups); None: all.
+    group: str | None = None
+
+    def wants_year(self, year: int) -> bool:
+        return self.years is None or year in self.years
+
+    def wants_variable(self, variable: str) -> bool:
+        return self.group is None or variable == self.group
 
 
 def _pick(data: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
@@ -95,77 +142,137 @@ def definition_json(definition: IndicatorDefinition) -> dict[str, Any]:
     }
 
 
-def estimate_json(estimate: dict[str, Any]) -> dict[str, Any]:
+def decimals_of(definition: IndicatorDefinition) -> int | None:
+    """Decimals the API rounds the indicator's values to: shares only."""
+    return SHARE_DECIMALS if definition.kind == "share" else None
+
+
+def _rounded(data: dict[str, Any], decimals: int | None) -> dict[str, Any]:
+    if decimals is None:
+        return data
+    return {k: round(v, decimals) if k in IN_UNIT and isinstance(v, float) else v
+            for k, v in data.items()}
+
+
+def estimate_json(estimate: dict[str, Any], decimals: int | None = None) -> dict[str, Any]:
     """One stored estimate in the API's fields."""
-    return _pick(estimate, ESTIMATE_FIELDS)
+    return _rounded(_pick(estimate, ESTIMATE_FIELDS), decimals)
 
 
-def wave_json(result: dict[str, Any], detail: bool) -> dict[str, Any]:
-    """One wave of an indicator; with `detail`, its groups and gaps as well."""
+def _group_json(variable: str, estimate: dict[str, Any], view: ApiView,
+                decimals: int | None) -> dict[str, Any]:
+    group = estimate.get("group")
+    return {"variable": variable, "group": group, "label": view.label(variable, group),
+            **estimate_json(estimate, decimals)}
+
+
+def _gap_json(gap: dict[str, Any], view: ApiView, decimals: int | None) -> dict[str, Any]:
+    return {**_rounded(_pick(gap, GAP_FIELDS), decimals),
+            "minuend_label": view.label(gap["variable"], gap["minuend"]),
+            "subtrahend_label": view.label(gap["variable"], gap["subtrahend"])}
+
+
+def wave_json(result: dict[str, Any], detail: bool, view: ApiView,
+              decimals: int | None = None) -> dict[str, Any]:
+    """One wave of an indicator; with `detail` (or a grouping asked for), groups and gaps."""
     out = {"year": result["year"], "wave": result["wave"], "source": result.get("source"),
-           "overall": estimate_json(result["overall"])}
-    if detail:
-        out["groups"] = [{"variable": variable, "group": e.get("group"), **estimate_json(e)}
+           "overall": estimate_json(result["overall"], decimals)}
+    if detail or view.group is not None:
+        out["groups"] = [_group_json(variable, e, view, decimals)
                          for variable, estimates in result.get("groups", {}).items()
-                         for e in estimates]
-        out["gaps"] = [_pick(g, GAP_FIELDS) for g in result.get("gaps", [])]
+                         if view.wants_variable(variable) for e in estimates]
+        out["gaps"] = [_gap_json(g, view, decimals) for g in result.get("gaps", [])
+                       if view.wants_variable(g["variable"])]
     return out
 
 
-def _comparison(data: dict[str, Any]) -> dict[str, Any]:
-    return {part: None if data.get(part) is None else _pick(data[part], CHANGE_FIELDS)
-            for part in ("since_previous", "since_baseline")}
+def _comparison(data: dict[str, Any], decimals: int | None) -> dict[str, Any]:
+    return {part: None if data.get(part) is None else _rounded(
+        _pick(data[part], CHANGE_FIELDS), decimals) for part in ("since_previous",
+                                                                 "since_baseline")}
 
 
-def follow_up_json(series: IndicatorSeries, detail: bool) -> dict[str, Any] | None:
+def follow_up_json(series: IndicatorSeries, detail: bool, view: ApiView,
+                   decimals: int | None = None) -> dict[str, Any] | None:
     """Change since the previous wave and the baseline, and status against the target."""
     if series.follow_up is None:
         return None
     data = series.follow_up.to_dict()
     out = {"latest_wave": data["latest"]["wave"], "previous_wave": data["previous_wave"],
-           "baseline_wave": data["baseline_wave"], **_comparison(data["overall"]),
-           "status": data["status"], "required": data["required"]}
+           "baseline_wave": data["baseline_wave"], **_comparison(data["overall"], decimals),
+           "status": data["status"],
+           **_rounded({"required": data["required"]}, decimals)}
     if detail:
-        out["groups"] = [{"variable": g["variable"], "group": g["group"], **_comparison(g)}
-                         for g in data["groups"]]
+        out["groups"] = [{"variable": g["variable"], "group": g["group"],
+                          "label": view.label(g["variable"], g["group"]),
+                          **_comparison(g, decimals)}
+                         for g in data["groups"] if view.wants_variable(g["variable"])]
         out["gaps"] = [{"variable": g["variable"], "minuend": g["minuend"],
-                        "subtrahend": g["subtrahend"], **_comparison(g)} for g in data["gaps"]]
+                        "subtrahend": g["subtrahend"],
+                        "minuend_label": view.label(g["variable"], g["minuend"]),
+                        "subtrahend_label": view.label(g["variable"], g["subtrahend"]),
+                        **_comparison(g, decimals)}
+                       for g in data["gaps"] if view.wants_variable(g["variable"])]
     return out
 
 
-def indicator_json(series: IndicatorSeries, detail: bool = False) -> dict[str, Any]:
-    """An indicator with its waves (oldest first) and its follow-up."""
+def indicator_json(series: IndicatorSeries, view: ApiView, detail: bool = False
+                   ) -> dict[str, Any]:
+    """An indicator with its organisation, its waves (oldest first) and its follow-up."""
+    decimals = decimals_of(series.definition)
     return {
         **definition_json(series.definition),
-        "waves": [wave_json(w.to_dict(), detail) for w in series.waves],
-        "follow_up": follow_up_json(series, detail),
+        "organisation": view.organisation.name if view.organisation else None,
+        "municipality_code": view.organisation.municipality_code if view.organisation else None,
+        "decimals": decimals,
+        "waves": [wave_json(w.to_dict(), detail, view, decimals) for w in series.waves
+                  if view.wants_year(w.year)],
+        "follow_up": follow_up_json(series, detail, view, decimals),
     }
 
 
 # -- CSV ------------------------------------------------------------------------------------
-def csv_rows(all_series: Iterable[IndicatorSeries], lang: str) -> Iterator[dict[str, Any]]:
-    """The long table: per indicator and wave, the whole population, each group, each gap."""
+def csv_rows(all_series: Iterable[IndicatorSeries], lang: str,
+             view: ApiView | None = None) -> Iterator[dict[str, Any]]:
+    """The long table: per indicator and wave, the whole population, each group, each gap:
+    those `view` asks for, shares rounded; without one, everything in full precision,
+    groups labelled by their codes."""
+    rounded = view is not None
+    view = view or ApiView(lambda _variable, group: str(group))
     for series in all_series:
         definition = series.definition
         title = definition.title.get(lang) or definition.title.get("sv", "")
+        decimals = decimals_of(definition) if rounded else None
         for wave in series.waves:
+            if not view.wants_year(wave.year):
+                continue
             result = wave.to_dict()
             head = {"indicator": definition.key, "title": title, "kind": definition.kind,
                     "year": result["year"], "source": result.get("source")}
-            yield {**head, "row_type": "overall", **_csv_estimate(result["overall"])}
+            yield {**head, "row_type": "overall", **_csv_estimate(result["overall"], decimals)}
             for variable, estimates in result.get("groups", {}).items():
+                if not view.wants_variable(variable):
+                    continue
                 for e in estimates:
                     yield {**head, "row_type": "group", "variable": variable,
-                           "group": e.get("group"), **_csv_estimate(e)}
+                           "group": e.get("group"),
+                           "group_label": view.label(variable, e.get("group")),
+                           **_csv_estimate(e, decimals)}
             for gap in result.get("gaps", []):
+                if not view.wants_variable(gap["variable"]):
+                    continue
                 yield {**head, "row_type": "gap", "variable": gap["variable"],
-                       "group": gap["minuend"], "compared_with": gap["subtrahend"],
-                       **_pick(gap, ("value", "ci_low", "ci_high", "se", "p_value",
-                                     "suppressed", "uncertain"))}
+                       "group": gap["minuend"],
+                       "group_label": view.label(gap["variable"], gap["minuend"]),
+                       "compared_with": gap["subtrahend"],
+                       "compared_with_label": view.label(gap["variable"], gap["subtrahend"]),
+                       **_rounded(_pick(gap, ("value", "ci_low", "ci_high", "se", "p_value",
+                                              "suppressed", "uncertain")), decimals)}
 
 
-def _csv_estimate(estimate: dict[str, Any]) -> dict[str, Any]:
-    return _pick(estimate, ("value", "ci_low", "ci_high", "se", "n", "suppressed", "uncertain"))
+def _csv_estimate(estimate: dict[str, Any], decimals: int | None) -> dict[str, Any]:
+    return _rounded(_pick(estimate, ("value", "ci_low", "ci_high", "se", "n", "suppressed",
+                                     "uncertain")), decimals)
 
 
 def _cell(value: Any, decimal_comma: bool) -> str:

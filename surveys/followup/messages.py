@@ -8,6 +8,8 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from surveys.runs import messages as runs_messages
+
 
 def _codes(values: Any) -> str:
     return ", ".join(str(v) for v in values or [])
@@ -90,8 +92,6 @@ def register_problem(code: str, details: Mapping[str, Any]) -> str:
                                     limit=format_decimal(details.get("limit"))),
         "not_csv": lambda: _("The file could not be read as CSV: a field is far too long or "
                              "a quotation mark is not closed."),
-        "wrong_version": lambda: _("The file is JSON-stat version %(version)s; version 2.0 "
-                                   "is needed.", version=details.get("version")),
         "no_time_dimension": lambda: _("The file has no year dimension (it has "
                                        "%(dimensions)s).",
                                        dimensions=_codes(details.get("dimensions"))),
@@ -125,4 +125,5 @@ def register_problem(code: str, details: Mapping[str, Any]) -> str:
     }
     if code in messages:
         return messages[code]()
-    return _("The file could not be read (%(reason)s).", reason=code)
+    return runs_messages.problem(code, details, _("The file could not be read (%(reason)s).",
+                                                  reason=code))

@@ -58,10 +58,13 @@ ESTIMATE = {
     "suppressed": SUPPRESSED,
     "uncertain": UNCERTAIN,
 }
+LABEL = {"type": "string", "description": "The group's name in the language asked."}
 GAP = {
     "variable": {"type": "string"},
     "minuend": GROUP_VALUE,
     "subtrahend": GROUP_VALUE,
+    "minuend_label": LABEL,
+    "subtrahend_label": LABEL,
     "value": _nullable("number", description="minuend's value minus subtrahend's."),
     "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER,
     "p_value": _nullable("number", description="Two-sided test of \"no gap\"."),
@@ -116,6 +119,13 @@ def _schemas() -> dict[str, Any]:
     }
     indicator = {
         "key": {"type": "string"},
+        "organisation": {"type": "string", "description": "The organisation's name."},
+        "municipality_code": _nullable("string", pattern="^[0-9]{4}$", description=(
+            "SCB's four-digit municipality code (kommunkod), e.g. `1480`; null for an "
+            "organisation that is not a municipality or has not given it.")),
+        "decimals": _nullable("integer", description=(
+            "Shares (kind `share`, 0-1) are rounded to this many decimals, as are their SE, "
+            "interval, gaps, changes and `required`; null: full precision.")),
         "kind": {"type": "string", "enum": ["share", "mean", "index", "register"]},
         "direction": {"type": "string", "enum": ["higher", "lower"],
                       "description": "Whether a higher value is the better one."},
@@ -136,6 +146,8 @@ def _schemas() -> dict[str, Any]:
     wave = {"year": {"type": "integer"}, "wave": {"description": "The wave's label."},
             "source": _nullable("string", description="Register values: their source."),
             "overall": _ref("Estimate")}
+    breakdown = {"groups": {"type": "array", "items": _ref("GroupEstimate")},
+                 "gaps": {"type": "array", "items": _ref("Gap")}}
     follow_up = {
         "latest_wave": {}, "previous_wave": {}, "baseline_wave": {},
         **_comparison(),
@@ -144,14 +156,15 @@ def _schemas() -> dict[str, Any]:
         "required": _nullable("number", description="The value on track for the latest year."),
     }
     group_follow_up = _object({"variable": {"type": "string"}, "group": GROUP_VALUE,
-                               **_comparison()})
+                               "label": LABEL, **_comparison()})
     gap_follow_up = _object({"variable": {"type": "string"}, "minuend": GROUP_VALUE,
-                             "subtrahend": GROUP_VALUE, **_comparison()})
+                             "subtrahend": GROUP_VALUE, "minuend_label": LABEL,
+                             "subtrahend_label": LABEL, **_comparison()})
     return {
         "LocalizedText": localized,
         "Estimate": _object(ESTIMATE),
         "GroupEstimate": _object({"variable": {"type": "string"}, "group": GROUP_VALUE,
-                                  **ESTIMATE}),
+                                  "label": LABEL, **ESTIMATE}),
         "Gap": _object(GAP),
         "Change": _object(CHANGE),
         "Goal": goal,
@@ -164,10 +177,9 @@ def _schemas() -> dict[str, Any]:
                 "variable": {"type": "string"}, "minuend": GROUP_VALUE,
                 "subtrahend": GROUP_VALUE})},
             "focus_areas": {"type": "array", "items": _ref("FocusArea")}}),
-        "Wave": _object(wave),
-        "WaveDetail": _object({**wave,
-                               "groups": {"type": "array", "items": _ref("GroupEstimate")},
-                               "gaps": {"type": "array", "items": _ref("Gap")}}),
+        "Wave": _object({**wave, **breakdown}, "`groups` and `gaps` only when `group` was "
+                        "asked for (that grouping's).", required=list(wave)),
+        "WaveDetail": _object({**wave, **breakdown}),
         "FollowUp": _object(follow_up, "Change since the previous wave and the baseline, "
                                        "and status against the target."),
         "FollowUpDetail": _object({**follow_up,
@@ -193,25 +205,47 @@ def _schemas() -> dict[str, Any]:
                              "by ` × `, or `other`."}, **fieldwork_group})},
             "notes": {"type": "object"},
         }),
-        "Error": _object({"error": _object({
-            "code": {"type": "string", "examples": ["invalid_token"]},
-            "message": {"type": "string", "description": "For people, in the language asked."},
-        })}),
+        "Error": _object({
+            "type": {"type": "string", "format": "uri", "description": (
+                "`tag:delaktig.se,2026:problem:<code>` for the API's own problems, "
+                "`about:blank` for plain HTTP errors (404, 405, 429).")},
+            "title": {"type": "string", "description": "The problem type in English."},
+            "status": {"type": "integer"},
+            "detail": {"type": "string", "description": "For people, in the language asked."},
+            "code": {"type": "string", "examples": ["invalid_token", "invalid_parameter"]},
+            "error": _object({"code": {"type": "string"}, "message": {"type": "string"}},
+                             "Deprecated: `code` and `detail` as the API's first errors "
+                             "gave them."),
+        }, "An error as RFC 9457 problem details (`application/problem+json`)."),
     }
 
 
-def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": where == "path",
-            "description": description, "schema": {"type": "string", **schema}}
+def _parameter(name: str, where: str, description: str, example: str | None = None,
+               **schema: Any) -> dict[str, Any]:
+    out = {"name": name, "in": where, "required": where == "path",
+           "description": description, "schema": {"type": "string", **schema}}
+    if example is not None:
+        out["example"] = example
+    return out
 
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
-            "content": {"application/json": {"schema": _ref("Error")}}}
+            "content": {"application/problem+json": {"schema": _ref("Error")}}}
+
+
+#: Every answer carries these: its version for If-None-Match, and CORS.
+ANSWER_HEADERS = {
+    "ETag": {"description": "The answer's version; send it as If-None-Match to get 304 "
+                            "when nothing changed.", "schema": {"type": "string"}},
+    "Access-Control-Allow-Origin": {"description": "`*`: any web page may read the API.",
+                                    "schema": {"type": "string"}},
+}
 
 
 def _json(description: str, schema: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+    return {"description": description, "headers": ANSWER_HEADERS,
+            "content": {"application/json": {"schema": _ref(schema)}}}
 
 
 CSV_DESCRIPTION = (
@@ -236,20 +270,40 @@ FIELDWORK_DESCRIPTION = (
 
 def openapi_document() -> dict[str, Any]:
     """The API described in OpenAPI 3.1."""
-    slug = _parameter("slug", "path", "The framework's address, e.g. `exempelby-kommun`.")
-    key = _parameter("key", "path", "The indicator's key, e.g. `tillit_manniskor`.")
-    lang = _parameter("lang", "query", "Language of error messages (and of the CSV's "
-                      "`title`); otherwise Accept-Language decides.",
-                      enum=["sv", "sv-ll", "en", "ar", "fa", "so", "ti", "uk"])
+    slug = _parameter("slug", "path", "The framework's address, e.g. `exempelby-kommun`.",
+                      "exempelby-kommun")
+    key = _parameter("key", "path", "The indicator's key, e.g. `tillit_manniskor`.",
+                     "tillit_manniskor")
+    lang = _parameter("lang", "query", "Language of error messages, group labels and the "
+                      "CSV's `title`: sv, sv-ll, en, ar, fa, so, ti or uk. Without it, or with "
+                      "another code, Accept-Language decides.", "en")
     dialect = _parameter("dialect", "query", "CSV separators: `comma` (default) or "
                          "`semicolon` (with decimal commas).", enum=["comma", "semicolon"],
                          default="comma")
     fmt = _parameter("format", "query", "`json` (default) or `csv` (as indicators.csv).",
                      enum=["json", "csv"], default="json")
+    year = {"name": "year", "in": "query", "required": False, "style": "form", "explode": True,
+            "description": "Only the waves of these years (repeat for several).",
+            "schema": {"type": "array", "items": {"type": "integer", "minimum": 1900,
+                                                  "maximum": 2100}}}
+    group = _parameter("group", "query", "Only this grouping's groups and gaps, e.g. `born`; "
+                       "in the list, each wave then has them too. One of the framework's "
+                       "`groupings`.", "born", pattern="^[a-z0-9_]{1,40}$")
+    chosen = {"name": "indicator", "in": "query", "required": False, "style": "form",
+              "explode": True, "description": "Only these indicators (keys; repeat for "
+                                              "several).",
+              "schema": {"type": "array", "items": {"type": "string",
+                                                    "pattern": "^[a-z][a-z0-9_]{0,59}$"}}}
+    bad_filter = _error("A malformed filter: a year outside 1900-2100, or a grouping or "
+                        "indicator key that cannot be one (`invalid_parameter`).")
+    not_modified = {"description": "Not modified: the If-None-Match ETag is current.",
+                    "headers": ANSWER_HEADERS}
     errors = {"401": _error("The Authorization header holds no valid, unrevoked token "
                             "(`WWW-Authenticate: Bearer`)."),
               "404": _error("No such framework, or it is unpublished and no token of its "
-                            "organisation was sent; or no such indicator visible to you."),
+                            "organisation was sent; or no such indicator visible to you; or "
+                            "a filter names a grouping the framework does not have "
+                            "(`grouping_not_found`) or an indicator you may not see."),
               "429": _error("Too many requests: the limit is counted per token, or per "
                             "address without one.")}
     secured = [{}, {"bearerToken": []}]
@@ -260,7 +314,8 @@ def openapi_document() -> dict[str, Any]:
     def operation(operation_id: str, summary: str, parameters: list, ok: dict,
                   description: str | None = None, extra: dict | None = None) -> dict:
         op = {"operationId": operation_id, "summary": summary, "parameters": parameters,
-              "security": secured, "responses": {"200": ok, **errors, **(extra or {})}}
+              "security": secured, "responses": {"200": ok, "304": not_modified, **errors,
+                                                 **(extra or {})}}
         if description:
             op["description"] = description
         return {"get": op}
@@ -277,7 +332,14 @@ def openapi_document() -> dict[str, Any]:
                 "figure has passed the framework's disclosure rules. Public indicators of a "
                 "published framework are open; a bearer token of the framework's "
                 "organisation opens all of them. Anonymous answers may be cached for "
-                f"{PUBLIC_MAX_AGE // 60} minutes; answers to a token are `no-store`.\n\n" + CSV_DESCRIPTION),
+                f"{PUBLIC_MAX_AGE // 60} minutes; answers to a token are `no-store`. Every "
+                "answer has an ETag: send it as `If-None-Match` and an unchanged answer is "
+                "`304 Not Modified`. Any web page may read the API (CORS, "
+                "`Access-Control-Allow-Origin: *`, preflight with OPTIONS). Errors are RFC "
+                "9457 problem details (`application/problem+json`). Shares are rounded to "
+                "the indicator's `decimals`. Each indicator names its organisation and "
+                "municipality code (kommunkod); groups have a `label` next to their code, "
+                "in the language of `lang` or Accept-Language.\n\n" + CSV_DESCRIPTION),
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -291,15 +353,19 @@ def openapi_document() -> dict[str, Any]:
                 [slug, lang], _json("The framework.", "Framework")),
             "/frameworks/{slug}/indicators": operation(
                 "listIndicators", "Every indicator you may see, each wave's overall value "
-                "and the follow-up.", [slug, fmt, dialect, lang],
+                "and the follow-up.", [slug, fmt, dialect, year, group, chosen, lang],
                 {**_json("The indicators.", "IndicatorList"),
                  "content": {**_json("", "IndicatorList")["content"], **csv_content}},
-                extra={"400": _error("Unknown `format` or `dialect`.")}),
+                extra={"400": _error("Unknown `format` or `dialect`, or a malformed filter "
+                                     "(`invalid_parameter`).")}),
             "/frameworks/{slug}/indicators.csv": operation(
                 "indicatorsCsv", "Every indicator you may see as a long CSV table.",
-                [slug, dialect, lang], {"description": "The table.", "content": csv_content},
+                [slug, dialect, year, group, chosen, lang],
+                {"description": "The table.", "headers": ANSWER_HEADERS,
+                 "content": csv_content},
                 description=CSV_DESCRIPTION,
-                extra={"400": _error("Unknown `dialect`.")}),
+                extra={"400": _error("Unknown `dialect`, or a malformed filter "
+                                     "(`invalid_parameter`).")}),
             "/surveys/{slug}/fieldwork": {"get": {
                 "operationId": "getFieldwork",
                 "summary": "A drawn sample's size, outcomes and response rates.",
@@ -313,7 +379,8 @@ def openapi_document() -> dict[str, Any]:
                     "429": _error("Too many requests from this address.")}}},
             "/frameworks/{slug}/indicators/{key}": operation(
                 "getIndicator", "One indicator with every wave's groups and gaps.",
-                [slug, key, lang], _json("The indicator.", "IndicatorResponse")),
+                [slug, key, year, group, lang], _json("The indicator.", "IndicatorResponse"),
+                extra={"400": bad_filter}),
         },
         "components": {
             "schemas": _schemas(),

@@ -64,11 +64,19 @@ from surveys.followup.forms import (
     place_ref,
     texts_from,
 )
-from surveys.followup.models import ApiToken, FocusArea, Framework, Goal, IndicatorDefinition
+from surveys.followup.models import (
+    KEY_RE,
+    ApiToken,
+    FocusArea,
+    Framework,
+    Goal,
+    IndicatorDefinition,
+)
 from surveys.followup.openapi import PUBLIC_MAX_AGE, openapi_document
 from surveys.followup.services import FrameworkError
 from surveys.jobs import services as job_services
 from surveys.survey import queries as survey_queries
+from surveys.survey.questions import CODE_RE
 
 #: `access` in the API's answers: what the caller may see.
 PUBLIC, ORGANISATION = "public", "organisation"
@@ -725,6 +733,22 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+#: CORS: any site may read the API from a browser; a token travels in a header, never a
+#: cookie, so no credentials are involved.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Content-Language, Retry-After, X-RateLimit-Limit, "
+                                     "X-RateLimit-Remaining, X-RateLimit-Reset",
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Accept-Language, If-None-Match",
+    "Access-Control-Max-Age": "86400",
+}
+#: Years a `year` filter may name.
+YEARS = range(1900, 2101)
+
+
 def api_limit_key() -> str:
     """Count requests per token (its hash, never the token) or per address without one."""
     header = request.headers.get("Authorization", "")
@@ -745,20 +769,29 @@ def api_language() -> None:
 
 
 def api_cache_headers(response: Response) -> Response:
-    """Anonymous answers may be cached briefly; token answers and errors never."""
+    """Anonymous answers may be cached briefly, token answers and errors never; answers
+    carry an ETag (a matching If-None-Match gets 304) and CORS headers."""
     if response.status_code >= 400 or "Authorization" in request.headers:
         response.headers["Cache-Control"] = "no-store"
     else:
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.vary.add("Authorization")
     response.vary.add("Accept-Language")
+    response.headers.update(CORS_HEADERS)
+    if request.method == "OPTIONS":
+        response.headers.update(PREFLIGHT_HEADERS)
+    elif response.status_code == 200 and request.method in ("GET", "HEAD"):
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 
 def api_error(error: ApiError):
-    """An error as JSON: {"error": {"code", "message"}}."""
-    response = jsonify({"error": {"code": error.code, "message": error.message}})
+    """An error as RFC 9457 problem details (application/problem+json)."""
+    response = jsonify(api_figures.problem(error.status, error.code, error.message))
+    response.mimetype = "application/problem+json"
     response.status_code = error.status
+    response.headers["Content-Language"] = g.get("content_language", DEFAULT_LOCALE)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="delaktig", error="invalid_token"'
     elif error.status == 405:
@@ -767,7 +800,8 @@ def api_error(error: ApiError):
 
 
 def api_http_error(error: HTTPException):
-    """Werkzeug's errors (rate limit, ...) as JSON too (the request rolls back: status >= 400)."""
+    """Werkzeug's errors (rate limit, ...) as problem details too (the request rolls back:
+    status >= 400)."""
     if "content_language" not in g:  # e.g. the rate limit, checked before our hooks ran
         api_language()
     found = {
@@ -777,7 +811,11 @@ def api_http_error(error: HTTPException):
     }
     code, message = found.get(error.code, ("bad_request", lambda: _(
         "The request could not be understood. Go back and try again.")))
-    return api_error(ApiError(error.code or 400, code, message()))
+    response = api_error(ApiError(error.code or 400, code, message()))
+    retry = error.get_response().headers.get("Retry-After") if error.code == 429 else None
+    if retry:
+        response.headers["Retry-After"] = retry
+    return response
 
 
 def _token_secret() -> str | None:
@@ -836,6 +874,49 @@ def _series(framework: Framework, definitions: list[IndicatorDefinition]):
     return queries.series_for(framework, definitions) if definitions else []
 
 
+def _bad_parameter(message: str) -> ApiError:
+    """A malformed filter value; a well-formed one that names nothing is a 404."""
+    return ApiError(400, "invalid_parameter", message)
+
+
+def _view(framework: Framework) -> api_figures.ApiView:
+    """The filters the query asks for (`year`, `group`), checked; groups named in the
+    caller's language."""
+    years = set()
+    for text in request.args.getlist("year"):
+        if not (text.isascii() and text.isdigit() and int(text) in YEARS):
+            raise _bad_parameter(_("Write year as a year such as 2025 (1900-2100)."))
+        years.add(int(text))
+    group = request.args.get("group")
+    if group is not None and group not in framework.groupings:
+        message = _("The framework has no grouping “%(group)s”; it has: %(groupings)s.",
+                    group=group[:40], groupings=", ".join(framework.groupings))
+        if not CODE_RE.match(group):
+            raise _bad_parameter(message)
+        raise ApiError(404, "grouping_not_found", message)
+    options = present.option_labels(framework)
+    return api_figures.ApiView(
+        label=lambda variable, value: present.group_label(variable, value, options),
+        organisation=framework.organisation, years=frozenset(years) if years else None,
+        group=group)
+
+
+def _chosen(visible: list[IndicatorDefinition]) -> list[IndicatorDefinition]:
+    """The indicators the `indicator` filter names (every visible one without it)."""
+    keys = request.args.getlist("indicator")
+    if not keys:
+        return visible
+    known = {d.key for d in visible}
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        message = _("The framework has no indicator “%(key)s” that you may see.",
+                    key=unknown[0][:60])
+        if not all(KEY_RE.match(k) for k in unknown):
+            raise _bad_parameter(message)
+        raise ApiError(404, "indicator_not_found", message)
+    return [d for d in visible if d.key in keys]
+
+
 def openapi():
     """This API described in OpenAPI 3.1."""
     return jsonify(openapi_document())
@@ -848,41 +929,46 @@ def framework_detail(slug: str):
 
 
 def indicator_list(slug: str):
-    """Every visible indicator with each wave's overall figures and its follow-up."""
+    """Every visible indicator (or those asked for) with each wave's overall figures and its
+    follow-up; ?year= and ?group= filter."""
     wanted = request.args.get("format", "json")
     if wanted not in ("json", "csv"):
         raise ApiError(400, "unknown_format", _("Ask for format=json or format=csv."))
     if wanted == "csv":
         return indicator_csv(slug)
     framework, access = _api_framework(slug)
-    all_series = _series(framework, _visible(framework, access))
+    view = _view(framework)
+    all_series = _series(framework, _chosen(_visible(framework, access)))
     return jsonify({**api_figures.framework_head(framework, access),
-                    "indicators": [api_figures.indicator_json(s) for s in all_series]})
+                    "indicators": [api_figures.indicator_json(s, view) for s in all_series]})
 
 
 def indicator_csv(slug: str):
-    """The long CSV: indicator x wave x (whole population | group | gap)."""
+    """The long CSV: indicator x wave x (whole population | group | gap), filtered alike."""
     dialect = request.args.get("dialect", "comma")
     if dialect not in ("comma", "semicolon"):
         raise ApiError(400, "unknown_dialect", _("Ask for dialect=comma or dialect=semicolon."))
     framework, access = _api_framework(slug)
-    all_series = _series(framework, _visible(framework, access))
-    rows = api_figures.csv_rows(all_series, g.content_language)
+    view = _view(framework)
+    all_series = _series(framework, _chosen(_visible(framework, access)))
+    rows = api_figures.csv_rows(all_series, g.content_language, view)
     body = api_figures.to_csv(rows, semicolon=dialect == "semicolon")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"'})
 
 
 def indicator_detail(slug: str, key: str):
-    """One indicator, every wave with its groups and gaps, and the full follow-up."""
+    """One indicator, every wave with its groups and gaps, and the full follow-up; ?year=
+    and ?group= filter."""
     framework, access = _api_framework(slug)
     definition = next((d for d in _visible(framework, access) if d.key == key), None)
     if definition is None:
         raise ApiError(404, "indicator_not_found", _(
             "The framework has no indicator with this key that you may see."))
+    view = _view(framework)
     (series,) = _series(framework, [definition])
     return jsonify({**api_figures.framework_head(framework, access),
-                    "indicator": api_figures.indicator_json(series, detail=True)})
+                    "indicator": api_figures.indicator_json(series, view, detail=True)})
 
 
 def api_unknown(anything: str):

@@ -1,4 +1,4 @@
-"""Register-based indicator values: one value per year from a CSV or JSON-stat 2.0 file.
+"""Register-based indicator values: one value per year from a CSV or JSON-stat file.
 
 Two small readers, both returning a :class:`RegisterSeries` (year -> value, with the
 file's source, label and unit) or raising :class:`~.errors.RegisterFormatError` listing
@@ -8,10 +8,11 @@ every problem with a machine-readable code:
   (``value``, ``värde``, ``varde``, or the only other column, or ``value_column=``);
   comma, semicolon or tab separated, decimal comma accepted when the separator is not a
   comma; empty, ``..`` and ``-`` mean "no value" (SCB's notation).
-* JSON-stat 2.0 as SCB's statistical database (PxWebApi) serves it: a ``dataset`` with a
-  time dimension (``role.time``, or an id like ``Tid``) whose codes are years; every other
-  dimension has one category, or ``select={dimension: code}`` picks one (e.g. the region
-  and the ContentsCode of one table). ``value`` may be dense or sparse; null is "no value".
+* JSON-stat as SCB's statistical database serves it (1.x or 2.0, PxWebApi 1 or 2; read
+  by :mod:`surveys.core.jsonstat`): a table with a time dimension (``role.time``, or an
+  id like ``Tid``) whose codes are years; every other dimension has one category, or
+  ``select={dimension: code}`` picks one (e.g. the region and the ContentsCode of one
+  table). ``value`` may be dense or sparse; null is "no value".
 
 :func:`register_waves` turns a series into per-year :class:`~.compute.WaveResult` objects,
 so :func:`~.trends.follow_up` treats a register indicator like a survey one (without
@@ -29,7 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.core.problems import Problem, load_json_file, too_many_cells
+from surveys.core import jsonstat
+from surveys.core.problems import Problem
 
 from .compute import Estimate, WaveResult
 from .definitions import RegisterIndicator
@@ -181,37 +183,8 @@ def read_register_csv(
 
 
 # --------------------------------------------------------------------------------------
-# JSON-stat 2.0
+# JSON-stat (read by surveys.core.jsonstat)
 # --------------------------------------------------------------------------------------
-
-
-def _category_codes(entry: Any, size: int) -> list[str] | None:
-    """Category codes of a dimension in index order (index as object or list)."""
-    category = entry.get("category") if isinstance(entry, dict) else None
-    if not isinstance(category, dict):
-        return None
-    index = category.get("index")
-    if isinstance(index, list):
-        codes = [str(c) for c in index]
-    elif isinstance(index, dict):
-        if sorted(index.values()) != list(range(len(index))):
-            return None
-        codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
-    elif size == 1 and isinstance(category.get("label"), dict) and len(category["label"]) == 1:
-        codes = [str(next(iter(category["label"])))]  # index may be omitted for one category
-    else:
-        return None
-    return codes if len(codes) == size else None
-
-
-def _unit(dimensions: dict[str, Any], metric: str | None, code: str | None) -> str | None:
-    if metric is None or code is None:
-        return None
-    unit = dimensions.get(metric, {}).get("category", {}).get("unit", {})
-    entry = unit.get(code) if isinstance(unit, dict) else None
-    if isinstance(entry, dict) and isinstance(entry.get("label"), str):
-        return entry["label"]
-    return None
 
 
 def read_register_jsonstat(
@@ -220,46 +193,21 @@ def read_register_jsonstat(
     select: Mapping[str, str] | None = None,
     source: str | None = None,
 ) -> RegisterSeries:
-    """Read a yearly series from a JSON-stat 2.0 dataset (see the module docstring).
+    """Read a yearly series from a JSON-stat table (see the module docstring).
 
     ``source`` is used when the file has no ``source`` of its own.
     """
-    data, problem = load_json_file(_decode(raw))
-    if problem is not None:
-        raise RegisterFormatError([problem])
-    if not isinstance(data, dict) or data.get("class") != "dataset":
-        raise RegisterFormatError([Problem("not_dataset")])
-    if data.get("version") != "2.0":
-        raise RegisterFormatError([Problem("wrong_version", {"version": str(data.get("version"))})])
-    ids, sizes, dimensions = data.get("id"), data.get("size"), data.get("dimension")
-    if not (
-        isinstance(ids, list)
-        and isinstance(sizes, list)
-        and isinstance(dimensions, dict)
-        and len(ids) == len(sizes)
-        and all(isinstance(s, int) and s >= 0 for s in sizes)
-    ):
-        raise RegisterFormatError([Problem("missing_field", {"field": "id/size/dimension"})])
-    oversized = too_many_cells(sizes)
-    if oversized is not None:
-        raise RegisterFormatError([oversized])
-    problems: list[Problem] = []
-    codes: dict[str, list[str]] = {}
-    for dim, size in zip(ids, sizes, strict=True):
-        found = _category_codes(dimensions.get(dim), size)
-        if found is None:
-            problems.append(Problem("missing_dimension", {"dimension": dim}))
-        else:
-            codes[dim] = found
-    if problems:
-        raise RegisterFormatError(problems)
-
-    roles = data.get("role") if isinstance(data.get("role"), dict) else {}
-    time_role = [d for d in roles.get("time", []) if d in codes]
+    try:
+        dataset = jsonstat.parse(raw)
+    except jsonstat.JsonStatError as error:
+        raise RegisterFormatError(error.problems) from None
+    ids, codes = dataset.ids, dataset.codes
+    time_role = dataset.roles.get("time", [])
     time_dim = time_role[0] if time_role else next((d for d in ids if _fold(d) in YEAR_NAMES), None)
     if time_dim is None:
         raise RegisterFormatError([Problem("no_time_dimension", {"dimensions": list(ids)})])
 
+    problems: list[Problem] = []
     select = dict(select or {})
     fixed: dict[str, int] = {}
     for dim in ids:
@@ -287,49 +235,24 @@ def read_register_jsonstat(
     bad_years = [c for c in codes[time_dim] if not _YEAR_RE.match(c)]
     if bad_years:
         problems.append(Problem("bad_year", {"codes": bad_years[:LIST_LIMIT]}))
-    total = math.prod(sizes)
-    raw_values = data.get("value")
-    if isinstance(raw_values, list):
-        if len(raw_values) != total:
-            problems.append(Problem("value_count", {"expected": total, "found": len(raw_values)}))
-        value_at = dict(enumerate(raw_values))
-    elif isinstance(raw_values, dict):
-        try:
-            value_at = {int(k): v for k, v in raw_values.items()}
-        except ValueError:
-            value_at = {}
-            problems.append(Problem("missing_field", {"field": "value"}))
-    else:
-        value_at = {}
-        problems.append(Problem("missing_field", {"field": "value"}))
     if problems:
         raise RegisterFormatError(problems)
 
-    # row-major strides: the last dimension varies fastest
-    strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
-    base = sum(strides[ids.index(d)] * pos for d, pos in fixed.items())
-    step = strides[ids.index(time_dim)]
-    rows: list[tuple[int, float | None]] = []
-    for pos, code in enumerate(codes[time_dim]):
-        v = value_at.get(base + step * pos)
-        if v is not None and (
-            isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
-        ):
-            problems.append(Problem("bad_value", {"year": code, "value": str(v)[:40]}))
-            continue
-        rows.append((int(code), None if v is None else float(v)))
-
-    metric_dims = [d for d in roles.get("metric", []) if d in codes]
+    where = tuple(slice(None) if d == time_dim else fixed[d] for d in ids)
+    rows = [(int(code), None if math.isnan(v) else float(v))
+            for code, v in zip(codes[time_dim], dataset.values[where].tolist(), strict=True)]
+    metric_dims = dataset.roles.get("metric", [])
     metric = metric_dims[0] if metric_dims else None
-    metric_code = codes[metric][fixed[metric]] if metric in fixed else None
-    file_source = data.get("source")
+    unit = None
+    if metric in fixed:
+        unit = dataset.units.get(metric, {}).get(codes[metric][fixed[metric]])
     return _series(
         rows,
         problems,
-        source=file_source if isinstance(file_source, str) else source,
-        label=data.get("label") if isinstance(data.get("label"), str) else None,
-        unit=_unit(dimensions, metric, metric_code),
-        updated=data.get("updated") if isinstance(data.get("updated"), str) else None,
+        source=dataset.source or source,
+        label=dataset.label,
+        unit=unit,
+        updated=dataset.updated,
     )
 
 

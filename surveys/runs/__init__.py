@@ -8,8 +8,9 @@ inputs and outputs and puts pages around it.
 - ``views.py``, ``services.py`` (margin sets, mappings, runs, approval), ``queries.py``,
   ``models.py``, ``forms.py``, ``templates/runs/``
 - ``weighing.py``: the engine called exactly as a run calls it, no database
-- ``mapping.py`` (answers to categories), ``margin_files.py`` and ``jsonstat.py`` (reading
-  margins), ``monitor.py`` (who is missing), ``messages.py`` (codes in words),
+- ``mapping.py`` (answers to categories), ``margin_files.py`` and ``jsonstat.py`` (margins
+  from a CSV or an SCB table, read by ``surveys.core.jsonstat``), ``scb.py`` (a table
+  from SCB by its id), ``monitor.py`` (who is missing), ``messages.py`` (codes in words),
   ``charts.py`` (the weight histogram)
 - ``microdata.py``: weighted microdata and its codebook as CSV, Excel, SPSS, Stata or
   Parquet; ``syntax.py``: the SPSS syntax and the R script that go with them; both

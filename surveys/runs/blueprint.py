@@ -18,6 +18,9 @@ add_rules(
     # import margins from a long CSV, or from SCB's JSON-stat
     ("/margins/csv", "import_margins_csv", views.import_margins_csv, BOTH),
     ("/margins/json-stat", "import_margins_jsonstat", views.import_margins_jsonstat, BOTH),
+    # a table from a file or from SCB by its id, kept; each of its codes to a category
+    ("/tables", "tables", views.tables, BOTH),
+    ("/tables/<int:table_id>", "map_table", views.map_table, BOTH),
     # a margin set: rows, totals, notes; confirm, then delete (sets no run uses)
     ("/margins/<int:margin_set_id>", "margin_set", views.margin_set, GET),
     ("/margins/<int:margin_set_id>/delete", "delete_margins", views.delete_margins, BOTH),

@@ -13,12 +13,19 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from surveys.core.forms import MultiCheckboxField, NumberField, choices, strip
-from surveys.runs import jsonstat, mapping, messages
+from surveys.core.jsonstat import Dataset
+from surveys.runs import jsonstat, mapping, messages, scb
 from surveys.runs.mapping import DEFAULT_AGE_GROUPS, format_age_groups
-from surveys.runs.margin_files import ImportProblems, format_code_lines, parse_code_lines
+from surveys.runs.margin_files import (
+    CATEGORY_MAX,
+    ImportProblems,
+    format_code_lines,
+    parse_code_lines,
+)
 from surveys.runs.messages import METHOD_LABELS, POLICY_LABELS
 from surveys.runs.models import METHODS, MarginSet
 from surveys.runs.weighing import RunSettings
+from surveys.survey.questions import CODE_RE
 
 
 class IsoDateField(StringField):
@@ -116,6 +123,69 @@ class JsonStatMarginsForm(_MarginsFields):
             return None, found
         return jsonstat.CodeMapping(age_groups=groups, sex=codes["sex_codes"],
                                     born=codes["born_codes"], region=codes["region_codes"]), []
+
+
+class TableFileForm(FlaskForm):
+    """A population table as a file, in any of the formats SCB's APIs give."""
+
+    file = FileField(_l("Table file"), validators=[FileRequired(message=_l("Choose a file."))],
+                     description=_l("JSON-stat 1.x or 2.0, or PxWeb's JSON, as SCB's statistical "
+                                    "database saves it."))
+
+
+class ScbTableForm(FlaskForm):
+    """A table in SCB's statistical database by its id, and which codes to ask for."""
+
+    table_id = StringField(_l("Table id"), filters=[strip],
+                           validators=[DataRequired(), Length(max=40)],
+                           description=_l("As SCB's statistical database shows it, e.g. TAB638."))
+    query = TextAreaField(
+        _l("Codes to fetch"),
+        description=_l("One dimension a line: dimension = codes, separated by commas, e.g. "
+                       "Region = 1480. * takes every code, top(1) the latest period."))
+
+    def selection(self) -> tuple[dict[str, list[str]] | None, list[tuple[str, dict]]]:
+        """The query as {dimension: codes}, or None and the problems of its lines."""
+        try:
+            return scb.parse_query(self.query.data), []
+        except scb.ScbError as error:
+            return None, [(p.code, p.details) for p in error.problems]
+
+
+class TableMappingForm(_MarginsFields):
+    """The margin set's name, source and date; each code's category is read by `plans`."""
+
+    def plans(self, dataset: Dataset, formdata) -> tuple[list[jsonstat.DimensionPlan],
+                                                        dict[str, list[str]]]:
+        """What the analyst wrote per dimension (`d{i}-variable`) and code (`d{i}-c{j}`),
+        and the errors by field name. A dimension without a variable gets a plan with the
+        variable "" (the caller leaves it out, and the margins add it up)."""
+        plans, errors = [], {}
+        seen: set[str] = set()
+        for i, dim in enumerate(dataset.ids):
+            if dataset.sizes[i] == 1:
+                continue
+            variable = (formdata.get(table_field(i), "") or "").strip()
+            if variable and not CODE_RE.match(variable):
+                errors[table_field(i)] = [messages.problem("bad_variable_name")]
+            elif variable and variable in seen:
+                errors[table_field(i)] = [messages.problem("duplicate_variable",
+                                                           {"name": variable})]
+            seen.add(variable)
+            categories: dict[str, str | None] = {}
+            for j, code in enumerate(dataset.codes[dim]):
+                category = (formdata.get(table_field(i, j), "") or "").strip()
+                if len(category) > CATEGORY_MAX:
+                    errors[table_field(i, j)] = [messages.problem(
+                        "category_too_long", {"max": CATEGORY_MAX})]
+                categories[code] = category or None
+            plans.append(jsonstat.DimensionPlan(dim, variable, categories))
+        return plans, errors
+
+
+def table_field(dimension: int, code: int | None = None) -> str:
+    """Name of a field of the table mapping form: "d0-variable", "d0-c12"."""
+    return f"d{dimension}-variable" if code is None else f"d{dimension}-c{code}"
 
 
 class RunForm(FlaskForm):

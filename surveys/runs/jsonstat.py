@@ -1,50 +1,48 @@
-"""JSON-stat 2.0 population tables, as SCB's PxWebApi serves them, turned into long margins.
+"""Population margins from an SCB table: each of the table's codes mapped to a category.
 
-No Flask here: an analyst can call it from a notebook. Problems are collected, not raised
-one by one, and each is a :class:`Problem` with a machine-readable ``code`` and details,
-so the web pages can say every one of them in the analyst's language.
-
-A PxWebApi answer in ``json-stat2`` format is one *dataset*::
-
-    {"version": "2.0", "class": "dataset", "label": "Folkmängd efter region, ålder, ...",
-     "id": ["Region", "Alder", "Kon", "Fodelseregion", "ContentsCode", "Tid"],
-     "size": [5, 69, 2, 4, 1, 1],
-     "dimension": {"Alder": {"label": "ålder",
-                             "category": {"index": {"16": 0, "17": 1, ...},
-                                          "label": {"16": "16 år", ...}}}, ...},
-     "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-     "value": [412, 398, ...]}
-
-``value`` lists the cells in row-major order (the last dimension varies fastest); it may
-also be an object {"position": value} for sparse tables. :func:`to_margins` maps SCB's
-codes to our categories (single-year ages to age groups, Kon 1/2, födelseregion codes,
-region codes to districts) and sums the cube to one margin per variable. All margins come
-from the same filtered cube, so their totals agree.
+No Flask here: an analyst can call it from a notebook. Reading the table (JSON-stat 1.x
+or 2.0, PxWebApi 1 or 2) is :mod:`surveys.core.jsonstat`; this module decides what each
+code becomes. A :class:`DimensionPlan` says it for one dimension (margin variable, and
+code -> category or None for "left out"); :func:`plan` makes the plans from a
+:class:`CodeMapping` (age groups, SCB's codes for sex and country of birth, region codes
+to districts), and the mapping page lets the analyst write them code by code.
+:func:`margins_from` sums the cube to one margin per planned dimension. All margins come
+from the same cells (those whose every planned code falls in a category), so their
+totals agree. Problems are :class:`~surveys.core.problems.Problem` codes, raised together
+as a :class:`~surveys.core.jsonstat.JsonStatError`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from surveys.core.problems import Problem, load_json_file, too_many_cells
+from surveys.core.jsonstat import (
+    LIST_LIMIT,
+    Dataset,
+    JsonStatError,
+    age_range,
+    code_with_label,
+    first_cells,
+    fold,
+    parse,
+)
+from surveys.core.problems import Problem
 
 #: Our variable names for SCB's dimensions.
 AGE, SEX, BORN, DISTRICT = "age", "gender", "born", "district"
 
-#: Dimension ids (lower case, without diacritics) per role.
+#: Dimension ids (folded: lower case, without diacritics) per role.
 DIMENSION_NAMES = {
-    AGE: ("alder", "age", "alderfem", "ald"),
+    AGE: ("alder", "age", "alderfem", "ald", "alder1", "femarsklasser"),
     SEX: ("kon", "sex"),
-    BORN: ("fodelseregion", "fodelseland", "fodelselandgrupp", "fodelseregionen", "born"),
-    DISTRICT: ("region", "regso", "deso", "omrade", "district"),
+    BORN: ("fodelseregion", "fodelseland", "fodelselandgrupp", "fodelseregionen", "born",
+           "inrikesutrikes", "utlsvbakgrund"),
+    DISTRICT: ("region", "regso", "deso", "omrade", "district", "kommun", "lan"),
 }
 CONTENTS_NAMES = ("contentscode", "tabellinnehall")
 TIME_NAMES = ("tid", "ar", "year", "time")
@@ -63,225 +61,16 @@ DEFAULT_BORN_CODES = {
     "080": "utrikes",  # Sydamerika
     "090": "utrikes",  # Oceanien
 }
-#: The same codes in four groups, matching the survey's country-of-birth question.
-FOUR_BORN_GROUPS = {
-    "010": "sverige", "020": "norden", "030": "europa", "040": "europa", "050": "utanfor_europa",
-    "060": "utanfor_europa", "070": "utanfor_europa", "080": "utanfor_europa",
-    "090": "utanfor_europa",
-}
-
-AGE_CODE_RE = re.compile(r"^(\d{1,3})(\+?)$")
-#: How many cells a problem lists before saying "and N more".
-LIST_LIMIT = 8
 
 
-class JsonStatError(ValueError):
-    """The file cannot become margins; `problems` says every reason found."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(f"{p.code}: {p.details}" for p in problems))
-        self.problems = problems
-
-
-@dataclass
-class Dataset:
-    """A parsed JSON-stat dataset: dimensions with their category codes, values as an array."""
-
-    ids: list[str]
-    sizes: list[int]
-    #: Per dimension id: category codes in index order.
-    codes: dict[str, list[str]]
-    #: Per dimension id: code -> label (the code itself when the file gives none).
-    labels: dict[str, dict[str, str]]
-    dimension_labels: dict[str, str]
-    #: Cell values, shape `sizes`.
-    values: np.ndarray
-    roles: dict[str, list[str]] = field(default_factory=dict)
-    label: str | None = None
-    source: str | None = None
-    updated: str | None = None
-
-
-# -- parsing ----------------------------------------------------------------------------------
-def parse(raw: bytes | str) -> Dataset:
-    """Parse and check a JSON-stat 2.0 dataset; raise JsonStatError listing every problem."""
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise JsonStatError([Problem("not_utf8")]) from None
-    data, problem = load_json_file(raw)
-    if problem is not None:
-        raise JsonStatError([problem])
-    if not isinstance(data, dict):
-        raise JsonStatError([Problem("not_dataset", {"found": type(data).__name__})])
-    problems: list[Problem] = []
-    version = data.get("version")
-    if version != "2.0":
-        problems.append(Problem("wrong_version", {"version": _show(version)}))
-    kind = data.get("class")
-    if kind != "dataset":
-        problems.append(Problem("not_dataset", {"found": _show(kind)}))
-    if problems:
-        raise JsonStatError(problems)
-
-    ids, sizes = data.get("id"), data.get("size")
-    if not (isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids)):
-        problems.append(Problem("missing_field", {"field": "id"}))
-    if not (isinstance(sizes, list) and all(_is_count(s) for s in sizes)):
-        problems.append(Problem("missing_field", {"field": "size"}))
-    dimensions = data.get("dimension")
-    if not isinstance(dimensions, dict):
-        problems.append(Problem("missing_field", {"field": "dimension"}))
-    if problems:
-        raise JsonStatError(problems)
-    if len(ids) != len(sizes):
-        raise JsonStatError([Problem("id_size_mismatch", {"ids": len(ids), "sizes": len(sizes)})])
-    oversized = too_many_cells(sizes)
-    if oversized is not None:
-        raise JsonStatError([oversized])
-
-    codes: dict[str, list[str]] = {}
-    labels: dict[str, dict[str, str]] = {}
-    dimension_labels: dict[str, str] = {}
-    for dim, size in zip(ids, sizes, strict=True):
-        found = _categories(dim, dimensions.get(dim), int(size), problems)
-        if found is None:
-            continue
-        codes[dim], labels[dim] = found
-        entry = dimensions[dim]
-        dimension_labels[dim] = str(entry.get("label") or dim)
-    if problems:
-        raise JsonStatError(problems)
-
-    sizes = [int(s) for s in sizes]
-    total = math.prod(sizes)
-    values = _values(data.get("value"), total, problems)
-    if problems:
-        raise JsonStatError(problems)
-    assert values is not None
-    cube = values.reshape(sizes)
-    _check_cells(cube, ids, codes, problems)
-    if problems:
-        raise JsonStatError(problems)
-    roles = data.get("role") if isinstance(data.get("role"), dict) else {}
-    return Dataset(
-        ids=list(ids), sizes=sizes, codes=codes, labels=labels,
-        dimension_labels=dimension_labels, values=cube,
-        roles={k: list(v) for k, v in roles.items() if isinstance(v, list)},
-        label=_text(data.get("label")), source=_text(data.get("source")),
-        updated=_text(data.get("updated")),
-    )
-
-
-def _show(value: Any) -> str:
-    return "—" if value is None else str(value)[:40]
-
-
-def _text(value: Any) -> str | None:
-    return str(value)[:500] if isinstance(value, str | int | float) else None
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _categories(dim: str, entry: Any, size: int, problems: list[Problem]):
-    """(codes in index order, code -> label) of one dimension, or None after a problem."""
-    category = entry.get("category") if isinstance(entry, dict) else None
-    if not isinstance(category, dict):
-        problems.append(Problem("missing_dimension", {"dimension": dim}))
-        return None
-    index = category.get("index")
-    label = category.get("label") if isinstance(category.get("label"), dict) else {}
-    if index is None and len(label) == 1:  # JSON-stat allows a lone category without index
-        index = list(label)
-    if isinstance(index, list) and all(isinstance(c, str) for c in index):
-        ordered = list(index)
-    elif isinstance(index, dict) and all(_is_count(p) for p in index.values()):
-        ordered = [code for code, _ in sorted(index.items(), key=lambda kv: kv[1])]
-        if sorted(index.values()) != list(range(len(index))):
-            problems.append(Problem("bad_index", {"dimension": dim}))
-            return None
-    else:
-        problems.append(Problem("bad_index", {"dimension": dim}))
-        return None
-    if len(set(ordered)) != len(ordered):
-        problems.append(Problem("bad_index", {"dimension": dim}))
-        return None
-    if len(ordered) != size:
-        problems.append(Problem("dimension_size", {"dimension": dim, "size": size,
-                                                   "categories": len(ordered)}))
-        return None
-    return ordered, {c: str(label.get(c, c)) for c in ordered}
-
-
-def _values(raw: Any, total: int, problems: list[Problem]) -> np.ndarray | None:
-    """The cell values as floats (NaN for null), checked against the product of the sizes."""
-    if isinstance(raw, list):
-        if len(raw) != total:
-            problems.append(Problem("value_count", {"expected": total, "found": len(raw)}))
-            return None
-        items = enumerate(raw)
-    elif isinstance(raw, dict):
-        positions = {}
-        for key, value in raw.items():
-            if not (isinstance(key, str) and key.isdigit() and int(key) < total):
-                problems.append(Problem("value_count", {"expected": total, "found": len(raw)}))
-                return None
-            positions[int(key)] = value
-        items = ((i, positions.get(i)) for i in range(total))
-    else:
-        problems.append(Problem("missing_field", {"field": "value"}))
-        return None
-    out = np.empty(total)
-    not_numbers: list[int] = []
-    for i, value in items:
-        if value is None:
-            out[i] = np.nan
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[i] = float(value)
-        else:
-            out[i] = np.nan
-            not_numbers.append(i)
-    if not_numbers:
-        problems.append(Problem("not_a_number", {"count": len(not_numbers),
-                                                 "positions": not_numbers[:LIST_LIMIT]}))
-        return None
-    return out
-
-
-def _check_cells(cube: np.ndarray, ids: list[str], codes: dict[str, list[str]],
-                 problems: list[Problem]) -> None:
-    """Missing (null), infinite and negative counts, each with the first cells named."""
-    flat = cube.reshape(-1)
-    for code, bad in (("missing_values", np.isnan(flat)),
-                      ("infinite_values", np.isinf(flat)),
-                      ("negative_counts", flat < 0)):
-        where = np.flatnonzero(bad)
-        if where.size:
-            problems.append(Problem(code, {
-                "count": int(where.size),
-                "cells": [_cell_name(int(i), cube.shape, ids, codes) for i in where[:LIST_LIMIT]],
-            }))
-
-
-def _cell_name(position: int, shape: Sequence[int], ids: list[str],
-               codes: dict[str, list[str]]) -> str:
-    """E.g. "Region=1480, Alder=16, Kon=2" for a flat position in the cube."""
-    index = np.unravel_index(position, tuple(shape))
-    return ", ".join(f"{dim}={codes[dim][k]}" for dim, k in zip(ids, index, strict=True))
-
-
-# -- codes to categories ------------------------------------------------------------------------
 @dataclass
 class CodeMapping:
     """How SCB's codes become our categories.
 
     ``age_groups`` are (first, last) ages with ``last=None`` for an open group ("65+");
-    single-year ages outside every group are left out of the population (e.g. 0-15 for a
-    survey of residents aged 16 and over). ``region`` may be empty when the file covers
-    one area: then no district margin is made.
+    ages or five-year bands outside every group are left out of the population (e.g. 0-15
+    for a survey of residents aged 16 and over); a band across two groups is a problem.
+    ``region`` may be empty when the file covers one area: then no district margin is made.
     """
 
     age_groups: list[tuple[int, int | None]]
@@ -290,147 +79,230 @@ class CodeMapping:
     region: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class DimensionPlan:
+    """What one dimension becomes: the margin `variable` and each code's category (None:
+    the code's people are left out of the population)."""
+
+    dimension: str
+    variable: str
+    categories: dict[str, str | None]
+    #: The categories in the order the margin lists them; by default as first mapped.
+    order: list[str] | None = None
+
+    def ordered(self) -> list[str]:
+        return self.order or list(dict.fromkeys(c for c in self.categories.values() if c))
+
+
 def group_label(first: int, last: int | None) -> str:
     """"16-29", or "65+" for an open group."""
     return f"{first}+" if last is None else f"{first}-{last}"
 
 
-def find_roles(dataset: Dataset) -> tuple[dict[str, str], list[Problem]]:
-    """Our role -> the dataset's dimension id; problems for dimensions we cannot place."""
+def role_of(dim: str) -> str | None:
+    """Our variable for an SCB dimension id ("Alder" -> "age"), None when unknown."""
+    name = fold(dim)
+    return next((r for r, names in DIMENSION_NAMES.items() if name in names), None)
+
+
+def roles(dataset: Dataset) -> dict[str, str]:
+    """Our role -> the first dimension id that has it."""
     found: dict[str, str] = {}
-    problems: list[Problem] = []
-    metric = set(dataset.roles.get("metric", []))
-    time = set(dataset.roles.get("time", []))
-    for dim, size in zip(dataset.ids, dataset.sizes, strict=True):
-        name = _fold(dim)
-        role = next((r for r, names in DIMENSION_NAMES.items() if name in names), None)
+    for dim in dataset.ids:
+        role = role_of(dim)
         if role and role not in found:
             found[role] = dim
-            continue
-        if dim in metric or name in CONTENTS_NAMES:
-            if size != 1:
-                problems.append(Problem("several_contents", {
-                    "dimension": dim, "codes": _listing(dataset, dim)}))
-            continue
-        if dim in time or name in TIME_NAMES:
-            if size != 1:
-                problems.append(Problem("several_periods", {
-                    "dimension": dim, "codes": _listing(dataset, dim)}))
-            continue
-        if size != 1:  # one category of an unknown dimension (a filter) is harmless
-            problems.append(Problem("unknown_dimension", {"dimension": dim, "size": size}))
-    if AGE not in found and SEX not in found and BORN not in found:
-        problems.append(Problem("no_known_dimension", {"dimensions": list(dataset.ids)}))
-    return found, problems
+    return found
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics: "Ålder" -> "alder", "Födelseregion" -> "fodelseregion"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", plain.lower())
+def age_category(code: str, groups: list[tuple[int, int | None]]) -> tuple[str | None, bool]:
+    """(the group an age code falls in, or None; whether the code is an age at all).
+
+    A band across groups gives (None, True) only when it touches no group; ask
+    :func:`straddles` first."""
+    ages = age_range(code)
+    if ages is None:
+        return None, False
+    low, high = ages
+    for first, last in groups:
+        if first <= low and (last is None or (high is not None and high <= last)):
+            return group_label(first, last), True
+    return None, True
 
 
-def _listing(dataset: Dataset, dim: str) -> list[str]:
-    return [f"{c} ({dataset.labels[dim][c]})" if dataset.labels[dim][c] != c else c
-            for c in dataset.codes[dim][:LIST_LIMIT]]
+def straddles(code: str, groups: list[tuple[int, int | None]]) -> list[str]:
+    """The groups a band partly overlaps without lying inside one (empty when it fits)."""
+    ages = age_range(code)
+    if ages is None or age_category(code, groups)[0] is not None:
+        return []
+    low, high = ages
+    return [group_label(a, b) for a, b in groups
+            if (b is None or low <= b) and (high is None or high >= a)]
 
 
-def to_margins(dataset: Dataset, mapping: CodeMapping) -> tuple[pd.DataFrame, list[Problem]]:
-    """Long margins (variable, category, population_count) and notes; JsonStatError if it cannot.
-
-    Categories come in the order of the age groups and of the mapping's values.
-    """
-    roles, problems = find_roles(dataset)
+def plan(dataset: Dataset, mapping: CodeMapping) -> tuple[list[DimensionPlan], list[Problem],
+                                                          list[Problem]]:
+    """The plans a CodeMapping gives for the dimensions we recognise, problems and notes."""
+    found = roles(dataset)
+    plans: list[DimensionPlan] = []
+    problems: list[Problem] = []
     notes: list[Problem] = []
-    group_of: dict[str, np.ndarray] = {}
-    categories: dict[str, list[str]] = {}
-
-    if AGE in roles:
-        dim = roles[AGE]
-        labels = [group_label(a, b) for a, b in mapping.age_groups]
-        if not labels:
+    if AGE in found:
+        dim = found[AGE]
+        if not mapping.age_groups:
             problems.append(Problem("no_age_groups"))
-        index = np.full(len(dataset.codes[dim]), -1)
+        categories: dict[str, str | None] = {}
         bad = []
-        for k, code in enumerate(dataset.codes[dim]):
-            match = AGE_CODE_RE.match(code.strip())
-            if not match:
+        for code in dataset.codes[dim]:
+            group, is_age = age_category(code, mapping.age_groups)
+            across = straddles(code, mapping.age_groups)
+            if not is_age:
                 bad.append(code)
-                continue
-            age, open_end = int(match.group(1)), bool(match.group(2))
-            for g, (first, last) in enumerate(mapping.age_groups):
-                inside = (first <= age and last is None) if open_end else (
-                    first <= age and (last is None or age <= last))
-                if inside:
-                    index[k] = g
-                    break
+            elif across:
+                problems.append(Problem("age_band_straddles", {"code": code, "groups": across}))
+            categories[code] = group
         if bad:
             problems.append(Problem("unknown_codes", {"dimension": dim, "codes": bad[:LIST_LIMIT],
                                                       "count": len(bad)}))
-        group_of[AGE], categories[AGE] = index, labels
+        plans.append(DimensionPlan(dim, AGE, categories,
+                                   [group_label(a, b) for a, b in mapping.age_groups]))
     for role, codes in ((SEX, mapping.sex), (BORN, mapping.born)):
-        if role in roles:
-            group_of[role], categories[role] = _coded(dataset, roles[role], codes, problems)
-    if DISTRICT in roles:
-        dim = roles[DISTRICT]
+        if role in found:
+            plans.append(_coded(dataset, found[role], role, codes, problems))
+    if DISTRICT in found:
+        dim = found[DISTRICT]
         if mapping.region:
-            group_of[DISTRICT], categories[DISTRICT] = _coded(
-                dataset, dim, mapping.region, problems)
+            plans.append(_coded(dataset, dim, DISTRICT, mapping.region, problems))
         elif len(dataset.codes[dim]) > 1:
             problems.append(Problem("region_mapping_needed", {
-                "dimension": dim, "codes": _listing(dataset, dim),
+                "dimension": dim, "codes": dataset.listing(dim),
                 "count": len(dataset.codes[dim])}))
         else:
-            notes.append(Problem("one_region", {"code": _listing(dataset, dim)[0]}))
-    if problems:
-        raise JsonStatError(problems)
-
-    # Keep the cells whose every mapped code falls in a category, then sum per variable.
-    cube = dataset.values
-    keep = np.ones(cube.shape, dtype=bool)
-    axis_of = {role: dataset.ids.index(dim) for role, dim in roles.items()}
-    for role, index in group_of.items():
-        shape = [1] * cube.ndim
-        shape[axis_of[role]] = -1
-        keep &= (index >= 0).reshape(shape)
-    if AGE in group_of:
-        left_out = group_of[AGE] < 0
-        if left_out.any():
-            axis = axis_of[AGE]
-            persons = float(np.take(cube, np.flatnonzero(left_out), axis=axis).sum())
-            codes = [c for c, out in zip(dataset.codes[roles[AGE]], left_out, strict=True) if out]
-            notes.append(Problem("ages_left_out", {"codes": _ranges(codes), "persons": persons}))
-    kept = np.where(keep, cube, 0.0)
-    rows = []
-    for role in (AGE, SEX, BORN, DISTRICT):
-        if role not in group_of:
-            continue
-        axis = axis_of[role]
-        per_code = kept.sum(axis=tuple(a for a in range(cube.ndim) if a != axis))
-        index = group_of[role]
-        sums = np.bincount(index[index >= 0], weights=per_code[index >= 0],
-                           minlength=len(categories[role]))
-        rows += [(role, cat, float(n)) for cat, n in zip(categories[role], sums, strict=True)]
-    return pd.DataFrame(rows, columns=["variable", "category", "population_count"]), notes
+            notes.append(Problem("one_region", {"code": dataset.listing(dim)[0]}))
+    return plans, problems, notes
 
 
-def _coded(dataset: Dataset, dim: str, mapping: Mapping[str, str], problems: list[Problem]):
-    """Category index per code of `dim` (by the mapping) and the categories in mapping order."""
-    cats = list(dict.fromkeys(v for v in mapping.values()))
-    position = {c: i for i, c in enumerate(cats)}
-    index = np.full(len(dataset.codes[dim]), -1)
-    unknown = []
-    for k, code in enumerate(dataset.codes[dim]):
-        target = mapping.get(code.strip())
-        if target is None:
-            unknown.append(f"{code} ({dataset.labels[dim][code]})"
-                           if dataset.labels[dim][code] != code else code)
-        else:
-            index[k] = position[target]
+def _coded(dataset: Dataset, dim: str, variable: str, mapping: Mapping[str, str],
+           problems: list[Problem]) -> DimensionPlan:
+    """A plan from code -> category lines; codes without a line are a problem."""
+    unknown = [code_with_label(c, dataset.labels[dim][c]) for c in dataset.codes[dim]
+               if c.strip() not in mapping]
     if unknown:
         problems.append(Problem("unknown_codes", {"dimension": dim, "codes": unknown[:LIST_LIMIT],
                                                   "count": len(unknown)}))
-    return index, cats
+    return DimensionPlan(dim, variable, {c: mapping.get(c.strip()) for c in dataset.codes[dim]},
+                         list(dict.fromkeys(mapping.values())))
+
+
+def suggest(dataset: Dataset, saved: Mapping[str, tuple[str, Mapping[str, str]]],
+            age_groups: list[tuple[int, int | None]]) -> list[DimensionPlan]:
+    """A plan for every dimension with several codes, for the analyst to check: the
+    organisation's saved code list for the dimension (by folded id: variable, code ->
+    category) where it has one, else SCB's usual codes (ages into `age_groups`; no
+    district is guessed). A code the saved list lacks gets the usual suggestion."""
+    plans = []
+    for dim, size in zip(dataset.ids, dataset.sizes, strict=True):
+        if size == 1:
+            continue
+        role = role_of(dim)
+        usual: dict[str, str | None] = dict.fromkeys(dataset.codes[dim])
+        if role == AGE:
+            usual = {c: age_category(c, age_groups)[0] for c in dataset.codes[dim]}
+        elif role in (SEX, BORN):
+            known = DEFAULT_SEX_CODES if role == SEX else DEFAULT_BORN_CODES
+            usual = {c: known.get(c.strip()) for c in dataset.codes[dim]}
+        variable, categories = saved.get(fold(dim), (role or "", {}))
+        plans.append(DimensionPlan(dim, variable, {
+            c: (categories[c] or None) if c in categories else usual[c]
+            for c in dataset.codes[dim]}))
+    return plans
+
+
+def year_end(dataset: Dataset) -> date | None:
+    """31 December of the table's one year (SCB counts the population then), if it has one."""
+    for dim, size in zip(dataset.ids, dataset.sizes, strict=True):
+        code = dataset.codes[dim][0]
+        if size == 1 and (dim in dataset.roles.get("time", []) or fold(dim) in TIME_NAMES) \
+                and code.isdigit() and len(code) == 4:
+            return date(int(code), 12, 31)
+    return None
+
+
+def margins_from(dataset: Dataset, plans: list[DimensionPlan]) -> tuple[pd.DataFrame,
+                                                                       list[Problem]]:
+    """Long margins (variable, category, population_count) and notes; JsonStatError if the
+    plans leave several periods or measures, or a counted cell is missing or negative.
+    Other dimensions without a plan are added up over all their codes."""
+    problems = _unplanned(dataset, {p.dimension for p in plans}, strict=False)
+    if not plans:
+        problems.append(Problem("no_known_dimension", {"dimensions": list(dataset.ids)}))
+    if problems:
+        raise JsonStatError(problems)
+    cube = dataset.values
+    keep = np.ones(cube.shape, dtype=bool)
+    index_of: dict[str, np.ndarray] = {}
+    for p in plans:
+        position = {c: i for i, c in enumerate(p.ordered())}
+        index = np.array([position.get(p.categories.get(code) or "", -1)
+                          for code in dataset.codes[p.dimension]], dtype=int)
+        index_of[p.dimension] = index
+        shape = [1] * cube.ndim
+        shape[dataset.ids.index(p.dimension)] = -1
+        keep &= (index >= 0).reshape(shape)
+    # a missing cell matters only if it is counted; a negative count anywhere is a broken file
+    for code, bad in (("missing_values", np.isnan(cube) & keep),
+                      ("negative_counts", cube < 0)):
+        count, cells = first_cells(dataset, bad)
+        if count:
+            problems.append(Problem(code, {"count": count, "cells": cells}))
+    if problems:
+        raise JsonStatError(problems)
+
+    notes = [_left_out(dataset, p, index_of[p.dimension]) for p in plans
+             if (index_of[p.dimension] < 0).any()]
+    kept = np.where(keep, cube, 0.0)
+    rows = []
+    for p in plans:
+        axis = dataset.ids.index(p.dimension)
+        per_code = kept.sum(axis=tuple(a for a in range(cube.ndim) if a != axis))
+        index = index_of[p.dimension]
+        sums = np.bincount(index[index >= 0], weights=per_code[index >= 0],
+                           minlength=len(p.ordered()))
+        rows += [(p.variable, cat, float(n)) for cat, n in zip(p.ordered(), sums, strict=True)]
+    return pd.DataFrame(rows, columns=["variable", "category", "population_count"]), notes
+
+
+def _unplanned(dataset: Dataset, planned: set[str], strict: bool = True) -> list[Problem]:
+    """Dimensions with several categories that no plan places (one category is a filter):
+    periods and measures always, others only when `strict`."""
+    problems = []
+    metric = set(dataset.roles.get("metric", []))
+    time = set(dataset.roles.get("time", []))
+    for dim, size in zip(dataset.ids, dataset.sizes, strict=True):
+        if dim in planned or size == 1:
+            continue
+        name = fold(dim)
+        if dim in metric or name in CONTENTS_NAMES:
+            problems.append(Problem("several_contents", {"dimension": dim,
+                                                         "codes": dataset.listing(dim)}))
+        elif dim in time or name in TIME_NAMES:
+            problems.append(Problem("several_periods", {"dimension": dim,
+                                                        "codes": dataset.listing(dim)}))
+        elif strict:
+            problems.append(Problem("unknown_dimension", {"dimension": dim, "size": size}))
+    return problems
+
+
+def _left_out(dataset: Dataset, p: DimensionPlan, index: np.ndarray) -> Problem:
+    """A note naming the codes a plan leaves out and how many people they hold."""
+    left_out = np.flatnonzero(index < 0)
+    persons = float(np.nansum(np.take(dataset.values, left_out,
+                                      axis=dataset.ids.index(p.dimension))))
+    codes = [dataset.codes[p.dimension][k] for k in left_out]
+    if p.variable == AGE:
+        return Problem("ages_left_out", {"codes": _ranges(codes), "persons": persons})
+    return Problem("codes_left_out", {"dimension": p.dimension, "persons": persons,
+                                      "codes": ", ".join(codes[:LIST_LIMIT])})
 
 
 def _ranges(codes: list[str]) -> str:
@@ -454,6 +326,18 @@ def _ranges(codes: list[str]) -> str:
     return ", ".join(parts + other)
 
 
+def to_margins(dataset: Dataset, mapping: CodeMapping) -> tuple[pd.DataFrame, list[Problem]]:
+    """Margins and notes of a table whose codes `mapping` places; JsonStatError if it cannot."""
+    plans, problems, notes = plan(dataset, mapping)
+    problems += _unplanned(dataset, {p.dimension for p in plans} | set(roles(dataset).values()))
+    if not plans and not problems:
+        problems.append(Problem("no_known_dimension", {"dimensions": list(dataset.ids)}))
+    if problems:
+        raise JsonStatError(problems)
+    frame, more = margins_from(dataset, plans)
+    return frame, notes + more
+
+
 def read_margins(raw: bytes | str, mapping: CodeMapping) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse a JSON-stat file and return its margins and notes (JsonStatError on problems)."""
+    """Parse a table and return its margins and notes (JsonStatError on problems)."""
     return to_margins(parse(raw), mapping)

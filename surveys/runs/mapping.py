@@ -309,6 +309,20 @@ def categorize(scheme: Mapping, answers: Mapping[int, Mapping[str, Any]], year: 
     return frame
 
 
+def scheme_categories(schemes: Iterable[Mapping]) -> dict[str, list[str]]:
+    """Variable -> the categories the schemes map answers to, in first-seen order: what a
+    population table's codes must become."""
+    found: dict[str, dict[str, None]] = {}
+    for scheme in schemes:
+        for variable in scheme.get("variables", []):
+            if variable.get("kind") == AGE_GROUPS:
+                names = [group_label(*g) for g in variable.get("groups", [])]
+            else:
+                names = [c for c in (variable.get("codes") or {}).values() if c]
+            found.setdefault(variable["name"], {}).update(dict.fromkeys(names))
+    return {name: list(cats) for name, cats in found.items()}
+
+
 def describe(variable: Mapping) -> list[tuple[str, list[str]]]:
     """Category -> the answer codes that give it ("" collects those that count as missing)."""
     if variable["kind"] == AGE_GROUPS:

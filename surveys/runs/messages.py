@@ -232,9 +232,11 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
     "not_dataset": lambda d: _("The file is not a JSON-stat dataset (its class is "
                                "“%(found)s”). Download one table as JSON-stat 2.0.",
                                found=d.get("found")),
-    "wrong_version": lambda d: _("The file is JSON-stat version “%(version)s”; only version "
-                                 "2.0 can be read. In SCB's API choose the format "
-                                 "json-stat2.", version=d.get("version")),
+    "wrong_version": lambda d: _("The file is JSON-stat version “%(version)s”, which cannot be "
+                                 "read. Save the table as JSON-stat 2.0 (json-stat2 in SCB's "
+                                 "API).", version=d.get("version")),
+    "too_many_dimensions": lambda d: _("The table has more than %(limit)s dimensions. Choose "
+                                       "fewer in SCB's table.", limit=d.get("limit")),
     "missing_field": lambda d: _("The file lacks the JSON-stat field “%(field)s”.",
                                  field=d.get("field")),
     "too_many_cells": lambda d: _("The table has more than %(limit)s cells. Choose fewer "
@@ -276,6 +278,27 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
     "no_known_dimension": lambda d: _("None of the dimensions (%(dimensions)s) is age, sex or "
                                       "country of birth.",
                                       dimensions=", ".join(d.get("dimensions", []))),
+    "age_band_straddles": lambda d: _(
+        "The age band %(code)s lies across the age groups %(groups)s. Choose age groups that "
+        "begin where the table's bands begin (e.g. 15-29), or map each band yourself under "
+        "“A population table”.", code=d.get("code"), groups=", ".join(d.get("groups") or [])),
+    # fetching from SCB
+    "bad_query_line": lambda d: _("Codes to fetch, line %(line)s: “%(text)s” is not of the "
+                                  "form dimension = codes.", line=d.get("line"),
+                                  text=d.get("text")),
+    "scb_unreachable": lambda d: _("SCB's statistical database (%(host)s) could not be reached "
+                                   "or did not answer in time. Try again later, or save the "
+                                   "table as a file and read that.", host=d.get("host")),
+    "scb_no_table": lambda d: _("SCB has no table %(table)s. Check the table id in SCB's "
+                                "statistical database.", table=d.get("table")),
+    "scb_refused": lambda d: _("SCB refused the request (HTTP status %(status)s). Check the "
+                               "codes to fetch. %(reason)s", status=d.get("status"),
+                               reason=d.get("reason") or ""),
+    "scb_too_big": lambda d: _("SCB's answer is larger than %(limit)s bytes. Fetch fewer codes.",
+                               limit=number(d.get("limit"))),
+    "scb_garbage": lambda d: _("SCB's answer for table %(table)s is not a table. Try again "
+                               "later, or save the table as a file and read that.",
+                               table=d.get("table")),
     "no_age_groups": lambda d: _("Give at least one age group, e.g. 16-29."),
     "unknown_codes": lambda d: _("The dimension %(dimension)s has codes without a category: "
                                  "%(codes)s. Add them to the codes below.",
@@ -419,6 +442,10 @@ NOTES: dict[str, Callable[[Mapping], str]] = {
     "ages_left_out": lambda d: _("Ages %(codes)s (%(persons)s persons) are in no age group and "
                                  "were left out.", codes=d.get("codes"),
                                  persons=number(d.get("persons"))),
+    "codes_left_out": lambda d: _("Codes of %(dimension)s without a category were left out of "
+                                  "the population: %(codes)s (%(persons)s persons).",
+                                  dimension=d.get("dimension"), codes=d.get("codes"),
+                                  persons=number(d.get("persons"))),
     "one_region": lambda d: _("The file covers one region (%(code)s): no district margin was "
                               "made.", code=d.get("code")),
 }

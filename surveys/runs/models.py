@@ -93,6 +93,39 @@ class MarginRow(db.Model):
     margin_set: Mapped[MarginSet] = relationship(back_populates="rows")
 
 
+class PopulationTable(db.Model):
+    """A table read from a file or fetched from SCB, kept while the analyst maps its codes."""
+
+    __tablename__ = "population_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: Where it came from: the file's name, or SCB's table id and query.
+    origin: Mapped[str] = mapped_column(String(500))
+    #: The table as JSON-stat 2.0 (`surveys.core.jsonstat.Dataset.to_dict`).
+    data: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class CodeList(db.Model):
+    """How an organisation maps one dimension's codes (e.g. Region -> districts), saved when
+    a table is mapped and offered for the next table with that dimension."""
+
+    __tablename__ = "code_lists"
+    __table_args__ = (UniqueConstraint("organisation_id", "dimension"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    #: The dimension id folded to a-z and digits, e.g. "alder", "region".
+    dimension: Mapped[str] = mapped_column(String(100))
+    #: The margin variable it becomes, e.g. "district"; empty when not used.
+    variable: Mapped[str] = mapped_column(String(80))
+    #: code -> category ("" for left out), every code mapped so far.
+    categories: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class WeightingScheme(db.Model):
     """How one survey's answers become weighting categories (see `surveys.runs.mapping`)."""
 

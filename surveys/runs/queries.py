@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 from surveys.extensions import db
 from surveys.runs import mapping, microdata, monitor
 from surveys.runs.margin_files import margins_frame
-from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, WeightingScheme
+from surveys.runs.models import (
+    CodeList,
+    MarginRow,
+    MarginSet,
+    PopulationTable,
+    RunWeight,
+    WeightingRun,
+    WeightingScheme,
+)
 from surveys.runs.syntax import WeightingPlan
 from surveys.runs.weighing import (
     RunError,
@@ -29,6 +37,20 @@ from surveys.runs.weighing import (
 )
 from surveys.survey.models import Answer, Response, Survey
 from surveys.weighting import WeightedDesign
+
+
+# -- tables and code lists -----------------------------------------------------------------------
+def code_lists(organisation_id: int) -> dict[str, CodeList]:
+    """The organisation's saved code lists by folded dimension id."""
+    return {c.dimension: c for c in db.session.scalars(
+        select(CodeList).where(CodeList.organisation_id == organisation_id))}
+
+
+def population_tables(organisation_id: int) -> list[PopulationTable]:
+    """Tables kept for mapping, the newest first."""
+    return list(db.session.scalars(
+        select(PopulationTable).where(PopulationTable.organisation_id == organisation_id)
+        .order_by(PopulationTable.id.desc())))
 
 
 # -- margin sets -------------------------------------------------------------------------------

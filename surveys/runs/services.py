@@ -15,12 +15,21 @@ from sqlalchemy import insert
 
 from surveys.audit import services as audit
 from surveys.core.data import jsonable
+from surveys.core.jsonstat import JsonStatError, fold, parse
 from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.runs import jsonstat, margin_files, queries
-from surveys.runs.margin_files import margins_frame
-from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, WeightingScheme
+from surveys.runs import jsonstat, margin_files, queries, scb
+from surveys.runs.margin_files import ImportProblems, margins_frame
+from surveys.runs.models import (
+    CodeList,
+    MarginRow,
+    MarginSet,
+    PopulationTable,
+    RunWeight,
+    WeightingRun,
+    WeightingScheme,
+)
 from surveys.runs.weighing import (
     RunError,
     RunSettings,
@@ -56,6 +65,70 @@ def import_jsonstat(organisation_id: int, user_id: int | None, name: str, source
     margins, notes = margin_files.read_jsonstat(raw, code_mapping)
     return _store(organisation_id, user_id, name, source, reference_date, "json-stat",
                   margins, notes)
+
+
+def store_table(organisation_id: int, user_id: int | None, origin: str,
+                raw: bytes) -> PopulationTable:
+    """Keep a table (any JSON-stat or PxWebApi format) for its codes to be mapped;
+    ImportProblems naming every problem, and nothing stored, when it cannot be read."""
+    try:
+        dataset = parse(raw)
+    except JsonStatError as error:
+        raise ImportProblems([(p.code, p.details) for p in error.problems]) from None
+    table = PopulationTable(organisation_id=organisation_id, created_by_id=user_id,
+                            origin=origin[:500], data=dataset.to_dict())
+    db.session.add(table)
+    db.session.flush()
+    return table
+
+
+def fetch_table(organisation_id: int, user_id: int | None, table_id: str,
+                query: dict[str, list[str]], settings: Mapping) -> PopulationTable:
+    """Fetch a table from SCB (`SCB_API_URL`, `SCB_TIMEOUT`, `SCB_MAX_BYTES` in `settings`)
+    and keep it; ImportProblems when SCB cannot be reached or answers no table."""
+    try:
+        raw = scb.fetch(settings["SCB_API_URL"], table_id, query,
+                        timeout=settings["SCB_TIMEOUT"], max_bytes=settings["SCB_MAX_BYTES"])
+    except scb.ScbError as error:
+        raise ImportProblems([(p.code, p.details) for p in error.problems]) from None
+    origin = f"SCB {table_id}: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in query.items())
+    try:
+        return store_table(organisation_id, user_id, origin, raw)
+    except ImportProblems as error:
+        if {code for code, _ in error.problems} & {"not_json", "not_utf8", "not_dataset"}:
+            raise ImportProblems([("scb_garbage", {"table": table_id})]) from None
+        raise
+
+
+def import_table(table: PopulationTable, user_id: int | None, name: str, source: str,
+                 reference_date: date, plans: list[jsonstat.DimensionPlan]) -> MarginSet:
+    """A margin set from a kept table and the analyst's plans; the plans are saved as the
+    organisation's code lists and the table is let go. ImportProblems, and nothing
+    stored, when the plans do not give margins."""
+    dataset = parse(table.data)
+    try:
+        frame, notes = jsonstat.margins_from(dataset, plans)
+    except JsonStatError as error:
+        raise ImportProblems([(p.code, p.details) for p in error.problems]) from None
+    margins, notes = margin_files.checked(frame, {
+        "notes": [{"code": n.code, "details": n.details} for n in notes],
+        "codes": {p.dimension: {"variable": p.variable, "categories": p.categories}
+                  for p in plans}})
+    margin_set = _store(table.organisation_id, user_id, name, source, reference_date,
+                        "json-stat", margins, notes)
+    saved = queries.code_lists(table.organisation_id)
+    for p in plans:
+        key = fold(p.dimension)[:100]
+        code_list = saved.get(key)
+        if code_list is None:
+            code_list = CodeList(organisation_id=table.organisation_id, dimension=key)
+            db.session.add(code_list)
+        code_list.variable = p.variable
+        code_list.categories = {**(code_list.categories or {}),
+                                **{c: v or "" for c, v in p.categories.items()}}
+    db.session.delete(table)
+    db.session.flush()
+    return margin_set
 
 
 def _store(organisation_id: int, user_id: int | None, name: str, source: str,

@@ -29,10 +29,21 @@ from surveys.auth.access import own, roles_required
 from surveys.core.data import BOM, jsonable, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
+from surveys.core.jsonstat import parse
 from surveys.core.roles import ANALYSTS
 from surveys.fieldwork import queries as fieldwork_queries
 from surveys.jobs import services as job_services
-from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services, syntax
+from surveys.runs import (
+    charts,
+    jsonstat,
+    mapping,
+    messages,
+    microdata,
+    monitor,
+    queries,
+    services,
+    syntax,
+)
 from surveys.runs import jobs as _run_jobs  # noqa: F401 - registers the weighting job
 from surveys.runs.forms import (
     CSV_DIALECTS,
@@ -43,11 +54,15 @@ from surveys.runs.forms import (
     ExportForm,
     JsonStatMarginsForm,
     RunForm,
+    ScbTableForm,
+    TableFileForm,
+    TableMappingForm,
     default_dialect,
     format_collapse,
+    table_field,
 )
 from surveys.runs.margin_files import ImportProblems
-from surveys.runs.models import MarginSet, WeightingRun
+from surveys.runs.models import MarginSet, PopulationTable, WeightingRun
 from surveys.runs.weighing import RunError, RunSettings, check_settings
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey
@@ -152,6 +167,78 @@ def import_margins_jsonstat():
                 return redirect(url_for(".margin_set", margin_set_id=margin_set.id))
         problems = messages.problems(found)
     return _import_page("runs/import_jsonstat.html", form, problems)
+
+
+# -- a table, its codes mapped by the analyst ---------------------------------------------------
+@roles_required(*ANALYSTS)
+def tables():
+    """Keep a table from a file (POST) or from SCB by its id (POST ?from=scb); the kept ones."""
+    upload, fetch = TableFileForm(), ScbTableForm()
+    if not fetch.is_submitted():
+        code = current_user.organisation.municipality_code
+        fetch.query.data = f"Region = {code or '*'}\nAlder = *\nKon = *\nTid = top(1)"
+    problems: list[str] = []
+    chosen = fetch if request.args.get("from") == "scb" else upload
+    if request.method == "POST" and chosen.validate_on_submit():
+        try:
+            if chosen is fetch:
+                query, found = fetch.selection()
+                if query is None:
+                    raise ImportProblems(found)
+                table = services.fetch_table(current_user.organisation_id, current_user.id,
+                                             fetch.table_id.data, query, current_app.config)
+            else:
+                table = services.store_table(current_user.organisation_id, current_user.id,
+                                             upload.file.data.filename or "", upload.file.data.read())
+        except ImportProblems as error:
+            problems = messages.problems(error.problems)
+        else:
+            return redirect(url_for(".map_table", table_id=table.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("runs/tables.html", upload=upload, fetch=fetch, problems=problems,
+                           chosen=chosen, kept=queries.population_tables(
+                               current_user.organisation_id)), status
+
+
+@roles_required(*ANALYSTS)
+def map_table(table_id: int):
+    """Each code of a kept table to a category; POST makes the margin set."""
+    table = own(PopulationTable, table_id)
+    dataset = parse(table.data)
+    form = TableMappingForm()
+    problems: list[str] = []
+    errors: dict[str, list[str]] = {}
+    saved = {key: (c.variable, c.categories)
+             for key, c in queries.code_lists(current_user.organisation_id).items()}
+    plans = jsonstat.suggest(dataset, saved, [tuple(g) for g in mapping.DEFAULT_AGE_GROUPS])
+    if not form.is_submitted():
+        form.name.data = (dataset.label or "")[:200]
+        form.source.data = f"{dataset.source or table.origin}: {dataset.label or table.origin}"[
+            :500]
+        form.reference_date.data = jsonstat.year_end(dataset)
+    else:
+        plans, errors = form.plans(dataset, request.form)
+        if form.validate_on_submit() and not errors:
+            try:
+                margin_set = services.import_table(table, current_user.id, form.name.data,
+                                                   form.source.data, form.reference_date.data,
+                                                   [p for p in plans if p.variable])
+            except ImportProblems as error:
+                problems = messages.problems(error.problems)
+            else:
+                flash(_("The margins were imported: %(num)s categories.",
+                        num=len(margin_set.rows)))
+                return redirect(url_for(".margin_set", margin_set_id=margin_set.id))
+    surveys = survey_queries.organisation_surveys(current_user.organisation_id,
+                                                  with_questions=True)
+    categories = mapping.scheme_categories(queries.scheme_for(s) for s in surveys)
+    fixed = [f"{dim} = {dataset.labels[dim][dataset.codes[dim][0]]}"
+             for dim, size in zip(dataset.ids, dataset.sizes, strict=True) if size == 1]
+    status = 400 if form.is_submitted() else 200
+    return _no_store(render_template(
+        "runs/map_table.html", table=table, dataset=dataset, form=form, problems=problems,
+        errors=errors, plans={p.dimension: p for p in plans}, fixed=fixed,
+        categories=categories, field_name=table_field), status)
 
 
 @roles_required(*ANALYSTS)

@@ -17,7 +17,7 @@ from surveys.runs.services import import_csv
 from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
 from surveys.weighting import DrawnSample
-from tests.support.analysis import DEMO_CSV
+from tests.support.analysis import DATA, DEMO_CSV
 from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -42,10 +42,12 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
             variables=["age", "gender", "born", "district"], missing="impute"), None,
             drawn=DrawnSample(stratum, {"A": 20000, "B": 18000},
                               {h: int(2.5 * n) for h, n in counts.items()}))
+        kept = run_svc.store_table(survey.organisation_id, None, "tab9999.json",
+                                   (DATA / "scb" / "pxwebapi2_tab9999.json").read_bytes())
         db.session.commit()
         assert drawn.error is None
         ids = {"survey": survey.id, "run": run.id, "failed": failed.id, "drawn": drawn.id,
-               "margins": db.session.scalar(select(MarginSet.id))}
+               "margins": db.session.scalar(select(MarginSet.id)), "table": kept.id}
     phone.goto(f"{live_server.url}/login")
     phone.locator('[name="email"]').fill("analyst@exempelby.se")
     phone.locator('[name="password"]').fill("demo-analyst-2026")
@@ -57,7 +59,8 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
              f"/analysis/runs/{ids['run']}", f"/analysis/runs/{ids['failed']}",
              f"/analysis/runs/{ids['drawn']}",
              f"/analysis/margins/{ids['margins']}", "/analysis/margins/csv",
-             "/analysis/margins/json-stat"]
+             "/analysis/margins/json-stat", "/analysis/tables",
+             f"/analysis/tables/{ids['table']}"]
     for lang in ("sv", "ar"):
         for path in pages:
             phone.goto(f"{live_server.url}{path}?lang={lang}")

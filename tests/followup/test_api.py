@@ -82,6 +82,14 @@ def demo_series(demo) -> dict[str, IndicatorSeries]:
     return {s.definition.key: s for s in queries.series_for(framework)}
 
 
+def rounded(estimate: dict, decimals: int | None) -> dict:
+    """A stored estimate as the API states it: shares to `decimals` decimals."""
+    if decimals is None:
+        return estimate
+    return {k: round(v, decimals) if k in ("value", "se", "ci_low", "ci_high")
+            and isinstance(v, float) else v for k, v in estimate.items()}
+
+
 def parse_csv(body: bytes, delimiter: str = ",") -> list[dict[str, str]]:
     assert body.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""),
@@ -175,8 +183,9 @@ def test_the_figures_are_exactly_what_the_dashboard_reads(demo):
         series = expected[item["key"]]
         assert [w["year"] for w in item["waves"]] == [w.year for w in series.waves]
         assert len(item["waves"]) >= 2
+        assert item["decimals"] == (4 if item["kind"] == "share" else None)
         for got, wave in zip(item["waves"], series.waves, strict=True):
-            stored = wave.overall.to_dict()
+            stored = rounded(wave.overall.to_dict(), item["decimals"])
             assert got["overall"] == {k: stored[k] for k in got["overall"]}
             assert "groups" not in got  # the list stays small: groups are in the detail
         follow = series.follow_up.to_dict()
@@ -191,10 +200,11 @@ def test_the_figures_are_exactly_what_the_dashboard_reads(demo):
     for got, wave in zip(detail["waves"], series.waves, strict=True):
         stored = wave.to_dict()
         groups = [(g["variable"], g["group"], g["value"], g["n"]) for g in got["groups"]]
-        assert groups == [(v, e["group"], e["value"], e["n"])
+        assert groups == [(v, e["group"], rounded(e, 4)["value"], e["n"])
                           for v, es in stored["groups"].items() for e in es]
         assert [(g["variable"], g["minuend"], g["value"], g["p_value"]) for g in got["gaps"]] \
-            == [(g["variable"], g["minuend"], g["value"], g["p_value"]) for g in stored["gaps"]]
+            == [(g["variable"], g["minuend"], rounded(g, 4)["value"], g["p_value"])
+                for g in stored["gaps"]]
     assert {g["variable"] for g in detail["follow_up"]["gaps"]} == {"born", "gender"}
 
 
@@ -248,7 +258,7 @@ def test_the_csv_is_one_row_per_indicator_wave_and_group_and_parses(demo):
                    and r["row_type"] == "overall" and r["year"] == str(trust.waves[-1].year))
     assert overall["title"] == trust_title
     assert overall["variable"] == overall["group"] == ""
-    assert float(overall["value"]) == trust.waves[-1].overall.value
+    assert float(overall["value"]) == round(trust.waves[-1].overall.value, 4)
     assert int(overall["n"]) == trust.waves[-1].overall.n
     gap = next(r for r in rows if r["row_type"] == "gap" and r["variable"] == "born")
     assert (gap["group"], gap["compared_with"]) == ("utrikes", "inrikes")
@@ -406,6 +416,9 @@ def test_requests_are_rate_limited_per_token_or_address(database_url, make_org):
     assert statuses == [404, 404, 404, 429]
     limited = client.get(f"/api/v1/frameworks/{slug}?lang=en")
     assert limited.json["error"]["code"] == "rate_limited"
+    assert limited.mimetype == "application/problem+json"
+    assert (limited.json["status"], limited.json["title"]) == (429, "Too Many Requests")
+    assert int(limited.headers["Retry-After"]) > 0
     assert client.get(f"/api/v1/frameworks/{slug}", headers=bearer(secret)).status_code == 200
     with app.app_context():
         db.engine.dispose()

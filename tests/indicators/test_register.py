@@ -149,7 +149,7 @@ def test_jsonstat_problems() -> None:
         )
     assert codes(info) == ["value_count"]
     for bad, code in (
-        (scb_dataset(version="1.0"), "wrong_version"),
+        (scb_dataset(version="3.0"), "wrong_version"),
         ({"class": "collection"}, "not_dataset"),
     ):
         with pytest.raises(RegisterFormatError) as info:

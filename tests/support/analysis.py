@@ -40,15 +40,16 @@ def demo_analyst(client):
     return client
 
 
-def upload(client, url: str, content: bytes, filename: str, **fields):
-    """POST a multipart form with one file field named "file"."""
+def upload(client, url: str, content: bytes, filename: str, file_field: str = "file", **fields):
+    """POST a multipart form with one file field (named "file" unless said)."""
     boundary = "delaktig-analysis-boundary"
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in {"csrf_token": client.csrf_token(), **fields}.items()
     ]
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+        f'filename="{filename}"\r\n'
         f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return client.post(url, data=b"".join(parts),
