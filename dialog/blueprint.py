@@ -55,10 +55,12 @@ add_rules(
     ("/dialog/events/<int:event_id>/prompts", "add_prompt", views.add_prompt, POST),
     ("/dialog/prompts/<int:prompt_id>", "edit_prompt", views.edit_prompt, BOTH),
     ("/dialog/prompts/<int:prompt_id>/move", "move_prompt", views.move_prompt, POST),
-    # -- moderation: queue, devices and log; approve / hide / restore; mute / unmute
+    # -- moderation: queue, bursts, devices and log; approve / hide / restore; mute / unmute
     ("/dialog/events/<int:event_id>/moderation", "moderation", views.moderation, GET),
     ("/dialog/statements/<int:statement_id>/moderate", "moderate", views.moderate, POST),
     ("/dialog/participants/<int:participant_id>/mute", "mute", views.mute, POST),
+    # a burst of votes: mute its devices at once
+    ("/dialog/events/<int:event_id>/mute-devices", "mute_devices", views.mute_devices, POST),
     # -- tables: table groups, add one; a note for a table and prompt
     ("/dialog/events/<int:event_id>/tables", "tables", views.tables, BOTH),
     ("/dialog/tables/<int:table_id>/notes", "add_note", views.add_note, POST),

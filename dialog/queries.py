@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from dialog import opinion
+from dialog.bursts import VoteRecord
 from dialog.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -182,12 +183,33 @@ def votes_of(participant: Participant) -> dict[int, int]:
         Vote.participant_id == participant.id)).all())
 
 
+def _counted(query):
+    """Only votes of devices that are not muted: muting sets a device's votes aside (they
+    count again when it is unmuted)."""
+    return query.join(Participant, Participant.id == Vote.participant_id).where(
+        Participant.muted_at.is_(None))
+
+
 def vote_rows(event_id: int) -> list[tuple[int, int, int]]:
-    """Every device vote of the event as (participant id, statement id, value)."""
-    return [tuple(row) for row in db.session.execute(
+    """Every counted device vote of the event as (participant id, statement id, value)."""
+    return [tuple(row) for row in db.session.execute(_counted(
         select(Vote.participant_id, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
-        .where(Statement.event_id == event_id)).all()]
+        .where(Statement.event_id == event_id))).all()]
+
+
+def vote_records(event_id: int) -> list[VoteRecord]:
+    """The event's counted device votes with when each device joined and how many votes it
+    cast, for `dialog.bursts.find_bursts`."""
+    per_device = (select(Vote.participant_id, func.count().label("n"))
+                  .group_by(Vote.participant_id).subquery())
+    rows = db.session.execute(_counted(
+        select(Vote.participant_id, Vote.statement_id, Vote.value, Vote.updated_at,
+               Participant.consent_at, per_device.c.n)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .join(per_device, per_device.c.participant_id == Vote.participant_id)
+        .where(Statement.event_id == event_id)))
+    return [VoteRecord(*row) for row in rows]
 
 
 def dots_of(participant: Participant) -> dict[int, int]:
@@ -221,10 +243,10 @@ def vote_matrix(event_id: int) -> pd.DataFrame:
     """
     statements = list(db.session.scalars(select(Statement.id).where(
         Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
-    rows = db.session.execute(
+    rows = db.session.execute(_counted(
         select(Vote.participant_id, Vote.statement_id, Vote.value)
         .join(Statement, Statement.id == Vote.statement_id)
-        .where(Statement.event_id == event_id, Statement.status.in_(DECIDED))).all()
+        .where(Statement.event_id == event_id, Statement.status.in_(DECIDED)))).all()
     votes = pd.DataFrame(rows, columns=["participant", "statement", "value"])
     matrix = (votes.pivot(index="participant", columns="statement", values="value")
               .reindex(index=sorted(votes["participant"].unique()), columns=statements)
@@ -244,9 +266,9 @@ def statement_counts(event_id: int) -> pd.DataFrame:
         Statement.event_id == event_id, Statement.status.in_(DECIDED)).order_by(Statement.id)))
     counts = pd.DataFrame(0, index=pd.Index(ids, name="statement"), columns=list(COUNT_COLUMNS))
     in_event = select(Statement.id).where(Statement.event_id == event_id)
-    for statement, value, n in db.session.execute(
+    for statement, value, n in db.session.execute(_counted(
             select(Vote.statement_id, Vote.value, func.count())
-            .where(Vote.statement_id.in_(in_event))
+            .where(Vote.statement_id.in_(in_event)))
             .group_by(Vote.statement_id, Vote.value)):
         if statement in counts.index:
             counts.at[statement, {1: "agree", -1: "disagree", 0: "pass"}[value]] = n
@@ -282,6 +304,12 @@ def moderation_log(event_id: int) -> list[ModerationAction]:
     return list(db.session.scalars(
         select(ModerationAction).where(ModerationAction.event_id == event_id)
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())))
+
+
+def event_participants(event_id: int, ids: list[int]) -> list[Participant]:
+    """Those of `ids` that are devices of the event."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event_id, Participant.id.in_(ids))))
 
 
 def participants(event_id: int) -> list[Participant]:

@@ -339,6 +339,22 @@ def set_muted(participant: Participant, user_id: int, muted: bool) -> None:
         action=ModerationKind.mute if muted else ModerationKind.unmute))
 
 
+def mute_devices(event: Event, user_id: int, participant_ids: list[int]) -> int:
+    """Mute the event's listed devices that are not muted yet (a burst of votes), each
+    logged; their votes are set aside. Returns how many were muted; ids of other events'
+    devices are refused."""
+    devices = queries.event_participants(event.id, participant_ids)
+    if not participant_ids or len(devices) != len(set(participant_ids)):
+        raise DialogError(_l("Those devices are not in this event. Reload the page."), 400)
+    muted = 0
+    for participant in devices:
+        if not participant.muted:
+            set_muted(participant, user_id, True)
+            muted += 1
+    db.session.flush()
+    return muted
+
+
 # -- paper and tables ------------------------------------------------------------------------
 def add_staff_statement(event: Event, prompt: Prompt, text: str, language: str,
                         source: StatementSource) -> Statement:

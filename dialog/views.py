@@ -35,6 +35,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from dialog import exports, heard, live, queries, room, services
+from dialog.bursts import find_bursts
 from dialog.forms import (
     ACTION_LABELS,
     ACTION_STATUS_LABELS,
@@ -535,9 +536,11 @@ def move_prompt(prompt_id: int):
 
 # -- moderation ------------------------------------------------------------------------------
 def _moderation_page(event: Event, problems=(), status: int = 200):
+    statements = queries.statements_by_status(event.id)
     return render_template(
         "dialog/moderation.html", event=event, problems=list(problems),
-        statements=queries.statements_by_status(event.id),
+        statements=statements, bursts=find_bursts(queries.vote_records(event.id)),
+        statement_by_id={s.id: s for listed in statements.values() for s in listed},
         devices=queries.participants(event.id), log=queries.moderation_log(event.id),
         numbers=queries.participant_numbers(event.id)), status
 
@@ -578,6 +581,21 @@ def mute(participant_id: int):
         return _moderation_page(participant.event, error.problems, error.status)
     flash(_("The device was muted.") if action == "mute" else _("The device was unmuted."))
     return redirect(url_for(".moderation", event_id=participant.event_id))
+
+
+@roles_required(*FACILITATORS)
+def mute_devices(event_id: int):
+    """Mute every device of a burst of votes (each logged); their votes are set aside."""
+    event = _event(event_id)
+    ids = [_whole_number(text) for text in request.form.getlist("device")]
+    if None in ids:
+        return _moderation_page(event, [_("Those devices are not in this event. Reload the page.")], 400)
+    try:
+        muted = services.mute_devices(event, current_user.id, ids)
+    except DialogError as error:
+        return _moderation_page(event, error.problems, error.status)
+    flash(_("%(num)s devices were muted; their votes are set aside.", num=muted))
+    return redirect(url_for(".moderation", event_id=event.id, _anchor="bursts"))
 
 
 # -- tables ----------------------------------------------------------------------------------

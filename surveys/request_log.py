@@ -2,7 +2,7 @@
 
 A line holds the method, the route (the URL rule such as `/s/<slug>`, never the path, so
 no slug, code or token reaches the log), the status, the duration in milliseconds and a
-request id. The id comes from an incoming `X-Request-Id` when it is well formed (nginx
+request id, and for API reads the id of the access token used. The id comes from an incoming `X-Request-Id` when it is well formed (nginx
 sends its `$request_id`), else it is made here; the response echoes it. The client's
 address is logged only with `LOG_CLIENT_ADDRESS=1`.
 """
@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         }
+        if g.get("api_token_id") is not None:
+            line["api_token"] = g.api_token_id  # which token read the API (its id, never the secret)
         if app.config.get("LOG_CLIENT_ADDRESS"):
             line["client"] = request.remote_addr
         logger.info(json.dumps(line, separators=(",", ":")))

@@ -102,7 +102,8 @@ def test_counts_per_language_are_shown_for_each_group(app, monitored):
     assert age.n_by_language == {"sv": 11, "en": 2, "ar": 2}
 
 
-def test_the_downloaded_monitor_shows_small_counts_as_fewer_than_10(app, monitored):
+def test_the_downloaded_monitor_shows_small_counts_as_fewer_than_10_and_protects_them(
+        app, monitored):
     survey_id, margin_set_id, client = monitored
     reply = client.get(f"/analysis/surveys/{survey_id}/representation.csv?margins={margin_set_id}")
     assert reply.status_code == 200
@@ -112,10 +113,13 @@ def test_the_downloaded_monitor_shows_small_counts_as_fewer_than_10(app, monitor
     table = {(r[0], r[1], r[2]): r[3:] for r in rows[1:]}
     assert table["age", "16-29", "all"] == ["fewer than 10", "", "0.2", ""]
     assert table["age", "30-64", "all"] == ["11", "0.7333", "0.5", "0"]
-    assert table["gender", "kvinna", "all"] == ["11", "0.7857", "0.5", "0"]
+    # 14 answered the gender question: with 3 men hidden, 11 women would give them away
+    assert table["gender", "kvinna", "all"] == ["withheld", "", "0.5", ""]
+    assert table["gender", "man", "all"] == ["fewer than 10", "", "0.5", ""]
     assert table["age", "30-64", "sv"] == ["fewer than 10", "", "", ""]
+    assert table["age", "16-29", "en"] == ["0", "", "", ""]  # nobody is not a small group
     every_count = [r[3] for r in rows[1:]]
-    assert all(c == "fewer than 10" or int(c) >= 10 for c in every_count)
+    assert all(c in ("fewer than 10", "withheld", "0") or int(c) >= 10 for c in every_count)
 
 
 @pytest.mark.parametrize(("n_c", "n", "p", "expected"), [

@@ -192,7 +192,6 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -21,8 +22,8 @@ from surveys.followup.values import (
     FigureProblem,
     IndicatorSeries,
     core_indicator,
-    value_fingerprint,
     register_series,
+    value_fingerprint,
 )
 from surveys.indicators import RegisterIndicator, WaveResult, follow_up, register_waves
 from surveys.runs.models import RunWeight
@@ -114,25 +115,53 @@ def frameworks_with_survey(survey_id: int) -> list[Framework]:
         Wave.survey_id == survey_id)))
 
 
-def figure_problems(framework: Framework) -> list[FigureProblem]:
-    """Why figures are missing, as stored by the last `services.refresh` (reads only): waves
-    without an approved run, and figures stored as their problem under today's inputs."""
-    problems = []
+@dataclass
+class WaveFigures:
+    """One wave as the stored figures see it: its approved run (None: no figures), when the
+    run's answers last changed, and per survey indicator its stored value (or None) and
+    whether that value was computed from today's inputs."""
+
+    wave: Wave
+    run: object | None
+    stamp: str | None
+    figures: list[tuple[IndicatorDefinition, IndicatorValue | None, bool]]
+
+    def problems(self) -> list[FigureProblem]:
+        """Why figures are missing: no approved run, or stored as a problem of today's inputs."""
+        if self.run is None:
+            return [FigureProblem("no_approved_run", wave=self.wave.year)]
+        return [FigureProblem(value.problem["code"], definition.key, self.wave.year,
+                              value.problem["details"])
+                for definition, value, current in self.figures
+                if current and value.problem is not None]
+
+
+def wave_figures(framework: Framework) -> list[WaveFigures]:
+    """The state of every wave's stored survey figures; `figure_problems` reads it and
+    `services.refresh` recomputes what is not current."""
     stored = {(v.indicator_id, v.wave_id): v for v in stored_values(framework)}
+    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
+    states = []
     for wave in framework.waves:
         run = approved_run(wave.survey_id)
         if run is None:
-            problems.append(FigureProblem("no_approved_run", wave=wave.year))
+            states.append(WaveFigures(wave, None, None, []))
             continue
         stamp = answers_stamp(run)
-        for definition in framework.indicators:
+        figures = []
+        for definition in survey_indicators:
             value = stored.get((definition.id, wave.id))
-            if (definition.kind != "register" and value is not None
-                    and value.problem is not None and value.fingerprint == value_fingerprint(
-                        run, stamp, definition, wave, framework)):
-                problems.append(FigureProblem(value.problem["code"], definition.key,
-                                              wave.year, value.problem["details"]))
-    return problems
+            current = value is not None and value.fingerprint == value_fingerprint(
+                run, stamp, definition, wave, framework)
+            figures.append((definition, value, current))
+        states.append(WaveFigures(wave, run, stamp, figures))
+    return states
+
+
+def figure_problems(framework: Framework) -> list[FigureProblem]:
+    """Why figures are missing, as stored by the last `services.refresh` (reads only): waves
+    without an approved run, and figures stored as their problem under today's inputs."""
+    return [problem for state in wave_figures(framework) for problem in state.problems()]
 
 
 def stored_values(framework: Framework) -> list[IndicatorValue]:
@@ -153,6 +182,12 @@ def organisation_tokens(organisation_id: int) -> list[ApiToken]:
     return list(db.session.scalars(
         select(ApiToken).where(ApiToken.organisation_id == organisation_id)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def valid_token(secret: str) -> ApiToken | None:
+    """The unrevoked token with this secret; None if there is none."""
+    token = token_by_secret(secret)
+    return token if token is not None and token.revoked_at is None else None
 
 
 def token_by_secret(secret: str) -> ApiToken | None:

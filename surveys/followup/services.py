@@ -54,7 +54,7 @@ from surveys.indicators import (
     indicator_from_dict,
     indicator_to_dict,
 )
-from surveys.runs.queries import approved_run, reproduce
+from surveys.runs.queries import reproduce
 from surveys.runs.weighing import RunError
 from surveys.survey.models import Survey
 
@@ -288,25 +288,14 @@ def refresh(framework: Framework) -> list[FigureProblem]:
     changes. Returns every current problem, new or stored. Flushes; the request commits.
     """
     problems: list[FigureProblem] = []
-    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
-    stored = {(v.indicator_id, v.wave_id): v for v in queries.stored_values(framework)}
-    for wave in framework.waves:
-        run = approved_run(wave.survey_id)
-        if run is None:
-            problems.append(FigureProblem("no_approved_run", wave=wave.year))
-            continue
-        stale = []
-        stamp = queries.answers_stamp(run)
-        for definition in survey_indicators:
-            value = stored.get((definition.id, wave.id))
-            if value is None or value.fingerprint != value_fingerprint(
-                    run, stamp, definition, wave, framework):
-                stale.append(definition)
-            elif value.problem is not None:
-                problems.append(FigureProblem(value.problem["code"], definition.key, wave.year,
-                                              value.problem["details"]))
+    for state in queries.wave_figures(framework):
+        problems += state.problems()
+        stale = [definition for definition, _, current in state.figures if not current]
         if stale:
-            problems += _compute_wave(framework, wave, run, stamp, stale, stored)
+            stored = {(definition.id, state.wave.id): value
+                      for definition, value, _ in state.figures if value is not None}
+            problems += _compute_wave(framework, state.wave, state.run, state.stamp, stale,
+                                      stored)
     db.session.flush()
     return problems
 
@@ -389,12 +378,3 @@ def revoke(token: ApiToken) -> None:
         audit.record("token_revoked", subject=token.name,
                      organisation_id=token.organisation_id)
     db.session.flush()
-
-
-def use_token(secret: str) -> ApiToken | None:
-    """The unrevoked token with this secret, marked as used now; None if there is none."""
-    token = queries.token_by_secret(secret)
-    if token is None or token.revoked_at is not None:
-        return None
-    token.last_used_at = utcnow()
-    return token

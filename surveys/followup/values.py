@@ -17,10 +17,10 @@ import pandas as pd
 
 from surveys.followup.models import Framework, IndicatorDefinition, Wave
 from surveys.indicators import (
+    RULES_VERSION,
     DisclosureRules,
     FollowUp,
     GapSpec,
-    RULES_VERSION,
     Indicator,
     RegisterSeries,
     WaveResult,

@@ -584,9 +584,10 @@ def _api_framework(slug: str) -> tuple[Framework, str]:
     secret = _token_secret()
     token = None
     if secret is not None:
-        token = services.use_token(secret)
+        token = queries.valid_token(secret)
         if token is None:
             raise _invalid_token()
+        g.api_token_id = token.id  # the request log names the token (the read writes nothing)
     framework = queries.framework_by_slug(slug)
     if framework is None:
         raise _not_found()

@@ -206,3 +206,76 @@ def protect_breakdown(total: Cell, cells: Sequence[Cell], min_n: int) -> Protect
         hidden.add(next((k for k in candidates if safe(hidden | {k}, uniform=True)),
                         candidates[0]))
     return Protection(tuple(COMPLEMENT if k in hidden else None for k in range(len(cells))))
+
+
+def protect_table(counts: Sequence[Sequence[int]], min_n: int
+                  ) -> tuple[list[list[str | None]], list[str | None]]:
+    """Which counts of a two-way table (rows × columns) and of its row totals to suppress.
+
+    The table is, e.g., the representation monitor's categories × response languages: each
+    cell a count, each row's total published beside it, and the column totals and the grand
+    total taken as known (conservatively: they may be shown elsewhere). Counts with
+    0 < n < ``min_n`` are ``SMALL_GROUP``. Then, line by line until nothing changes (every
+    row with its total, every column, and the row totals against the grand total): if a
+    suppressed count of the line, or a suppressed row total, could be worked out from the
+    line's sum and its published counts, the line's smallest published non-empty count is
+    suppressed as well (``COMPLEMENT``). The attacker is assumed to know the labels: a
+    ``SMALL_GROUP`` count lies in 1..min_n-1, a ``COMPLEMENT`` count in min_n..grand total.
+
+    This protects every line on its own, as statistical offices' line rule does; it does
+    not solve the linear system across lines. Returns (reasons per cell, reasons per row
+    total), each None where the count may be published.
+    """
+    rows = [list(map(int, row)) for row in counts]
+    width = len(rows[0]) if rows else 0
+    n = {("cell", i, j): rows[i][j] for i in range(len(rows)) for j in range(width)}
+    n.update({("row", i): sum(rows[i]) for i in range(len(rows))})
+    grand = sum(n[("row", i)] for i in range(len(rows)))
+    reasons: dict[tuple, str] = {key: SMALL_GROUP for key, count in n.items()
+                                 if 0 < count < min_n}
+    # each line: the counts that add up, and the row total they add up to (None: known)
+    lines = [([("cell", i, j) for j in range(width)], ("row", i)) for i in range(len(rows))]
+    lines += [([("cell", i, j) for i in range(len(rows))], None) for j in range(width)]
+    lines.append(([("row", i) for i in range(len(rows))], None))
+
+    def bounds(key) -> tuple[int, int]:
+        return (1, min_n - 1) if reasons[key] == SMALL_GROUP else (min_n, grand)
+
+    changed = True
+    while changed:
+        changed = False
+        for members, total_key in lines:
+            if line_gives_away(members, total_key, n, reasons, bounds):
+                candidates = sorted((n[key], key) for key in members
+                                    if key not in reasons and n[key] > 0)
+                if candidates:  # none left: every non-empty count of the line is withheld
+                    reasons[candidates[0][1]] = COMPLEMENT
+                    changed = True
+    return ([[reasons.get(("cell", i, j)) for j in range(width)] for i in range(len(rows))],
+            [reasons.get(("row", i)) for i in range(len(rows))])
+
+
+def line_gives_away(members, total_key, n, reasons, bounds) -> bool:
+    """True when one withheld count of a line follows from the others: the line says
+    sum(members) = total, the total known unless it is `total_key` and withheld."""
+    terms = [(key, 1) for key in members]
+    if total_key is not None:
+        terms.append((total_key, -1))
+    hidden = [(key, sign) for key, sign in terms if key in reasons]
+    if not hidden:
+        return False
+    known = sum(sign * n[key] for key, sign in terms if key not in reasons)
+    if total_key is None:
+        known -= sum(n[key] for key in members)  # the known sum of the line
+    # the hidden terms satisfy sum(sign * x) = -known
+    for key, sign in hidden:
+        low_rest = sum(sign_o * (bounds(o)[0] if sign_o > 0 else bounds(o)[1])
+                       for o, sign_o in hidden if o != key)
+        high_rest = sum(sign_o * (bounds(o)[1] if sign_o > 0 else bounds(o)[0])
+                        for o, sign_o in hidden if o != key)
+        # sign * x = -known - rest
+        ends = sorted((sign * (-known - low_rest), sign * (-known - high_rest)))
+        low, high = max(bounds(key)[0], ends[0]), min(bounds(key)[1], ends[1])
+        if high <= low:
+            return True
+    return False

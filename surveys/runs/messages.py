@@ -178,6 +178,16 @@ def _design(d: Mapping, message: str) -> str:
     if d.get("reason") == "missing_column":
         return _("The mapping does not produce the weighting variable %(variable)s.",
                  variable=", ".join(map(str, d.get("columns") or [d.get("column")])))
+    if d.get("reason") == "missing_strata":
+        return _("Completed responses that are not from the drawn sample (they have no "
+                 "stratum): %(num)s.", num=number(d.get("n_respondents")))
+    if d.get("reason") == "empty_rhg":
+        return _("Nobody answered in %(groups)s: merge it with a similar group for the "
+                 "non-response adjustment.",
+                 groups=", ".join(map(str, d.get("groups") or d.get("strata") or [])))
+    if d.get("reason") == "lonely_psu":
+        return _("Strata with a single respondent give no standard error: %(strata)s. Merge "
+                 "them with similar strata.", strata=", ".join(map(str, d.get("strata") or [])))
     return _("The survey data cannot be weighted: %(reason)s", reason=message)
 
 

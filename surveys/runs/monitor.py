@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-#: Counts below this are shown as "fewer than 10" in anything exported.
+from surveys.indicators.disclosure import COMPLEMENT, SMALL_GROUP, protect_table
+
+#: Counts below this are shown as "fewer than 10" in anything exported (and others withheld
+#: where they would give such a count away).
 SMALL = 10
 
 
@@ -123,17 +126,21 @@ def representation(table: pd.DataFrame, languages: Sequence[str], margins: pd.Da
                    variables=variables, unmapped=unmapped)
 
 
-def export_rows(monitor: Monitor, fewer_than: str) -> list[list[object]]:
-    """The monitor as CSV rows; counts under 10, and shares from them, become `fewer_than`."""
+def export_rows(monitor: Monitor, fewer_than: str, withheld: str) -> list[list[object]]:
+    """The monitor as CSV rows. Per variable, the categories × languages counts and each
+    category's count are protected together (`protect_table`): counts under 10 become
+    `fewer_than`, counts withheld so that those cannot be worked out become `withheld`, and
+    a withheld category's share and "more needed" are left empty."""
     rows: list[list[object]] = [["variable", "category", "language", "respondents",
                                  "sample_share", "population_share", "more_needed"]]
+    label = {SMALL_GROUP: fewer_than, COMPLEMENT: withheld}
     for v in monitor.variables:
-        for r in v.rows:
-            small = r.n < SMALL
-            rows.append([v.variable, r.category, "all", fewer_than if small else r.n,
-                         "" if small or r.sample_share is None else round(r.sample_share, 4),
-                         round(r.population_share, 4), "" if small else r.more_needed])
-            for lang, k in r.by_language.items():
-                rows.append([v.variable, r.category, lang, fewer_than if k < SMALL else k,
-                             "", "", ""])
+        cells, totals = protect_table(
+            [list(r.by_language.values()) for r in v.rows], SMALL)
+        for r, by_language, reason in zip(v.rows, cells, totals, strict=True):
+            rows.append([v.variable, r.category, "all", label.get(reason, r.n),
+                         "" if reason or r.sample_share is None else round(r.sample_share, 4),
+                         round(r.population_share, 4), "" if reason else r.more_needed])
+            for (lang, k), why in zip(r.by_language.items(), by_language, strict=True):
+                rows.append([v.variable, r.category, lang, label.get(why, k), "", "", ""])
     return rows

@@ -17,7 +17,7 @@ from surveys.extensions import db
 from surveys.runs import mapping, monitor
 from surveys.runs.margin_files import margins_frame
 from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, WeightingScheme
-from surveys.runs.weighing import RunError, RunSettings, input_hash, weigh
+from surveys.runs.weighing import RunError, RunSettings, input_hash, step_columns, weigh
 from surveys.survey.models import Answer, Response, Survey
 from surveys.weighting import WeightedDesign
 
@@ -183,7 +183,8 @@ def export_numbers(survey_id: int) -> dict[int, int]:
 
 def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFrame:
     """One row per weighted response, as `surveys.runs.microdata` expects: response_id, language,
-    channel, weight and every question's export columns.
+    channel, weight and every question's export columns; for a drawn sample also stratum,
+    design_weight and nonresponse_weight (the weights after steps 1 and 2).
 
     Free-text answers are left out unless `include_text`; `response_id` is the raw answer
     export's number, so the two files can be joined.
@@ -207,4 +208,7 @@ def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFra
                  for r in ids]
         for name in question.kind.columns(question):
             columns[name] = [c.get(name) for c in cells]
+    drawn, steps = run.settings.get("drawn_sample"), (run.diagnostics or {}).get("drawn_sample")
+    if drawn and steps:
+        columns |= step_columns(drawn, steps, ids)
     return pd.DataFrame(columns)

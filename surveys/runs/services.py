@@ -24,16 +24,19 @@ from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, W
 from surveys.runs.weighing import (
     RunError,
     RunSettings,
+    drawn_json,
     error_dict,
     estimate_items,
     estimates,
     held_categories,
     input_hash,
+    sampled_design,
+    steps_record,
     unmet_margins,
     weigh,
 )
 from surveys.survey.models import Survey
-from surveys.weighting import WeightingError
+from surveys.weighting import DrawnSample, WeightingError
 
 
 # -- margin sets -------------------------------------------------------------------------------
@@ -92,8 +95,14 @@ def save_scheme(survey: Survey, scheme: dict, user_id: int | None) -> WeightingS
 
 # -- runs --------------------------------------------------------------------------------------
 def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
-               user_id: int | None, scheme: Mapping | None = None) -> WeightingRun:
-    """Weight the survey's completed responses and store the run, failed or not (flushes)."""
+               user_id: int | None, scheme: Mapping | None = None,
+               drawn: DrawnSample | None = None) -> WeightingRun:
+    """Weight the survey's completed responses and store the run, failed or not (flushes).
+
+    With `drawn` (the responses come from a drawn sample) the weights are made in three
+    steps, kept in the settings for reruns and shown step by step in the diagnostics."""
+    if drawn is not None:
+        settings.drawn_sample = drawn_json(drawn)
     scheme = dict(scheme if scheme is not None else queries.scheme_for(survey))
     settings.variables = [v for v in margin_set.variables() if v in settings.variables]
     items = [q.key for q in estimate_items(survey)]
@@ -116,6 +125,9 @@ def create_run(survey: Survey, margin_set: MarginSet, settings: RunSettings,
     run.converged = bool(weighted.converged)
     run.iterations = int(weighted.iterations)
     run.diagnostics = jsonable(weighted.diagnostics.to_dict())
+    sampled = sampled_design(table, settings)
+    if sampled is not None:
+        run.diagnostics["drawn_sample"] = steps_record(sampled, weighted)
     if not settings.trims:  # trimming moves off the margins on purpose, and says so
         unmet = unmet_margins(run.diagnostics.get("margins", []))
         if unmet:

@@ -290,7 +290,7 @@ def representation(survey_id: int):
 
 @roles_required(*ANALYSTS)
 def representation_csv(survey_id: int):
-    """The same as CSV, counts under 10 suppressed."""
+    """The same as CSV, counts under 10 suppressed and others withheld to protect them."""
     subject = own(Survey, survey_id)
     chosen = _monitor_margins(subject, _margin_sets())
     if chosen is None:
@@ -300,7 +300,7 @@ def representation_csv(survey_id: int):
     buffer.write(BOM)
     csv.writer(buffer, lineterminator="\r\n").writerows(
         [safe_cell(cell) for cell in row]
-        for row in monitor.export_rows(result, _("fewer than 10")))
+        for row in monitor.export_rows(result, _("fewer than 10"), _("withheld")))
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{subject.slug}-representation.csv"',
         "Cache-Control": "no-store"})

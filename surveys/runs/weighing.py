@@ -6,7 +6,11 @@ and tested without it; `services.create_run` stores what comes out.
 
 The input table has one row per completed response (ordered by response id) and one column
 per mapped variable, holding the category, a value outside the mapping, or None. Base
-weights are equal (``Design(weights=None)``: N/n with N from the margins). The engine is
+weights are equal (``Design(weights=None)``: N/n with N from the margins), unless the
+responses come from a drawn sample (``RunSettings.drawn_sample``): then the weights are made
+in three steps, design weights N_h/n_h, a non-response adjustment and the chosen method
+(`surveys.weighting.sampled`), and standard errors use the strata with their finite
+population correction. The engine is
 deterministic, so the same table, margins and settings give bit-identical weights; a run
 stores the SHA-256 of its table and margins (`input_hash`) to show that.
 """
@@ -27,7 +31,14 @@ from surveys.runs.mapping import ANOTHER_GENDER
 from surveys.runs.models import METHODS, MarginSet
 from surveys.survey.models import Question, Survey
 from surveys.survey.questions import DONT_KNOW
-from surveys.weighting import CollapseError, Design, WeightedDesign, WeightingError
+from surveys.weighting import (
+    CollapseError,
+    Design,
+    DrawnSample,
+    SampledDesign,
+    WeightedDesign,
+    WeightingError,
+)
 
 #: Questions whose weighted means the run page shows: the trust items of the template.
 TRUST_PREFIX = "trust_"
@@ -69,6 +80,8 @@ class RunSettings:
     seed: int | None = None
     #: {"gender": ["annat"]}: categories the margins lack, held at their sample share.
     sample_share: dict[str, list[str]] = field(default_factory=dict)
+    #: The drawn sample the responses come from (`drawn_json`); None for an open survey.
+    drawn_sample: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for `WeightingRun.settings`."""
@@ -101,10 +114,77 @@ def input_hash(table: pd.DataFrame, margins: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# -- a drawn sample ------------------------------------------------------------------------------
+def drawn_json(drawn: DrawnSample) -> dict[str, Any]:
+    """A drawn sample as stored in the run's settings (response ids and labels as text)."""
+    def by_response(series: pd.Series | None) -> dict[str, str] | None:
+        return None if series is None else {str(r): str(v) for r, v in series.items()}
+
+    return {
+        "strata": [{"stratum": str(h), "population": float(drawn.population_per_stratum[h]),
+                    "sampled": int(n)} for h, n in drawn.sampled_per_stratum.items()],
+        "stratum_of_respondent": by_response(drawn.stratum_of_respondent),
+        "rhg_of_respondent": by_response(drawn.rhg_of_respondent),
+        "sampled_per_rhg": None if drawn.sampled_per_rhg is None else [
+            [str(h), str(g), int(n)] for (h, g), n in drawn.sampled_per_rhg.items()],
+    }
+
+
+def drawn_sample(data: Mapping[str, Any]) -> DrawnSample:
+    """The stored form back as a :class:`DrawnSample` (response ids as integers)."""
+    def by_response(values: Mapping[str, str]) -> pd.Series:
+        return pd.Series(list(values.values()), index=[int(r) for r in values], dtype=object)
+
+    rhg = data.get("rhg_of_respondent")
+    cells = data.get("sampled_per_rhg")
+    return DrawnSample(
+        stratum_of_respondent=by_response(data["stratum_of_respondent"]),
+        population_per_stratum={s["stratum"]: s["population"] for s in data["strata"]},
+        sampled_per_stratum={s["stratum"]: s["sampled"] for s in data["strata"]},
+        rhg_of_respondent=None if rhg is None else by_response(rhg),
+        sampled_per_rhg=None if cells is None else {(h, g): n for h, g, n in cells})
+
+
+def sampled_design(table: pd.DataFrame, settings: RunSettings) -> SampledDesign | None:
+    """Steps 1 and 2 for a run on a drawn sample; None for an open survey."""
+    if settings.drawn_sample is None:
+        return None
+    return SampledDesign(table, drawn_sample(settings.drawn_sample))
+
+
+def _design(table: pd.DataFrame, settings: RunSettings) -> Design:
+    sampled = sampled_design(table, settings)
+    return Design(table, weights=None) if sampled is None else sampled.design
+
+
+def steps_record(sampled: SampledDesign, weighted: WeightedDesign) -> dict[str, Any]:
+    """The three steps as stored in the run's diagnostics: weights after each step, and the
+    strata and response-homogeneity groups that make steps 1 and 2 (each respondent's
+    weight of a step follows from its stratum and group)."""
+    records = {"steps": sampled.steps(weighted), "strata": sampled.strata,
+               "groups": sampled.groups.assign(group=sampled.groups["group"].astype(str))}
+    return {k: jsonable(v.to_dict(orient="records")) for k, v in records.items()}
+
+
+def step_columns(drawn: Mapping[str, Any], record: Mapping[str, Any], ids: list[int]
+                 ) -> dict[str, list[Any]]:
+    """Each response's stratum and its weights after steps 1 and 2, from what the run stored
+    (the drawn sample in its settings, the strata and groups in its diagnostics)."""
+    stratum_of = drawn["stratum_of_respondent"]
+    group_of = drawn.get("rhg_of_respondent") or stratum_of
+    design = {s["stratum"]: s["design_weight"] for s in record["strata"]}
+    factor = {g["group"]: g["adjustment"] for g in record["groups"]}
+    strata = [stratum_of[str(r)] for r in ids]
+    return {"stratum": strata,
+            "design_weight": [design[h] for h in strata],
+            "nonresponse_weight": [design[h] * factor[group_of[str(r)]]
+                                   for h, r in zip(strata, ids, strict=True)]}
+
+
 # -- the engine ---------------------------------------------------------------------------------
 def weigh(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSettings) -> WeightedDesign:
     """Call the engine on the input table exactly as a run does (no database involved)."""
-    design = Design(table, weights=None)
+    design = _design(table, settings)
     margins = margins[margins["variable"].isin(settings.variables)].reset_index(drop=True)
     collapse = settings.collapse or None
     repairs = {"missing": settings.missing, "unknown": settings.unknown,
@@ -154,7 +234,7 @@ def _poststratify(table: pd.DataFrame, margins: pd.DataFrame, settings: RunSetti
         sample = table.assign(**{variable: table[variable].map(
             lambda c: target.get(c, c) if c is not None else None)})
         sample[variable] = sample[variable].astype(object).where(sample[variable].notna(), None)
-    return Design(sample, weights=None).poststratify(cells, **repairs)
+    return _design(sample, settings).poststratify(cells, **repairs)
 
 
 #: A category whose weighted count is off its population count by more than this share of it.

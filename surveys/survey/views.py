@@ -149,7 +149,9 @@ def _answering(slug: str):
         abort(redirect(url_for(".thanks", slug=slug)))
     if not survey.accepts_answers() and not _staff_entry(survey, response):
         abort(make_response(_unavailable(survey)))
-    services.choose_language(response, g.content_language)
+    if request.method == "POST":
+        # the language a page was saved in is the response's (a page view writes nothing)
+        services.choose_language(response, g.content_language)
     return survey, response
 
 

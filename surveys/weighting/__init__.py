@@ -3,6 +3,8 @@
 Estimates and standard errors follow R's ``survey`` package 4.1 (``svydesign`` with
 ``ids=~1``, ``rake``, ``postStratify``, ``calibrate``, ``trimWeights``, ``svymean``,
 ``svyby``, ``svyciprop``); see ``tests/data/weighting/README.md`` for the reference cases.
+A drawn sample is weighted in three steps (design weights, non-response adjustment,
+calibration) by :class:`SampledDesign` (:mod:`.sampled`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .errors import (
     WeightingError,
 )
 from .margins import Margin, Margins, as_margins, read_margins, validate_margins
+from .sampled import DrawnSample, SampledDesign
 
 __all__ = [
     "CollapseError",
@@ -31,6 +34,7 @@ __all__ = [
     "Design",
     "DesignError",
     "Diagnostics",
+    "DrawnSample",
     "EmptyCategoryError",
     "InconsistentTotalsError",
     "Margin",
@@ -40,6 +44,7 @@ __all__ = [
     "MissingValueError",
     "OutcomeError",
     "PopulationZeroError",
+    "SampledDesign",
     "TrimError",
     "UnknownCategoryError",
     "WeightedDesign",

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from surveys.extensions import db
+from surveys.runs import queries as run_queries
 from surveys.runs import services as run_svc
 from surveys.runs.models import MarginSet
 from surveys.runs.services import import_csv
 from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
+from surveys.weighting import DrawnSample
 from tests.support.analysis import DEMO_CSV
 from tests.support.browser import axe_violations
 
@@ -31,8 +34,16 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
         run_svc.approve(run, None)
         failed = run_svc.create_run(survey, margins, RunSettings(
             variables=["age", "gender"]), None)
+        table, _ = run_queries.input_table(survey, run_queries.scheme_for(survey))
+        stratum = pd.Series(["A" if i % 2 else "B" for i in table.index], index=table.index)
+        counts = stratum.value_counts()
+        drawn = run_svc.create_run(survey, margins, RunSettings(
+            variables=["age", "gender", "born", "district"], missing="impute"), None,
+            drawn=DrawnSample(stratum, {"A": 20000, "B": 18000},
+                              {h: int(2.5 * n) for h, n in counts.items()}))
         db.session.commit()
-        ids = {"survey": survey.id, "run": run.id, "failed": failed.id,
+        assert drawn.error is None
+        ids = {"survey": survey.id, "run": run.id, "failed": failed.id, "drawn": drawn.id,
                "margins": db.session.scalar(select(MarginSet.id))}
     phone.goto(f"{live_server.url}/login")
     phone.locator('[name="email"]').fill("analyst@exempelby.se")
@@ -43,6 +54,7 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
              f"/analysis/surveys/{ids['survey']}/mapping",
              f"/analysis/surveys/{ids['survey']}/representation",
              f"/analysis/runs/{ids['run']}", f"/analysis/runs/{ids['failed']}",
+             f"/analysis/runs/{ids['drawn']}",
              f"/analysis/margins/{ids['margins']}", "/analysis/margins/csv",
              "/analysis/margins/json-stat"]
     for lang in ("sv", "ar"):

@@ -27,6 +27,7 @@ CASES = {
     "dialog.moderation": {},
     "dialog.moderate": {"action": "hide"},
     "dialog.mute": {"action": "mute"},
+    "dialog.mute_devices": {"device": "{participant_id}"},
     "dialog.tables": {"name": "Bord 9"},
     "dialog.add_note": {"prompt_id": "{prompt_id}", "text": "Anteckning"},
     "dialog.paper": {},
