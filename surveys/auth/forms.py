@@ -18,6 +18,7 @@ ROLE_LABELS = {
     Role.author: _l("Author"),
     Role.facilitator: _l("Facilitator"),
     Role.analyst: _l("Analyst"),
+    Role.fieldwork: _l("Fieldwork (sample frames, names and addresses)"),
 }
 
 
