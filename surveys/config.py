@@ -82,6 +82,11 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
         **operations_settings(),
+        # reminders by e-mail (smtp://user:pass@host:port, smtps:// for TLS from the start)
+        # and SMS (a class path; the default only logs): surveys/fieldwork/mail.py
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "surveys.fieldwork.mail.LogSmsSender"),
     }
 
 

@@ -61,3 +61,14 @@ add_rules(
     # confirm, then delete names, addresses and the code-to-person link
     ("/purge", "purge", views.purge, BOTH),
 )
+
+add_rules(
+    bp,
+    # letters (PDF, a job) and reminders (also e-mail, SMS); the paper questionnaire, typed
+    # in under the code printed on it
+    ("/letters", "letters", views.letters, GET),
+    ("/letters", "make_letters", views.make_letters, POST),
+    ("/mailings/<int:mailing_id>/retry", "retry_messages", views.retry_messages, POST),
+    ("/paper/<lang>.pdf", "paper_pdf", views.paper_pdf, GET),
+    ("/paper-entry", "paper_entry", views.paper_entry, POST),
+)

@@ -16,7 +16,16 @@ from surveys.fieldwork.figures import (
     group_figures,
     lowest_rr1,
 )
-from surveys.fieldwork.models import FrameRow, Mailing, SampleFrame, SampleMember, SampleStratum
+from surveys.fieldwork.models import (
+    Delivery,
+    DeliveryChannel,
+    FrameRow,
+    LetterBatch,
+    Mailing,
+    SampleFrame,
+    SampleMember,
+    SampleStratum,
+)
 from surveys.survey.models import Response, Survey
 
 #: The people page shows this many sampled people at a time.
@@ -143,3 +152,67 @@ def rate_summary(survey: Survey) -> tuple[GroupFigures, GroupFigures | None] | N
     found = cases(frame)
     strata = [f for f in by(found, lambda c: c.stratum) if f.sampled >= MIN_PUBLISHED]
     return group_figures("all", found), lowest_rr1(strata)
+
+
+# -- letters, reminders ------------------------------------------------------------------------
+def mailing_recipients(frame: SampleFrame, reminder: bool) -> list[tuple[int, str | None,
+                                                                         str | None]]:
+    """(member id, e-mail, mobile) of everyone with an address; for a reminder only those
+    who have not completed and have no registered outcome."""
+    query = (select(SampleMember.id, FrameRow.email, FrameRow.mobile)
+             .join(FrameRow, SampleMember.frame_row_id == FrameRow.id)
+             .outerjoin(Response, SampleMember.response_id == Response.id)
+             .where(SampleMember.frame_id == frame.id)
+             .order_by(FrameRow.postal_code, FrameRow.street, SampleMember.id))
+    if reminder:
+        query = query.where(SampleMember.outcome.is_(None), Response.completed_at.is_(None))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def batch_of_kind(frame: SampleFrame, kind) -> LetterBatch | None:
+    return db.session.scalar(select(LetterBatch).join(Mailing).where(
+        Mailing.frame_id == frame.id, Mailing.kind == kind))
+
+
+def letter_batches(frame: SampleFrame) -> list[LetterBatch]:
+    return list(db.session.scalars(select(LetterBatch).join(Mailing).where(
+        Mailing.frame_id == frame.id).order_by(Mailing.sent_on, Mailing.id)))
+
+
+def mailing_of(frame: SampleFrame, mailing_id: int) -> Mailing | None:
+    return db.session.scalar(select(Mailing).where(Mailing.frame_id == frame.id,
+                                                   Mailing.id == mailing_id))
+
+
+def delivery_counts(frame: SampleFrame) -> dict[tuple[int, str], tuple[int, int]]:
+    """(mailing id, channel) -> (sent, not sent)."""
+    rows = db.session.execute(
+        select(Delivery.mailing_id, Delivery.channel,
+               func.count(Delivery.sent_at), func.count(Delivery.id))
+        .join(Mailing).where(Mailing.frame_id == frame.id)
+        .group_by(Delivery.mailing_id, Delivery.channel))
+    return {(m, c.value): (sent, total - sent) for m, c, sent, total in rows}
+
+
+def failed_messages(frame: SampleFrame) -> list[tuple[Delivery, Mailing]]:
+    """E-mails and SMS a server refused (or that waited for settings), to send again."""
+    return [tuple(row) for row in db.session.execute(
+        select(Delivery, Mailing).join(Mailing).where(
+            Mailing.frame_id == frame.id, Delivery.sent_at.is_(None),
+            Delivery.error.is_not(None)).order_by(Mailing.sent_on, Delivery.id).limit(500))]
+
+
+def unsent_messages(mailing: Mailing) -> list[Delivery]:
+    return list(db.session.scalars(select(Delivery).where(
+        Delivery.mailing_id == mailing.id, Delivery.sent_at.is_(None),
+        Delivery.channel != DeliveryChannel.letter).order_by(Delivery.id)))
+
+
+def letter_recipients(mailing: Mailing) -> list[tuple[SampleMember, FrameRow]]:
+    """The people of a mailing's letters with their addresses, in postal-code order."""
+    return [tuple(row) for row in db.session.execute(
+        select(SampleMember, FrameRow)
+        .join(Delivery, Delivery.member_id == SampleMember.id)
+        .join(FrameRow, SampleMember.frame_row_id == FrameRow.id)
+        .where(Delivery.mailing_id == mailing.id, Delivery.channel == DeliveryChannel.letter)
+        .order_by(FrameRow.postal_code, FrameRow.street, SampleMember.id))]

@@ -113,6 +113,12 @@ class SettingsForm(FlaskForm):
                             description=_l("Shown before the resident starts. Needed before "
                                            "opening."))
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=TEXT_MAX)])
+    letter = TextAreaField(_l("Invitation letter"), validators=[Length(max=TEXT_MAX)],
+                           description=_l("For a drawn sample: the letter's text. Leave empty "
+                                          "for the standard text."))
+    reminder = TextAreaField(_l("Reminder letter"), validators=[Length(max=TEXT_MAX)],
+                             description=_l("For a drawn sample: the reminders' text (letter, "
+                                            "e-mail, SMS). Leave empty for the standard text."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
