@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from surveys.extensions import db
 from surveys.fieldwork import sampling
-from surveys.fieldwork.aapor import final_outcome
+from surveys.fieldwork.aapor import AAPOR_CODE, final_outcome
 from surveys.fieldwork.codes import normalise_code
 from surveys.fieldwork.figures import (
     MIN_PUBLISHED,
@@ -27,6 +28,7 @@ from surveys.fieldwork.models import (
     SampleStratum,
 )
 from surveys.survey.models import Response, Survey
+from surveys.weighting.sampled import DrawnSample
 
 #: The people page shows this many sampled people at a time.
 PEOPLE_PAGE = 200
@@ -216,3 +218,30 @@ def letter_recipients(mailing: Mailing) -> list[tuple[SampleMember, FrameRow]]:
         .join(FrameRow, SampleMember.frame_row_id == FrameRow.id)
         .where(Delivery.mailing_id == mailing.id, Delivery.channel == DeliveryChannel.letter)
         .order_by(FrameRow.postal_code, FrameRow.street, SampleMember.id))]
+
+
+# -- weighting ---------------------------------------------------------------------------------
+def drawn_sample_of(survey: Survey) -> DrawnSample | None:
+    """What the three weighting steps need of the survey's drawn sample: each completed
+    response's stratum (through the code it was given under), N_h and n_h. People found
+    not eligible (moved out, outside the population) leave n_h. None without a sample."""
+    frame = frame_for(survey.id)
+    if frame is None or frame.drawn_at is None:
+        return None
+    strata = {s.id: s for s in frame.strata}
+    not_eligible = [o for o, code in AAPOR_CODE.items() if code == "NE"]
+    left_out = dict(db.session.execute(
+        select(SampleMember.stratum_id, func.count(SampleMember.id))
+        .where(SampleMember.frame_id == frame.id, SampleMember.outcome.in_(not_eligible))
+        .group_by(SampleMember.stratum_id)).all())
+    answered = db.session.execute(
+        select(Response.id, SampleMember.stratum_id)
+        .join(SampleMember, SampleMember.response_id == Response.id)
+        .where(SampleMember.frame_id == frame.id, Response.completed_at.is_not(None))
+        .order_by(Response.id)).all()
+    return DrawnSample(
+        stratum_of_respondent=pd.Series([strata[s].key for _r, s in answered],
+                                        index=[r for r, _s in answered], dtype=object),
+        population_per_stratum={s.key: s.population for s in strata.values()},
+        sampled_per_stratum={s.key: s.sample_size - left_out.get(s.id, 0)
+                             for s in strata.values() if s.sample_size - left_out.get(s.id, 0)})
