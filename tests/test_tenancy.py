@@ -64,6 +64,11 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "fieldwork.rates_csv": (SurveyStatus.open, {}),
     "fieldwork.rates_xlsx": (SurveyStatus.open, {}),
     "fieldwork.purge": (SurveyStatus.open, {}),
+    "fieldwork.letters": (SurveyStatus.open, {}),
+    "fieldwork.make_letters": (SurveyStatus.open, {"kind": "letter", "sent_on": "2026-03-01"}),
+    "fieldwork.retry_messages": (SurveyStatus.open, {}),
+    "fieldwork.paper_pdf": (SurveyStatus.open, {}),
+    "fieldwork.paper_entry": (SurveyStatus.open, {"code": "{code}", "language": "sv"}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
 }

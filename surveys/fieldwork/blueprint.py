@@ -68,7 +68,7 @@ add_rules(
     # in under the code printed on it
     ("/letters", "letters", views.letters, GET),
     ("/letters", "make_letters", views.make_letters, POST),
-    ("/mailings/<int:mailing_id>/retry", "retry_messages", views.retry_messages, POST),
+    ("/letters/retry", "retry_messages", views.retry_messages, POST),
     ("/paper/<lang>.pdf", "paper_pdf", views.paper_pdf, GET),
     ("/paper-entry", "paper_entry", views.paper_entry, POST),
 )

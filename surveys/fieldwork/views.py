@@ -463,26 +463,26 @@ def make_letters(survey_id: int):
                 return _letters_page(survey, frame, letters_form=form,
                                      problems=[letters_error_text(refused.code)], status=409)
             job = queries.batch_of_kind(frame, mailing.kind).job_id
-            return redirect(url_for("jobs.status", job_id=job), 303)
+            return redirect(url_for("jobs.status", job_id=job))
     return _letters_page(survey, frame, letters_form=form, status=400)
 
 
 @roles_required(*FIELDWORK)
-def retry_messages(survey_id: int, mailing_id: int):
-    """Send again the e-mails and SMS of a mailing that were not sent."""
+def retry_messages(survey_id: int):
+    """Send again the e-mails and SMS that were not sent, of every mailing."""
     survey = _survey(survey_id)
     frame = _frame(survey)
-    mailing = queries.mailing_of(frame, mailing_id)
-    if mailing is None:
-        abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = services.send_messages(mailing, _base_url(survey))
-    if result.failed:
+    sent, failed, errors = 0, 0, []
+    for mailing in queries.mailings(frame):
+        result = services.send_messages(mailing, _base_url(survey))
+        sent, failed, errors = sent + result.sent, failed + result.failed, errors + result.errors
+    if failed:
         return _letters_page(survey, frame, problems=[
-            _("Sent: %(sent)s. Not sent: %(failed)s.", sent=result.sent, failed=result.failed),
-            *result.errors[:5]], status=502)
-    flash(_("Sent: %(sent)s. Not sent: %(failed)s.", sent=result.sent, failed=0))
+            _("Sent: %(sent)s. Not sent: %(failed)s.", sent=sent, failed=failed),
+            *dict.fromkeys(errors[:5])], status=502)
+    flash(_("Sent: %(sent)s. Not sent: %(failed)s.", sent=sent, failed=0))
     return redirect(url_for(".letters", survey_id=survey.id))
 
 
