@@ -217,11 +217,14 @@ def test_without_a_mail_server_the_emails_are_listed_and_sent_on_retry(
 def test_a_paper_questionnaire_is_typed_in_under_its_code(app, org, make_survey, worker):
     survey_id = make_survey(org, slug="papper")
     code = make_sample(app, survey_id, people=40, n=10)[3]
-    pdf = worker.get(f"/manage/surveys/{survey_id}/fieldwork/paper/ar.pdf?code={code}")
+    pdf = worker.get(f"/manage/surveys/{survey_id}/fieldwork/paper.pdf?language=ar&code={code}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = " ".join(_pages(pdf.data))
     assert format_code(code) in text and "رمزك الشخصي" in text
-    assert worker.get(f"/manage/surveys/{survey_id}/fieldwork/paper/de.pdf").status_code == 404
+    assert worker.get(f"/manage/surveys/{survey_id}/fieldwork/paper.pdf?language=de"
+                      ).status_code == 404
+    assert worker.get(f"/manage/surveys/{survey_id}/fieldwork/paper.pdf?code=AAAAAAAAAA"
+                      ).status_code == 404
     url = f"/manage/surveys/{survey_id}/fieldwork/paper-entry"
     wrong = worker.post_form(url, {"code": "AAAAA-AAAAA", "language": "sv"})
     assert wrong.status_code == 400 and "No one in the sample has that code." in wrong.get_data(

@@ -69,6 +69,6 @@ add_rules(
     ("/letters", "letters", views.letters, GET),
     ("/letters", "make_letters", views.make_letters, POST),
     ("/letters/retry", "retry_messages", views.retry_messages, POST),
-    ("/paper/<lang>.pdf", "paper_pdf", views.paper_pdf, GET),
+    ("/paper.pdf", "paper_pdf", views.paper_pdf, GET),
     ("/paper-entry", "paper_entry", views.paper_entry, POST),
 )

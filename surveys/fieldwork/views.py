@@ -487,17 +487,20 @@ def retry_messages(survey_id: int):
 
 
 @roles_required(*FIELDWORK)
-def paper_pdf(survey_id: int, lang: str):
-    """The paper questionnaire in `lang` (?code= prints a person's code on it)."""
+def paper_pdf(survey_id: int):
+    """The paper questionnaire (?language=, the default's otherwise); ?code= prints a
+    person's code on it."""
     survey = _survey(survey_id)
     _frame(survey)
+    lang = request.args.get("language") or survey.default_language
     if lang not in survey.languages:
         abort(404)
     member = None
     if request.args.get("code"):
         member = queries.member_by_code(survey, request.args["code"])
         if member is None:
-            abort(404)
+            return _letters_page(survey, _frame(survey), problems=[
+                _("No one in the sample has that code.")], status=404)
     data = letters_module.questionnaire_pdf(survey, lang, member.access_code if member else None)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{survey.slug}-{lang}.pdf"',
