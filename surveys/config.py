@@ -73,6 +73,10 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
+        # the key of person-id hashes in sample frames (services.hash_secret: else SECRET_KEY)
+        "FRAME_HASH_SECRET": os.environ.get("FRAME_HASH_SECRET", "").strip(),
+        # frames with more people than this are stored by a background job
+        "FRAME_IMPORT_JOB_ROWS": int(os.environ.get("FRAME_IMPORT_JOB_ROWS", "20000")),
         "DIALOG_STATEMENT_RATE_LIMIT": os.environ.get("DIALOG_STATEMENT_RATE_LIMIT",
                                                       "10 per minute"),
         "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),

@@ -61,7 +61,7 @@ USERS = [
     (Role.author, "Bertil Författare", "demo-author-2026"),
     (Role.facilitator, "Fatima Samtalsledare", "demo-facilitator-2026"),
     (Role.analyst, "Nils Analytiker", "demo-analyst-2026"),
-    (Role.fieldwork, "Ebba Fältarbete", "demo-fieldwork-2026"),
+    (Role.fieldwork, "Sara Fältarbetare", "demo-fieldwork-2026"),
 ]
 SEED = 2026
 POPULATION = 25_000

@@ -11,15 +11,25 @@ from openapi_schema_validator import OAS31Validator
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from surveys import create_app
 from surveys.audit.models import AuditEvent
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
-from surveys.extensions import db
+from surveys.extensions import db, limiter
 from surveys.fieldwork.codes import format_code
-from surveys.fieldwork.models import FrameRow, SampleFrame, SampleMember, SampleStratum
+from surveys.fieldwork.models import (
+    FrameRow,
+    FrameUpload,
+    SampleFrame,
+    SampleMember,
+    SampleStratum,
+)
+from surveys.jobs.models import Job, JobStatus
 from surveys.survey.models import Response
+from tests.conftest import app_config
 from tests.support.frames import frame_file, make_sample
 from tests.support.manage import staff
+from tests.support.web import FormClient
 
 
 @pytest.fixture
@@ -80,11 +90,16 @@ def test_the_calculator_shows_margins_and_the_same_seed_draws_the_same_people(
         url = f"/manage/surveys/{survey_id}/fieldwork/design"
         assert worker.get(url).status_code == 200
         form = {"columns": ["district", "age_group"], "method": "proportional", "n": "40",
-                "minimum": "2", "seed": "4711", "rate": "40", "factor-0": "2", "rate-0": "20"}
+                "minimum": "2", "seed": "4711", "rate": "40", "factor-0": "2", "rate-0": "20",
+                "shown_columns": "district,age_group"}
+        # Inputs of a table shown for other strata never draw: the page calculates again.
+        again = worker.post_form(url, {**form, "shown_columns": "district", "action": "draw"})
+        assert again.status_code == 200 and _count(app, SampleMember) == 40 * len(chosen)
         page = worker.post_form(url, {**form, "action": "calculate"})
         assert page.status_code == 200
         assert "Sample and expected margin of error per stratum" in page.get_data(as_text=True)
         assert worker.post_form(url, {**form, "action": "draw"}).status_code == 302
+        assert _count(app, SampleMember) == 40 * len(chosen) + 40
         with app.app_context():
             frame = db.session.scalar(select(SampleFrame).where(SampleFrame.survey_id == survey_id))
             lines = sorted(db.session.scalars(select(FrameRow.line).join(
@@ -109,6 +124,10 @@ def test_a_code_starts_once_resumes_on_any_device_and_a_wrong_code_is_explained(
     phone = make_client()
     start = phone.get(f"/s/med-kod?c={code}&lang=en").get_data(as_text=True)
     assert f'value="{code}"' in start and "Your code from the letter" in start
+    assert f'value="{code}"' in phone.get(f"/s/med-kod/code?c={code}").get_data(as_text=True)
+    # Reading the pages began nothing.
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 0
     first = phone.post_form("/s/med-kod/code", {"code": format_code(code).lower()})
     assert first.status_code == 302 and first.headers["Location"].endswith("/s/med-kod/p/1")
     assert phone.get("/s/med-kod/p/1").status_code == 200
@@ -174,6 +193,12 @@ def test_the_purge_deletes_names_and_the_link_and_keeps_strata_and_outcomes(
     base = f"/manage/surveys/{survey_id}/fieldwork"
     worker.post_form(f"{base}/outcome", {"code": codes[0], "outcome": "refused"})
     assert "Person Nummer" in worker.get(f"{base}/people").get_data(as_text=True)
+    merge = worker.get(f"{base}/people.csv").get_data(as_text=True)
+    assert merge.count("/s/rensa?c=") == 20 and "Storgatan" in merge
+    with app.app_context():
+        taken = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "sample_addresses_downloaded"))
+        assert taken.detail == {"people": 20}
     assert worker.get(f"{base}/purge").status_code == 200
     assert worker.post_form(f"{base}/purge").status_code == 302
     with app.app_context():
@@ -219,3 +244,42 @@ def test_the_representation_monitor_states_the_response_rate_and_the_lowest_stra
     analyst = staff(make_client(), login, org, Role.analyst)
     page = analyst.get(f"/analysis/surveys/{survey_id}/representation?lang=en")
     assert "Response rate 2.5% (RR1); 0.0% among " in page.get_data(as_text=True)
+
+
+def test_a_large_frame_is_stored_by_a_background_job_and_its_file_not_kept(
+        app, org, make_survey, worker, monkeypatch):
+    monkeypatch.setitem(app.config, "FRAME_IMPORT_JOB_ROWS", 10)
+    survey_id = make_survey(org, slug="stor-ram")
+    url = f"/manage/surveys/{survey_id}/fieldwork/frame"
+    data = frame_file(30, extra=BAD[1:])
+    listed = worker.post_form(url, {"file": (io.BytesIO(data), "stor.csv")})
+    assert listed.status_code == 400 and _count(app, FrameUpload) == 0
+    digest = listed.get_data(as_text=True).split('name="checked" type="hidden" value="')[1][:64]
+    queued = worker.post_form(url, {"file": (io.BytesIO(data), "stor.csv"), "skip": "y",
+                                    "checked": digest})
+    assert queued.status_code == 302 and "/jobs/" in queued.headers["Location"]
+    with app.app_context():  # no Redis in the tests: the job ran inside the request
+        job = db.session.scalar(select(Job))
+        assert job.status is JobStatus.done, job.error
+        assert db.session.scalar(select(SampleFrame.row_count)) == 30
+    assert _count(app, FrameUpload) == 0
+    report = worker.get(queued.headers["Location"] + "/download").get_data(as_text=True)
+    assert "\r\n30,,\r\n,32,missing_address\r\n,33,bad_postal_code" in report
+
+
+def test_a_qr_code_per_person_and_rate_limited_code_look_ups(database_url, app, org,
+                                                            make_survey, worker):
+    survey_id = make_survey(org, slug="qr")
+    code = make_sample(app, survey_id)[0]
+    svg = worker.get(f"/manage/surveys/{survey_id}/fieldwork/qr/{code}.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert f"/s/qr?c={code}" in svg.get_data(as_text=True)
+    assert worker.get(f"/manage/surveys/{survey_id}/fieldwork/qr/AAAAAAAAAA.svg"
+                      ).status_code == 404
+    limited = create_app(app_config(database_url, RATELIMIT_ENABLED=True))
+    limited.test_client_class = FormClient
+    client = limited.test_client()
+    limiter.reset()
+    statuses = [client.post_form("/s/qr/code", {"code": f"WRONG{i:05d}"}).status_code
+                for i in range(11)]
+    assert statuses == [400] * 10 + [429]

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.fieldwork import aapor, codes, frame_file, sampling
+from surveys.fieldwork import aapor, codes, export, figures, frame_file, sampling
 from surveys.fieldwork.aapor import Outcome
-from surveys.fieldwork.figures import Case, published_strata
-from tests.support.frames import HEADER, frame_file as make_frame
+from surveys.fieldwork.figures import Case, by_channel, published_strata
+from tests.support.frames import HEADER
+from tests.support.frames import frame_file as make_frame
 
 # -- AAPOR -----------------------------------------------------------------------------------
 #: A mail survey worked by hand: 1,100 sampled.
@@ -60,6 +61,20 @@ def test_a_completed_response_wins_over_a_registered_outcome():
     assert counts == {**dict.fromkeys(aapor.CODES, 0), "O": 2, "NE": 1, "UH": 1}
 
 
+def test_the_channels_rates_share_the_samples_denominator_and_add_up():
+    cases = ([Case("a", "sv", "web", Outcome.complete)] * 3
+             + [Case("a", "sv", "paper", Outcome.complete)] * 2
+             + [Case("a", "sv", "web", Outcome.partial)]
+             + [Case("a", "sv", "–", Outcome.no_reply)] * 4)
+    channels = {f.label: f for f in by_channel(cases)}
+    assert set(channels) == {"web", "paper"}
+    assert channels["web"].rates.rr1 == pytest.approx(0.3)
+    assert channels["paper"].rates.rr1 == pytest.approx(0.2)
+    assert channels["paper"].rates.rr2 == pytest.approx(0.2)
+    overall = aapor.rates(aapor.count_codes(c.outcome for c in cases))
+    assert channels["web"].rates.rr1 + channels["paper"].rates.rr1 == pytest.approx(overall.rr1)
+
+
 def test_published_strata_merge_small_ones_and_drop_what_stays_small():
     cases = ([Case("big", "sv", "web", Outcome.complete)] * 12
              + [Case("a", "sv", "web", Outcome.no_reply)] * 6
@@ -68,6 +83,13 @@ def test_published_strata_merge_small_ones_and_drop_what_stays_small():
     shown = {f.label: f.sampled for f in published_strata(cases)}
     assert shown == {"big": 12, "other": 14}
     assert {f.label for f in published_strata(cases[:12] + cases[-3:])} == {"big"}
+
+
+def test_rate_tables_as_files_keep_a_formula_like_label_as_text():
+    cases = [Case("=HYPERLINK(1)", "sv", "web", Outcome.complete)] * 2
+    rows = export.rate_rows([("stratum", [figures.group_figures("=HYPERLINK(1)", cases)])])
+    assert rows[0][:4] == ["stratum", "=HYPERLINK(1)", 2, 2]
+    assert "'=HYPERLINK(1)" in export.to_csv(export.RATE_HEADER, rows).decode("utf-8")
 
 
 # -- allocation and draws -------------------------------------------------------------------
@@ -160,6 +182,11 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole():
     assert [p.value for p in checked.file_problems][:2] == ["person_id", "postal_code"]
     assert frame_file.check(b"", 2026).file_problems[0].code == "empty"
     assert frame_file.check((HEADER + "\n").encode(), 2026).file_problems[0].code == "no_rows"
+
+
+def test_a_field_beyond_the_csv_modules_limit_is_a_problem_of_the_file():
+    checked = frame_file.check(make_frame(3, extra=("1;" + "x" * 200_000,)), 2026)
+    assert [(p.line, p.code) for p in checked.file_problems] == [(5, "not_csv")]
 
 
 # -- codes and hashes ------------------------------------------------------------------------

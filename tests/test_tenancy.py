@@ -52,8 +52,8 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "fieldwork.overview": (SurveyStatus.open, {}),
     "fieldwork.frame": (SurveyStatus.open, {"file": "{frame}"}),
     "fieldwork.design": (SurveyStatus.open, {
-        "columns": ["district"], "method": "equal", "n": "8", "seed": "1", "rate": "40",
-        "action": "draw"}),
+        "columns": ["district"], "shown_columns": "district", "method": "equal", "n": "8",
+        "seed": "1", "rate": "40", "action": "draw"}),
     "fieldwork.people": (SurveyStatus.open, {}),
     "fieldwork.people_csv": (SurveyStatus.open, {}),
     "fieldwork.qr": (SurveyStatus.open, {}),

@@ -114,9 +114,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sample_members_frame_row_id'), ['frame_row_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sample_members_stratum_id'), ['stratum_id'], unique=False)
 
+    op.create_table('sample_frame_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('districts', sa.JSON(), nullable=False),
+    sa.Column('skip', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_sample_frame_uploads_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sample_frame_uploads'))
+    )
+    with op.batch_alter_table('sample_frame_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sample_frame_uploads_survey_id'), ['survey_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('sample_frame_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sample_frame_uploads_survey_id'))
+
+    op.drop_table('sample_frame_uploads')
+
     with op.batch_alter_table('sample_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sample_members_stratum_id'))
         batch_op.drop_index(batch_op.f('ix_sample_members_frame_row_id'))

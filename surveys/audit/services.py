@@ -38,6 +38,7 @@ ACTIONS = {
     "purge": _l("Purged personal data"),
     "sample_drawn": _l("Drew a sample"),
     "fieldwork_purged": _l("Purged a sample's names and addresses"),
+    "sample_addresses_downloaded": _l("Downloaded a sample's names and addresses"),
     "letters_started": _l("Made letters to a sample"),
     "paper_entry_started": _l("Began typing in a paper questionnaire under its code"),
 }

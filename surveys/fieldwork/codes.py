@@ -18,7 +18,13 @@ LENGTH = 10
 def new_code(taken: set[str]) -> str:
     """A fresh random code not in `taken` (which it joins)."""
     while True:
-        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        # one draw of a number below 25^10, written in the alphabet's 25 digits
+        number = secrets.randbelow(len(ALPHABET) ** LENGTH)
+        digits = []
+        for _ in range(LENGTH):
+            number, digit = divmod(number, len(ALPHABET))
+            digits.append(ALPHABET[digit])
+        code = "".join(digits)
         if code not in taken:
             taken.add(code)
             return code

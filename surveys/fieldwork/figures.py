@@ -53,6 +53,23 @@ def by(cases: Iterable[Case], key: Callable[[Case], str],
     return [group_figures(label, groups[label], e) for label in sorted(groups)]
 
 
+def by_channel(cases: list[Case], e: float | None = None) -> list[GroupFigures]:
+    """Figures per channel of the responses (web, paper, interview) over the whole sample:
+    a channel's completes and partials are its own, those through other channels count
+    as other eligible non-interviews (O), so every channel's RR1 has the sample's
+    denominator and the channels' RR1 add up to the overall RR1."""
+    answered = sorted({c.channel for c in cases if c.outcome in (Outcome.complete,
+                                                                  Outcome.partial)})
+    elsewhere = Outcome.unable  # any outcome coded O
+    figures = []
+    for channel in answered:
+        seen = [c if c.channel == channel or c.outcome not in (Outcome.complete,
+                                                               Outcome.partial)
+                else Case(c.stratum, c.language, c.channel, elsewhere) for c in cases]
+        figures.append(group_figures(channel, seen, e))
+    return figures
+
+
 def published_strata(cases: list[Case], e: float | None = None) -> list[GroupFigures]:
     """Figures per stratum for the public: strata with fewer than `MIN_PUBLISHED` sampled
     people are merged into "other"; an "other" that is still too small is left out."""

@@ -71,6 +71,8 @@ def problem_text(problem: Problem) -> str:
     """A frame or outcome file's problem in words, with its line."""
     messages = {
         "empty": lambda v: _("The file is empty."),
+        "not_csv": lambda v: _("The file cannot be read as CSV from here on (a field may be "
+                               "far too long or a quote not closed)."),
         "no_rows": lambda v: _("The file has a header but no rows."),
         "missing_column": lambda v: _("The column “%(name)s” is missing.", name=v),
         "missing_id": lambda v: _("The person id is missing."),

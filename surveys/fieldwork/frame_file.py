@@ -97,13 +97,29 @@ def check(data: bytes, reference_year: int, districts: Iterable[str] = ()) -> Fr
         return result
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    header = next(reader)
+    try:
+        header = next(reader)
+    except csv.Error:
+        result.file_problems.append(Problem(1, "not_csv"))
+        return result
     columns, missing = _columns(header)
     if missing:
         result.file_problems += [Problem(1, "missing_column", name) for name in missing]
         return result
     known = {d.strip().casefold(): d.strip() for d in districts if d.strip()}
     seen: dict[str, int] = {}
+    try:
+        _read_rows(reader, columns, reference_year, known, seen, result)
+    except csv.Error:
+        # e.g. a field beyond the csv module's limit: the rest of the file cannot be read
+        result.file_problems.append(Problem(reader.line_num, "not_csv"))
+    if not result.lines and not result.file_problems:
+        result.file_problems.append(Problem(1, "no_rows"))
+    return result
+
+
+def _read_rows(reader, columns: dict[str, int], reference_year: int, known: dict[str, str],
+               seen: dict[str, int], result: FrameCheck) -> None:
     for cells in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
@@ -122,9 +138,6 @@ def check(data: bytes, reference_year: int, districts: Iterable[str] = ()) -> Fr
         for name in OPTIONAL:
             row[name] = row.get(name) or ("" if name == "care_of" else None)
         result.rows.append(row)
-    if not result.lines:
-        result.file_problems.append(Problem(1, "no_rows"))
-    return result
 
 
 def _row_problems(row: dict, line: int, reference_year: int, known: dict[str, str],

@@ -1,35 +1,43 @@
-"""Fieldwork's background work: a mailing's letters as one PDF, its e-mails and SMS."""
+"""Fieldwork's background work: storing a large frame file (seconds per 10,000 people)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from flask_babel import gettext as _
 
+from surveys.core.data import BOM
+from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.fieldwork import letters, queries, services
-from surveys.fieldwork.forms import MAILING_LABELS
-from surveys.fieldwork.models import Mailing, MailingKind
+from surveys.fieldwork import frame_file, services
+from surveys.fieldwork.models import FrameUpload
 from surveys.jobs.models import Job
 from surveys.jobs.services import JobResult, Progress, job_kind
 
 
 def _title(params: dict) -> str:
-    mailing = db.session.get(Mailing, params["mailing_id"])
-    what = MAILING_LABELS[mailing.kind] if mailing else MAILING_LABELS[MailingKind.other]
-    return _("Letters as PDF: %(what)s", what=what)
+    return _("Import of the sample frame “%(name)s”", name=params.get("file_name", ""))
 
 
-@job_kind("fieldwork_letters", title=_title)
-def letters_pdf(job: Job, progress: Progress) -> JobResult:
-    """E-mails and SMS first (refusals are kept to retry), then the letters, a chunk at a time."""
-    mailing = db.session.get(Mailing, job.params["mailing_id"])
-    base_url = job.params["base_url"]
-    survey = services.mailing_survey(mailing)
-    services.send_messages(mailing, base_url)
-    recipients = [letters.Recipient(m.access_code, m.language, r.name, r.care_of, r.street,
-                                    r.postal_code, r.town)
-                  for m, r in queries.letter_recipients(mailing)]
-    data = letters.letters_pdf(survey, survey.organisation.name, mailing.kind, mailing.sent_on,
-                               base_url, recipients, progress)
-    services.mark_letters_made(mailing)
-    return JobResult(f"{survey.slug}-{mailing.kind.value}-{mailing.sent_on.isoformat()}.pdf",
-                     "application/pdf", data)
+@job_kind("fieldwork_frame_import", title=_title)
+def import_frame(job: Job, progress: Progress) -> JobResult:
+    """Check the waiting file again (step 1), store its rows (step 2); the result is a
+    small CSV report of what was stored and skipped."""
+    upload = db.session.get(FrameUpload, job.params["upload_id"])
+    if upload is None:
+        raise LookupError("the uploaded frame file is gone (purged or imported)")
+    progress(0, 2)
+    checked = frame_file.check(upload.data, utcnow().year, upload.districts)
+    progress(1, 2)
+    frame = services.import_frame(upload.survey, checked, upload.file_name, job.created_by_id,
+                                  skip_bad_rows=upload.skip)
+    db.session.delete(upload)
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["stored", "skipped_line", "problem"])
+    writer.writerow([frame.row_count, "", ""])
+    writer.writerows(["", line, code] for line, code in frame.skipped)
+    return JobResult(f"{upload.survey.slug}-frame-import.csv", "text/csv",
+                     buffer.getvalue().encode("utf-8"))

@@ -11,9 +11,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.ext.mutable import MutableDict
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from surveys.auth.models import User
 from surveys.core.time import utcnow
@@ -84,6 +93,26 @@ class FrameRow(db.Model):
     language: Mapped[str | None] = mapped_column(String(35))
     mobile: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(254))
+
+
+class FrameUpload(db.Model):
+    """A checked frame file waiting for its background import; deleted by the import (and
+    by the purge), so the file lives no longer than the work takes."""
+
+    __tablename__ = "sample_frame_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    #: The districts the rows may name (empty: any).
+    districts: Mapped[list] = mapped_column(JSON, default=list)
+    #: The user chose to skip the rows with problems.
+    skip: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[Survey] = relationship()
 
 
 class SampleStratum(db.Model):

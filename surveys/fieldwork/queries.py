@@ -60,31 +60,36 @@ def stratum_key(values: dict[str, str], columns: list[str]) -> str:
     return " × ".join(values[c] for c in columns) if columns else "–"
 
 
-def frame_strata(frame: SampleFrame, columns: list[str]) -> dict[str, tuple[dict, list[int]]]:
-    """Stratum key -> (its values, the ids of its frame rows)."""
+def frame_strata(frame: SampleFrame, columns: list[str],
+                 languages: dict[int, str | None] | None = None
+                 ) -> dict[str, tuple[dict, list[int]]]:
+    """Stratum key -> (its values, the ids of its frame rows); fills `languages` (row id ->
+    preferred language) when given, from the same read."""
     reference_year = frame.imported_at.year
     rows = db.session.execute(select(
         FrameRow.id, FrameRow.birth_year, FrameRow.district, FrameRow.gender,
         FrameRow.birth_country_group, FrameRow.language).where(FrameRow.frame_id == frame.id))
     strata: dict[str, tuple[dict, list[int]]] = {}
     for row in rows:
+        if languages is not None:
+            languages[row.id] = row.language
         values = stratum_values(row, columns, reference_year)
         strata.setdefault(stratum_key(values, columns), (values, []))[1].append(row.id)
     return strata
 
 
-def frame_languages(frame: SampleFrame) -> dict[int, str | None]:
-    return dict(db.session.execute(select(FrameRow.id, FrameRow.language).where(
-        FrameRow.frame_id == frame.id)).all())
-
-
-def member_by_code(survey: Survey, typed: str) -> SampleMember | None:
-    """The sampled person whose code was typed or scanned, in this survey's sample."""
+def member_by_code(survey: Survey, typed: str, lock: bool = False) -> SampleMember | None:
+    """The sampled person whose code was typed or scanned, in this survey's sample;
+    `lock` holds the row until the request ends, so two devices sending one code at
+    once begin one response (PostgreSQL; SQLite writes one at a time anyway)."""
     code = normalise_code(typed)
     if not code:
         return None
-    return db.session.scalar(select(SampleMember).join(SampleFrame).where(
-        SampleFrame.survey_id == survey.id, SampleMember.access_code == code))
+    query = select(SampleMember).join(SampleFrame).where(
+        SampleFrame.survey_id == survey.id, SampleMember.access_code == code)
+    if lock:
+        query = query.with_for_update(of=SampleMember)
+    return db.session.scalar(query)
 
 
 def sample_size(frame: SampleFrame) -> int:
@@ -96,18 +101,19 @@ def cases(frame: SampleFrame) -> list[Case]:
     """Every sampled person as the figures see them."""
     rows = db.session.execute(
         select(SampleStratum.key, SampleMember.language, SampleMember.channel,
-               SampleMember.outcome, Response.id, Response.language, Response.channel,
+               SampleMember.outcome, Response.id, Response.channel,
                Response.completed_at)
         .select_from(SampleMember)
         .join(SampleStratum, SampleMember.stratum_id == SampleStratum.id)
         .outerjoin(Response, SampleMember.response_id == Response.id)
         .where(SampleMember.frame_id == frame.id))
     found = []
-    for key, language, channel, registered, response_id, answered_in, via, completed in rows:
+    for key, language, channel, registered, response_id, via, completed in rows:
         outcome = final_outcome(registered, response_id is not None, completed is not None)
         found.append(Case(
             stratum=key,
-            language=answered_in or language or "–",
+            # the preferred language from the frame: known for everyone, answer or not
+            language=language or "–",
             channel=(via or channel).value if (via or channel) else "–",
             outcome=outcome,
             completed_on=completed.date() if completed else None))

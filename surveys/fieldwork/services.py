@@ -23,6 +23,7 @@ from surveys.fieldwork.models import (
     Delivery,
     DeliveryChannel,
     FrameRow,
+    FrameUpload,
     LetterBatch,
     Mailing,
     MailingKind,
@@ -30,6 +31,7 @@ from surveys.fieldwork.models import (
     SampleMember,
     SampleStratum,
 )
+from surveys.jobs import services as job_services
 from surveys.survey import services as survey_services
 from surveys.survey.models import Channel, Response, Survey
 
@@ -82,6 +84,27 @@ def import_frame(survey: Survey, checked: FrameCheck, file_name: str, user_id: i
     return frame
 
 
+def queue_frame_import(survey: Survey, checked: FrameCheck, data: bytes, file_name: str,
+                       districts: list[str], skip_bad_rows: bool, organisation_id: int,
+                       user_id: int | None):
+    """Keep a checked file for a background import and submit the job (large files).
+
+    Refused exactly as `import_frame` would refuse it, so a file with problems is never
+    kept; the job deletes the file when it has stored the rows.
+    """
+    if checked.file_problems or not checked.rows or (checked.problems and not skip_bad_rows):
+        raise FieldworkError("file_not_clean")
+    frame = queries.frame_for(survey.id)
+    if frame is not None and frame.drawn_at is not None:
+        raise FieldworkError("already_drawn")
+    upload = FrameUpload(survey_id=survey.id, file_name=file_name[:200], data=data,
+                         districts=districts, skip=skip_bad_rows)
+    db.session.add(upload)
+    db.session.flush()
+    return job_services.submit("fieldwork_frame_import", organisation_id, user_id,
+                               {"upload_id": upload.id, "file_name": upload.file_name})
+
+
 # -- the draw --------------------------------------------------------------------------------
 @dataclass
 class Design:
@@ -100,10 +123,10 @@ class Design:
                 "factors": self.factors}
 
 
-def plan(frame: SampleFrame, design: Design) -> tuple[dict[str, tuple[dict, list[int]]],
-                                                     dict[str, int]]:
+def _plan(frame: SampleFrame, design: Design, languages: dict | None = None
+          ) -> tuple[dict[str, tuple[dict, list[int]]], dict[str, int]]:
     """The strata of the frame and the sample size of each (a read: nothing is stored)."""
-    strata = queries.frame_strata(frame, design.columns)
+    strata = queries.frame_strata(frame, design.columns, languages)
     population = {key: len(ids) for key, (_values, ids) in strata.items()}
     sizes = sampling.allocate(population, design.n, design.method, design.minimum,
                               design.factors)
@@ -116,9 +139,9 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
         raise FieldworkError("already_drawn")
     if frame.purged_at is not None:
         raise FieldworkError("purged")
-    strata, sizes = plan(frame, design)
+    languages: dict[int, str | None] = {}
+    strata, sizes = _plan(frame, design, languages)
     drawn = sampling.draw({k: ids for k, (_v, ids) in strata.items()}, sizes, design.seed)
-    languages = queries.frame_languages(frame)
     taken: set[str] = set()
     members = []
     for key in sorted(strata):
@@ -143,6 +166,12 @@ def draw_sample(frame: SampleFrame, design: Design) -> int:
     return len(members)
 
 
+def note_addresses_download(frame: SampleFrame, people: int) -> None:
+    """Names and addresses left the app (for letters): the audit log says who took them."""
+    audit.record("sample_addresses_downloaded", subject=frame.survey.slug,
+                 organisation_id=frame.survey.organisation_id, people=people)
+
+
 def new_seed() -> int:
     """A seed to state on the design page (the author may type their own)."""
     return secrets.randbelow(10**9)
@@ -158,6 +187,7 @@ def use_code(survey: Survey, member: SampleMember, language: str) -> Response:
     response = survey_services.start_response(survey, language)
     member.response_id = response.id
     member.code_used_at = utcnow()
+    db.session.flush()
     return response
 
 
@@ -186,9 +216,12 @@ def register_outcome_file(frame: SampleFrame, data: bytes) -> OutcomeFileResult:
     result = OutcomeFileResult()
     wanted: list[tuple[int, str, Outcome, date | None]] = []
     registrable = {o.value: o for o in REGISTERED}
-    for cells in reader:
-        line = reader.line_num
-        cells = [c.strip() for c in cells]
+    try:
+        rows = [(reader.line_num, [c.strip() for c in cells]) for cells in reader]
+    except csv.Error:
+        result.problems.append(Problem(reader.line_num, "not_csv"))
+        return result
+    for line, cells in rows:
         if not any(cells):
             continue
         if line == 1 and cells[0].lower() in ("code", "kod", "access_code"):
@@ -238,6 +271,7 @@ def purge(frame: SampleFrame) -> int:
     db.session.execute(update(SampleMember).where(SampleMember.frame_id == frame.id)
                        .values(frame_row_id=None))
     deleted = db.session.execute(delete(FrameRow).where(FrameRow.frame_id == frame.id)).rowcount
+    db.session.execute(delete(FrameUpload).where(FrameUpload.survey_id == frame.survey_id))
     frame.purged_at = utcnow()
     audit.record("fieldwork_purged", subject=frame.survey.slug,
                  organisation_id=frame.survey.organisation_id, rows=deleted)
@@ -254,8 +288,6 @@ def start_mailing(frame: SampleFrame, kind: MailingKind, sent_on: date, base_url
     completed and have no final outcome, and also by e-mail and SMS where the frame has
     an address or a number (sent by the same job). Each kind goes out once.
     """
-    from surveys.jobs import services as job_services  # the job kind registers in fieldwork.jobs
-
     if frame.purged_at is not None:
         raise FieldworkError("purged")
     if kind is MailingKind.other:

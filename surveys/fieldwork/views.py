@@ -33,7 +33,8 @@ from surveys.core.roles import FIELDWORK, FIELDWORK_RATES
 from surveys.core.time import utcnow
 from surveys.extensions import limiter
 from surveys.fieldwork import export, figures, frame_file, queries, sampling, services
-from surveys.fieldwork import jobs as _letter_jobs  # noqa: F401 - registers the letters job
+from surveys.fieldwork import jobs as _frame_jobs  # noqa: F401 - registers the import job
+from surveys.fieldwork import letter_jobs as _letter_jobs  # noqa: F401 - registers the letters job
 from surveys.fieldwork import letters as letters_module
 from surveys.fieldwork.aapor import AAPOR_CODE, CODES, Outcome
 from surveys.fieldwork.codes import format_code
@@ -63,7 +64,7 @@ from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.results import CHANNEL_LABELS, format_share
 from surveys.survey.services import AuthoringError
 
-#: Frame files up to this size are read in the request (25,000 people are about 3 MB).
+#: Frame files up to this size are accepted (25,000 people are about 3 MB).
 MAX_FRAME_BYTES = 32 * 1024 * 1024
 
 
@@ -117,7 +118,7 @@ def code(slug: str):
     form = CodeForm(data={"code": request.args.get("c", "")} if request.method == "GET" else None)
     error, status = None, 200
     if form.validate_on_submit():
-        member = queries.member_by_code(survey, form.code.data)
+        member = queries.member_by_code(survey, form.code.data, lock=True)
         if member is None:
             error, status = _("We found no one with that code. Check the code in your letter "
                               "and try again."), 400
@@ -186,7 +187,7 @@ def _sections(frame: SampleFrame) -> list[tuple[str, list[figures.GroupFigures]]
     return [("overall", [figures.group_figures(_("Everyone sampled"), cases)]),
             ("stratum", figures.by(cases, lambda c: c.stratum)),
             ("language", figures.by(cases, lambda c: c.language)),
-            ("channel", figures.by(cases, lambda c: c.channel))], cases
+            ("channel", figures.by_channel(cases))], cases
 
 
 def _overview(survey: Survey, frame: SampleFrame | None, forms: dict | None = None,
@@ -227,9 +228,16 @@ def frame(survey_id: int):
         checked = frame_file.check(data, reference_year=utcnow().year,
                                    districts=(form.districts.data or "").splitlines())
         skip = bool(form.skip.data) and form.checked.data == digest
+        districts = (form.districts.data or "").splitlines()
+        name = form.file.data.filename or ""
         try:
-            imported = services.import_frame(survey, checked, form.file.data.filename or "",
-                                             current_user.id, skip_bad_rows=skip)
+            if len(checked.rows) > current_app.config["FRAME_IMPORT_JOB_ROWS"]:
+                job = services.queue_frame_import(
+                    survey, checked, data, name, districts, skip,
+                    current_user.organisation_id, current_user.id)
+                return redirect(url_for("jobs.status", job_id=job.id))
+            imported = services.import_frame(survey, checked, name, current_user.id,
+                                             skip_bad_rows=skip)
         except FieldworkError as refused:
             problems = [error_text(refused.code)]
             form.checked.data = digest
@@ -257,18 +265,23 @@ def design(survey_id: int):
     columns = [c for c in (form.columns.data or []) if c in sampling.STRATA_COLUMNS]
     strata = queries.frame_strata(frame, columns)
     keys = sorted(strata)
+    # The table's inputs belong to the strata it was shown for: after a change of strata
+    # they are ignored, and the page is calculated again before anything is drawn.
+    same_strata = request.form.get("shown_columns") == ",".join(columns)
     if request.method == "POST":
         status = 400
-        factors, rates, input_problems = stratum_inputs(request.form, keys,
-                                                        form.rate.data or 40)
+        factors, rates, input_problems = stratum_inputs(
+            request.form if same_strata else {}, keys, form.rate.data or 40)
         problems += input_problems
         if form.validate_on_submit() and not problems:
             design_ = Design(columns=columns, n=form.n.data, method=form.method.data,
                              minimum=form.minimum.data or 0, factors=factors,
                              seed=form.seed.data)
             try:
-                _strata, sizes = services.plan(frame, design_)
-                if request.form.get("action") == "draw":
+                sizes = sampling.allocate({k: len(ids) for k, (_v, ids) in strata.items()},
+                                          design_.n, design_.method, design_.minimum,
+                                          design_.factors)
+                if request.form.get("action") == "draw" and same_strata:
                     drawn = services.draw_sample(frame, design_)
                     flash(_("The sample was drawn: %(num)s people.", num=drawn))
                     return redirect(url_for(".overview", survey_id=survey.id))
@@ -282,9 +295,11 @@ def design(survey_id: int):
                         for k in keys]
     return render_template("fieldwork/design.html", survey=survey, frame=frame, form=form,
                            keys=keys, population={k: len(strata[k][1]) for k in keys},
-                           rate_inputs=[request.form.get(f"rate-{i}", "") for i in range(len(keys))],
-                           factor_inputs=[request.form.get(f"factor-{i}", "")
-                                          for i in range(len(keys))],
+                           rate_inputs=[request.form.get(f"rate-{i}", "") if same_strata else ""
+                                        for i in range(len(keys))],
+                           factor_inputs=[request.form.get(f"factor-{i}", "") if same_strata
+                                          else "" for i in range(len(keys))],
+                           shown_columns=",".join(columns),
                            rows=rows, problems=problems), status
 
 
@@ -313,6 +328,7 @@ def people_csv(survey_id: int):
              url_for("public.start", slug=survey.slug, c=m.access_code, _external=True),
              *((r.name, r.care_of, r.street, r.postal_code, r.town) if r else ("",) * 5),
              m.language or "", m.stratum.key] for m, r in queries.people(frame, page=0)]
+    services.note_addresses_download(frame, len(rows))
     return _download(export.to_csv(header, rows), f"{survey.slug}-sample.csv", "text/csv")
 
 

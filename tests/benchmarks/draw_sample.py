@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select
 
-from surveys import create_app  # noqa: E402
-from surveys.auth.models import Organisation  # noqa: E402
-from surveys.extensions import db  # noqa: E402
-from surveys.fieldwork import frame_file, queries, services  # noqa: E402
-from surveys.fieldwork.models import SampleMember  # noqa: E402
-from surveys.survey.definition import load_template  # noqa: E402
-from surveys.survey.services import import_definition  # noqa: E402
-from tests.support.frames import frame_file as synthetic_frame  # noqa: E402
+from surveys import create_app
+from surveys.auth.models import Organisation
+from surveys.extensions import db
+from surveys.fieldwork import frame_file, queries, services
+from surveys.fieldwork.models import SampleMember
+from surveys.survey.definition import load_template
+from surveys.survey.services import import_definition
+from tests.support.frames import frame_file as synthetic_frame
 
 COLUMNS = ["district", "age_group", "birth_country_group"]
 

@@ -23,7 +23,7 @@ from surveys import create_app  # noqa: E402
 from surveys.auth.models import Organisation  # noqa: E402
 from surveys.extensions import db  # noqa: E402
 from surveys.fieldwork import frame_file, services  # noqa: E402
-from surveys.fieldwork import jobs as _letter_jobs  # noqa: E402, F401 - registers the job kind
+from surveys.fieldwork import letter_jobs as _letters  # noqa: E402, F401 - registers the job kind
 from surveys.fieldwork.models import MailingKind  # noqa: E402
 from surveys.jobs.models import Job  # noqa: E402
 from surveys.survey.definition import load_template  # noqa: E402

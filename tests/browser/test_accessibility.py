@@ -17,6 +17,7 @@ from surveys.extensions import db
 from surveys.survey.definition import load_template
 from surveys.survey.models import Survey, SurveyStatus
 from tests.support.browser import axe_violations
+from tests.support.frames import make_sample
 from tests.support.surveys import small_definition
 
 pytestmark = pytest.mark.browser
@@ -132,6 +133,20 @@ def test_every_resident_page_is_accessible_in_every_language(app, live_server, p
     go(phone, f"{base}/accessibility?from=/s/demo&lang={lang}")
     check_page(phone, LANGUAGES[lang].ui_locale if lang == "sv-ll" else lang, "statement")
     assert closed_id
+
+
+@pytest.mark.parametrize("lang", TEMPLATE_LANGUAGES)
+def test_the_access_code_pages_are_accessible_in_every_language(app, live_server, phone,
+                                                                 make_org, make_survey, lang):
+    survey_id = make_survey(make_org(), slug="urval")
+    code = make_sample(app, survey_id)[0]
+    go(phone, f"{live_server.url}/s/urval?c={code}&lang={lang}")
+    assert phone.locator("#code").input_value() == code
+    check_page(phone, lang, "start with a code")
+    go(phone, f"{live_server.url}/s/urval/code?lang={lang}")
+    phone.locator("#code").fill("WRONG-CODE1")
+    submit(phone)
+    check_page(phone, lang, "code error")
 
 
 @pytest.mark.parametrize("lang", ["sv", "ar"])

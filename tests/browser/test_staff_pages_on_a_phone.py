@@ -1,4 +1,4 @@
-"""Staff pages (surveys, authoring, translations, users, results, barrier reports) pass axe
+"""Staff pages (surveys, authoring, translations, users, results, barrier reports, fieldwork) pass axe
 and fit a 360 px screen, in Swedish and in Arabic."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.survey.models import Survey
 from tests.support.browser import axe_violations
+from tests.support.frames import make_sample
 from tests.support.surveys import small_definition
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,8 @@ def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_
         question_id = draft_survey.pages[1].questions[0].id
         user_id = organisation.users[0].id
         demo_id = demo.id
+    make_sample(app, demo_id, people=80, n=30, columns=("district", "age_group"))
+    make_sample(app, draft, people=40, draw=False)
     phone.goto(f"{live_server.url}/login")
     phone.locator('[name="email"]').fill("admin@exempelby.se")
     phone.locator('[name="password"]').fill("demo-admin-2026")
@@ -41,6 +44,9 @@ def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_
         f"/manage/questions/{question_id}/delete", "/manage/users", "/manage/users/new",
         f"/results/{demo_id}", "/accessibility/reports", "/account/password",
         "/manage/audit",
+        f"/manage/surveys/{demo_id}/fieldwork", f"/manage/surveys/{demo_id}/fieldwork/people",
+        f"/manage/surveys/{demo_id}/fieldwork/purge", f"/manage/surveys/{draft}/fieldwork/frame",
+        f"/manage/surveys/{draft}/fieldwork/design",
     ]
     assert user_id
     for lang in ("sv", "ar"):
