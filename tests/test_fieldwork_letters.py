@@ -19,6 +19,7 @@ from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.fieldwork.aapor import Outcome
 from surveys.fieldwork.codes import format_code
+from surveys.fieldwork.mail import SendError
 from surveys.fieldwork.models import Delivery, Mailing, MailingKind, SampleMember
 from surveys.jobs.models import Job, JobStatus
 from surveys.survey.models import Channel, Response
@@ -35,6 +36,13 @@ def org(make_org):
 @pytest.fixture
 def worker(make_client, login, org):
     return staff(make_client(), login, org, Role.fieldwork)
+
+
+class RefusingSms:
+    """An SMS gateway that refuses every message (named by SMS_SENDER in a test)."""
+
+    def send(self, number: str, text: str) -> None:
+        raise SendError(f"The SMS gateway refused {number}.")
 
 
 class Inbox:
@@ -71,6 +79,7 @@ def _shape(app) -> None:
         for i, member in enumerate(members):
             member.language = {0: "ar", 1: "so"}.get(i, None if i % 4 else member.language)
             member.row.email = f"p{member.id}@example.se" if i < 5 else None
+            member.row.mobile = f"070-000 00 0{i}" if i in (3, 6) else None
         db.session.commit()
 
 
@@ -171,6 +180,11 @@ def test_reminders_go_only_to_those_who_have_not_answered_by_letter_and_email(
             text = envelope.content.decode()
             got[to] = text
         assert set(got) == set(wanted) and wanted
+        with app.app_context():
+            texted = {d.member.access_code for d in db.session.scalars(select(Delivery).where(
+                Delivery.channel == "sms", Delivery.sent_at.is_not(None)))}
+            assert texted == {m.access_code for m in db.session.scalars(select(SampleMember))
+                              if m.row.mobile and m.access_code in waiting} != set()
         for to, text in got.items():
             code = wanted[to]
             message = message_from_bytes(text.encode())
@@ -192,7 +206,8 @@ def test_without_a_mail_server_the_emails_are_listed_and_sent_on_retry(
     survey_id = make_survey(org, slug="utan-smtp")
     make_sample(app, survey_id, people=100, n=10)
     _shape(app)
-    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{free_port()}", MAIL_FROM="a@b.example")
+    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{free_port()}", MAIL_FROM="a@b.example",
+                      SMS_SENDER="tests.test_fieldwork_letters.RefusingSms")
     try:
         job_id = _make(worker, survey_id, "reminder_1")
         with app.app_context():
@@ -201,17 +216,22 @@ def test_without_a_mail_server_the_emails_are_listed_and_sent_on_retry(
                 Delivery.channel == "email")).all()
             assert failed and all(d.sent_at is None and "refused or did not answer" in d.error
                                   for d in failed)
-        page = worker.get(f"/manage/surveys/{survey_id}/fieldwork/letters")
-        assert "Not sent" in page.get_data(as_text=True)
-        app.config.update(SMTP_URL=f"smtp://127.0.0.1:{controller.port}")
+        page = worker.get(f"/manage/surveys/{survey_id}/fieldwork/letters").get_data(
+            as_text=True)
+        assert "Not sent" in page and "The SMS gateway refused 070-000 00 03." in page
+        app.config.update(SMTP_URL=f"smtp://127.0.0.1:{controller.port}",
+                          SMS_SENDER="surveys.fieldwork.mail.LogSmsSender")
         retry = worker.post_form(f"/manage/surveys/{survey_id}/fieldwork/letters/retry")
         assert retry.status_code == 302
         assert len(inbox.messages) == len(failed)
         with app.app_context():
-            assert all(d.sent_at for d in db.session.scalars(select(Delivery).where(
-                Delivery.channel == "email")))
+            resent = db.session.scalars(select(Delivery).where(
+                Delivery.channel.in_(("email", "sms")))).all()
+            assert {d.channel.value for d in resent} == {"email", "sms"}
+            assert all(d.sent_at and d.error is None for d in resent)
     finally:
-        app.config.update(SMTP_URL=None, MAIL_FROM=None)
+        app.config.update(SMTP_URL=None, MAIL_FROM=None,
+                          SMS_SENDER="surveys.fieldwork.mail.LogSmsSender")
 
 
 def test_a_paper_questionnaire_is_typed_in_under_its_code(app, org, make_survey, worker):
