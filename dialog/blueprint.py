@@ -15,6 +15,7 @@ from surveys.core.urls import BOTH, GET, POST, add_rules
 
 participate = Blueprint("participate", __name__, url_prefix="/d", template_folder="templates")
 participate.after_request(views.participant_no_store)
+participate.context_processor(views.participant_helpers)
 
 dialog = Blueprint("dialog", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/dialog/static")
@@ -61,6 +62,13 @@ add_rules(
     ("/dialog/participants/<int:participant_id>/mute", "mute", views.mute, POST),
     # a burst of votes: mute its devices at once
     ("/dialog/events/<int:event_id>/mute-devices", "mute_devices", views.mute_devices, POST),
+    # -- translations: the queue; write or approve one; the original's language; machine drafts
+    ("/dialog/events/<int:event_id>/translations", "translations", views.translations, GET),
+    ("/dialog/statements/<int:statement_id>/translations", "translate", views.translate, POST),
+    ("/dialog/statements/<int:statement_id>/language", "statement_language",
+     views.statement_language, POST),
+    ("/dialog/events/<int:event_id>/translations/machine", "machine_drafts",
+     views.machine_drafts, POST),
     # -- tables: table groups, add one; a note for a table and prompt
     ("/dialog/events/<int:event_id>/tables", "tables", views.tables, BOTH),
     ("/dialog/tables/<int:table_id>/notes", "add_note", views.add_note, POST),

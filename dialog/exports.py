@@ -30,12 +30,16 @@ class Table:
 
 
 def statements_table(event: Event) -> Table:
-    """Every statement (any status) with device votes, dots and paper counts apart."""
+    """Every statement (any status) with device votes, dots and paper counts apart, then its
+    text in each of the event's languages (`text_sv` …) and where that text comes from
+    (`from_sv` …: original, approved, machine, or empty while it waits)."""
     counts = queries.statement_counts(event.id)
     position = heard.prompt_numbers(event)
     header = ["statement", "prompt", "text", "language", "source", "status", "agree",
               "disagree", "pass", "votes", "dots", "paper_agree", "paper_disagree",
               "paper_pass", "paper_dots", "total_votes"]
+    for code in event.languages:
+        header += [f"text_{code}", f"from_{code}"]
     rows = []
     for s in queries.event_statements(event.id):
         c = counts.loc[s.id] if s.id in counts.index else None
@@ -43,8 +47,17 @@ def statements_table(event: Event) -> Table:
             "agree", "disagree", "pass", "votes", "dots", "paper_agree", "paper_disagree",
             "paper_pass", "paper_dots")]
         total = figures[3] + figures[5] + figures[6] + figures[7]
+        texts = []
+        for code in event.languages:
+            translation = s.translation(code)
+            if code == s.language:
+                texts += [s.text, "original"]
+            elif translation is not None:
+                texts += [translation.text, translation.status.value]
+            else:
+                texts += [None, None]
         rows.append([s.id, position[s.prompt_id], s.text, s.language, s.source.value,
-                     s.status.value, *figures, total])
+                     s.status.value, *figures, total, *texts])
     return Table("statements", header, rows)
 
 

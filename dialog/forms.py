@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
@@ -26,6 +27,7 @@ from dialog.models import (
     ModerationKind,
     StatementSource,
     StatementStatus,
+    TranslationStatus,
 )
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
 from surveys.core.i18n import LANGUAGES, language_name
@@ -67,6 +69,19 @@ ACTION_STATUS_LABELS = {
     ActionStatus.started: _l("In progress"),
     ActionStatus.done: _l("Done"),
 }
+TRANSLATION_LABELS = {
+    TranslationStatus.machine: _l("Machine translation, not yet checked"),
+    TranslationStatus.approved: _l("Approved"),
+}
+#: Why the translation service gave no draft, in words.
+MACHINE_PROBLEMS = {
+    "timeout": _l("The translation service did not answer in time. Write the translations "
+                  "yourself or try again later."),
+    "unavailable": _l("The translation service could not be reached. Write the translations "
+                      "yourself or try again later."),
+    "garbage": _l("The translation service gave an answer that is not a translation. Those "
+                  "statements are still waiting."),
+}
 DIRECTION_LABELS = {"agree": _l("agreed more than the others"),
                     "disagree": _l("disagreed more than the others")}
 MODERATION_LABELS = {
@@ -106,6 +121,10 @@ class EventForm(FlaskForm):
                        "16–25."))
     focus_areas = MultiCheckboxField(_l("Focus areas"))
     moderation = RadioField(_l("Moderation"), default=Moderation.post.value)
+    require_translations = BooleanField(
+        _l("Approve a statement only once it is translated into every event language"),
+        description=_l("With pre-moderation: participants then read every statement in their "
+                       "own language."))
     statement_max_length = IntegerField(
         _l("Longest statement (characters)"), default=280,
         validators=[DataRequired(message=_l("Write a number from 20 to 2000.")),
@@ -155,6 +174,7 @@ class EventForm(FlaskForm):
             "moderation": Moderation(self.moderation.data),
             "statement_max_length": self.statement_max_length.data,
             "dot_points": self.dot_points.data or 0,
+            "require_translations": bool(self.require_translations.data),
         }
 
     def validate_ends_at(self, field):

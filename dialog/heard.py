@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-from dialog import disclosure, opinion, queries
+from dialog import bylanguage, disclosure, opinion, queries
 from dialog.models import Event, EventAction, EventResponse, Prompt, TableGroup, TableNote
 from dialog.queries import StatementFigures
 from surveys.followup.queries import framework_of
@@ -95,6 +95,8 @@ class Heard:
     indicators: list[IndicatorLink]
     actions: list[EventAction]
     notes: list[tuple[TableGroup, Prompt, TableNote]] = field(default_factory=list)
+    #: Agreement by the participants' languages, and the bridging statements.
+    by_language: bylanguage.ByLanguage | None = None
 
     @property
     def prompt_numbers(self) -> dict[int, int]:
@@ -178,6 +180,14 @@ def indicator_links(event: Event, keys: list[str]) -> list[IndicatorLink]:
     return links
 
 
+def language_results(event: Event, figures: list[StatementFigures] | None = None
+                     ) -> bylanguage.ByLanguage:
+    """Agreement by the participants' languages on the event's visible statements."""
+    if figures is None:
+        figures = queries.statement_figures(event.id)
+    return bylanguage.by_language(event.languages, figures, queries.language_votes(event.id))
+
+
 def summarise(event: Event, *, with_notes: bool = False) -> Heard:
     """What was heard at `event` (table notes only when asked: they are for the report)."""
     figures = queries.statement_figures(event.id)
@@ -201,4 +211,5 @@ def summarise(event: Event, *, with_notes: bool = False) -> Heard:
         indicators=indicator_links(event, list(response.indicator_keys) if response else []),
         actions=queries.actions_of(event),
         notes=queries.table_notes(event) if with_notes else [],
+        by_language=language_results(event, figures),
     )

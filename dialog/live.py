@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from dialog import queries
+from dialog import queries, translated
 from dialog.models import Event
 from dialog.queries import StatementFigures
-from surveys.core.i18n import LANGUAGES
 from surveys.survey.results import format_share
 
 #: Statements in each list on the screen.
@@ -99,13 +98,19 @@ def _dots_text(f: StatementFigures) -> str:
     return text
 
 
-def _item(f: StatementFigures, kind: str) -> dict:
+def _item(f: StatementFigures, kind: str, room_language: str) -> dict:
     """One statement of a list, its figures already worded in the page's language.
 
     `kind`: "agreed" and "all" lead with the agree share, "divisive" with agree and
-    disagree shares, "dots" with the points.
+    disagree shares, "dots" with the points. The text is in the room's main language once a
+    translation is approved, with the original (`original`) beneath; else as written.
     """
-    written = LANGUAGES.get(f.language, LANGUAGES["sv"])
+    view = translated.shown(f.statement, room_language)
+    written = view.main.language
+    original = None
+    if view.original is not None:
+        first = view.original.language
+        original = {"text": view.original.text, "lang": first.tag, "dir": first.direction}
     if kind == "dots":
         headline, detail = _dots_text(f), ""
     elif kind == "divisive":
@@ -114,7 +119,8 @@ def _item(f: StatementFigures, kind: str) -> dict:
         detail = _votes_text(f)
     else:
         headline, detail = _("%(share)s agree", share=format_share(agree_share(f))), _votes_text(f)
-    return {"id": f.id, "text": f.text, "lang": written.tag, "dir": written.direction,
+    return {"id": f.id, "text": view.main.text, "lang": written.tag, "dir": written.direction,
+            "original": original,
             "headline": headline, "detail": detail, "agree": f.agree, "disagree": f.disagree,
             "pass": f.passed, "dots": f.dots, "paper_agree": f.paper_agree,
             "paper_disagree": f.paper_disagree, "paper_pass": f.paper_pass,
@@ -124,6 +130,7 @@ def _item(f: StatementFigures, kind: str) -> dict:
 def live_payload(event: Event) -> dict:
     """Everything the live screen shows, as JSON-ready data."""
     board = live_board(event.id)
+    room = event.default_language
     return {
         "event": event.id, "join_code": event.join_code, "status": event.status.value,
         "joined": board.joined,
@@ -132,8 +139,8 @@ def live_payload(event: Event) -> dict:
         "votes_text": ngettext("%(num)s vote", "%(num)s votes", board.votes) + (
             " " + ngettext("(%(num)s of them on paper)", "(%(num)s of them on paper)",
                            board.paper_votes) if board.paper_votes else ""),
-        "most_agreed": [_item(f, "agreed") for f in board.most_agreed],
-        "most_divisive": [_item(f, "divisive") for f in board.most_divisive],
-        "priorities": [_item(f, "dots") for f in board.priorities],
-        "statements": [_item(f, "all") for f in board.statements],
+        "most_agreed": [_item(f, "agreed", room) for f in board.most_agreed],
+        "most_divisive": [_item(f, "divisive", room) for f in board.most_divisive],
+        "priorities": [_item(f, "dots", room) for f in board.priorities],
+        "statements": [_item(f, "all", room) for f in board.statements],
     }

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.ext.mutable import MutableDict, MutableList
@@ -86,6 +87,13 @@ class StatementSource(enum.Enum):
     facilitator = "facilitator"  #: a facilitator wrote it, e.g. to start the conversation
 
 
+class TranslationStatus(enum.Enum):
+    """Whether a person stands behind a translation."""
+
+    machine = "machine"  #: a draft from the translation service that nobody has approved yet
+    approved = "approved"  #: written, corrected or approved by an interpreter or moderator
+
+
 class ModerationKind(enum.Enum):
     """What a moderator did."""
 
@@ -134,6 +142,9 @@ class Event(db.Model):
     statement_max_length: Mapped[int] = mapped_column(default=DEFAULT_STATEMENT_MAX_LENGTH)
     #: Points each participant distributes in dot voting.
     dot_points: Mapped[int] = mapped_column(default=DEFAULT_DOT_POINTS)
+    #: Under pre-moderation: a statement is approved only once it is translated (approved
+    #: translations) into every other language of the event.
+    require_translations: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
@@ -222,7 +233,8 @@ class Statement(db.Model):
         ForeignKey("dialog_participants.id", ondelete="SET NULL"), index=True)
     #: As written; always shown escaped.
     text: Mapped[str] = mapped_column(Text)
-    #: The language it was written in (the writer's chosen language).
+    #: The language it was written in (the writer's chosen language; a moderator may correct
+    #: it). Its translations into the event's other languages are `translations`.
     language: Mapped[str] = mapped_column(String(10))
     status: Mapped[StatementStatus] = mapped_column(
         _enum(StatementStatus, "dialog_statement_status"), default=StatementStatus.visible)
@@ -233,6 +245,43 @@ class Statement(db.Model):
     event: Mapped[Event] = relationship()
     prompt: Mapped[Prompt] = relationship()
     participant: Mapped[Participant | None] = relationship()
+    translations: Mapped[list[StatementTranslation]] = relationship(
+        back_populates="statement", order_by="StatementTranslation.language",
+        cascade="all, delete-orphan", passive_deletes=True)
+
+    def translation(self, language: str) -> StatementTranslation | None:
+        """The translation into `language`, approved or not, if there is one."""
+        return next((t for t in self.translations if t.language == language), None)
+
+
+class StatementTranslation(db.Model):
+    """A statement in another of its event's languages (one per statement and language)."""
+
+    __tablename__ = "dialog_statement_translations"
+    __table_args__ = (UniqueConstraint("statement_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("dialog_statements.id", ondelete="CASCADE"), index=True)
+    #: One of the event's languages, never the statement's own.
+    language: Mapped[str] = mapped_column(String(10))
+    #: Plain text; always shown escaped.
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[TranslationStatus] = mapped_column(
+        _enum(TranslationStatus, "dialog_translation_status", 10),
+        default=TranslationStatus.machine)
+    #: Who wrote, corrected or approved it last; null for a machine draft.
+    translator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    statement: Mapped[Statement] = relationship(back_populates="translations")
+    translator: Mapped[User | None] = relationship()
+
+    @property
+    def approved(self) -> bool:
+        return self.status is TranslationStatus.approved
 
 
 class Vote(db.Model):

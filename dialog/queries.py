@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from dialog import opinion
 from dialog.bursts import VoteRecord
@@ -32,6 +33,8 @@ from dialog.models import (
     TableNote,
     Vote,
 )
+from surveys.auth.models import User
+from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup.queries import framework_of
 from surveys.runs.jsonstat import group_label
@@ -82,7 +85,8 @@ def participant_for(event_id: int, device: str) -> Participant | None:
 def visible_statements(event_id: int, prompt_id: int | None = None) -> list[Statement]:
     """Statements participants see, oldest first, optionally of one prompt."""
     query = select(Statement).where(Statement.event_id == event_id,
-                                    Statement.status == StatementStatus.visible)
+                                    Statement.status == StatementStatus.visible
+                                    ).options(selectinload(Statement.translations))
     if prompt_id is not None:
         query = query.where(Statement.prompt_id == prompt_id)
     return list(db.session.scalars(query.order_by(Statement.id)))
@@ -100,7 +104,65 @@ def statements_by_status(event_id: int) -> dict[StatementStatus, list[Statement]
 def event_statements(event_id: int) -> list[Statement]:
     """Every statement of the event, whatever its status, oldest first."""
     return list(db.session.scalars(
-        select(Statement).where(Statement.event_id == event_id).order_by(Statement.id)))
+        select(Statement).where(Statement.event_id == event_id)
+        .options(selectinload(Statement.translations)).order_by(Statement.id)))
+
+
+# -- translations ----------------------------------------------------------------------------
+def translator_languages(user: User, event: Event) -> list[str]:
+    """The event's languages `user` may translate into: all for moderators, an
+    interpreter's own languages for an interpreter."""
+    if user.role is Role.interpreter:
+        return [code for code in event.languages if code in (user.languages or [])]
+    return list(event.languages)
+
+
+def missing_languages(statement: Statement) -> list[str]:
+    """The event's languages the statement has no approved translation into yet."""
+    done = {t.language for t in statement.translations if t.approved}
+    return [code for code in statement.event.languages
+            if code != statement.language and code not in done]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A statement in the translation queue and the languages it still lacks."""
+
+    statement: Statement
+    #: Of the languages asked for: no approved translation yet (machine drafts included).
+    missing: list[str]
+
+
+def translation_queue(event_id: int, languages: list[str]
+                      ) -> tuple[list[QueueItem], list[Statement]]:
+    """Statements waiting for a translation into one of `languages` (waiting for approval
+    first, then oldest first; hidden ones left out), and those translated into them all."""
+    statements = db.session.scalars(
+        select(Statement).where(Statement.event_id == event_id,
+                                Statement.status != StatementStatus.hidden)
+        .options(selectinload(Statement.translations)).order_by(Statement.id))
+    waiting, done = [], []
+    for statement in statements:
+        missing = [c for c in missing_languages(statement) if c in languages]
+        if missing:
+            waiting.append(QueueItem(statement, missing))
+        else:
+            done.append(statement)
+    waiting.sort(key=lambda item: (item.statement.status is not StatementStatus.pending,
+                                   item.statement.id))
+    return waiting, done
+
+
+def language_votes(event_id: int) -> pd.DataFrame:
+    """Counted device votes on visible statements with the voter's language: participant,
+    statement, language, value (paper votes have no language and are not here)."""
+    rows = db.session.execute(
+        select(Vote.participant_id, Vote.statement_id, Participant.language, Vote.value)
+        .join(Statement, Statement.id == Vote.statement_id)
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Statement.event_id == event_id, Participant.muted_at.is_(None),
+               Statement.status == StatementStatus.visible)).all()
+    return pd.DataFrame(rows, columns=["participant", "statement", "language", "value"])
 
 
 def event_statement(event_id: int, statement_id: int) -> Statement | None:

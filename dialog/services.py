@@ -10,11 +10,13 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialog import queries
+from dialog.machine import MachineError, Translator, supported
 from dialog.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -33,10 +35,13 @@ from dialog.models import (
     Statement,
     StatementSource,
     StatementStatus,
+    StatementTranslation,
     TableGroup,
     TableNote,
+    TranslationStatus,
     Vote,
 )
+from surveys.auth.models import User
 from surveys.core.i18n import language_name
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -52,6 +57,10 @@ VOTE_VALUES = (-1, 0, 1)
 NOTE_MAX = 5000
 RESPONSE_MAX = 10_000
 ACTION_MAX = 1_000
+#: A translation may be this many times longer than the event's longest statement.
+TRANSLATION_FACTOR = 2
+#: Most machine drafts asked for in one request (each waits at most TRANSLATE_TIMEOUT).
+MACHINE_DRAFTS_MAX = 40
 
 
 class DialogError(Exception):
@@ -86,7 +95,8 @@ def create_event(organisation_id: int, user_id: int | None, **fields) -> Event:
 def update_event(event: Event, *, title: dict, description: dict, languages: list[str],
                  starts_at: datetime | None, ends_at: datetime | None, place: str,
                  online_url: str, target_groups: list[str], focus_areas: list[str],
-                 moderation: Moderation, statement_max_length: int, dot_points: int) -> None:
+                 moderation: Moderation, statement_max_length: int, dot_points: int,
+                 require_translations: bool = False) -> None:
     """Set an event's details (the form has validated each value)."""
     if starts_at and ends_at and ends_at < starts_at:
         raise DialogError(_l("The event cannot end before it starts."))
@@ -100,6 +110,7 @@ def update_event(event: Event, *, title: dict, description: dict, languages: lis
     event.moderation = moderation
     event.statement_max_length = statement_max_length
     event.dot_points = dot_points
+    event.require_translations = require_translations
 
 
 def opening_problems(event: Event) -> list:
@@ -324,6 +335,11 @@ def moderate_statement(statement: Statement, user_id: int, action: ModerationKin
     allowed, result = STATEMENT_ACTIONS[action]
     if statement.status not in allowed:
         raise DialogError(_l("The statement has already been handled. Reload the page."), 409)
+    missing = queries.missing_languages(statement)
+    if action is ModerationKind.approve and statement.event.require_translations and missing:
+        raise DialogError(_l("This event shows statements only once they are translated. "
+                             "Translate this one into %(languages)s first.",
+                             languages=", ".join(language_name(c) for c in missing)), 409)
     statement.status = result
     db.session.add(ModerationAction(event_id=statement.event_id, user_id=user_id,
                                     action=action, statement_id=statement.id))
@@ -353,6 +369,108 @@ def mute_devices(event: Event, user_id: int, participant_ids: list[int]) -> int:
             muted += 1
     db.session.flush()
     return muted
+# -- translations ------------------------------------------------------------------------------
+def translation_limit(event: Event) -> int:
+    """Most characters in one translation of a statement of `event`."""
+    return event.statement_max_length * TRANSLATION_FACTOR
+
+
+def _translatable(statement: Statement, language: str, user: User | None) -> None:
+    """Refuse a language the event lacks, the statement's own, or one the user may not use."""
+    event = statement.event
+    if language not in event.languages or language == statement.language:
+        raise DialogError(_l("Choose one of the event's languages other than the statement's "
+                             "own."), 400)
+    if user is not None and language not in queries.translator_languages(user, event):
+        raise DialogError(_l("You translate into %(languages)s only. An administrator can "
+                             "add languages to your account.", languages=", ".join(
+                                 language_name(c) for c in user.languages) or "–"), 403)
+
+
+def save_translation(statement: Statement, user: User, language: str,
+                     text: str | None) -> StatementTranslation:
+    """Write, correct or approve the translation of `statement` into `language`.
+
+    Saved by a person, it is approved. One INSERT .. ON CONFLICT DO UPDATE, so two
+    interpreters saving at once leave one translation (the later one).
+    """
+    _translatable(statement, language, user)
+    text = (text or "").strip()
+    if not text:
+        raise DialogError(_l("Write the translation before you save it."), 400)
+    limit = translation_limit(statement.event)
+    if len(text) > limit:
+        raise DialogError(_l("A translation can be at most %(max)s characters; this one has "
+                             "%(num)s.", max=limit, num=len(text)), 413)
+    now = utcnow()
+    values = {"text": text, "status": TranslationStatus.approved,
+              "translator_id": user.id, "updated_at": now}
+    db.session.execute(_insert(StatementTranslation).values(
+        statement_id=statement.id, language=language, created_at=now, **values)
+        .on_conflict_do_update(index_elements=["statement_id", "language"], set_=values))
+    db.session.expire(statement, ["translations"])
+    return statement.translation(language)
+
+
+def set_original_language(statement: Statement, language: str) -> None:
+    """Correct the language a statement was written in; a translation into it goes."""
+    if language not in statement.event.languages:
+        raise DialogError(_l("Choose one of the event's languages."), 400)
+    if language == statement.language:
+        return
+    same = statement.translation(language)
+    if same is not None:
+        statement.translations.remove(same)
+    statement.language = language
+    db.session.flush()
+
+
+def translator() -> Translator | None:
+    """The configured translation service (TRANSLATE_URL), or None."""
+    url = current_app.config.get("TRANSLATE_URL")
+    if not url:
+        return None
+    return Translator(url, current_app.config.get("TRANSLATE_API_KEY") or "",
+                      float(current_app.config.get("TRANSLATE_TIMEOUT") or 3))
+
+
+def machine_drafts(event: Event, statements: list[Statement], service: Translator,
+                   languages: list[str]) -> tuple[int, str | None]:
+    """Ask `service` for drafts of the translations `statements` lack in `languages`.
+
+    Returns (drafts made, why it stopped: None, or the MachineError reason). A language
+    with a translation (a draft or a person's) is left alone; the first timeout or
+    unreachable service stops the round, an answer that is no translation skips one.
+    """
+    made, problem = 0, None
+    limit = translation_limit(event)
+    asked = 0
+    for statement in statements:
+        for language in languages:
+            if (language == statement.language or language not in event.languages
+                    or statement.translation(language) is not None
+                    or not supported(language) or not supported(statement.language)):
+                continue
+            if asked == MACHINE_DRAFTS_MAX:
+                return made, problem
+            asked += 1
+            try:
+                text = service.translate(statement.text, statement.language, language)
+                if len(text) > limit:
+                    raise MachineError("garbage", "longer than a translation can be")
+            except MachineError as error:
+                problem = error.reason
+                if error.reason != "garbage":
+                    return made, problem
+                continue
+            db.session.execute(_insert(StatementTranslation).values(
+                statement_id=statement.id, language=language, text=text,
+                status=TranslationStatus.machine, created_at=utcnow(),
+                updated_at=utcnow()).on_conflict_do_nothing(
+                    index_elements=["statement_id", "language"]))
+            made += 1
+        db.session.expire(statement, ["translations"])
+    return made, problem
 
 
 # -- paper and tables ------------------------------------------------------------------------

@@ -34,15 +34,17 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from dialog import exports, heard, live, queries, room, services
+from dialog import exports, heard, live, queries, room, services, translated
 from dialog.bursts import find_bursts
 from dialog.forms import (
     ACTION_LABELS,
     ACTION_STATUS_LABELS,
     DIRECTION_LABELS,
     FOCUS_LABELS,
+    MACHINE_PROBLEMS,
     SOURCE_LABELS,
     STATUS_LABELS,
+    TRANSLATION_LABELS,
     EventForm,
     PromptForm,
     checkin_questions,
@@ -65,7 +67,7 @@ from dialog.models import (
 from dialog.services import DialogError
 from surveys.auth.access import own, roles_required
 from surveys.core.i18n import LANGUAGES, language_name, requested_language
-from surveys.core.roles import FACILITATORS
+from surveys.core.roles import FACILITATORS, TRANSLATORS
 from surveys.core.time import as_local, utcnow
 from surveys.extensions import limiter
 from surveys.survey.results import format_share
@@ -84,7 +86,14 @@ def staff_helpers() -> dict:
     return {"language_name": language_name, "FOCUS_LABELS": FOCUS_LABELS,
             "STATUS_LABELS": STATUS_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
             "ACTION_LABELS": ACTION_LABELS, "field_key": field_key, "LANGUAGES": LANGUAGES,
-            "StatementStatus": StatementStatus, "EventStatus": EventStatus}
+            "StatementStatus": StatementStatus, "EventStatus": EventStatus,
+            "TRANSLATION_LABELS": TRANSLATION_LABELS, "shown": translated.shown,
+            "versions": translated.versions}
+
+
+def participant_helpers() -> dict:
+    """Names the participants' pages use."""
+    return {"shown": translated.shown}
 
 
 def heard_helpers() -> dict:
@@ -92,7 +101,8 @@ def heard_helpers() -> dict:
     return {"percent": lambda share: format_percent(share, "#,##0 %"),
             "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS, "DIRECTION_LABELS": DIRECTION_LABELS,
             "EventStatus": EventStatus, "field_key": field_key, "language_name": language_name,
-            "MIN_VOTES_SHOWN": heard.MIN_VOTES_SHOWN}
+            "MIN_VOTES_SHOWN": heard.MIN_VOTES_SHOWN, "shown": translated.shown,
+            "versions": translated.versions}
 
 
 def figures_no_store(response):
@@ -402,7 +412,7 @@ def _prompt_form(event: Event, prompt: Prompt | None = None) -> PromptForm:
 
 
 # -- events ----------------------------------------------------------------------------------
-@roles_required(*FACILITATORS)
+@roles_required(*TRANSLATORS)
 def index():
     """The organisation's events, newest first."""
     return render_template("dialog/index.html",
@@ -445,7 +455,8 @@ def edit_event(event_id: int):
             starts_at=as_local(event.starts_at), ends_at=as_local(event.ends_at),
             place=event.place, online_url=event.online_url,
             target_groups="\n".join(event.target_groups), focus_areas=list(event.focus_areas),
-            moderation=event.moderation.value, statement_max_length=event.statement_max_length,
+            moderation=event.moderation.value, require_translations=event.require_translations,
+            statement_max_length=event.statement_max_length,
             dot_points=event.dot_points)
         form = EventForm(data=data)
     else:
@@ -542,7 +553,9 @@ def _moderation_page(event: Event, problems=(), status: int = 200):
         statements=statements, bursts=find_bursts(queries.vote_records(event.id)),
         statement_by_id={s.id: s for listed in statements.values() for s in listed},
         devices=queries.participants(event.id), log=queries.moderation_log(event.id),
-        numbers=queries.participant_numbers(event.id)), status
+        numbers=queries.participant_numbers(event.id),
+        untranslated={item.statement.id: item.missing for item in
+                      queries.translation_queue(event.id, event.languages)[0]}), status
 
 
 @roles_required(*FACILITATORS)
@@ -596,6 +609,73 @@ def mute_devices(event_id: int):
         return _moderation_page(event, error.problems, error.status)
     flash(_("%(num)s devices were muted; their votes are set aside.", num=muted))
     return redirect(url_for(".moderation", event_id=event.id, _anchor="bursts"))
+
+
+# -- translations ----------------------------------------------------------------------------
+def _translation_page(event: Event, problems=(), status: int = 200, values=None):
+    languages = queries.translator_languages(current_user, event)
+    waiting, done = queries.translation_queue(event.id, languages)
+    return render_template(
+        "dialog/translations.html", event=event, problems=list(problems), values=values or {},
+        waiting=waiting, done=done, languages=languages, limit=services.translation_limit(event),
+        machine=services.translator() is not None,
+        moderator=current_user.has_role(*FACILITATORS)), status
+
+
+@roles_required(*TRANSLATORS)
+def translations(event_id: int):
+    """Statements still lacking a translation into the user's languages, a form for each."""
+    return _translation_page(_event(event_id))
+
+
+@roles_required(*TRANSLATORS)
+def translate(statement_id: int):
+    """Write, correct or approve one translation of a statement; refused text is kept."""
+    statement = _child(Statement, statement_id)
+    language = request.form.get("language", "")
+    text = request.form.get("text", "")
+    try:
+        services.save_translation(statement, current_user, language, text)
+    except DialogError as error:
+        return _translation_page(statement.event, error.problems, error.status,
+                                 {(statement.id, language): text})
+    flash(_("The translation into %(language)s was saved.", language=language_name(language)))
+    return redirect(url_for(".translations", event_id=statement.event_id,
+                            _anchor=f"statement-{statement.id}"))
+
+
+@roles_required(*FACILITATORS)
+def statement_language(statement_id: int):
+    """Correct the language a statement was written in."""
+    statement = _child(Statement, statement_id)
+    try:
+        services.set_original_language(statement, request.form.get("language", ""))
+    except DialogError as error:
+        return _translation_page(statement.event, error.problems, error.status)
+    flash(_("The statement's language was changed."))
+    return redirect(url_for(".translations", event_id=statement.event_id,
+                            _anchor=f"statement-{statement.id}"))
+
+
+@roles_required(*TRANSLATORS)
+def machine_drafts(event_id: int):
+    """Ask the translation service for drafts of what is missing (a person approves them)."""
+    event = _event(event_id)
+    service = services.translator()
+    if service is None:
+        return _translation_page(event, [_("No translation service is set up.")], 409)
+    languages = queries.translator_languages(current_user, event)
+    waiting, _done = queries.translation_queue(event.id, languages)
+    made, problem = services.machine_drafts(event, [item.statement for item in waiting],
+                                            service, languages)
+    if problem and not made:
+        return _translation_page(event, [MACHINE_PROBLEMS[problem]],
+                                 504 if problem == "timeout" else 502)
+    # the drafts made are kept (the request commits), whatever stopped the round
+    flash(_("Machine drafts ready to check: %(num)s.", num=made))
+    if problem:
+        flash(str(MACHINE_PROBLEMS[problem]))
+    return redirect(url_for(".translations", event_id=event.id))
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -740,7 +820,7 @@ def groups(event_id: int):
     """Opinion groups the Pol.is way, with the same figures as tables."""
     event = _event(event_id)
     return render_template("dialog/groups.html", event=event, report=groups_report(event.id),
-                           format_share=format_share)
+                           format_share=format_share, languages=heard.language_results(event))
 
 
 # -- what was heard (public) ----------------------------------------------------------------

@@ -197,3 +197,4 @@ def _register_security_headers(app: Flask) -> None:
     @app.before_request
     def reset_language():
         g.pop("content_language", None)
+        g.pop("interface_locale", None)

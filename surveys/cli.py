@@ -58,8 +58,8 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
     from surveys.core.i18n import LANGUAGES
 
     extension = out.suffix.lower().lstrip(".")
-    if extension not in ("pdf", "html"):
-        raise click.ClickException(f"Write to a .pdf or .html file, not {out.name!r}.")
+    if extension not in ("pdf", "html", "docx"):
+        raise click.ClickException(f"Write to a .pdf, .docx or .html file, not {out.name!r}.")
     if lang not in LANGUAGES:
         raise click.ClickException(f"Unknown language {lang!r}: use one of "
                                    f"{', '.join(LANGUAGES)}.")
@@ -79,6 +79,12 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
         raise click.ClickException(
             f"{organisation_name} has no wave for {year}; waves: "
             f"{', '.join(str(y) for y in error.years)}.") from None
+    if extension == "docx":
+        from surveys.followup.report_docx import render_report_docx
+
+        out.write_bytes(render_report_docx(framework, year, lang))
+        click.echo(f"Wrote the {year} report of {organisation_name} ({lang}) to {out}.")
+        return
     html = report.render_report_html(framework, year, lang)
     if extension == "pdf":
         out.write_bytes(report.html_to_pdf(html))
@@ -134,9 +140,9 @@ def init_app(app: Flask) -> None:
     @click.option("--year", type=int, help="The wave's year (default: the latest).")
     @click.option("--lang", default="sv", show_default=True, help="The report's language.")
     @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
-                  help="The file to write: .pdf or .html.")
+                  help="The file to write: .pdf, .docx or .html.")
     def report_command(organisation: str, year: int | None, lang: str, out: str) -> None:
-        """Write the yearly follow-up report of an organisation as PDF or HTML."""
+        """Write the yearly follow-up report of an organisation as PDF, DOCX or HTML."""
         write_report(organisation, year, lang, Path(out))
 
     @app.cli.group()

@@ -68,9 +68,12 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         # Room for a pasted novel in a text box, so it gets a "shorten" message, not a 413.
+        # (The upload of a recording raises it for itself: surveys/survey/views.py.)
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Recorded questions, named by content hash; default: audio/ in the instance folder.
+        "AUDIO_DIR": os.environ.get("AUDIO_DIR") or None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         # the key of person-id hashes in sample frames (services.hash_secret: else SECRET_KEY)
@@ -80,11 +83,17 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "DIALOG_STATEMENT_RATE_LIMIT": os.environ.get("DIALOG_STATEMENT_RATE_LIMIT",
                                                       "10 per minute"),
         "DIALOG_VOTE_RATE_LIMIT": os.environ.get("DIALOG_VOTE_RATE_LIMIT", "120 per minute"),
+        # optional machine drafts of statement translations (a LibreTranslate-compatible API)
+        "TRANSLATE_URL": os.environ.get("TRANSLATE_URL", "").strip(),
+        "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY", "").strip(),
+        "TRANSLATE_TIMEOUT": float(os.environ.get("TRANSLATE_TIMEOUT", "3")),
         # fresh cookie jars from one address cannot stuff one statement's ballot
         "DIALOG_STATEMENT_VOTES_PER_ADDRESS": os.environ.get(
             "DIALOG_STATEMENT_VOTES_PER_ADDRESS", "30 per 10 seconds; 600 per hour"),
         # a whole room may share one address (the venue's wifi): only floods are stopped
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
+        # surveys with at least this many completed responses are weighted by a job
+        "RUN_JOB_MIN_RESPONDENTS": int(os.environ.get("RUN_JOB_MIN_RESPONDENTS", "5000")),
         **operations_settings(),
         # reminders by e-mail (smtp://user:pass@host:port, smtps:// for TLS from the start)
         # and SMS (a class path; the default only logs): surveys/fieldwork/mail.py

@@ -61,8 +61,11 @@ USERS = [
     (Role.author, "Bertil Författare", "demo-author-2026"),
     (Role.facilitator, "Fatima Samtalsledare", "demo-facilitator-2026"),
     (Role.analyst, "Nils Analytiker", "demo-analyst-2026"),
-    (Role.fieldwork, "Sara Fältarbetare", "demo-fieldwork-2026"),
+    (Role.interpreter, "Hodan Tolk", "demo-interpreter-2026"),
+    (Role.fieldwork, "Sara Fältarbete", "demo-fieldwork-2026"),
 ]
+#: The languages the demo's interpreter translates dialogue statements into.
+INTERPRETER_LANGUAGES = ["so", "sv"]
 SEED = 2026
 POPULATION = 25_000
 #: Expected number of respondents; the realised number varies around it (Poisson sampling).
@@ -498,6 +501,7 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
     for role, name, password in USERS:
         users[role] = User(organisation=organisation, email=email(role), name=name, role=role)
         users[role].set_password(password)
+    users[Role.interpreter].languages = list(INTERPRETER_LANGUAGES)
     db.session.add_all([organisation, *users.values()])
     db.session.flush()
     definition = load_template(TEMPLATE)

@@ -118,8 +118,8 @@ def restore_demo(app, demo_snapshots):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app(app_config(database_url))
+def app(database_url, tmp_path_factory):
+    app = create_app(app_config(database_url, AUDIO_DIR=str(tmp_path_factory.mktemp("audio"))))
     app.test_client_class = FormClient
     with app.app_context():
         db.create_all()

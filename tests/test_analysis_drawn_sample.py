@@ -137,16 +137,22 @@ def test_the_export_has_each_steps_weight(app, client, drawn_survey):
     with app.app_context():
         run_svc.approve(db.session.get(WeightingRun, run_id), None)
         db.session.commit()
-    reply = client.get(f"/analysis/runs/{run_id}/export?format=csv&lang=en")
+    reply = client.post_form(f"/analysis/runs/{run_id}/export?format=csv&lang=en")
     assert reply.status_code == 200
     frame = pd.read_csv(io.BytesIO(reply.data))
     assert frame["stratum"].tolist() == [p[3] for p in PEOPLE]
     assert frame["design_weight"].tolist() == [40 if p[3] == "centrum" else 70 for p in PEOPLE]
     assert frame["nonresponse_weight"].tolist() == pytest.approx(
         [100 if p[3] == "centrum" else 700 / 6 for p in PEOPLE], rel=1e-12)
-    assert frame["weight"].tolist() == pytest.approx(
+    assert frame["weight_exp"].tolist() == pytest.approx(
         list(stored_weights(app, run_id).values()), rel=1e-12)
-    sav = client.get(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
+    # the syntax files build the stratified design (tests/test_exports.py runs R on one)
+    script = client.get(f"/analysis/runs/{run_id}/script.R").data.decode()
+    assert "svydesign(ids = ~1, strata = ~stratum, fpc = ~stratum_population," in script
+    assert "weights = ~nonresponse_weight" in script
+    sps = client.get(f"/analysis/runs/{run_id}/syntax.sps").data.decode()
+    assert "  /DESIGN STRATA=stratum\n" in sps
+    sav = client.post_form(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
     assert sav.status_code == 200
     with tempfile.NamedTemporaryFile(suffix=".sav") as handle:
         handle.write(sav.data)

@@ -15,6 +15,7 @@ import pyreadstat
 import pytest
 from sqlalchemy import select
 
+from surveys.audit.models import AuditEvent
 from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.runs import queries as run_queries
@@ -187,11 +188,11 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     assert "Weighted means by born" in text and " utrikes " in text
 
     # Approve, then download SPSS and read it back.
-    export = client.get(f"/analysis/runs/{run_id}/export?format=sav")
+    export = client.post_form(f"/analysis/runs/{run_id}/export?format=sav")
     assert export.status_code == 302  # not approved yet
     assert client.post_form(f"/analysis/runs/{run_id}/approve").status_code == 302
     assert "this is the survey's official weighting" in run_page(client, run_id)
-    export = client.get(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
+    export = client.post_form(f"/analysis/runs/{run_id}/export?format=sav&lang=en")
     assert export.status_code == 200
     assert export.headers["Content-Disposition"] == (
         f'attachment; filename="demo-run{run_id}-weighted.sav"')
@@ -205,8 +206,9 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     number = {r: n for n, r in enumerate(ids, start=1)}
     by_number = {number[r]: w for r, w in weights.items()}
     assert len(frame) == len(weights)
-    assert [by_number[int(n)] for n in frame["response_id"]] == frame["weight"].tolist()
-    assert meta.column_names_to_labels["weight"] == "Final weight"
+    assert [by_number[int(n)] for n in frame["response_id"]] == frame["weight_exp"].tolist()
+    assert meta.column_names_to_labels["weight_exp"] == (
+        "Expansion weight: sums to the population (N)")
     with app.app_context():
         question = db.session.scalar(select(Question).where(
             Question.survey_id == survey_id, Question.key == "trust_kommun"))
@@ -214,11 +216,11 @@ def test_an_analyst_weights_the_demo_approves_the_run_and_exports_spss(app, clie
     assert meta.column_names_to_labels["trust_kommun"] == label
     assert set(meta.variable_value_labels["gender"].values()) >= {"Woman", "Man"}
     assert "other_comments" not in frame.columns
-    with_text = client.get(f"/analysis/runs/{run_id}/export?format=csv&text=1")
+    with_text = client.post_form(f"/analysis/runs/{run_id}/export?format=csv&text=1")
     assert "other_comments" in with_text.data.decode("utf-8-sig").splitlines()[0].split(",")
     codebook = client.get(f"/analysis/runs/{run_id}/codebook.csv")
     assert codebook.status_code == 200
-    assert codebook.data.decode("utf-8-sig").startswith("name,spss_name,label")
+    assert codebook.data.decode("utf-8-sig").startswith("name,spss_name,stata_name,label")
 
 
 def test_running_again_gives_the_same_input_hash_and_identical_weights(app, client, demo):
@@ -493,16 +495,80 @@ def test_post_stratification_and_calibration_match_direct_engine_calls(app, clie
 def test_the_export_needs_an_approved_run(app, client, small):
     run_id, _ = small_run(app, client, small)
     for url in (f"/analysis/runs/{run_id}/export?format=csv", f"/analysis/runs/{run_id}/codebook.csv"):
-        reply = client.get(url)
+        reply = client.post_form(url)
         assert reply.status_code == 302 and reply.headers["Location"].endswith("#export")
+    # a download is written to the audit log, so it is never a GET
+    assert client.get(f"/analysis/runs/{run_id}/export?format=csv").status_code == 405
     client.post_form(f"/analysis/runs/{run_id}/approve")
-    reply = client.get(f"/analysis/runs/{run_id}/export?format=parquet")
+    reply = client.post_form(f"/analysis/runs/{run_id}/export?format=parquet")
     assert reply.status_code == 200
     frame = pd.read_parquet(io.BytesIO(reply.data))
-    assert len(frame) == 12 and frame["weight"].sum() == pytest.approx(1300)
-    assert client.get(f"/analysis/runs/{run_id}/export?format=pdf").status_code == 404
-    xlsx = client.get(f"/analysis/runs/{run_id}/export?format=xlsx")
+    assert len(frame) == 12 and frame["weight_exp"].sum() == pytest.approx(1300)
+    assert frame["weight_norm"].sum() == pytest.approx(12)
+    assert client.post_form(f"/analysis/runs/{run_id}/export?format=pdf").status_code == 404
+    xlsx = client.post_form(f"/analysis/runs/{run_id}/export?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_the_approved_run_exports_stata_csv_spss_syntax_and_an_r_script_that_agree(
+        app, client, small):
+    people = PEOPLE[:11] + [(47, "dk", "sweden", "centrum")]  # a gender to impute
+    run_id, _ = small_run(app, client, small, people=people, missing="impute")
+    base = f"/analysis/runs/{run_id}"
+    assert client.get(f"{base}/script.R").status_code == 302  # not approved yet
+    client.post_form(f"{base}/approve")
+
+    dta = client.post_form(f"{base}/export?format=dta&lang=en")
+    assert dta.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.dta"')
+    with pd.read_stata(io.BytesIO(dta.data), iterator=True, convert_missing=True,
+                       convert_categoricals=False) as reader:
+        stata, labels = reader.read(), reader.variable_labels()
+    assert stata["weight_exp"].sum() == pytest.approx(1300)
+    assert stata["weight_norm"].sum() == pytest.approx(12)
+    assert stata["wvar_gender_imputed"].tolist() == [0] * 11 + [1]
+    assert labels["wvar_gender"] == "gender as weighted (after mapping, merging and imputation)"
+    assert all(len(name) <= 32 for name in stata.columns)
+
+    semicolon = client.post_form(f"{base}/export?format=csv&dialect=semicolon&lang=en")
+    frame = pd.read_csv(io.BytesIO(semicolon.data), sep=";", decimal=",", encoding="utf-8-sig")
+    assert frame["weight_exp"].tolist() == pytest.approx(stata["weight_exp"].tolist(), rel=1e-15)
+    assert client.post_form(f"{base}/export?format=csv&dialect=tab").status_code == 404
+
+    script = client.get(f"{base}/script.R?dialect=semicolon&lang=en")
+    assert script.headers["Content-Disposition"].endswith(f'liten-run{run_id}-weighted.R"')
+    text = script.data.decode()
+    assert f'data <- read.csv2("liten-run{run_id}-weighted.csv"' in text
+    # The Python engine stands in for R here (tests/test_exports.py runs the real thing):
+    # the export's weighting columns and the script's margins give the export's weights.
+    margins = pd.DataFrame(
+        [(variable, category, float(count))
+         for variable, listing in re.findall(r"^  wvar_(\w+) = c\((.*)\)", text, re.MULTILINE)
+         for category, count in re.findall(r'"([^"]+)" = ([\d.]+)', listing)],
+        columns=["variable", "category", "population_count"])
+    assert set(margins["variable"]) == set(ALL_VARIABLES)
+    table = frame[[f"wvar_{v}" for v in ALL_VARIABLES]].astype(str)
+    table.columns = ALL_VARIABLES
+    again = Design(table, weights=None).rake(margins, epsilon=1e-10, max_iter=100)
+    assert again.weights.tolist() == pytest.approx(frame["weight_exp"].tolist(), rel=1e-9)
+
+    with app.app_context():  # the data files are in the audit log, the syntax files hold none
+        logged = db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == "microdata_downloaded").order_by(AuditEvent.id)).all()
+    assert [d["format"] for d in logged] == ["dta", "csv"]
+
+    sps = client.get(f"{base}/syntax.sps?lang=en").data.decode()
+    assert f"GET FILE='liten-run{run_id}-weighted.sav'." in sps
+    assert "/PLANVARS ANALYSISWEIGHT=weight_exp" in sps and "\nWEIGHT BY weight_norm." in sps
+
+    # An answer changed after the run: the export says to weight again instead of mixing.
+    with app.app_context():
+        answer = db.session.scalars(select(Answer).join(Question).where(
+            Question.survey_id == small, Question.key == "gender")).first()
+        answer.value = "woman" if answer.value == "man" else "man"
+        db.session.commit()
+    reply = client.post_form(f"{base}/export?format=dta")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("#export")
+    assert "weight the survey again" in run_page(client, run_id)
 
 
 def test_a_margin_set_that_a_run_uses_cannot_be_deleted(app, client, small):
@@ -522,3 +588,19 @@ def test_runs_are_listed_with_their_outcome(app, client, small):
     counts = Counter(re.findall(r"(Approved|Failed|Did not converge|Weighted)\s*</td>",
                                 client.get(f"/analysis/surveys/{small}").get_data(as_text=True)))
     assert counts == {"Weighted": 1}
+
+
+def test_a_large_survey_is_weighted_by_a_job_whose_page_leads_to_the_run(app, client, small,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "RUN_JOB_MIN_RESPONDENTS", 12)  # the small survey's 12
+    add_responses(app, small, answers_of(PEOPLE))
+    margin_set_id = location_id(import_csv(client, MARGINS.encode()))
+    reply = weigh(client, small, margin_set_id, missing="error")
+    assert reply.status_code == 303 and reply.headers["Location"].startswith("/jobs/")
+    job_page = client.get(reply.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Weighting liten" in job_page and "Ready." in job_page
+    run_id = int(re.search(r'href="/analysis/runs/(\d+)">Open weighting run \1<', job_page)[1])
+    run = stored_run(app, run_id)
+    assert run["error"] is None and run["n_respondents"] == 12
+    assert sum(stored_weights(app, run_id).values()) == pytest.approx(1300)
+    assert client.get(reply.headers["Location"] + "/download").status_code == 404

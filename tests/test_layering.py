@@ -44,7 +44,8 @@ def modules(folder: str):
 
 
 @pytest.mark.parametrize("module", [
-    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.survey.stats",
+    "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.runs.syntax",
+    "surveys.survey.stats",
     "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
     "surveys.fieldwork.sampling", "surveys.fieldwork.aapor", "surveys.fieldwork.figures",
     "surveys.fieldwork.frame_file", "surveys.fieldwork.codes", "surveys.fieldwork.export",

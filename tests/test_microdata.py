@@ -68,7 +68,8 @@ def frame(survey) -> pd.DataFrame:
     """The raw export's table with a final weight per response, as the analysis views build it."""
     table = export.answer_table(survey)
     data = pd.DataFrame(table.rows, columns=table.header)
-    data["weight"] = WEIGHTS
+    data["weight_exp"] = WEIGHTS
+    data["weight_norm"] = microdata.normalised(data["weight_exp"])
     return data
 
 
@@ -88,12 +89,14 @@ def read_sav(raw: bytes, tmp_path, **options):
 def test_the_codebook_lists_fixed_columns_then_every_question_column_in_order(survey):
     book = codebook_for(survey, "en")
     assert book.names() == [
-        "response_id", "language", "channel", "weight", "member", "sports__run",
+        "response_id", "language", "channel", "weight_exp", "weight_norm", "member", "sports__run",
         "sports__swim", "sports__dk", "trust", "agree", "grid__a", "grid__b", "people", "born",
     ]
     assert book.omitted == ["why", "comment"]
     assert book.title == "Small survey" and book.language == "en"
-    assert book["weight"].label == "Final weight" and book["weight"].measure == "scale"
+    assert book["weight_exp"].label == "Expansion weight: sums to the population (N)"
+    assert book["weight_norm"].label == "Normalised weight: sums to the respondents (n)"
+    assert book["weight_exp"].measure == book["weight_norm"].measure == "scale"
     assert [book[n].kind for n in ("member", "sports__run", "trust", "grid__a", "people")] == [
         "categorical", "multi", "numeric", "categorical", "numeric"]
 
@@ -136,13 +139,13 @@ def test_platform_labels_follow_the_language_and_the_caller_can_pass_its_own(sur
     assert swedish["agree"].value_labels[5] != codebook_for(survey, "ar")["agree"].value_labels[5]
     given = {"agreement": {p: f"punkt {p}" for p in range(1, 6)},
              "dont_know": {"dont_know": "VET EJ", "prefer_not": "VILL EJ"},
-             "channels": {"web": "Webben"}, "weight": "Slutlig vikt"}
+             "channels": {"web": "Webben"}, "weight_exp": "Uppräkningsvikt"}
     book = codebook_for(survey, "sv", labels=given)
     assert book["agree"].value_labels[3] == "punkt 3"
     assert book["trust"].value_labels["dk"] == "VET EJ"
     assert book["member"].value_labels["dk"] == "VILL EJ"
     assert book["channel"].value_labels["web"] == "Webben"
-    assert book["weight"].label == "Slutlig vikt"
+    assert book["weight_exp"].label == "Uppräkningsvikt"
 
 
 def test_free_text_questions_are_included_only_when_asked_for(survey):
@@ -184,12 +187,12 @@ def test_csv_round_trips_codes_and_weights_without_free_text(survey, frame):
     assert data["response_id"].tolist() == ["1", "2", "3"]
     assert data["language"].tolist() == ["sv", "ar", "en"]
     assert data["member"].tolist() == ["yes", "dk", "no"]
-    assert data["trust"].tolist() == ["7", "dk", "0"]
+    assert data["trust"].tolist() == ["7", "", "0"]  # "don't know" is no number
     assert data["sports__swim"].tolist() == ["1", "0", ""]
     assert data["grid__b"].tolist() == ["2", "", "1"]
     assert data["people"].tolist() == ["3", "12", ""]  # not "3.0": the frame held floats
-    assert data["born"].tolist() == ["1984", "dk", ""]
-    assert [float(w) for w in data["weight"]] == WEIGHTS
+    assert data["born"].tolist() == ["1984", "", ""]
+    assert [float(w) for w in data["weight_exp"]] == WEIGHTS
     assert data["started_at"].str.endswith("Z").all()
 
 
@@ -207,15 +210,15 @@ def test_excel_has_a_data_sheet_and_a_codebook_sheet(survey, frame):
     book = codebook_for(survey, "en", include_text=True)
     raw = write_microdata(frame, book, "xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(raw))
-    assert workbook.sheetnames == ["data", "codebook"]
+    assert workbook.sheetnames == ["data", "codebook", "notes"]
     sheet = workbook["data"]
     header = [cell.value for cell in sheet[1]]
     why = sheet.cell(row=2, column=header.index("why") + 1)
     assert why.value == FORMULA and why.data_type == "s"  # text, never a formula
     data = pd.read_excel(io.BytesIO(raw), sheet_name="data")
-    assert data["weight"].tolist() == WEIGHTS
+    assert data["weight_exp"].tolist() == WEIGHTS
     assert data["member"].tolist() == ["yes", "dk", "no"]
-    assert data["trust"].tolist() == [7, "dk", 0]
+    assert data["trust"].iloc[::2].tolist() == [7, 0] and math.isnan(data["trust"].iloc[1])
     assert data["people"].iloc[:2].tolist() == [3, 12] and math.isnan(data["people"].iloc[2])
     codes = pd.read_excel(io.BytesIO(raw), sheet_name="codebook", dtype=str)
     assert list(codes.columns) == microdata.CODEBOOK_COLUMNS
@@ -228,12 +231,12 @@ def test_excel_has_a_data_sheet_and_a_codebook_sheet(survey, frame):
 def test_spss_has_labels_numeric_codes_and_dont_know_as_user_missing(survey, frame, tmp_path):
     book = codebook_for(survey, "en")
     data, meta = read_sav(write_microdata(frame, book, "sav"), tmp_path)
-    assert meta.column_names[:6] == ["response_id", "language", "channel", "weight", "member",
-                                     "sports_run"]
+    assert meta.column_names[:6] == ["response_id", "language", "channel", "weight_exp",
+                                     "weight_norm", "member"]
     assert "sports__run" not in meta.column_names and "why" not in meta.column_names
     labels = meta.column_names_to_labels
     assert labels["member"] == "Are you a member?"
-    assert labels["weight"] == "Final weight"
+    assert labels["weight_exp"] == "Expansion weight: sums to the population (N)"
     assert labels["sports_run"] == "Sports: Running [sports__run]"
     assert labels["grid_a"] == "Grid: The park [grid__a]"
     assert meta.file_label == "Small survey"
@@ -246,7 +249,7 @@ def test_spss_has_labels_numeric_codes_and_dont_know_as_user_missing(survey, fra
     assert values["channel"][1] == "Web"
     assert meta.variable_measure["member"] == "nominal"
     assert meta.variable_measure["agree"] == "ordinal"
-    assert meta.variable_measure["weight"] == "scale"
+    assert meta.variable_measure["weight_exp"] == "scale"
     # "dk" is missing by default...
     assert data["member"].tolist()[::2] == [1, 2] and math.isnan(data["member"][1])
     assert math.isnan(data["trust"][1]) and math.isnan(data["born"][1])
@@ -254,7 +257,7 @@ def test_spss_has_labels_numeric_codes_and_dont_know_as_user_missing(survey, fra
     assert data["born"][0] == 1984 and data["people"][1] == 12
     assert data["language"].tolist() == [1, 3, 2]
     assert data["sports_swim"][:2].tolist() == [1, 0] and math.isnan(data["sports_swim"][2])
-    assert data["weight"].tolist() == WEIGHTS
+    assert data["weight_exp"].tolist() == WEIGHTS
     # ...and its code is there, declared user-missing, for whoever asks.
     raw_data, raw_meta = read_sav(write_microdata(frame, book, "sav"), tmp_path,
                                   user_missing=True)
@@ -284,11 +287,12 @@ def test_parquet_keeps_categoricals_integers_and_the_codebook(survey, frame, tmp
     assert str(data["trust"].dtype) == "Int64"
     assert data["trust"].tolist()[::2] == [7, 0] and data["trust"].isna().tolist()[1]
     assert data["sports__run"].isna().tolist() == [False, False, True]
-    assert data["weight"].tolist() == WEIGHTS
+    assert data["weight_exp"].tolist() == WEIGHTS
     metadata = pq.read_schema(io.BytesIO(raw)).metadata[b"delaktig.codebook"]
     stored = json.loads(metadata)
     assert [v["name"] for v in stored["variables"]][:5] == book.names()[:5]
-    assert stored["variables"][4]["value_labels"]["dk"] == "Prefer not to say"
+    assert stored["variables"][5]["value_labels"]["dk"] == "Prefer not to say"
+    assert stored["notes"]["note_norm"].startswith("Use weight_norm with WEIGHT BY")
 
 
 def test_the_codebook_csv_lists_every_value_and_defuses_formulas():
@@ -320,7 +324,7 @@ def test_extra_frame_columns_are_written_and_described(survey, frame):
 def test_free_text_stays_out_even_when_the_frame_holds_it(survey, frame, tmp_path):
     book = codebook_for(survey, "en")
     assert "why" in frame and "comment" in frame
-    for fmt in ("csv", "xlsx", "parquet"):
+    for fmt in ("csv", "xlsx", "parquet", "dta"):
         raw = write_microdata(frame, book, fmt)
         assert FORMULA.encode() not in raw and "Fler bänkar".encode() not in raw
     _, meta = read_sav(write_microdata(frame, book, "sav"), tmp_path)
@@ -330,9 +334,11 @@ def test_free_text_stays_out_even_when_the_frame_holds_it(survey, frame, tmp_pat
 def test_bad_input_is_refused_with_a_reason(survey, frame):
     book = codebook_for(survey, "en")
     with pytest.raises(ValueError, match="unknown microdata format"):
-        write_microdata(frame, book, "dta")
-    with pytest.raises(ValueError, match="lacks codebook columns: weight"):
-        write_microdata(frame.drop(columns="weight"), book, "csv")
+        write_microdata(frame, book, "pdf")
+    with pytest.raises(ValueError, match="unknown CSV dialect"):
+        write_microdata(frame, book, "csv", "tab")
+    with pytest.raises(ValueError, match="lacks codebook columns: weight_exp"):
+        write_microdata(frame.drop(columns="weight_exp"), book, "csv")
     with pytest.raises(ValueError, match="member: value 'maybe'"):
         write_microdata(frame.assign(member=["yes", "maybe", "no"]), book, "sav")
     book["trust"].missing = ()  # a "dk" the codebook does not expect

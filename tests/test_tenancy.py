@@ -15,9 +15,11 @@ from sqlalchemy import select
 from surveys.auth.models import User
 from surveys.core.roles import Role
 from surveys.extensions import db
-from surveys.survey.models import Survey, SurveyStatus
+from surveys.survey.models import Question, Survey, SurveyStatus
+from surveys.survey.services import set_audio
 from surveys.survey.translation_files import export_po
 from tests.conftest import user_email
+from tests.support.audio import OGG
 from tests.support.frames import frame_file, make_sample
 from tests.support.manage import ids, snapshot, staff
 
@@ -69,12 +71,21 @@ CASES: dict[str, tuple[SurveyStatus, dict]] = {
     "fieldwork.retry_messages": (SurveyStatus.open, {}),
     "fieldwork.paper_pdf": (SurveyStatus.open, {}),
     "fieldwork.paper_entry": (SurveyStatus.open, {"code": "{code}", "language": "sv"}),
+    "manage.upload_audio": (SurveyStatus.draft, {"language": "en", "file": "{ogg}"}),
+    "manage.audio_file": (SurveyStatus.draft, {}),
+    "manage.delete_audio": (SurveyStatus.draft, {}),
     "auth.user_role": (SurveyStatus.draft, {"role": "facilitator"}),
     "auth.user_active": (SurveyStatus.draft, {"active": "0"}),
+    "auth.user_languages": (SurveyStatus.draft, {"languages": ["ar", "so"]}),
 }
+
+#: POSTs that answer with a file (written to the audit log), not a redirect.
+DOWNLOADS = {"fieldwork.people_csv"}
 
 #: Fieldwork routes that need a frame imported but no sample drawn yet (the others: drawn).
 UNDRAWN = {"fieldwork.frame", "fieldwork.design"}
+#: Routes that need a recording of the question to exist for the owner.
+RECORDED = {"manage.audio_file", "manage.delete_audio"}
 
 #: Routes that name no object: covered by the list and creation tests below.
 WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
@@ -83,7 +94,7 @@ WITHOUT_OBJECT = {"manage.index", "manage.new_survey", "manage.from_template",
 
 
 #: Placeholders for uploaded files, made fresh for each request.
-FILES = ("{po}", "{frame}", "{outcomes}")
+FILES = ("{po}", "{frame}", "{outcomes}", "{ogg}")
 
 
 def manage_routes(app) -> dict[str, set[str]]:
@@ -122,6 +133,10 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
         found = ids(app, survey_id)
         codes = (make_sample(app, survey_id, people=30, n=8, draw=endpoint not in UNDRAWN)
                  if endpoint.startswith("fieldwork.") else [""])
+        if endpoint in RECORDED:
+            with app.app_context():
+                set_audio(db.session.get(Question, found["questions"]["trust_kommun"]), "en", OGG)
+                db.session.commit()
         values = {"survey_id": survey_id, "page_id": found["pages"][0],
                   "question_id": found["questions"]["trust_kommun"],
                   "user_id": analyst_of_a, "lang": "en", "n": 1,
@@ -140,6 +155,8 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
                 sent["file"] = (io.BytesIO(frame_file(12)), "frame.csv")
             if sent.get("file") == "{outcomes}":
                 sent["file"] = (io.BytesIO(f"{codes[0]},moved_out\n".encode()), "o.csv")
+            if sent.get("file") == "{ogg}":
+                sent["file"] = (io.BytesIO(OGG), "fraga.ogg")
             if sent.get("file") == "{po}":
                 with app.app_context():
                     po = export_po(db.session.get(Survey, survey_id), "en")
@@ -148,13 +165,14 @@ def test_another_organisation_gets_404_on_every_route_and_changes_nothing(
 
         for method in sorted(methods):
             before = snapshot(app)
-            sent = other.get(url) if method == "GET" else other.post_form(url, form())
+            sent = other.get(url, buffered=True) if method == "GET" else other.post_form(url, form())
             assert sent.status_code in (403, 404), (endpoint, method, sent.status_code)
             assert snapshot(app) == before, (endpoint, method)
         # The same requests work for the owner, so the 404s above are not a form problem.
         for method in sorted(methods):  # GET (the confirmation) before POST (the deletion)
-            sent = owner.get(url) if method == "GET" else owner.post_form(url, form())
-            expected = 200 if method == "GET" else 302
+            # buffered: a file sent from disk (a recording) is read whole and closed
+            sent = owner.get(url, buffered=True) if method == "GET" else owner.post_form(url, form())
+            expected = 200 if method == "GET" or endpoint in DOWNLOADS else 302
             assert sent.status_code == expected, (endpoint, method, sent.status_code)
 
 

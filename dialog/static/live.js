@@ -37,6 +37,13 @@
       figures.appendChild(span("detail", data.detail));
     }
     li.appendChild(statement);
+    if (data.original) {
+      var original = span("original", data.original.text);
+      original.setAttribute("lang", data.original.lang);
+      original.setAttribute("dir", data.original.dir);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(original);
+    }
     li.appendChild(document.createTextNode(" "));
     li.appendChild(figures);
     return li;

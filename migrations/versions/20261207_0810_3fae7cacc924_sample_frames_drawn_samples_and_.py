@@ -2,7 +2,7 @@
 plain string column, so the new value needs no schema change)
 
 Revision ID: 3fae7cacc924
-Revises: b522b1e9e4a9
+Revises: 3f1c2a7d9e10
 Create Date: 2026-12-07 08:10:56.729565
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3fae7cacc924'
-down_revision = 'b522b1e9e4a9'
+down_revision = '3f1c2a7d9e10'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """letter batches and each person's letter, e-mail or SMS of a mailing
 
 Revision ID: 5c0d7e1a2b44
-Revises: 3fae7cacc924, 3f1c2a7d9e10
+Revises: 5c1d7e9a2f40
 Create Date: 2026-12-07 08:50:00
 
 """
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c0d7e1a2b44'
-# also the merge point of main's 3f1c2a7d9e10 (both heads of this branch)
-down_revision = ('3fae7cacc924', '3f1c2a7d9e10')
+down_revision = '5c1d7e9a2f40'
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,7 @@ ACTIONS = {
     "password_changed": _l("Changed their password"),
     "user_created": _l("Added a user"),
     "role_changed": _l("Changed a role"),
+    "languages_changed": _l("Changed the languages a user translates into"),
     "user_deactivated": _l("Deactivated a user"),
     "user_reactivated": _l("Reactivated a user"),
     "survey_opened": _l("Opened a survey"),

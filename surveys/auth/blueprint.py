@@ -29,4 +29,6 @@ add_rules(
     # change a role; deactivate / reactivate
     ("/manage/users/<int:user_id>/role", "user_role", views.user_role, POST),
     ("/manage/users/<int:user_id>/active", "user_active", views.user_active, POST),
+    # the languages an interpreter translates into
+    ("/manage/users/<int:user_id>/languages", "user_languages", views.user_languages, BOTH),
 )

@@ -8,9 +8,8 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
-from surveys.core.forms import strip
+from surveys.core.forms import MultiCheckboxField, language_choices, strip
 from surveys.core.roles import Role
-
 
 #: Role names in the interface language.
 ROLE_LABELS = {
@@ -19,6 +18,7 @@ ROLE_LABELS = {
     Role.facilitator: _l("Facilitator"),
     Role.analyst: _l("Analyst"),
     Role.fieldwork: _l("Fieldwork (sample frames, names and addresses)"),
+    Role.interpreter: _l("Interpreter"),
 }
 
 
@@ -55,6 +55,19 @@ class NewUserForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = role_choices()
+
+
+class LanguagesForm(FlaskForm):
+    """The languages a user translates dialogue statements into (interpreters)."""
+
+    languages = MultiCheckboxField(
+        _l("Translates into"),
+        description=_l("An interpreter translates dialogue statements into these languages "
+                       "only."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
 
 
 class PasswordForm(FlaskForm):

@@ -8,7 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy import JSON, Enum, ForeignKey, String, func
+from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.core.roles import Role
@@ -53,6 +54,10 @@ class User(UserMixin, db.Model):
     #: argon2id hash of the password.
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Language codes the user translates into (what an interpreter may translate; a
+    #: facilitator may translate into any of an event's languages).
+    languages: Mapped[list[str]] = mapped_column(MutableList.as_mutable(JSON), default=list,
+                                                 server_default="[]")
     #: Part of every login cookie; raising it ends all the user's sessions (logout, new
     #: password, new role), since a signed cookie cannot be taken back otherwise.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -59,6 +59,16 @@ def change_role(actor: User, user: User, role: Role) -> None:
     db.session.flush()
 
 
+def set_languages(user: User, languages: list[str]) -> None:
+    """The languages `user` translates into (the form offers only known ones)."""
+    chosen = list(dict.fromkeys(languages))
+    if chosen != list(user.languages or []):
+        user.languages = chosen
+        audit.record("languages_changed", subject=user.email,
+                     organisation_id=user.organisation_id, languages=chosen)
+    db.session.flush()
+
+
 def set_active(actor: User, user: User, active: bool) -> None:
     """Let a user log in again, or stop them; admins cannot deactivate themselves."""
     if user.id == actor.id and not active:

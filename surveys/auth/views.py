@@ -16,6 +16,7 @@ from surveys.auth.access import own, roles_required
 from surveys.auth.forms import (
     ROLE_LABELS,
     ActiveForm,
+    LanguagesForm,
     LoginForm,
     NewUserForm,
     PasswordForm,
@@ -47,6 +48,12 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
+def home_page(user: User) -> str:
+    """Where a user lands after logging in: interpreters at the dialogue events (the
+    translation queues), everyone else at the surveys."""
+    return url_for("dialog.index") if user.role is Role.interpreter else url_for("manage.index")
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -61,7 +68,7 @@ def login():
             login_user(user)
             services.logged_in(user)
             # Only local paths: an open redirect would help phishing.
-            return redirect(local_path(request.args.get("next")) or url_for("manage.index"))
+            return redirect(local_path(request.args.get("next")) or home_page(user))
         if user is not None:
             services.login_refused(user)
         flash(_("Wrong email or password."))
@@ -92,7 +99,7 @@ def password():
         else:
             login_user(current_user._get_current_object())  # this session: the new version
             flash(_("Your password is changed. You are logged out on every other device."))
-            return redirect(url_for("manage.index"))
+            return redirect(home_page(current_user))
     return render_template("auth/password.html", form=form, problems=problems), form_status(form)
 
 
@@ -142,6 +149,19 @@ def user_role(user_id: int):
         return _users_page([error.message], 400)
     flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role]))
     return redirect(url_for(".users"))
+
+
+@roles_required(*ADMINS)
+def user_languages(user_id: int):
+    """The languages a user (an interpreter) translates dialogue statements into."""
+    user = own(User, user_id)
+    form = LanguagesForm(data={"languages": list(user.languages or [])}
+                         if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_languages(user, form.languages.data or [])
+        flash(_("The languages of %(name)s were saved.", name=user.name))
+        return redirect(url_for(".users"))
+    return render_template("auth/languages.html", form=form, user=user), form_status(form)
 
 
 @roles_required(*ADMINS)

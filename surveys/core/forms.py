@@ -13,7 +13,7 @@ from wtforms import Field, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from surveys.core.i18n import LANGUAGES, language_name
+from surveys.core.i18n import LANGUAGES, language, language_name
 
 #: What a datetime-local input sends.
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -31,8 +31,8 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def language_choices(codes=None) -> list[SelectChoice]:
-    """"Arabic – العربية" for the given codes, all languages by default."""
-    return choices((code, f"{language_name(code)} – {LANGUAGES[code].native_name}")
+    """"Arabic – العربية" for the given codes, the platform's languages by default."""
+    return choices((code, f"{language_name(code)} – {language(code).native_name}")
                    for code in (codes or LANGUAGES))
 
 

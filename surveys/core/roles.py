@@ -16,6 +16,7 @@ class Role(enum.Enum):
     facilitator = "facilitator"  #: runs dialogue events, enters paper answers
     analyst = "analyst"  #: reads results, weights and exports
     fieldwork = "fieldwork"  #: sample frames, names and addresses, outcomes of a drawn sample
+    interpreter = "interpreter"  #: translates dialogue statements into their stated languages
 
 
 #: Organisation administration only: users, API tokens, barrier reports.
@@ -24,6 +25,8 @@ ADMINS: tuple[Role, ...] = ()
 AUTHORS = (Role.author,)
 #: Dialogue events.
 FACILITATORS = (Role.facilitator,)
+#: The translation queue of dialogue events (interpreters only into their own languages).
+TRANSLATORS = (Role.facilitator, Role.interpreter)
 #: Results, weighting, indicators and the yearly report.
 ANALYSTS = (Role.analyst,)
 #: Sample frames and everything that shows a sampled person's name or address.

@@ -47,9 +47,10 @@ add_rules(
     ("/frame", "frame", views.frame, BOTH),
     # strata, allocation and margins of error; then the draw
     ("/design", "design", views.design, BOTH),
-    # the sampled people with names and addresses; the same for a mail merge; one QR code
+    # the sampled people with names and addresses; the same for a mail merge (a POST, since
+    # the download is written to the audit log); one QR code
     ("/people", "people", views.people, GET),
-    ("/people.csv", "people_csv", views.people_csv, GET),
+    ("/people.csv", "people_csv", views.people_csv, POST),
     ("/qr/<access_code>.svg", "qr", views.qr, GET),
     # outcomes one by one, or from a CSV of codes; a dated mailing
     ("/outcome", "outcome", views.outcome, POST),

@@ -99,6 +99,7 @@ def _public_survey(slug: str) -> Survey:
     if survey is None or survey.status is SurveyStatus.draft or not queries.has_sample(survey):
         abort(404)
     g.content_language = requested_language(survey.languages)
+    g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
     return survey
 
@@ -319,8 +320,10 @@ def people(survey_id: int):
 
 @roles_required(*FIELDWORK)
 def people_csv(survey_id: int):
-    """Names, addresses, codes and answer links for a letter mail-merge."""
+    """Names, addresses, codes and answer links for a letter mail-merge (logged)."""
     survey = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     frame = _frame(survey)
     header = ["code", "link", "name", "care_of", "street", "postal_code", "town", "language",
               "stratum"]

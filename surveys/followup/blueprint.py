@@ -62,6 +62,7 @@ add_rules(
     # -- the yearly report (?year=&lang=): the page, the PDF
     ("/report", "report", views.report_page, GET),
     ("/report.pdf", "report_pdf", views.report_pdf, POST),
+    ("/report.docx", "report_docx", views.report_docx, POST),
     # -- API tokens (admins): the organisation's tokens, POST creates one; revoke one
     ("/tokens/", "tokens", views.tokens, BOTH),
     ("/tokens/<int:token_id>/revoke", "revoke_token", views.revoke_token, POST),

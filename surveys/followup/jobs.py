@@ -1,4 +1,5 @@
-"""The follow-up's background work: the yearly report as PDF (seconds to a minute of layout)."""
+"""The follow-up's background work: the yearly report as PDF (seconds to a minute of layout)
+and as a Word document."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from surveys.core.i18n import language_name
 from surveys.extensions import db
 from surveys.followup import report
 from surveys.followup.models import Framework
+from surveys.followup.report_docx import render_report_docx
 from surveys.jobs.models import Job
 from surveys.jobs.services import JobResult, Progress, job_kind
 
@@ -27,3 +29,20 @@ def report_pdf(job: Job, progress: Progress) -> JobResult:
     progress(1, 2)
     data = report.html_to_pdf(html)
     return JobResult(report.file_name(framework, year, lang, "pdf"), "application/pdf", data)
+
+
+def _docx_title(params: dict) -> str:
+    return _("The %(year)s report as a Word document (%(language)s)", year=params["year"],
+             language=language_name(params["lang"]))
+
+
+@job_kind("followup_report_docx", title=_docx_title)
+def report_docx(job: Job, progress: Progress) -> JobResult:
+    """The report's content laid out as DOCX (one step)."""
+    framework = db.session.get(Framework, job.params["framework_id"])
+    year, lang = job.params["year"], job.params["lang"]
+    progress(0, 1)
+    data = render_report_docx(framework, year, lang)
+    return JobResult(report.file_name(framework, year, lang, "docx"),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     data)

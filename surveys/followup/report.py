@@ -343,7 +343,7 @@ def stylesheet() -> str:
 
 def render_report_html(framework: Framework, year: int | None = None, lang: str = "sv",
                        css_url: str | None = None, pdf_url: str | None = None,
-                       back_url: str | None = None,
+                       docx_url: str | None = None, back_url: str | None = None,
                        other_years: dict[int, str] | None = None) -> str:
     """The report as one HTML document in `lang`.
 
@@ -355,7 +355,8 @@ def render_report_html(framework: Framework, year: int | None = None, lang: str 
         report = build_report(framework, year)
         return render_template(
             "followup/report.html", report=report, css_url=css_url,
-            css=None if css_url else stylesheet(), pdf_url=pdf_url, back_url=back_url,
+            css=None if css_url else stylesheet(), pdf_url=pdf_url, docx_url=docx_url,
+            back_url=back_url,
             other_years=other_years or {},
             missing_characters=missing_characters(report_text(report)) if pdf_url else [])
 

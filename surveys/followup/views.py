@@ -438,7 +438,8 @@ def report_page():
     framework, year, lang = arguments
     html = report.render_report_html(
         framework, year, lang, css_url=url_for("static", filename="report.css"),
-        pdf_url=url_for(".report_pdf", year=year, lang=lang), back_url=url_for(".index"),
+        pdf_url=url_for(".report_pdf", year=year, lang=lang),
+        docx_url=url_for(".report_docx", year=year, lang=lang), back_url=url_for(".index"),
         other_years={y: url_for(".report", year=y, lang=lang)
                      for y in report.years_of(framework) if y != year})
     return html, 200, {"Cache-Control": "no-store"}
@@ -447,12 +448,21 @@ def report_page():
 @roles_required(*ANALYSTS)
 def report_pdf():
     """Make the same report as PDF (?year=&lang=): a job, whose page shows its progress."""
+    return _report_job("followup_report_pdf")
+
+
+@roles_required(*ANALYSTS)
+def report_docx():
+    """Make the report as a Word document (?year=&lang=), as a job like the PDF."""
+    return _report_job("followup_report_docx")
+
+
+def _report_job(kind: str):
     arguments, refusal = _report_arguments()
     if refusal:
         return refusal
     framework, year, lang = arguments
-    job = job_services.submit("followup_report_pdf", current_user.organisation_id,
-                              current_user.id,
+    job = job_services.submit(kind, current_user.organisation_id, current_user.id,
                               {"framework_id": framework.id, "year": year, "lang": lang})
     return redirect(url_for("jobs.status", job_id=job.id), 303)
 

@@ -45,6 +45,9 @@ class Job(db.Model):
     result_type: Mapped[str | None] = mapped_column(String(100))
     #: The finished file; loaded only when downloaded.
     result: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    #: Where the result is when it is a page rather than a file (a weighting run):
+    #: {"endpoint": "runs.run", "values": {"run_id": 12}}.
+    result_link: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -33,11 +33,13 @@ _PENDING = "jobs_to_queue"
 
 @dataclass(frozen=True)
 class JobResult:
-    """The file a job made."""
+    """The file a job made, or (with `link`) the page where its result is."""
 
     name: str
-    mimetype: str
-    data: bytes
+    mimetype: str = ""
+    data: bytes | None = None
+    #: {"endpoint": ..., "values": {...}}: the job's page links there instead of a download.
+    link: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,14 @@ def run(job: Job) -> None:
     db.session.commit()
     try:
         result = KINDS[job.kind].work(job, Progress(job))
-    except Exception as error:  # noqa: BLE001 - any failure of the work is the job's failure
+    except Exception as error:
         log.exception("job %s (%s) failed", job.id, job.kind)
         db.session.rollback()
         job.status, job.error = JobStatus.failed, f"{type(error).__name__}: {error}"[:2000]
     else:
         job.status = JobStatus.done
         job.result_name, job.result_type, job.result = result.name, result.mimetype, result.data
+        job.result_link = result.link
         job.progress = job.total = max(job.total, 1)
     job.finished_at = utcnow()
     db.session.commit()

@@ -31,7 +31,7 @@ def state(job_id: int):
 @login_required
 def download(job_id: int):
     job = visible_job(job_id)
-    if job.status is not JobStatus.done:
+    if job.status is not JobStatus.done or job.result_link is not None:
         abort(404)
     return Response(job.result, mimetype=job.result_type, headers={
         "Content-Disposition": f'attachment; filename="{job.result_name}"'})

@@ -11,6 +11,7 @@ inputs and outputs and puts pages around it.
 - ``mapping.py`` (answers to categories), ``margin_files.py`` and ``jsonstat.py`` (reading
   margins), ``monitor.py`` (who is missing), ``messages.py`` (codes in words),
   ``charts.py`` (the weight histogram)
-- ``microdata.py``: weighted microdata and its codebook as CSV, Excel, SPSS or Parquet;
+- ``microdata.py``: weighted microdata and its codebook as CSV, Excel, SPSS, Stata or
+  Parquet; ``syntax.py``: the SPSS syntax and the R script that go with them; both
   Flask-free, usable from a notebook
 """

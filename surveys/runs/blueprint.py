@@ -41,7 +41,11 @@ add_rules(
     # the same settings and inputs again; again, merging an empty category
     ("/runs/<int:run_id>/rerun", "rerun", views.rerun, POST),
     ("/runs/<int:run_id>/collapse", "collapse", views.collapse, POST),
-    # weighted microdata (?format=&text=&lang=) and its codebook (?text=&lang=)
-    ("/runs/<int:run_id>/export", "export", views.export, GET),
-    ("/runs/<int:run_id>/codebook.csv", "codebook", views.codebook, GET),
+    # weighted microdata (format=&dialect=&text=&lang=): a POST, since the download is
+    # written to the audit log; its codebook, SPSS syntax for the .sav and an R script for the
+    # CSV (the same fields, from the same form or a query)
+    ("/runs/<int:run_id>/export", "export", views.export, POST),
+    ("/runs/<int:run_id>/codebook.csv", "codebook", views.codebook, BOTH),
+    ("/runs/<int:run_id>/syntax.sps", "spss_syntax", views.spss_syntax, BOTH),
+    ("/runs/<int:run_id>/script.R", "r_script", views.r_script, BOTH),
 )

@@ -258,8 +258,19 @@ EXPORT_FORMATS = {
     "csv": _l("CSV (UTF-8)"),
     "xlsx": _l("Excel (.xlsx)"),
     "sav": _l("SPSS (.sav) with variable and value labels"),
+    "dta": _l("Stata (.dta) with variable and value labels"),
     "parquet": _l("Parquet (for R, Python and DuckDB)"),
 }
+
+CSV_DIALECTS = {
+    "comma": _l("Comma-separated, decimal point"),
+    "semicolon": _l("Semicolon-separated, decimal comma (Swedish Excel)"),
+}
+
+
+def default_dialect(locale: str) -> str:
+    """The CSV dialect a spreadsheet in the analyst's language expects."""
+    return "semicolon" if locale == "sv" else "comma"
 
 
 class ExportForm(FlaskForm):
@@ -270,6 +281,8 @@ class ExportForm(FlaskForm):
 
     format = RadioField(_l("File format"), default="sav",
                         choices=choices(EXPORT_FORMATS.items()))
+    dialect = RadioField(_l("CSV dialect"), default="comma",
+                         choices=choices(CSV_DIALECTS.items()))
     text = BooleanField(_l("Include free-text answers"),
                         description=_l("Free text may contain names and other personal data: "
                                        "include it only when the analysis needs it."))

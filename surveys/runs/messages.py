@@ -30,6 +30,37 @@ METHOD_LABELS = {
     "logit": _l("Calibration, logit distance (bounded)"),
 }
 
+#: The microdata files' own labels and notes, in the export's language (the English
+#: originals are `surveys.runs.microdata.DEFAULT_LABELS`).
+EXPORT_TEXTS = {
+    "response_id": _l("Response number"),
+    "language": _l("Language of the response"),
+    "channel": _l("Channel"),
+    "weight_exp": _l("Expansion weight: sums to the population (N)"),
+    "weight_norm": _l("Normalised weight: sums to the respondents (n)"),
+    "weighting_variable": _l("%(variable)s as weighted (after mapping, merging and imputation)"),
+    "imputed": _l("%(variable)s imputed for the weighting"),
+    "imputed_no": _l("Answered"),
+    "imputed_yes": _l("Imputed"),
+    "stratum": _l("Stratum of the drawn sample"),
+    "design_weight": _l("Design weight N_h/n_h (step 1)"),
+    "nonresponse_weight": _l("Weight after the non-response adjustment (step 2)"),
+    "chosen": _l("Chosen"),
+    "not_chosen": _l("Not chosen"),
+    "note_norm": _l("Use weight_norm with WEIGHT BY and in ordinary procedures: counts and "
+                    "tests then refer to the respondents."),
+    "note_exp": _l("Use weight_exp for population totals, and with the complex-samples plan "
+                   "for standard errors."),
+    "note_missing": _l("Don't know and prefer not to say are missing values: 99 (999, 9999 "
+                       "where 99 is a real answer) in SPSS, .a in Stata, NA in R, empty in "
+                       "CSV."),
+    "note_se": _l("SPSS Complex Samples leaves out the calibration to the population margins: "
+                  "its standard errors are usually a little larger than the app's. The R "
+                  "script reproduces the app's."),
+    "note_r": _l("Reproduces the weights, estimates and standard errors of the weighting run "
+                 "with the R package survey."),
+}
+
 POLICY_LABELS = {
     "error": _l("Stop and tell me how many"),
     "impute": _l("Impute from similar respondents"),
@@ -302,6 +333,8 @@ PROBLEMS: dict[str, Callable[[Mapping], str]] = {
     "bad_bounds": lambda d: _("The bounds must have the lower below 1 and the upper above 1."),
     "not_approvable": lambda d: _("Only a run whose weights converged and meet the margins can "
                                   "be approved."),
+    "run_outdated": lambda d: _("The answers have changed since this run was made: weight the "
+                                "survey again to export its microdata."),
     # the engine
     "empty_category": _empty,
     "unknown_category": _unknown_category,

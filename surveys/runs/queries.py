@@ -14,10 +14,19 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from surveys.extensions import db
-from surveys.runs import mapping, monitor
+from surveys.runs import mapping, microdata, monitor
 from surveys.runs.margin_files import margins_frame
 from surveys.runs.models import MarginRow, MarginSet, RunWeight, WeightingRun, WeightingScheme
-from surveys.runs.weighing import RunError, RunSettings, input_hash, step_columns, weigh
+from surveys.runs.syntax import WeightingPlan
+from surveys.runs.weighing import (
+    RunError,
+    RunSettings,
+    input_hash,
+    step_columns,
+    weigh,
+    weighting_frame,
+    weighting_plan,
+)
 from surveys.survey.models import Answer, Response, Survey
 from surveys.weighting import WeightedDesign
 
@@ -163,6 +172,15 @@ def reproduce(run: WeightingRun, extra_keys: Iterable[str] = ()
     return weigh(table, margins, settings), answers
 
 
+def export_design(run: WeightingRun) -> tuple[WeightedDesign, WeightingPlan]:
+    """The run weighted again, and how, for its microdata export and syntax files.
+    RunError "run_outdated" when the input has changed since the run."""
+    weighted, _ = reproduce(run)
+    items = (run.estimates or {}).get("items", [])
+    return weighted, weighting_plan(weighted, RunSettings.from_dict(run.settings), items,
+                                    run=run.id)
+
+
 def weights_of(run: WeightingRun) -> pd.Series:
     """The stored weights, indexed by response id (ascending)."""
     rows = db.session.execute(select(RunWeight.response_id, RunWeight.weight)
@@ -181,10 +199,13 @@ def export_numbers(survey_id: int) -> dict[int, int]:
     return {r: n for n, r in enumerate(ids, start=1)}
 
 
-def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFrame:
+def microdata_frame(run: WeightingRun, weighted: WeightedDesign,
+                    include_text: bool = False) -> pd.DataFrame:
     """One row per weighted response, as `surveys.runs.microdata` expects: response_id, language,
-    channel, weight and every question's export columns; for a drawn sample also stratum,
-    design_weight and nonresponse_weight (the weights after steps 1 and 2).
+    channel, the expansion and normalised weights, every question's export columns, and the
+    weighting variables as `weighted` (the run reproduced) used them, with imputation flags;
+    for a drawn sample also stratum, design_weight and nonresponse_weight (the weights after
+    steps 1 and 2).
 
     Free-text answers are left out unless `include_text`; `response_id` is the raw answer
     export's number, so the two files can be joined.
@@ -201,7 +222,8 @@ def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFra
         "response_id": [numbers[r] for r in ids],
         "language": [about[r].language for r in ids],
         "channel": [about[r].channel.value for r in ids],
-        "weight": weights.to_list(),
+        "weight_exp": weights.to_list(),
+        "weight_norm": microdata.normalised(weights).to_list(),
     }
     for question in questions:
         cells = [question.kind.export(question, answers.get(r, {}).get(question.key))
@@ -211,4 +233,6 @@ def microdata_frame(run: WeightingRun, include_text: bool = False) -> pd.DataFra
     drawn, steps = run.settings.get("drawn_sample"), (run.diagnostics or {}).get("drawn_sample")
     if drawn and steps:
         columns |= step_columns(drawn, steps, ids)
+    used = weighting_frame(weighted).reindex(ids)
+    columns |= {name: used[name].to_list() for name in used.columns}
     return pd.DataFrame(columns)

@@ -10,19 +10,32 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.auth.access import own, roles_required
-from surveys.core.data import BOM, safe_cell
+from surveys.core.data import BOM, jsonable, safe_cell
 from surveys.core.forms import ConfirmForm, form_status
 from surveys.core.i18n import current_language, localized
 from surveys.core.roles import ANALYSTS
 from surveys.fieldwork import queries as fieldwork_queries
-from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services
+from surveys.jobs import services as job_services
+from surveys.runs import charts, mapping, messages, microdata, monitor, queries, services, syntax
+from surveys.runs import jobs as _run_jobs  # noqa: F401 - registers the weighting job
 from surveys.runs.forms import (
+    CSV_DIALECTS,
     EXPORT_FORMATS,
     AddVariableForm,
     CollapseForm,
@@ -30,6 +43,7 @@ from surveys.runs.forms import (
     ExportForm,
     JsonStatMarginsForm,
     RunForm,
+    default_dialect,
     format_collapse,
 )
 from surveys.runs.margin_files import ImportProblems
@@ -43,6 +57,7 @@ MIMETYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
     "parquet": "application/vnd.apache.parquet",
 }
 
@@ -187,6 +202,13 @@ def survey(survey_id: int):
         margin_set = own(MarginSet, form.margin_set.data)
         found = check_settings(settings, scheme, margin_set)
         found += mapping.problems_with(scheme, subject)
+        if not found and len(queries.completed_ids(subject.id)) >= current_app.config[
+                "RUN_JOB_MIN_RESPONDENTS"]:
+            job = job_services.submit("weighting_run", subject.organisation_id, current_user.id, {
+                "survey_id": subject.id, "survey_title": subject.slug,
+                "margin_set_id": margin_set.id, "settings": jsonable(settings.to_dict()),
+                "scheme": jsonable(dict(scheme))})
+            return redirect(url_for("jobs.status", job_id=job.id), 303)
         if not found:
             drawn = fieldwork_queries.drawn_sample_of(subject) if form.drawn.data else None
             run = services.create_run(subject, margin_set, settings, current_user.id, scheme,
@@ -324,7 +346,7 @@ def run(run_id: int):
         by = "born" if "born" in by_options else (by_options[0] if by_options else None)
     items = {q.key: q for q in subject.survey.questions()}
     lang = current_language().code
-    export_form = ExportForm(formdata=None)
+    export_form = ExportForm(formdata=None, dialect=default_dialect(lang))
     return _no_store(render_template(
         "runs/run.html", run=subject, subject=subject.survey, diagnostics=diagnostics,
         histogram=histogram, estimates=estimates, by=by, by_options=by_options, items=items,
@@ -393,36 +415,102 @@ def collapse(run_id: int):
     return redirect(url_for(".run", run_id=again.id))
 
 
+@dataclass
+class ExportRequest:
+    """What the export form asked for."""
+
+    fmt: str
+    include_text: bool
+    lang: str
+    dialect: str
+
+    def file_name(self, subject: WeightingRun, extension: str) -> str:
+        """The data file's name (the syntax files open it by this name)."""
+        text = "-text" if self.include_text else ""
+        return f"{subject.survey.slug}-run{subject.id}-weighted{text}.{extension}"
+
+
 def _export_request(subject: WeightingRun):
-    """(format, include free text, label language) from the query, or a redirect."""
+    """The export form's choices (posted, or in the query), or a redirect."""
     if subject.approved_at is None:
         flash(_("Approve the run before exporting its weighted microdata."))
         return redirect(url_for(".run", run_id=subject.id, _anchor="export"))
-    fmt = request.args.get("format", "sav")
-    if fmt not in EXPORT_FORMATS:
+    fmt = request.values.get("format", "sav")
+    dialect = request.values.get("dialect", "comma")
+    if fmt not in EXPORT_FORMATS or dialect not in CSV_DIALECTS:
         abort(404)
-    lang = request.args.get("lang")
+    lang = request.values.get("lang")
     languages = _export_languages(subject.survey)
     if lang not in languages:
         lang = languages[0]
-    return fmt, request.args.get("text") in ("1", "y", "on", "true"), lang
+    return ExportRequest(fmt, request.values.get("text") in ("1", "y", "on", "true"), lang,
+                         dialect)
+
+
+def _export_parts(subject: WeightingRun, asked: ExportRequest):
+    """The run weighted again and the codebook, or a redirect when its input has changed."""
+    try:
+        weighted, plan = queries.export_design(subject)
+    except RunError as error:
+        flash(messages.problem(error.code, error.details))
+        return redirect(url_for(".run", run_id=subject.id, _anchor="export"))
+    codebook = microdata.codebook_for(subject.survey, asked.lang,
+                                      include_text=asked.include_text,
+                                      weighting=plan.margins,
+                                      strata=list(plan.strata) if plan.strata else None)
+    return weighted, plan, codebook
+
+
+def _download(data: bytes | str, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @roles_required(*ANALYSTS)
 def export(run_id: int):
-    """Weighted microdata (?format=&text=&lang=)."""
+    """Weighted microdata (format=&dialect=&text=&lang=), recorded in the audit log."""
     subject = _run(run_id)
     asked = _export_request(subject)
-    if not isinstance(asked, tuple):
+    if not isinstance(asked, ExportRequest):
         return asked
-    fmt, include_text, lang = asked
-    codebook = microdata.codebook_for(subject.survey, lang, include_text=include_text)
-    frame = queries.microdata_frame(subject, include_text=include_text)
-    data = microdata.write_microdata(frame, codebook, fmt)
-    services.note_download(subject, fmt, include_text)
-    name = f"{subject.survey.slug}-run{subject.id}-weighted{'-text' if include_text else ''}.{fmt}"
-    return Response(data, mimetype=MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    parts = _export_parts(subject, asked)
+    if not isinstance(parts, tuple):
+        return parts
+    weighted, _plan, codebook = parts
+    frame = queries.microdata_frame(subject, weighted, include_text=asked.include_text)
+    data = microdata.write_microdata(frame, codebook, asked.fmt, asked.dialect)
+    services.note_download(subject, asked.fmt, asked.include_text)
+    return _download(data, asked.file_name(subject, asked.fmt), MIMETYPES[asked.fmt])
+
+
+@roles_required(*ANALYSTS)
+def spss_syntax(run_id: int):
+    """SPSS syntax for the .sav (?text=&lang=): WEIGHT BY and the complex-samples plan."""
+    subject = _run(run_id)
+    asked = _export_request(subject)
+    if not isinstance(asked, ExportRequest):
+        return asked
+    parts = _export_parts(subject, asked)
+    if not isinstance(parts, tuple):
+        return parts
+    _weighted, plan, codebook = parts
+    text = syntax.spss_syntax(codebook, plan, asked.file_name(subject, "sav"))
+    return _download(text, asked.file_name(subject, "sps"), "text/plain")
+
+
+@roles_required(*ANALYSTS)
+def r_script(run_id: int):
+    """An R script for the CSV (?dialect=&text=&lang=) that weights it again with survey."""
+    subject = _run(run_id)
+    asked = _export_request(subject)
+    if not isinstance(asked, ExportRequest):
+        return asked
+    parts = _export_parts(subject, asked)
+    if not isinstance(parts, tuple):
+        return parts
+    _weighted, plan, codebook = parts
+    text = syntax.r_script(codebook, plan, asked.file_name(subject, "csv"), asked.dialect)
+    return _download(text, asked.file_name(subject, "R"), "text/plain")
 
 
 @roles_required(*ANALYSTS)
@@ -430,10 +518,10 @@ def codebook(run_id: int):
     """Its codebook (?text=&lang=)."""
     subject = _run(run_id)
     asked = _export_request(subject)
-    if not isinstance(asked, tuple):
+    if not isinstance(asked, ExportRequest):
         return asked
-    _fmt, include_text, lang = asked
-    book = microdata.codebook_for(subject.survey, lang, include_text=include_text)
+    parts = _export_parts(subject, asked)
+    if not isinstance(parts, tuple):
+        return parts
     name = f"{subject.survey.slug}-run{subject.id}-codebook.csv"
-    return Response(microdata.codebook_csv(book), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return _download(microdata.codebook_csv(parts[2]), name, "text/csv")

@@ -28,7 +28,9 @@ import pandas as pd
 
 from surveys.core.data import jsonable
 from surveys.runs.mapping import ANOTHER_GENDER
+from surveys.runs.microdata import imputed_column, weighting_column
 from surveys.runs.models import METHODS, MarginSet
+from surveys.runs.syntax import WeightingPlan
 from surveys.survey.models import Question, Survey
 from surveys.survey.questions import DONT_KNOW
 from surveys.weighting import (
@@ -322,6 +324,32 @@ def estimates(weighted: WeightedDesign, table: pd.DataFrame,
                              **{c: jsonable(row[c]) for c in ESTIMATE_COLUMNS}})
         out["by"][variable] = rows
     return out
+
+
+# -- exports ----------------------------------------------------------------------------------
+def weighting_frame(weighted: WeightedDesign) -> pd.DataFrame:
+    """The weighting variables as the run used them (``wvar_age``: category after mapping,
+    merging and imputation) and their imputation flags (``wvar_age_imputed``: 0/1),
+    indexed like the run's input table."""
+    used, imputed = weighted.weighting_categories()
+    columns = {}
+    for variable in used.columns:
+        columns[weighting_column(variable)] = used[variable].astype(str)
+        columns[imputed_column(variable)] = imputed[variable].astype(int)
+    return pd.DataFrame(columns, index=used.index)
+
+
+def weighting_plan(weighted: WeightedDesign, settings: RunSettings, items: list[str],
+                   run: int | None = None) -> WeightingPlan:
+    """What R needs to weight the export as the run did (see `surveys.runs.syntax`)."""
+    return WeightingPlan(
+        method=settings.method, margins=weighted.weighting_margins(),
+        epsilon=settings.epsilon, max_iter=settings.max_iter,
+        bounds=tuple(settings.bounds) if settings.bounds else None,
+        trim_lower=settings.trim_lower, trim_upper=settings.trim_upper,
+        trim_strict=settings.trim_strict, items=list(items), run=run,
+        strata=None if settings.drawn_sample is None else {
+            s["stratum"]: s["population"] for s in settings.drawn_sample["strata"]})
 
 
 # -- settings ------------------------------------------------------------------------------------

@@ -10,11 +10,15 @@ from __future__ import annotations
 from flask import Blueprint
 
 from surveys.core.urls import BOTH, GET, POST, add_rules
+from surveys.extensions import csrf
 from surveys.survey import views
 
 public = Blueprint("public", __name__, template_folder="templates")
 manage = Blueprint("manage", __name__, template_folder="templates")
 manage.context_processor(views.staff_helpers)
+# A recording may be larger than other requests: its view raises the size limit first, then
+# its form checks the CSRF token (the app-wide check would read the body before that).
+csrf.exempt(views.upload_audio)
 
 
 add_rules(
@@ -29,6 +33,8 @@ add_rules(
     ("/s/<slug>/resume", "resume", views.resume, BOTH),
     # the end
     ("/s/<slug>/thanks", "thanks", views.thanks, GET),
+    # a question read aloud in a language (byte ranges, cacheable: ?v= names the content)
+    ("/s/<slug>/audio/<int:question_id>/<lang>", "audio", views.public_audio, GET),
 )
 
 add_rules(
@@ -81,6 +87,11 @@ add_rules(
     ("/manage/questions/<int:question_id>/condition", "condition", views.condition, BOTH),
     ("/manage/questions/<int:question_id>/delete", "delete_question", views.delete_question,
      BOTH),
+    # recordings of the question per language: upload (replaces), listen, remove
+    ("/manage/questions/<int:question_id>/audio", "upload_audio", views.upload_audio, POST),
+    ("/manage/questions/<int:question_id>/audio/<lang>", "audio_file", views.audio_file, GET),
+    ("/manage/questions/<int:question_id>/audio/<lang>/delete", "delete_audio",
+     views.delete_audio, POST),
     # -- unweighted results (analysts)
     # responses, times and every question (?completed=1: completed responses only)
     ("/results/<int:survey_id>", "results", views.results_page, GET),

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from surveys.core.i18n import LANGUAGES
+from surveys.core.i18n import UI_LOCALES, normalise_tag
 from surveys.survey.models import Survey
 from surveys.survey.questions import CODE_RE, QUESTION_TYPES
 from surveys.survey.texts import SURVEY_TEXTS
@@ -40,6 +40,7 @@ def export_definition(survey: Survey) -> dict:
         "slug": survey.slug,
         "default_language": survey.default_language,
         "languages": list(survey.languages),
+        "interface_languages": dict(survey.interface_languages or {}),
         "texts": {name: dict(survey.texts.get(name, {})) for name in SURVEY_TEXTS},
         "pages": [
             {
@@ -62,9 +63,14 @@ def export_definition(survey: Survey) -> dict:
     }
 
 
+def _is_tag(value: Any) -> bool:
+    """A BCP 47 tag written as Delaktig writes it (e.g. ``fi``, ``ckb``, ``pa-Arab``)."""
+    return isinstance(value, str) and normalise_tag(value) == value
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, Mapping) and all(
-        isinstance(k, str) and k in LANGUAGES and isinstance(v, str) and len(v) <= 20000 for k, v in value.items()
+        _is_tag(k) and isinstance(v, str) and len(v) <= 20000 for k, v in value.items()
     )
 
 
@@ -77,10 +83,16 @@ def definition_problems(data: Any) -> list[str]:
         problems.append(str(_l("Unknown format: expected %(format)s.", format=FORMAT)))
     languages = data.get("languages")
     if not isinstance(languages, list) or not languages or any(
-        not isinstance(lang, str) or lang not in LANGUAGES for lang in languages
+        not _is_tag(lang) for lang in languages
     ) or len(set(languages)) != len(languages):
         problems.append(str(_l("languages must list known language codes once each.")))
         languages = []
+    interfaces = data.get("interface_languages", {})
+    if not isinstance(interfaces, Mapping) or any(
+        lang not in languages or ui not in UI_LOCALES for lang, ui in interfaces.items()
+    ):
+        problems.append(str(_l("interface_languages must map survey languages to interface "
+                               "languages (%(locales)s).", locales=", ".join(UI_LOCALES))))
     if data.get("default_language") not in (languages or []):
         problems.append(str(_l("default_language must be one of the languages.")))
     slug = data.get("slug")

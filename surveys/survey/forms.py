@@ -6,7 +6,7 @@ Labels are lazy, so they follow the staff member's language.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
+from surveys.core.i18n import LANGUAGES, OFFERED, UI_LOCALES, language_name, normalise_tag
 from surveys.survey.definition import SLUG_RE, TEMPLATES
 from surveys.survey.models import SurveyStatus
 from surveys.survey.questions import CODE_RE, DONT_KNOW_LABELS, QUESTION_TYPES
@@ -52,7 +53,31 @@ SLUG_VALIDATORS = [
 ]
 
 
-class NewSurveyForm(FlaskForm):
+def _other_languages_field():
+    return StringField(
+        _l("Other languages"), filters=[strip], validators=[Length(max=400)],
+        description=_l("Any other language by its BCP 47 tag, several separated by spaces, "
+                       "e.g. pa-Arab hy sq."))
+
+
+class LanguagesMixin:
+    """The survey's languages: those offered by name, and others typed as BCP 47 tags."""
+
+    def validate_other_languages(self, field):
+        bad = [text for text in (field.data or "").replace(",", " ").split() if not normalise_tag(text)]
+        if bad:
+            raise ValidationError(_l(
+                "%(tags)s: not a valid BCP 47 language tag. Write a language code such as fi, "
+                "ckb or pa-Arab.", tags=", ".join(bad)))
+
+    def chosen_languages(self) -> list[str]:
+        """The ticked languages, then the typed ones, each once."""
+        typed = [normalise_tag(text) for text in
+                 (self.other_languages.data or "").replace(",", " ").split()]
+        return list(dict.fromkeys([*(self.languages.data or []), *typed]))
+
+
+class NewSurveyForm(LanguagesMixin, FlaskForm):
     """A new, empty survey."""
 
     slug = StringField(
@@ -63,11 +88,12 @@ class NewSurveyForm(FlaskForm):
                         description=_l("In the default language."))
     default_language = SelectField(_l("Default language"), default="sv")
     languages = MultiCheckboxField(_l("Survey languages"), default=["sv"])
+    other_languages = _other_languages_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_language.choices = language_choices()
-        self.languages.choices = language_choices()
+        self.default_language.choices = language_choices(OFFERED)
+        self.languages.choices = language_choices(OFFERED)
 
 
 class TemplateForm(FlaskForm):
@@ -92,12 +118,13 @@ class ImportForm(FlaskForm):
                        description=_l("Leave empty to use the address written in the file."))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(LanguagesMixin, FlaskForm):
     """Address, languages, opening times and the survey's own texts."""
 
     slug = StringField(_l("Address"), filters=[strip, _lower],
                        validators=[DataRequired(), *SLUG_VALIDATORS])
     languages = MultiCheckboxField(_l("Survey languages"))
+    other_languages = _other_languages_field()
     opens_at = DateTimeLocalField(
         _l("Opens"), format=DATETIME_FORMAT, validators=[Optional()],
         description=_l("Swedish time (Europe/Stockholm). Leave empty to open at once."))
@@ -120,13 +147,40 @@ class SettingsForm(FlaskForm):
                              description=_l("For a drawn sample: the reminders' text (letter, "
                                             "e-mail, SMS). Leave empty for the standard text."))
 
-    def __init__(self, *args, **kwargs):
+    #: Survey language -> the name of its interface-language field (see `settings_form`).
+    interface_fields: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args, survey_languages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.languages.choices = language_choices()
+        # The survey's own typed-in languages stay ticked choices beside the offered ones.
+        self.languages.choices = language_choices(
+            [*OFFERED, *(code for code in survey_languages if code not in OFFERED)])
+
+    def chosen_interfaces(self) -> dict[str, str]:
+        """Content language -> the interface locale chosen around it."""
+        return {lang: self[name].data for lang, name in self.interface_fields.items()}
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The closing time must be after the opening time."))
+
+
+def settings_form(survey, **kwargs) -> SettingsForm:
+    """The settings form with one interface-language choice per survey language that is not
+    a platform language (Finnish, Sorani ...; easy-to-read Swedish is always Swedish)."""
+
+    class Form(SettingsForm):
+        pass
+
+    fields = {}
+    for index, lang in enumerate(code for code in survey.languages if code not in LANGUAGES):
+        name = f"interface_{index}"
+        fields[lang] = name
+        setattr(Form, name, SelectField(
+            _l("Interface around %(language)s", language=language_name(lang)),
+            choices=language_choices(UI_LOCALES), default=survey.interface_locale(lang)))
+    Form.interface_fields = fields
+    return Form(survey_languages=survey.languages, **kwargs)
 
 
 class PageForm(FlaskForm):
@@ -322,6 +376,20 @@ class EntryForm(FlaskForm):
         ("paper", _l("A paper questionnaire")),
         ("interview", _l("An interview")),
     ]))
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(languages)
+
+
+class AudioForm(FlaskForm):
+    """A recording of a question's text in one of the survey's languages."""
+
+    language = SelectField(_l("Language of the recording"))
+    file = FileField(_l("Recording (MP3, Ogg or M4A, at most 5 MB)"),
+                     validators=[FileRequired(message=_l("Choose a recording."))],
+                     render_kw={"accept": ".mp3,.ogg,.oga,.opus,.m4a,audio/mpeg,audio/ogg,"
+                                          "audio/mp4"})
 
     def __init__(self, *args, languages: list[str], **kwargs):
         super().__init__(*args, **kwargs)

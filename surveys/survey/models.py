@@ -14,6 +14,7 @@ from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.auth.models import Organisation
+from surveys.core.i18n import LANGUAGES, TAG_MAX, language
 from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.questions import QuestionType, question_type
@@ -68,9 +69,14 @@ class Survey(db.Model):
     opens_at: Mapped[datetime | None]
     #: Answers are refused from this time (UTC), if set.
     closes_at: Mapped[datetime | None]
-    default_language: Mapped[str] = mapped_column(String(10))
-    #: Every language the survey is offered in, the default language first.
+    #: BCP 47 tag of the language the survey is written in first.
+    default_language: Mapped[str] = mapped_column(String(TAG_MAX))
+    #: Every language the survey is offered in (BCP 47 tags), the default language first.
     languages: Mapped[list[str]] = mapped_column(MutableList.as_mutable(JSON))
+    #: For content languages without an interface of their own (Finnish, Sorani ...): the
+    #: interface locale shown around their texts, e.g. {"fi": "sv", "ckb": "en"}.
+    interface_languages: Mapped[dict] = mapped_column(
+        MutableDict.as_mutable(JSON), default=dict, server_default="{}")
     #: Localized texts of the survey itself: title, intro, consent, thanks.
     texts: Mapped[dict] = mapped_column(LocalizedText, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
@@ -85,6 +91,13 @@ class Survey(db.Model):
         """The title in `lang`, or in the default language when missing."""
         titles = self.texts.get("title", {})
         return titles.get(lang) or titles.get(self.default_language, self.slug)
+
+    def interface_locale(self, lang: str) -> str:
+        """The interface locale around content in `lang`: its own if it has one, else the
+        author's choice, else the language's usual one (Persian for Dari, else Swedish)."""
+        if lang in LANGUAGES:
+            return LANGUAGES[lang].ui_locale
+        return (self.interface_languages or {}).get(lang) or language(lang).ui_locale
 
     def accepts_answers(self, now: datetime | None = None) -> bool:
         """True while residents may answer."""
@@ -147,6 +160,10 @@ class Question(db.Model):
     settings: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
     #: Show only when an earlier answer is in a set: {"question": key, "values": [...]}.
     condition: Mapped[dict | None] = mapped_column(JSON)
+    #: Recorded readings of the question per language: {lang: {"sha256", "type", "size"}};
+    #: the files are in AUDIO_DIR, named by their SHA-256 (see `surveys.survey.audio`).
+    audio: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict,
+                                        server_default="{}")
 
     page: Mapped[Page] = relationship(back_populates="questions")
     survey: Mapped[Survey] = relationship()
@@ -176,7 +193,7 @@ class Response(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     #: Short code the resident can type on another device to resume.
     resume_code: Mapped[str] = mapped_column(String(12))
-    language: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(TAG_MAX))
     channel: Mapped[Channel] = mapped_column(
         Enum(Channel, name="response_channel", native_enum=False, length=10), default=Channel.web
     )

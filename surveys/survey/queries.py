@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from surveys.survey.models import (
     RESUME_LENGTH,
     Answer,
     Page,
+    Question,
     Response,
     Survey,
     normalise_resume_code,
@@ -47,6 +48,12 @@ def survey_by_slug(slug: str) -> Survey | None:
 def slug_taken(slug: str) -> bool:
     """True when a survey already has this address."""
     return db.session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None
+
+
+def audio_in_use(sha256: str) -> bool:
+    """True while some question still refers to the recording with this hash."""
+    return db.session.scalar(select(Question.id).where(
+        cast(Question.audio, String).contains(sha256)).limit(1)) is not None
 
 
 # -- responses -------------------------------------------------------------------------------

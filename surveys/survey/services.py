@@ -25,11 +25,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from surveys.audit import services as audit
-from surveys.core.i18n import language_name
+from surveys.core.i18n import LANGUAGES, UI_LOCALES, language_name, normalise_tag
 from surveys.core.signals import survey_figures_changed
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.survey import queries
+from surveys.survey import audio, queries
 from surveys.survey.definition import DefinitionError, definition_problems, load_template
 from surveys.survey.models import (
     RESUME_ALPHABET,
@@ -103,6 +103,12 @@ def _slug_problem(slug: str) -> AuthoringError:
 
 
 def _ordered_languages(default: str, languages: list[str]) -> list[str]:
+    """The default language first, each language once; AuthoringError for a bad tag."""
+    bad = [lang for lang in [default, *languages] if normalise_tag(lang) != lang]
+    if bad:
+        raise AuthoringError([_("%(tags)s: not a valid BCP 47 language tag. Write a language "
+                                "code such as fi, ckb or pa-Arab.", tags=", ".join(bad))],
+                             field="other_languages")
     return [default] + [lang for lang in dict.fromkeys(languages) if lang != default]
 
 
@@ -111,6 +117,7 @@ def create_survey(organisation_id: int, *, slug: str, title: str, default_langua
     """A draft survey with a title and one empty page."""
     if queries.slug_taken(slug):
         raise _slug_problem(slug)
+    languages = _ordered_languages(default_language, languages)
     texts: dict[str, dict] = {name: {} for name in SURVEY_TEXTS}
     texts["title"][default_language] = title.strip()
     survey = Survey(
@@ -118,7 +125,7 @@ def create_survey(organisation_id: int, *, slug: str, title: str, default_langua
         slug=slug,
         status=SurveyStatus.draft,
         default_language=default_language,
-        languages=_ordered_languages(default_language, languages),
+        languages=languages,
         texts=texts,
     )
     survey.pages.append(Page(position=0, title={}))
@@ -176,12 +183,15 @@ def import_definition(data: Any, organisation_id: int, slug: str | None = None) 
     languages = [data["default_language"]] + [
         lang for lang in data["languages"] if lang != data["default_language"]
     ]
+    interfaces = data.get("interface_languages") or {}
     survey = Survey(
         organisation_id=organisation_id,
         slug=slug,
         status=SurveyStatus.draft,
         default_language=data["default_language"],
         languages=languages,
+        interface_languages={lang: ui for lang, ui in interfaces.items()
+                             if lang in languages and lang not in LANGUAGES},
         texts={name: dict(data["texts"].get(name, {})) for name in SURVEY_TEXTS},
     )
     for p_index, page_data in enumerate(data["pages"]):
@@ -207,8 +217,9 @@ def import_definition(data: Any, organisation_id: int, slug: str | None = None) 
 
 def update_settings(survey: Survey, *, slug: str, languages: list[str],
                     opens_at: datetime | None, closes_at: datetime | None,
-                    texts: Mapping[str, str]) -> None:
-    """Address, languages, opening times and the survey texts in the default language."""
+                    texts: Mapping[str, str], interfaces: Mapping[str, str] | None = None) -> None:
+    """Address, languages (with the interface around each that has none of its own),
+    opening times and the survey texts in the default language."""
     problems = []
     if slug != survey.slug:
         if survey.status is not SurveyStatus.draft:
@@ -230,6 +241,10 @@ def update_settings(survey: Survey, *, slug: str, languages: list[str],
         raise AuthoringError(problems)
     survey.slug = slug
     survey.languages = languages
+    # Kept for the survey's languages only; a language added now gets its usual interface.
+    survey.interface_languages = {
+        lang: ui for lang, ui in {**survey.interface_languages, **(interfaces or {})}.items()
+        if lang in languages and lang not in LANGUAGES and ui in UI_LOCALES}
     survey.opens_at, survey.closes_at = opens_at, closes_at
     for name in SURVEY_TEXTS:
         _set_text(survey.texts.setdefault(name, {}), survey.default_language, texts.get(name, ""))
@@ -489,9 +504,12 @@ def delete_question(question: Question) -> None:
         raise AuthoringError([_(
             "%(keys)s depend on the answer to this question. Remove their conditions first.",
             keys=", ".join(q.key for q in followers))])
+    recordings = [clip["sha256"] for clip in question.audio.values()]
     page.questions.remove(question)
     _renumber(page.questions)
     db.session.flush()
+    for sha256 in recordings:
+        _discard_if_unused(sha256)
 
 
 def move_question(question: Question, direction: str) -> None:
@@ -551,6 +569,47 @@ def clear_condition(question: Question) -> None:
         _refuse_if_answered(question.page.survey)
         question.condition = None
         db.session.flush()
+
+
+# -- recorded questions ----------------------------------------------------------------------
+
+class AudioRefused(AuthoringError):
+    """An upload that is not stored; `status` is the HTTP status to answer with."""
+
+    def __init__(self, problem: str, status: int = 400):
+        super().__init__([problem], field="file")
+        self.status = status
+
+
+def set_audio(question: Question, lang: str, data: bytes) -> None:
+    """Store a recording of the question in `lang`, replacing the one it had."""
+    if lang not in question.survey.languages:
+        raise AudioRefused(_("Choose one of the survey's languages."))
+    if len(data) > audio.MAX_AUDIO_BYTES:
+        raise AudioRefused(_("The recording is too large: at most %(size)s MB.",
+                             size=audio.MAX_AUDIO_BYTES // (1024 * 1024)), 413)
+    kind = audio.media_type(data) if data else None
+    if kind is None:
+        raise AudioRefused(_("The file is not a recording in MP3, Ogg or M4A format."))
+    old = question.audio.get(lang)
+    question.audio[lang] = {"sha256": audio.store(data), "type": kind, "size": len(data)}
+    db.session.flush()
+    if old and old["sha256"] != question.audio[lang]["sha256"]:
+        _discard_if_unused(old["sha256"])
+
+
+def remove_audio(question: Question, lang: str) -> None:
+    """Remove the recording of the question in `lang`."""
+    old = question.audio.pop(lang, None)
+    db.session.flush()
+    if old:
+        _discard_if_unused(old["sha256"])
+
+
+def _discard_if_unused(sha256: str) -> None:
+    # The same bytes uploaded for two questions (of any organisation) share one file.
+    if not queries.audio_in_use(sha256):
+        audio.discard(sha256)
 
 
 # -- answering -----------------------------------------------------------------------------

@@ -13,11 +13,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from flask_babel import lazy_gettext as _l
 
-from surveys.core.i18n import LANGUAGES
+from surveys.core.i18n import language
 from surveys.survey.models import Survey
 from surveys.survey.texts import TextRef, survey_texts
 
@@ -30,9 +31,18 @@ def placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER_RE.findall(text))
 
 
+def _po_locale(lang: str) -> Locale | None:
+    """The PO header's locale for a tag, when CLDR knows it (``pa-Arab`` yes, ``sv-ll`` no)."""
+    try:
+        return Locale.parse(lang, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
 def export_po(survey: Survey, lang: str) -> bytes:
     """A PO file with every text of the survey for translation into `lang`."""
-    catalog = Catalog(locale=lang, project=f"Delaktig survey {survey.slug}", charset="utf-8")
+    catalog = Catalog(locale=_po_locale(lang), project=f"Delaktig survey {survey.slug}",
+                      charset="utf-8")
     for ref in survey_texts(survey):
         source = ref.get(survey.default_language)
         if not source:
@@ -70,10 +80,10 @@ def read_translations(survey: Survey, lang: str, data: bytes) -> ImportReport:
         report.problems.append((None, str(_l("The file is not a readable PO file: %(error)s",
                                              error=str(error)[:200]))))
         return report
-    if catalog.locale is not None and str(catalog.locale).split("_")[0] != lang:
+    if catalog.locale is not None and catalog.locale.language != lang.split("-")[0]:
         report.problems.append((None, str(_l(
             "The file is for the language %(file_lang)s, not %(lang)s.",
-            file_lang=str(catalog.locale), lang=LANGUAGES[lang].native_name))))
+            file_lang=str(catalog.locale), lang=language(lang).native_name))))
     if not any(message.id for message in catalog):
         report.problems.append((None, str(_l("The file holds no survey texts."))))
     refs = {ref.id: ref for ref in survey_texts(survey)}

@@ -21,6 +21,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -34,11 +35,12 @@ from surveys.core.i18n import language_name, requested_language
 from surveys.core.roles import ANALYSTS, AUTHORS, STAFF, Role
 from surveys.core.time import as_local, as_utc
 from surveys.extensions import limiter
+from surveys.survey import audio, queries, results, services, translation_files
 from surveys.survey import export as answer_export
-from surveys.survey import queries, results, services, translation_files
 from surveys.survey.definition import export_definition, template_titles
 from surveys.survey.forms import (
     STATUS_LABELS,
+    AudioForm,
     ConditionForm,
     EntryForm,
     ImportForm,
@@ -46,13 +48,13 @@ from surveys.survey.forms import (
     NewSurveyForm,
     PageForm,
     QuestionForm,
-    SettingsForm,
     TemplateForm,
+    settings_form,
     translation_form,
 )
 from surveys.survey.models import Channel, Page, Question, Survey, SurveyStatus, format_resume_code
 from surveys.survey.questions import QUESTION_TYPES
-from surveys.survey.services import AuthoringError
+from surveys.survey.services import AudioRefused, AuthoringError
 from surveys.survey.texts import SURVEY_TEXTS, completeness_lines, missing_texts, survey_texts
 
 
@@ -83,6 +85,7 @@ def _public_survey(slug: str) -> Survey:
     if survey is None or survey.status is SurveyStatus.draft:
         abort(404)
     g.content_language = requested_language(survey.languages)
+    g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
     return survey
 
@@ -224,6 +227,36 @@ def thanks(slug: str):
     return render_template("survey/thanks.html", survey=survey, response=response)
 
 
+#: How long a recording at an address naming its content may be cached.
+YEAR = 365 * 24 * 3600
+
+
+def _send_recording(question: Question, lang: str, *, public: bool):
+    """A question's recording in `lang`, with byte ranges and ETag (`send_file`)."""
+    clip = question.audio.get(lang)
+    if clip is None or not audio.path_of(clip["sha256"]).is_file():
+        abort(404)
+    # ?v= names the content (a replaced recording has another): such an address never goes stale.
+    versioned = request.args.get("v") == clip["sha256"][:16]
+    sent = send_file(audio.path_of(clip["sha256"]), mimetype=clip["type"], conditional=True,
+                     etag=clip["sha256"], max_age=YEAR if versioned and public else 0)
+    if versioned and public:
+        sent.cache_control.immutable = True
+    else:
+        sent.cache_control.no_cache = True
+        sent.cache_control.private = not public
+    return sent
+
+
+def public_audio(slug: str, question_id: int, lang: str):
+    """A question read aloud, for the player beside it (only in the survey's languages)."""
+    survey = _public_survey(slug)
+    question = next((q for q in survey.questions() if q.id == question_id), None)
+    if question is None or lang not in survey.languages:
+        abort(404)
+    return _send_recording(question, lang, public=True)
+
+
 # == staff: /manage/... ======================================================================
 
 def _survey(survey_id: int) -> Survey:
@@ -273,7 +306,7 @@ def new_survey():
         try:
             survey = services.create_survey(
                 current_user.organisation_id, slug=form.slug.data, title=form.title.data,
-                default_language=form.default_language.data, languages=form.languages.data or [])
+                default_language=form.default_language.data, languages=form.chosen_languages())
         except AuthoringError as error:
             problems = field_problems(form, error)
         else:
@@ -344,7 +377,7 @@ def settings(survey_id: int):
     survey = _survey(survey_id)
     lang = survey.default_language
     if request.method == "GET":
-        form = SettingsForm(data={
+        form = settings_form(survey, data={
             "slug": survey.slug,
             "languages": list(survey.languages),
             "opens_at": as_local(survey.opens_at),
@@ -352,14 +385,15 @@ def settings(survey_id: int):
             **{name: survey.texts.get(name, {}).get(lang, "") for name in SURVEY_TEXTS},
         })
     else:
-        form = SettingsForm()
+        form = settings_form(survey)
     problems = []
     if form.validate_on_submit():
         try:
             services.update_settings(
-                survey, slug=form.slug.data, languages=form.languages.data or [],
+                survey, slug=form.slug.data, languages=form.chosen_languages(),
                 opens_at=as_utc(form.opens_at.data), closes_at=as_utc(form.closes_at.data),
-                texts={name: form[name].data for name in SURVEY_TEXTS})
+                texts={name: form[name].data for name in SURVEY_TEXTS},
+                interfaces=form.chosen_interfaces())
         except AuthoringError as error:
             problems = field_problems(form, error)
         else:
@@ -413,8 +447,9 @@ def preview(survey_id: int, n: int):
     lang = request.args.get("lang", "")
     if lang not in survey.languages:
         lang = survey.default_language
-    # The question templates read these through tr(); <html lang dir> follows too.
+    # The question templates read these through tr(); the interface is the residents' one.
     g.content_language = lang
+    g.interface_locale = survey.interface_locale(lang)
     g.fallback_language = survey.default_language
     return render_template(
         "survey/manage/preview.html",
@@ -567,13 +602,29 @@ def delete_page(page_id: int):
 # -- questions -------------------------------------------------------------------------------
 
 def _question_form_page(survey, form, *, page, question=None, problems=(), notice=None,
-                        status=200):
+                        status=200, audio_form=None):
     type_name = form.shown_type.data
+    if question is not None and audio_form is None:
+        audio_form = AudioForm(formdata=None, languages=survey.languages)
     return render_template(
         "survey/manage/question.html", current_survey=survey, page=page, question=question,
         form=form, settings_fields=QuestionForm.settings_fields(type_name),
         kind=QUESTION_TYPES[type_name], problems=problems, notice=notice,
+        audio_form=audio_form,
+        remove_form=ConfirmForm(formdata=None),
     ), status
+
+
+def _saved_question_form(question: Question) -> QuestionForm:
+    """The question form filled from the stored question."""
+    lang = question.survey.default_language
+    form = QuestionForm(formdata=None, data={
+        "type": question.type, "shown_type": question.type, "key": question.key,
+        "required": question.required, "text": question.text.get(lang, ""),
+        "help": question.help.get(lang, ""),
+    })
+    form.fill_settings(question.settings, lang)
+    return form
 
 
 @roles_required(*AUTHORS)
@@ -618,13 +669,8 @@ def edit_question(question_id: int):
     page, survey = question.page, question.page.survey
     lang = survey.default_language
     if request.method == "GET":
-        form = QuestionForm(data={
-            "type": question.type, "shown_type": question.type, "key": question.key,
-            "required": question.required, "text": question.text.get(lang, ""),
-            "help": question.help.get(lang, ""),
-        })
-        form.fill_settings(question.settings, lang)
-        return _question_form_page(survey, form, page=page, question=question)
+        return _question_form_page(survey, _saved_question_form(question), page=page,
+                                   question=question)
     form = QuestionForm()
     if form.shown_type.data not in QUESTION_TYPES:
         abort(400)
@@ -645,6 +691,51 @@ def edit_question(question_id: int):
             return _to_survey(survey, f"question-{question.id}")
     return _question_form_page(survey, form, page=page, question=question, problems=problems,
                                status=400)
+
+
+@roles_required(*AUTHORS)
+def upload_audio(question_id: int):
+    """A recording of the question in one language (replaces the one it had)."""
+    question = _question(question_id)
+    survey = question.survey
+    # Room for the largest recording and the form around it; larger bodies get the app's 413.
+    request.max_content_length = audio.MAX_AUDIO_BYTES + 64 * 1024
+    form = AudioForm(languages=survey.languages)
+    status = 400
+    if form.validate_on_submit():
+        try:
+            services.set_audio(question, form.language.data,
+                               form.file.data.read(audio.MAX_AUDIO_BYTES + 1))
+        except AudioRefused as error:
+            form.file.errors = list(error.problems)
+            status = error.status
+        else:
+            flash(_("The %(language)s recording of %(key)s was saved.",
+                    language=language_name(form.language.data), key=question.key))
+            return redirect(url_for(".edit_question", question_id=question.id,
+                                    _anchor="recordings"))
+    return _question_form_page(survey, _saved_question_form(question), page=question.page,
+                               question=question, audio_form=form, status=status)
+
+
+@roles_required(*STAFF)
+def audio_file(question_id: int, lang: str):
+    """Listen to a recording (the preview and the question page play it from here)."""
+    return _send_recording(_question(question_id), lang, public=False)
+
+
+@roles_required(*AUTHORS)
+def delete_audio(question_id: int, lang: str):
+    """Remove the recording in one language."""
+    question = _question(question_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if lang not in question.audio:
+        abort(404)
+    services.remove_audio(question, lang)
+    flash(_("The %(language)s recording of %(key)s was removed.",
+            language=language_name(lang), key=question.key))
+    return redirect(url_for(".edit_question", question_id=question.id, _anchor="recordings"))
 
 
 @roles_required(*AUTHORS)

@@ -990,6 +990,33 @@ class WeightedDesign(_Survey):
         """The original design."""
         return self._root
 
+    def weighting_categories(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Each respondent's category of every weighting variable as the weighting used it
+        (held, merged and imputed categories included), and a same-shaped frame of booleans,
+        True where the category was imputed. Both are indexed like the sample.
+
+        With `weighting_margins` this is what R ``survey`` needs to weight again.
+        """
+        coded = self._coded
+        if coded is None:
+            raise WeightingError("These weights come from no weighting step.", parameter="method")
+        index = self._sample.index
+        used = {v: pd.Series([coded.margins[v].labels[k] for k in codes], index=index,
+                             dtype=object)
+                for v, codes in zip(coded.variables, coded.codes, strict=True)}
+        imputed = pd.DataFrame(False, index=index, columns=coded.variables)
+        if coded.imputed is not None:
+            for row, variable in coded.imputed[["row", "variable"]].itertuples(index=False):
+                imputed.loc[row, variable] = True
+        return pd.DataFrame(used, index=index), imputed
+
+    def weighting_margins(self) -> pd.DataFrame:
+        """The population counts the weighting met (variable, category, population_count),
+        after held categories were added, categories merged and empty zero ones dropped."""
+        if self._coded is None:
+            raise WeightingError("These weights come from no weighting step.", parameter="method")
+        return self._coded.margins.to_frame()
+
     def __repr__(self) -> str:
         return (
             f"WeightedDesign(method={self.method!r}, n={self.n}, converged={self.converged}, "

@@ -123,7 +123,7 @@ def test_approvals_withdrawals_microdata_downloads_and_tokens_are_logged(
                                {**RUN_FORM, "margin_set": str(margin_set_id)})
     run_id = location_id(created)
     assert client.post_form(f"/analysis/runs/{run_id}/approve").status_code == 302
-    assert client.get(f"/analysis/runs/{run_id}/export?format=csv").status_code == 200
+    assert client.post_form(f"/analysis/runs/{run_id}/export?format=csv").status_code == 200
     assert client.post_form(f"/analysis/runs/{run_id}/withdraw").status_code == 302
     admin = make_client()
     admin.post_form("/login", {"email": "admin@exempelby.se", "password": "demo-admin-2026"})

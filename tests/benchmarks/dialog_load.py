@@ -11,6 +11,10 @@ value (a second vote replaces the first). A vote counts as accepted when the ans
 302 back to the voting page. Afterwards the script reads the database: every accepted vote
 must be there exactly once, with the value sent last.
 
+The event is in Swedish, Arabic and Somali: its statements are written in the three in
+turn, each with approved translations into the other two, and the phones join in the three
+languages in turn, so each reads (and with --follow loads) statements translated for it.
+
 Rate limits: the per-device vote limit (DIALOG_VOTE_RATE_LIMIT, default 120 per minute) is
 raised to 6000 per minute for the run. Without REDIS_URL, Flask-Limiter keeps its counters in
 each worker's memory (`memory://`), so with four workers a device may get up to four times
@@ -42,7 +46,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select
 
 from dialog import queries, services
-from dialog.models import Participant, StatementSource, Vote
+from dialog.models import (
+    Participant,
+    StatementSource,
+    StatementTranslation,
+    TranslationStatus,
+    Vote,
+)
 from surveys import create_app
 from surveys.auth.models import Organisation
 from surveys.extensions import db
@@ -53,6 +63,9 @@ from tests.support.postgres import PostgresServer
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VOTE_LIMIT = "6000 per minute"
+#: The event's languages; statements are written in them in turn, phones join in them in turn.
+LANGUAGES = ("sv", "ar", "so")
+PROPOSAL = {"sv": "Förslag nummer {n}.", "ar": "الاقتراح رقم {n}.", "so": "Soo jeedin lambar {n}."}
 
 
 @dataclass
@@ -87,11 +100,12 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
     rng = random.Random(phone.number)
     start.wait()
     began = time.perf_counter()
+    language = LANGUAGES[phone.number % len(LANGUAGES)]
     try:
-        status, page, _ = request(opener, f"{base}/d/{code}?lang=sv")
+        status, page, _ = request(opener, f"{base}/d/{code}?lang={language}")
         token = CSRF.search(page).group(1) if status == 200 else None
         status, _, _ = request(opener, f"{base}/d/{code}/join",
-                            {"csrf_token": token, "lang": "sv", "consent": "yes"})
+                            {"csrf_token": token, "lang": language, "consent": "yes"})
         if status != 302:
             phone.errors.append(f"join {status}")
             return phone
@@ -134,17 +148,25 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
 
 
 def prepare(database_url: str, n_statements: int) -> tuple[int, str, list[int]]:
-    """Tables, an organisation and an open event with one prompt and the statements."""
+    """Tables, an organisation and an open event with one prompt and the statements, each
+    translated into the event's other languages."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.create_all()
         org = Organisation(name="Lastby kommun")
         db.session.add(org)
         db.session.flush()
-        event = make_event(org.id, languages=("sv",))
-        ids = [services.add_staff_statement(event, event.prompts[0], f"Förslag nummer {i + 1}.",
-                                              "sv", StatementSource.facilitator).id
-               for i in range(n_statements)]
+        event = make_event(org.id, languages=LANGUAGES)
+        ids = []
+        for i in range(n_statements):
+            written = LANGUAGES[i % len(LANGUAGES)]
+            statement = services.add_staff_statement(
+                event, event.prompts[0], PROPOSAL[written].format(n=i + 1), written,
+                StatementSource.facilitator)
+            db.session.add_all(StatementTranslation(
+                statement_id=statement.id, language=other, status=TranslationStatus.approved,
+                text=PROPOSAL[other].format(n=i + 1)) for other in LANGUAGES if other != written)
+            ids.append(statement.id)
         db.session.commit()
         found = event.id, event.join_code, ids
         db.engine.dispose()
@@ -235,6 +257,7 @@ def main() -> int:
     accepted_requests = sum(p.ok for p in phones)
     errors = [e for p in phones for e in p.errors]
     print(f"dialog load: {args.participants} participants, {args.statements} statements, "
+          f"in {', '.join(LANGUAGES)} (every statement translated), "
           f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPU cores, "
           f"think {args.think:g} s, {'following' if args.follow else 'not following'} "
           "the redirect to the next statement")

@@ -1,5 +1,8 @@
 """Measure what a survey page transfers: HTML + CSS, gzip-compressed as a server would send it.
 
+Every question has a recording in Swedish, so the Swedish pages carry a player each; the
+recordings themselves are not transferred with the page (preload="none").
+
 Run: .venv/bin/python tests/benchmarks/page_weight.py
 """
 
@@ -16,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from surveys import create_app  # noqa: E402
 from surveys.auth.models import Organisation  # noqa: E402
 from surveys.extensions import db  # noqa: E402
-from surveys.survey.services import import_definition
+from surveys.survey.services import import_definition, set_audio
 from surveys.survey.definition import load_template
 from surveys.survey.models import SurveyStatus  # noqa: E402
+from tests.support.audio import mp3  # noqa: E402
 from tests.support.web import FormClient  # noqa: E402
 
 
@@ -33,6 +37,7 @@ def main() -> None:
                 "TESTING": True,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/w.db",
                 "RATELIMIT_ENABLED": False,
+                "AUDIO_DIR": f"{tmp}/audio",
             }
         )
         app.test_client_class = FormClient
@@ -43,6 +48,8 @@ def main() -> None:
             db.session.flush()
             survey = import_definition(load_template("tillit-och-delaktighet"), org.id, slug="w")
             survey.status = SurveyStatus.open
+            for question in survey.questions():
+                set_audio(question, "sv", mp3())
             pages = len(survey.pages)
             db.session.commit()
         client = app.test_client()
@@ -61,6 +68,7 @@ def main() -> None:
             for url in urls:
                 html = client.get(url).data
                 assert re.search(rb"<html", html), url
+                assert b"<audio" not in html or b'preload="none"' in html, url
                 rows.append(
                     (lang, url, len(html), compressed(html), compressed(html) + compressed(css))
                 )

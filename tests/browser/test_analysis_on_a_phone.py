@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -66,6 +67,14 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
                 .map(el => el.outerHTML.slice(0, 120))""")
             assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path, wide[:5])
             assert axe_violations(phone) == [], (lang, path)
+    # The R script button sends the export form's choices: a Swedish analyst's default is
+    # the semicolon dialect Swedish Excel opens, so the script reads it with read.csv2.
+    phone.goto(f"{live_server.url}/analysis/runs/{ids['run']}?lang=sv")
+    assert phone.locator('#export-dialect input[value="semicolon"]').is_checked()
+    with phone.expect_download() as download:
+        phone.get_by_role("button", name="R-skript (.R)").click()
+    assert download.value.suggested_filename == f"demo-run{ids['run']}-weighted.R"
+    assert 'read.csv2("demo-run' in Path(download.value.path()).read_text(encoding="utf-8")
     # The form errors come back in place, without JavaScript.
     phone.goto(f"{live_server.url}/analysis/margins/csv?lang=sv")
     with phone.expect_navigation():

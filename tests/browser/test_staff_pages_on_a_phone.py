@@ -42,6 +42,7 @@ def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_
         f"/manage/pages/{page_id}/delete", f"/manage/pages/{page_id}/questions/new",
         f"/manage/questions/{question_id}", f"/manage/questions/{question_id}/condition",
         f"/manage/questions/{question_id}/delete", "/manage/users", "/manage/users/new",
+        f"/manage/users/{user_id}/languages",
         f"/results/{demo_id}", "/accessibility/reports", "/account/password",
         "/manage/audit",
         f"/manage/surveys/{demo_id}/fieldwork", f"/manage/surveys/{demo_id}/fieldwork/people",

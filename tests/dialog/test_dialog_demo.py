@@ -63,7 +63,7 @@ def test_the_demo_loads_the_same_votes_and_groups_every_time(app, make_org):
     assert first["k"] >= 2 and sum(first["sizes"]) == PARTICIPANTS
     assert first["statuses"] == (EventStatus.published, EventStatus.open)
     assert first["titles"] == (PARK_TITLE, YOUTH_TITLE)
-    assert set(PARK_TITLE) == {"sv", "en", "ar"}
+    assert set(PARK_TITLE) == {"sv", "en", "ar", "so"}
     assert first["lines"][0].endswith(f"/d/{first['park_code']}/heard")
     assert f"join with code {first['youth_code']}" in first["lines"][1]
 
@@ -80,7 +80,7 @@ def test_the_park_event_has_check_ins_paper_notes_and_an_answer(app, client, mak
                      Participant.checked_in_at.is_not(None)) >= PARTICIPANTS // 2
         languages = set(db.session.scalars(select(Statement.language).where(
             Statement.event_id == park.id)))
-        assert languages == {"sv", "en", "ar"}
+        assert languages == {"sv", "ar", "so"}
         assert count(Statement, Statement.event_id == park.id,
                      Statement.source == StatementSource.paper) > 0
         assert count(PaperTally, PaperTally.statement_id.in_(
@@ -89,11 +89,28 @@ def test_the_park_event_has_check_ins_paper_notes_and_an_answer(app, client, mak
         response = db.session.scalar(select(EventResponse).where(
             EventResponse.event_id == park.id))
         assert response.indicator_keys == list(INDICATORS)
-        assert set(response.text) == {"sv", "en", "ar"}
+        assert set(response.text) == {"sv", "en", "ar", "so"}
         assert count(EventAction, EventAction.event_id == park.id) == 3
     page = client.get(f"/d/{ev['park_code']}/heard?lang=en").get_data(as_text=True)
     assert PARK_TITLE["en"] in page and "Group 2" in page
     assert 'href="/indicators/' in page and "#ind-tillit_manniskor" in page
+    # In Swedish: a statement first written in Arabic in Swedish, its original beneath.
+    _, _, women, _ = PARK_STATEMENTS[10]
+    swedish = client.get(f"/d/{ev['park_code']}/heard?lang=sv").get_data(as_text=True)
+    assert (f'<span lang="sv" dir="ltr">{women["sv"]}</span><br><span class="original">'
+            f'Original på arabiska: <span lang="ar" dir="rtl">{women["ar"]}</span>') in swedish
+    assert 'id="languages"' in swedish and "Påståenden som alla språk höll med om" in swedish
+    with app.app_context():
+        waiting = {(s.text, t.language, t.status) for s in db.session.scalars(
+            select(Statement).where(Statement.event_id == park.id)) for t in s.translations
+            if not t.approved}
+        missing = [s.id for s in db.session.scalars(select(Statement).where(
+            Statement.event_id == park.id)) if queries.missing_languages(s)]
+    assert len(waiting) == 2 and len(missing) == 3
+    # In Somali the waiting ones show as written, marked Swedish.
+    somali = client.get(f"/d/{ev['park_code']}/heard?lang=so").get_data(as_text=True)
+    assert f'<span lang="sv" dir="ltr">{PARK_STATEMENTS[29][2]["sv"]}</span>' in somali
+    assert f'<span lang="so" dir="ltr">{PARK_STATEMENTS[0][2]["so"]}</span>' in somali
 
 
 def test_without_a_framework_the_answer_links_no_indicators(app, make_org):

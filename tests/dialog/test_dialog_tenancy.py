@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from tests.support.dialog import create_event, join, write
+from tests.support.libretranslate import LibreTranslate
 
 #: endpoint -> form data for POST (the owner's request succeeds with it).
 CASES = {
@@ -28,6 +29,10 @@ CASES = {
     "dialog.moderate": {"action": "hide"},
     "dialog.mute": {"action": "mute"},
     "dialog.mute_devices": {"device": "{participant_id}"},
+    "dialog.translations": {},
+    "dialog.translate": {"language": "sv", "text": "Ett påstående"},
+    "dialog.statement_language": {"language": "sv"},
+    "dialog.machine_drafts": {},
     "dialog.tables": {"name": "Bord 9"},
     "dialog.add_note": {"prompt_id": "{prompt_id}", "text": "Anteckning"},
     "dialog.paper": {},
@@ -75,8 +80,16 @@ def test_every_dialog_route_has_a_tenancy_case(app):
     assert set(dialog_routes(app)) == set(CASES) | WITHOUT_OBJECT
 
 
+@pytest.fixture
+def translation_service(app, monkeypatch):
+    """A translation service, so that the owner's request for machine drafts works."""
+    with LibreTranslate() as service:
+        monkeypatch.setitem(app.config, "TRANSLATE_URL", service.url)
+        yield service
+
+
 def test_another_organisation_gets_404_everywhere_and_changes_nothing(
-        app, make_org, make_client, login):
+        app, make_org, make_client, login, translation_service):
     from dialog.models import ActionStatus, EventAction, Participant, Statement, TableGroup
 
     owner_org, other_org = make_org(), make_org()

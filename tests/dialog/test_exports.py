@@ -72,10 +72,12 @@ def test_statements_export_has_every_statement_with_web_and_paper_counts(client,
     rows = read_csv(client.get(f"/dialog/events/{exported['id']}/export/statements.csv"))
     assert rows[0] == ["statement", "prompt", "text", "language", "source", "status", "agree",
                        "disagree", "pass", "votes", "dots", "paper_agree", "paper_disagree",
-                       "paper_pass", "paper_dots", "total_votes"]
+                       "paper_pass", "paper_dots", "total_votes", "text_sv", "from_sv",
+                       "text_en", "from_en", "text_ar", "from_ar"]
     first = exported["statements"][0]
     assert rows[1] == [str(first), "1", "Påstående 0", "sv", "facilitator", "visible",
-                       "6", "6", "0", "12", "0", "3", "1", "0", "2", "16"]
+                       "6", "6", "0", "12", "0", "3", "1", "0", "2", "16",
+                       "Påstående 0", "original", "", "", "", ""]
     assert [r[0] for r in rows[1:]] == [str(i) for i in exported["statements"]] + [
         str(exported["formula"])]
     # A statement that looks like a formula stays text.

@@ -319,10 +319,10 @@ def test_an_unknown_language_is_refused_with_the_languages_there_are(demo):
 
 
 # -- the command ------------------------------------------------------------------------------
-def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
+def test_the_command_writes_the_report_as_pdf_docx_and_html(demo, tmp_path):
     runner = demo.test_cli_runner()
-    pdf, html = tmp_path / "rapport.pdf", tmp_path / "rapport.html"
-    for out in (pdf, html):
+    pdf, html, word = tmp_path / "rapport.pdf", tmp_path / "rapport.html", tmp_path / "r.docx"
+    for out in (pdf, html, word):
         result = runner.invoke(args=["report", "--organisation", "Exempelby kommun",
                                      "--year", str(LATEST), "--lang", "sv", "--out", str(out)])
         assert result.exit_code == 0, result.output
@@ -331,6 +331,7 @@ def test_the_command_writes_the_report_as_pdf_and_as_html(demo, tmp_path):
     document = html.read_text(encoding="utf-8")
     assert '<html lang="sv"' in document and "<style>" in document
     assert "Tillit till andra människor" in document
+    assert "Tillit till andra människor" in [p.text for p in docx_of(word.read_bytes()).paragraphs]
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
@@ -360,3 +361,74 @@ def test_the_command_refuses_an_organisation_without_a_framework(demo, tmp_path)
 def test_characters_no_installed_font_has_are_detected_not_hidden():
     # U+0378 is unassigned: no font can have it; Latin and Arabic letters DejaVu has
     assert report.missing_characters("Tillit الثقة \u0378") == ["\u0378"]
+
+
+# -- the Word document -------------------------------------------------------------------------
+def docx_of(data: bytes):
+    from docx import Document
+
+    return Document(io.BytesIO(data))
+
+
+def test_the_word_document_has_the_reports_headings_tables_and_figures(demo):
+    from docx.oxml.ns import qn
+    from flask_babel import gettext
+
+    from surveys.followup.report_docx import render_report_docx
+
+    with page_context(demo, "sv") as framework:
+        data = render_report_docx(framework, None, "sv")
+        cards = dashboard_cards(framework)
+        summary, method = gettext("Summary"), gettext("Method")
+        built = report.build_report(framework, None)
+    document = docx_of(data)
+    assert document.core_properties.language == "sv"
+    assert document.core_properties.title == built.title
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert summary in headings and method in headings
+    assert [a.title for a in built.areas] == [h for h in headings if h in
+                                              {a.title for a in built.areas}]
+    # every indicator has its heading and its latest value in the summary table
+    summary_table = document.tables[0]
+    assert summary_table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    summary_rows = {row.cells[1].text: row.cells[3].text for row in summary_table.rows[1:]}
+    assert len(summary_rows) == len(cards) == 14
+    for card in cards:
+        assert card.title_text in headings
+        if card.latest:
+            assert summary_rows[card.title_text] == card.latest.value
+    assert not any(qn("w:bidi") in p._p.xml for p in document.paragraphs[:5])
+
+
+def test_the_arabic_word_document_runs_right_to_left(demo):
+    from docx.oxml.ns import qn
+
+    from surveys.followup.report_docx import render_report_docx
+
+    with page_context(demo, "ar") as framework:
+        document = docx_of(render_report_docx(framework, EARLIER, "ar"))
+        title = report.build_report(framework, EARLIER).title
+    assert document.core_properties.language == "ar" and title in document.paragraphs[1].text
+    body = [p for p in document.paragraphs if p.text]
+    assert all(p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None for p in body)
+    assert all(t._tbl.tblPr.find(qn("w:bidiVisual")) is not None for t in document.tables)
+    assert re.search("[\u0600-\u06ff]", document.paragraphs[1].text)
+
+
+def test_the_word_document_is_made_as_a_job_from_the_report_page(demo):
+    admin = demo_user(demo, Role.admin)
+    page = admin.get(f"/followup/report?year={EARLIER}&lang=sv").get_data(as_text=True)
+    assert f'action="/followup/report.docx?year={EARLIER}&amp;lang=sv"' in page
+    assert admin.get(f"/followup/report.docx?year={EARLIER}&lang=sv").status_code == 405
+    made = admin.post_form(f"/followup/report.docx?year={EARLIER}&lang=sv")
+    assert made.status_code == 303
+    job_page = made.headers["Location"]
+    assert f"The {EARLIER} report as a Word document (Swedish)" in admin.get(
+        job_page + "?lang=en").get_data(as_text=True)
+    reply = admin.get(job_page + "/download")
+    assert reply.status_code == 200 and reply.mimetype == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert reply.headers["Content-Disposition"] == (
+        f'attachment; filename="uppfoljning-exempelby-kommun-{EARLIER}-sv.docx"')
+    assert docx_of(reply.data).core_properties.language == "sv"
+    assert admin.post_form("/followup/report.docx?year=1999&lang=sv").status_code == 404

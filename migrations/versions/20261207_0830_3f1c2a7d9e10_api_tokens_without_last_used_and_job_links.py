@@ -1,4 +1,4 @@
-"""API tokens without last_used_at: an API read writes nothing (the request log names the token)
+"""API tokens without last_used_at (an API read writes nothing); jobs whose result is a page
 
 Revision ID: 3f1c2a7d9e10
 Revises: b522b1e9e4a9
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('last_used_at')
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('result_link', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_column('result_link')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_used_at', sa.DateTime(), nullable=True))
