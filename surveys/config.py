@@ -99,6 +99,11 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "SCB_TIMEOUT": float(os.environ.get("SCB_TIMEOUT", "20")),
         "SCB_MAX_BYTES": int(os.environ.get("SCB_MAX_BYTES", str(50 * 1024 * 1024))),
         **operations_settings(),
+        # reminders by e-mail (smtp://user:pass@host:port, smtps:// for TLS from the start)
+        # and SMS (a class path; the default only logs): surveys/fieldwork/mail.py
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "surveys.fieldwork.mail.LogSmsSender"),
     }
 
 

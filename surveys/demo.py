@@ -21,6 +21,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,13 @@ from surveys.auth.models import Organisation, User
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.followup.demo import PREVIOUS_WAVE, load_followup
+from surveys.fieldwork import queries as fieldwork_queries
+from surveys.fieldwork.demo import load_drawn_demo
+from surveys.followup.demo import PREVIOUS_WAVE, WEIGHTING_VARIABLES, load_followup
+from surveys.runs import mapping as mapping_svc
+from surveys.runs.models import MarginSet
+from surveys.runs.services import approve, create_run, save_scheme
+from surveys.runs.weighing import RunSettings
 from surveys.survey.definition import load_template
 from surveys.survey.models import (
     RESUME_ALPHABET,
@@ -413,6 +420,13 @@ def load_wave(organisation: Organisation, facilitator: User, definition: dict,
         survey.closes_at = spec.ended_at
     db.session.flush()
     people = sample_respondents(population, rng, spec.respondents)
+    ids, answers = add_responses(survey, facilitator, definition, people, spec, rng)
+    return survey, len(ids), answers
+
+
+def add_responses(survey: Survey, facilitator: User, definition: dict, people: pd.DataFrame,
+                  spec: WaveSpec, rng: np.random.Generator) -> tuple[list[int], int]:
+    """Synthetic responses of `people` (one row each, in order); (response ids, answers)."""
     languages = choose_languages(people, rng, list(survey.languages))
     offers_dont_know = {q["key"] for page in definition["pages"] for q in page["questions"]
                         if q.get("settings", {}).get("dont_know")}
@@ -447,7 +461,30 @@ def load_wave(organisation: Organisation, facilitator: User, definition: dict,
         for key, value in apply_survey_rules(definition, given, timing.stopped_at_page).items()
     ]
     db.session.execute(insert(Answer), answer_rows)
-    return survey, len(ids), len(answer_rows)
+    return ids, len(answer_rows)
+
+
+def _drawn_responses(facilitator: User, definition: dict, now: datetime, survey: Survey,
+                     people: pd.DataFrame) -> list[int]:
+    """The drawn-sample survey's respondents' answers (the fieldwork demo sets the times)."""
+    spec = WaveSpec(survey.slug, now.year, survey.status, now)
+    ids, _answers = add_responses(survey, facilitator, definition, people, spec,
+                                  np.random.default_rng(SEED + 1))
+    return ids
+
+
+def _weigh_drawn(analyst: User, survey: Survey) -> None:
+    """An approved run in the three steps: strata, non-response, calibration."""
+    margin_set = db.session.scalar(select(MarginSet).where(
+        MarginSet.organisation_id == survey.organisation_id).order_by(MarginSet.id.desc()))
+    save_scheme(survey, {**mapping_svc.default_scheme(survey), "reference_year": utcnow().year},
+                analyst.id)
+    run = create_run(survey, margin_set, RunSettings(variables=list(WEIGHTING_VARIABLES),
+                                                     missing="impute"), analyst.id,
+                     drawn=fieldwork_queries.drawn_sample_of(survey))
+    if run.failed:
+        raise RuntimeError(f"The drawn-sample demo did not weight: {run.error}")
+    approve(run, analyst.id)
 
 
 def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) -> list[str]:
@@ -489,6 +526,10 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
                               {previous.year: earlier, latest.year: survey})
     lines += load_dialog_demo(organisation, users[Role.facilitator])
     lines += load_actions_demo(organisation, users) if followup else []
+    if followup:  # weighted with the follow-up's margins
+        lines += load_drawn_demo(organisation, population, now, respond=partial(
+            _drawn_responses, users[Role.facilitator], definition, now), weigh=partial(
+            _weigh_drawn, users[Role.analyst]))
     db.session.commit()
 
     completed = db.session.scalar(select(func.count(Response.id)).where(

@@ -45,6 +45,8 @@ ACTIONS = {
     "framework_deleted": _l("Deleted a framework"),
     "unit_deleted": _l("Deleted a unit"),
     "unit_reporters_changed": _l("Changed who reports for a unit"),
+    "letters_started": _l("Made letters to a sample"),
+    "paper_entry_started": _l("Began typing in a paper questionnaire under its code"),
 }
 
 

@@ -62,3 +62,14 @@ add_rules(
     # confirm, then delete names, addresses and the code-to-person link
     ("/purge", "purge", views.purge, BOTH),
 )
+
+add_rules(
+    bp,
+    # letters (PDF, a job) and reminders (also e-mail, SMS); the paper questionnaire, typed
+    # in under the code printed on it
+    ("/letters", "letters", views.letters, GET),
+    ("/letters", "make_letters", views.make_letters, POST),
+    ("/letters/retry", "retry_messages", views.retry_messages, POST),
+    ("/paper.pdf", "paper_pdf", views.paper_pdf, GET),
+    ("/paper-entry", "paper_entry", views.paper_entry, POST),
+)

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from surveys.core.forms import MultiCheckboxField, NumberField, choices, strip
+from surveys.core.forms import MultiCheckboxField, NumberField, choices, language_choices, strip
 from surveys.fieldwork.aapor import REGISTERED, Outcome
 from surveys.fieldwork.frame_file import Problem
 from surveys.fieldwork.models import MailingKind
@@ -227,3 +227,43 @@ class CodeForm(FlaskForm):
                                    Length(max=30)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters",
                                   "spellcheck": "false"})
+
+
+# -- letters, reminders and paper ---------------------------------------------------------------
+#: The mailings that make letters (an "other" mailing is only recorded).
+LETTER_KINDS = (MailingKind.letter, MailingKind.reminder_1, MailingKind.reminder_2)
+
+
+def letters_error_text(code: str) -> str:
+    """A refused mailing or paper entry in words."""
+    return {
+        "already_sent": _("These letters have already been made. Each mailing goes out once."),
+        "no_recipients": _("No one is left to send these letters to: everyone has answered "
+                           "or has a final outcome."),
+        "unknown_mailing": _("Choose the invitation or one of the reminders."),
+        "code_started": _("This person has begun answering on the web. Let the web response "
+                          "be, or register the outcome by hand."),
+    }.get(code) or error_text(code)
+
+
+class LettersForm(FlaskForm):
+    """Make the letters of a mailing."""
+
+    kind = RadioField(_l("Which letters"), default=MailingKind.letter.value,
+                      choices=choices((k.value, MAILING_LABELS[k]) for k in LETTER_KINDS))
+    sent_on = StringField(_l("Posting date"), filters=[strip], validators=[InputRequired()],
+                          render_kw={"placeholder": "2026-03-31", "inputmode": "numeric"})
+
+
+class PaperEntryForm(FlaskForm):
+    """Type in a returned paper questionnaire under the code printed on it."""
+
+    code = StringField(_l("Code on the questionnaire"), filters=[strip],
+                       validators=[InputRequired(), Length(max=30)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                  "spellcheck": "false"})
+    language = SelectField(_l("Language of the questionnaire"))
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(languages)

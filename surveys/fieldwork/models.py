@@ -200,3 +200,47 @@ class Mailing(db.Model):
     sent_on: Mapped[date]
     #: How many went out (letters printed, e-mails sent).
     count: Mapped[int] = mapped_column(default=0)
+
+
+class DeliveryChannel(enum.Enum):
+    """How a letter or reminder reached (or was meant to reach) a sampled person."""
+
+    letter = "letter"
+    email = "email"
+    sms = "sms"
+
+
+class Delivery(db.Model):
+    """One person's letter, e-mail or SMS of a mailing: what went out, what failed and why.
+
+    Letters are sent when their batch's PDF is made; an e-mail or SMS that the server
+    refused keeps its error and can be sent again."""
+
+    __tablename__ = "sample_deliveries"
+    __table_args__ = (UniqueConstraint("mailing_id", "member_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailing_id: Mapped[int] = mapped_column(ForeignKey("sample_mailings.id", ondelete="CASCADE"),
+                                            index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("sample_members.id", ondelete="CASCADE"),
+                                           index=True)
+    channel: Mapped[DeliveryChannel] = mapped_column(
+        Enum(DeliveryChannel, name="delivery_channel", native_enum=False, length=10))
+    sent_at: Mapped[datetime | None]
+    #: Why it was not sent (the server's answer), for the list of those to retry.
+    error: Mapped[str | None] = mapped_column(String(300))
+
+    member: Mapped[SampleMember] = relationship()
+
+
+class LetterBatch(db.Model):
+    """The background job that lays out a mailing's letters as one PDF."""
+
+    __tablename__ = "sample_letter_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailing_id: Mapped[int] = mapped_column(ForeignKey("sample_mailings.id", ondelete="CASCADE"),
+                                            unique=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+
+    mailing: Mapped[Mailing] = relationship()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from surveys.extensions import db
 from surveys.fieldwork import sampling
-from surveys.fieldwork.aapor import final_outcome
+from surveys.fieldwork.aapor import AAPOR_CODE, final_outcome
 from surveys.fieldwork.codes import normalise_code
 from surveys.fieldwork.figures import (
     MIN_PUBLISHED,
@@ -16,8 +17,18 @@ from surveys.fieldwork.figures import (
     group_figures,
     lowest_rr1,
 )
-from surveys.fieldwork.models import FrameRow, Mailing, SampleFrame, SampleMember, SampleStratum
+from surveys.fieldwork.models import (
+    Delivery,
+    DeliveryChannel,
+    FrameRow,
+    LetterBatch,
+    Mailing,
+    SampleFrame,
+    SampleMember,
+    SampleStratum,
+)
 from surveys.survey.models import Response, Survey
+from surveys.weighting.sampled import DrawnSample
 
 #: The people page shows this many sampled people at a time.
 PEOPLE_PAGE = 200
@@ -149,3 +160,94 @@ def rate_summary(survey: Survey) -> tuple[GroupFigures, GroupFigures | None] | N
     found = cases(frame)
     strata = [f for f in by(found, lambda c: c.stratum) if f.sampled >= MIN_PUBLISHED]
     return group_figures("all", found), lowest_rr1(strata)
+
+
+# -- letters, reminders ------------------------------------------------------------------------
+def mailing_recipients(frame: SampleFrame, reminder: bool) -> list[tuple[int, str | None,
+                                                                         str | None]]:
+    """(member id, e-mail, mobile) of everyone with an address; for a reminder only those
+    who have not completed and have no registered outcome."""
+    query = (select(SampleMember.id, FrameRow.email, FrameRow.mobile)
+             .join(FrameRow, SampleMember.frame_row_id == FrameRow.id)
+             .outerjoin(Response, SampleMember.response_id == Response.id)
+             .where(SampleMember.frame_id == frame.id)
+             .order_by(FrameRow.postal_code, FrameRow.street, SampleMember.id))
+    if reminder:
+        query = query.where(SampleMember.outcome.is_(None), Response.completed_at.is_(None))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def batch_of_kind(frame: SampleFrame, kind) -> LetterBatch | None:
+    return db.session.scalar(select(LetterBatch).join(Mailing).where(
+        Mailing.frame_id == frame.id, Mailing.kind == kind))
+
+
+def letter_batches(frame: SampleFrame) -> list[LetterBatch]:
+    return list(db.session.scalars(select(LetterBatch).join(Mailing).where(
+        Mailing.frame_id == frame.id).order_by(Mailing.sent_on, Mailing.id)))
+
+
+def mailing_of(frame: SampleFrame, mailing_id: int) -> Mailing | None:
+    return db.session.scalar(select(Mailing).where(Mailing.frame_id == frame.id,
+                                                   Mailing.id == mailing_id))
+
+
+def delivery_counts(frame: SampleFrame) -> dict[tuple[int, str], tuple[int, int]]:
+    """(mailing id, channel) -> (sent, not sent)."""
+    rows = db.session.execute(
+        select(Delivery.mailing_id, Delivery.channel,
+               func.count(Delivery.sent_at), func.count(Delivery.id))
+        .join(Mailing).where(Mailing.frame_id == frame.id)
+        .group_by(Delivery.mailing_id, Delivery.channel))
+    return {(m, c.value): (sent, total - sent) for m, c, sent, total in rows}
+
+
+def failed_messages(frame: SampleFrame) -> list[tuple[Delivery, Mailing]]:
+    """E-mails and SMS a server refused (or that waited for settings), to send again."""
+    return [tuple(row) for row in db.session.execute(
+        select(Delivery, Mailing).join(Mailing).where(
+            Mailing.frame_id == frame.id, Delivery.sent_at.is_(None),
+            Delivery.error.is_not(None)).order_by(Mailing.sent_on, Delivery.id).limit(500))]
+
+
+def unsent_messages(mailing: Mailing) -> list[Delivery]:
+    return list(db.session.scalars(select(Delivery).where(
+        Delivery.mailing_id == mailing.id, Delivery.sent_at.is_(None),
+        Delivery.channel != DeliveryChannel.letter).order_by(Delivery.id)))
+
+
+def letter_recipients(mailing: Mailing) -> list[tuple[SampleMember, FrameRow]]:
+    """The people of a mailing's letters with their addresses, in postal-code order."""
+    return [tuple(row) for row in db.session.execute(
+        select(SampleMember, FrameRow)
+        .join(Delivery, Delivery.member_id == SampleMember.id)
+        .join(FrameRow, SampleMember.frame_row_id == FrameRow.id)
+        .where(Delivery.mailing_id == mailing.id, Delivery.channel == DeliveryChannel.letter)
+        .order_by(FrameRow.postal_code, FrameRow.street, SampleMember.id))]
+
+
+# -- weighting ---------------------------------------------------------------------------------
+def drawn_sample_of(survey: Survey) -> DrawnSample | None:
+    """What the three weighting steps need of the survey's drawn sample: each completed
+    response's stratum (through the code it was given under), N_h and n_h. People found
+    not eligible (moved out, outside the population) leave n_h. None without a sample."""
+    frame = frame_for(survey.id)
+    if frame is None or frame.drawn_at is None:
+        return None
+    strata = {s.id: s for s in frame.strata}
+    not_eligible = [o for o, code in AAPOR_CODE.items() if code == "NE"]
+    left_out = dict(db.session.execute(
+        select(SampleMember.stratum_id, func.count(SampleMember.id))
+        .where(SampleMember.frame_id == frame.id, SampleMember.outcome.in_(not_eligible))
+        .group_by(SampleMember.stratum_id)).all())
+    answered = db.session.execute(
+        select(Response.id, SampleMember.stratum_id)
+        .join(SampleMember, SampleMember.response_id == Response.id)
+        .where(SampleMember.frame_id == frame.id, Response.completed_at.is_not(None))
+        .order_by(Response.id)).all()
+    return DrawnSample(
+        stratum_of_respondent=pd.Series([strata[s].key for _r, s in answered],
+                                        index=[r for r, _s in answered], dtype=object),
+        population_per_stratum={s.key: s.population for s in strata.values()},
+        sampled_per_stratum={s.key: s.sample_size - left_out.get(s.id, 0)
+                             for s in strata.values() if s.sample_size - left_out.get(s.id, 0)})

@@ -13,14 +13,18 @@ from flask import current_app
 from sqlalchemy import delete, update
 
 from surveys.audit import services as audit
+from surveys.core.i18n import LANGUAGES
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.fieldwork import codes, queries, sampling
+from surveys.fieldwork import codes, letters, mail, queries, sampling
 from surveys.fieldwork.aapor import REGISTERED, Outcome
 from surveys.fieldwork.frame_file import FrameCheck, Problem, decode
 from surveys.fieldwork.models import (
+    Delivery,
+    DeliveryChannel,
     FrameRow,
     FrameUpload,
+    LetterBatch,
     Mailing,
     MailingKind,
     SampleFrame,
@@ -273,3 +277,149 @@ def purge(frame: SampleFrame) -> int:
                  organisation_id=frame.survey.organisation_id, rows=deleted)
     db.session.flush()
     return deleted
+
+
+# -- letters, reminders and the paper questionnaire -------------------------------------------
+def start_mailing(frame: SampleFrame, kind: MailingKind, sent_on: date, base_url: str,
+                  user_id: int | None) -> Mailing:
+    """Record a mailing and lay out its letters in a background job (PDF, one per person).
+
+    The invitation goes to everyone sampled; a reminder only to those who have not
+    completed and have no final outcome, and also by e-mail and SMS where the frame has
+    an address or a number (sent by the same job). Each kind goes out once.
+    """
+    if frame.purged_at is not None:
+        raise FieldworkError("purged")
+    if kind is MailingKind.other:
+        raise FieldworkError("unknown_mailing")
+    if queries.batch_of_kind(frame, kind) is not None:
+        raise FieldworkError("already_sent")
+    people = queries.mailing_recipients(frame, reminder=kind is not MailingKind.letter)
+    if not people:
+        raise FieldworkError("no_recipients")
+    mailing = record_mailing(frame, kind, sent_on, len(people))
+    rows = []
+    for member_id, email, mobile in people:
+        rows.append({"mailing_id": mailing.id, "member_id": member_id,
+                     "channel": DeliveryChannel.letter.name})
+        if kind is not MailingKind.letter:
+            rows += [{"mailing_id": mailing.id, "member_id": member_id, "channel": channel.name}
+                     for channel, there in ((DeliveryChannel.email, email),
+                                            (DeliveryChannel.sms, mobile)) if there]
+    for start in range(0, len(rows), 2000):
+        db.session.execute(Delivery.__table__.insert(), rows[start:start + 2000])
+    batch = LetterBatch(mailing_id=mailing.id)
+    db.session.add(batch)
+    audit.record("letters_started", subject=frame.survey.slug,
+                 organisation_id=frame.survey.organisation_id, kind=kind.value,
+                 letters=len(people), on=sent_on.isoformat())
+    db.session.flush()
+    job = job_services.submit("fieldwork_letters", frame.survey.organisation_id, user_id,
+                              {"mailing_id": mailing.id, "base_url": base_url})
+    batch.job_id = job.id
+    db.session.flush()
+    return mailing
+
+
+@dataclass
+class Sent:
+    """What one round of sending did: how many went, and the errors of those that did not."""
+
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def send_messages(mailing: Mailing, base_url: str) -> Sent:
+    """Send the mailing's e-mails and SMS not yet sent; a refusal is kept on the delivery
+    (listed for a retry), never raised. Without SMTP settings the e-mails wait."""
+    survey = mailing_survey(mailing)
+    result = Sent()
+    pending = queries.unsent_messages(mailing)
+    emails = [d for d in pending if d.channel is DeliveryChannel.email]
+    texts = [d for d in pending if d.channel is DeliveryChannel.sms]
+    config = current_app.config
+
+    def failed(delivery: Delivery, error: str) -> None:
+        delivery.error = error[:300]
+        result.failed += 1
+        if error not in result.errors:
+            result.errors.append(error)
+
+    def sent(delivery: Delivery) -> None:
+        delivery.sent_at, delivery.error = utcnow(), None
+        result.sent += 1
+
+    if emails:
+        try:
+            mailer = mail.SmtpMailer(config.get("SMTP_URL"), config.get("MAIL_FROM"))
+        except mail.SendError as error:
+            for delivery in emails:
+                failed(delivery, str(error))
+        else:
+            try:
+                for delivery in emails:
+                    member, row = delivery.member, delivery.member.row
+                    if row is None or not row.email:
+                        failed(delivery, "no address (purged)")
+                        continue
+                    lang = letters.letter_language(survey, member.language)
+                    subject, text = letters.reminder_mail(survey, lang, base_url,
+                                                          member.access_code)
+                    try:
+                        mailer.send(mail.Mail(row.email, LANGUAGES[lang].tag, subject, text))
+                    except mail.SendError as error:
+                        failed(delivery, str(error))
+                    else:
+                        sent(delivery)
+            finally:
+                mailer.close()
+    if texts:
+        try:
+            sender = mail.sms_sender(config.get("SMS_SENDER") or "")
+        except mail.SendError as error:
+            for delivery in texts:
+                failed(delivery, str(error))
+        else:
+            for delivery in texts:
+                member, row = delivery.member, delivery.member.row
+                if row is None or not row.mobile:
+                    failed(delivery, "no number (purged)")
+                    continue
+                lang = letters.letter_language(survey, member.language)
+                try:
+                    sender.send(row.mobile, letters.reminder_sms(survey, lang, base_url,
+                                                                 member.access_code))
+                except mail.SendError as error:
+                    failed(delivery, str(error))
+                else:
+                    sent(delivery)
+    db.session.flush()
+    return result
+
+
+def mailing_survey(mailing: Mailing) -> Survey:
+    return db.session.get(SampleFrame, mailing.frame_id).survey
+
+
+def mark_letters_made(mailing: Mailing) -> None:
+    """The batch's letters are laid out: they count as sent on the mailing's date."""
+    db.session.execute(update(Delivery).where(
+        Delivery.mailing_id == mailing.id, Delivery.channel == DeliveryChannel.letter,
+        Delivery.sent_at.is_(None)).values(sent_at=utcnow()))
+
+
+def start_paper_entry(survey: Survey, member: SampleMember, language: str, user) -> Response:
+    """Staff type in a returned paper questionnaire under the person's code: the response
+    is theirs (channel paper), so completing it completes them."""
+    if member.response is not None:
+        if member.response.completed_at is not None:
+            raise FieldworkError("code_used")
+        raise FieldworkError("code_started")
+    response = survey_services.start_staff_entry(survey, language, Channel.paper, user)
+    member.response_id = response.id
+    member.code_used_at = utcnow()
+    audit.record("paper_entry_started", subject=survey.slug,
+                 organisation_id=survey.organisation_id, code=member.access_code)
+    db.session.flush()
+    return response

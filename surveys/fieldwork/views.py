@@ -29,13 +29,15 @@ from flask_login import current_user
 
 from surveys.auth.access import own, roles_required
 from surveys.core.forms import ConfirmForm, form_status
-from surveys.core.i18n import requested_language
+from surveys.core.i18n import language_name, requested_language
 from surveys.core.problems import http_problem
 from surveys.core.roles import FIELDWORK, FIELDWORK_RATES
 from surveys.core.time import utcnow
 from surveys.extensions import limiter
 from surveys.fieldwork import export, figures, frame_file, queries, sampling, services
 from surveys.fieldwork import jobs as _frame_jobs  # noqa: F401 - registers the import job
+from surveys.fieldwork import letter_jobs as _letter_jobs  # noqa: F401 - registers the letters job
+from surveys.fieldwork import letters as letters_module
 from surveys.fieldwork.aapor import AAPOR_CODE, CODES, Outcome
 from surveys.fieldwork.chart import rate_chart
 from surveys.fieldwork.codes import format_code
@@ -47,10 +49,13 @@ from surveys.fieldwork.forms import (
     CodeForm,
     DesignForm,
     FrameForm,
+    LettersForm,
     MailingForm,
     OutcomeFileForm,
     OutcomeForm,
+    PaperEntryForm,
     error_text,
+    letters_error_text,
     parse_date,
     problem_text,
     stratum_inputs,
@@ -60,6 +65,7 @@ from surveys.fieldwork.services import Design, FieldworkError
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey, SurveyStatus
 from surveys.survey.results import CHANNEL_LABELS, format_share
+from surveys.survey.services import AuthoringError
 
 #: Frame files up to this size are accepted (25,000 people are about 3 MB).
 MAX_FRAME_BYTES = 32 * 1024 * 1024
@@ -438,3 +444,113 @@ def purge(survey_id: int):
         return redirect(url_for(".overview", survey_id=survey.id))
     return render_template("fieldwork/purge.html", survey=survey, frame=frame, form=form,
                            problems=[], sampled=queries.sample_size(frame)), form_status(form)
+
+
+# == letters, reminders and paper ==============================================================
+def _letters_page(survey: Survey, frame: SampleFrame, letters_form=None, paper_form=None,
+                  problems=(), status: int = 200):
+    return render_template(
+        "fieldwork/letters/index.html", survey=survey, frame=frame, problems=problems,
+        letters_form=letters_form or LettersForm(),
+        paper_form=paper_form or PaperEntryForm(languages=survey.languages),
+        batches=queries.letter_batches(frame), counts=queries.delivery_counts(frame),
+        failed=queries.failed_messages(frame), smtp=bool(current_app.config.get("SMTP_URL")),
+        language_name=language_name), \
+        status, {"Cache-Control": "no-store"}
+
+
+def _base_url(survey: Survey) -> str:
+    return url_for("public.start", slug=survey.slug, _external=True)
+
+
+@roles_required(*FIELDWORK)
+def letters(survey_id: int):
+    """Letters, reminders (letter, e-mail, SMS), the paper questionnaire and its entry."""
+    survey = _survey(survey_id)
+    return _letters_page(survey, _frame(survey))
+
+
+@roles_required(*FIELDWORK)
+def make_letters(survey_id: int):
+    """Record the mailing and make its letters (a job whose page shows the progress)."""
+    survey = _survey(survey_id)
+    frame = _frame(survey)
+    form = LettersForm()
+    if form.validate_on_submit():
+        sent_on = parse_date(form.sent_on)
+        if sent_on:
+            try:
+                mailing = services.start_mailing(frame, MailingKind(form.kind.data), sent_on,
+                                                 _base_url(survey), current_user.id)
+            except FieldworkError as refused:
+                return _letters_page(survey, frame, letters_form=form,
+                                     problems=[letters_error_text(refused.code)], status=409)
+            job = queries.batch_of_kind(frame, mailing.kind).job_id
+            return redirect(url_for("jobs.status", job_id=job))
+    return _letters_page(survey, frame, letters_form=form, status=400)
+
+
+@roles_required(*FIELDWORK)
+def retry_messages(survey_id: int):
+    """Send again the e-mails and SMS that were not sent, of every mailing."""
+    survey = _survey(survey_id)
+    frame = _frame(survey)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sent, failed, errors = 0, 0, []
+    for mailing in queries.mailings(frame):
+        result = services.send_messages(mailing, _base_url(survey))
+        sent, failed, errors = sent + result.sent, failed + result.failed, errors + result.errors
+    if failed:
+        return _letters_page(survey, frame, problems=[
+            _("Sent: %(sent)s. Not sent: %(failed)s.", sent=sent, failed=failed),
+            *dict.fromkeys(errors[:5])], status=502)
+    flash(_("Sent: %(sent)s. Not sent: %(failed)s.", sent=sent, failed=0))
+    return redirect(url_for(".letters", survey_id=survey.id))
+
+
+@roles_required(*FIELDWORK)
+def paper_pdf(survey_id: int):
+    """The paper questionnaire (?language=, the default's otherwise); ?code= prints a
+    person's code on it."""
+    survey = _survey(survey_id)
+    _frame(survey)
+    lang = request.args.get("language") or survey.default_language
+    if lang not in survey.languages:
+        abort(404)
+    member = None
+    if request.args.get("code"):
+        member = queries.member_by_code(survey, request.args["code"])
+        if member is None:
+            return _letters_page(survey, _frame(survey), problems=[
+                _("No one in the sample has that code.")], status=404)
+    data = letters_module.questionnaire_pdf(survey, lang, member.access_code if member else None)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{survey.slug}-{lang}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+@roles_required(*FIELDWORK)
+def paper_entry(survey_id: int):
+    """Type in a returned paper questionnaire under the code printed on it."""
+    survey = _survey(survey_id)
+    frame = _frame(survey)
+    form = PaperEntryForm(languages=survey.languages)
+    if form.validate_on_submit():
+        member = queries.member_by_code(survey, form.code.data)
+        if member is None:
+            form.code.errors = [_("No one in the sample has that code.")]
+        else:
+            try:
+                response = services.start_paper_entry(survey, member, form.language.data,
+                                                      current_user)
+            except FieldworkError as refused:
+                return _letters_page(survey, frame, paper_form=form,
+                                     problems=[letters_error_text(refused.code)], status=409)
+            except AuthoringError as refused:
+                return _letters_page(survey, frame, paper_form=form,
+                                     problems=refused.problems, status=409)
+            _remember(response)
+            return redirect(url_for("public.page", slug=survey.slug, n=1,
+                                    lang=response.language))
+    return _letters_page(survey, frame, paper_form=form, status=400)

@@ -219,6 +219,10 @@ class RunForm(FlaskForm):
         _l("Merge categories"), validators=[Length(max=2000)],
         description=_l("Optional, one per line: variable: category -> category it merges into, "
                        "e.g. age: 16-29 -> 30-44."))
+    drawn = BooleanField(_l("Weight as the drawn sample"), default=True,
+                         description=_l("Design weights from the strata (N_h / n_h), then the "
+                                        "non-response adjustment per stratum, then "
+                                        "calibration to the margins."))
 
     @classmethod
     def for_survey(cls, scheme: dict, margin_sets: list[MarginSet], formdata=None) -> RunForm:

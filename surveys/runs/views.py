@@ -271,7 +271,8 @@ def _survey_page(survey: Survey, form, problems: list[str], status: int = 200):
         "runs/survey.html", subject=survey, scheme=scheme, form=form, problems=problems,
         scheme_problems=messages.problems(mapping.problems_with(scheme, survey)),
         runs=queries.survey_runs(survey.id), margin_sets=_margin_sets(),
-        completed=len(queries.completed_ids(survey.id))), status)
+        completed=len(queries.completed_ids(survey.id)),
+        has_sample=fieldwork_queries.has_sample(survey)), status)
 
 
 @roles_required(*ANALYSTS)
@@ -296,7 +297,9 @@ def survey(survey_id: int):
                 "scheme": jsonable(dict(scheme))})
             return redirect(url_for("jobs.status", job_id=job.id), 303)
         if not found:
-            run = services.create_run(subject, margin_set, settings, current_user.id, scheme)
+            drawn = fieldwork_queries.drawn_sample_of(subject) if form.drawn.data else None
+            run = services.create_run(subject, margin_set, settings, current_user.id, scheme,
+                                      drawn=drawn)
             if run.failed:
                 flash(_("The weighting could not be done: see why below."))
             else:

@@ -140,6 +140,12 @@ class SettingsForm(LanguagesMixin, FlaskForm):
                             description=_l("Shown before the resident starts. Needed before "
                                            "opening."))
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=TEXT_MAX)])
+    letter = TextAreaField(_l("Invitation letter"), validators=[Length(max=TEXT_MAX)],
+                           description=_l("For a drawn sample: the letter's text. Leave empty "
+                                          "for the standard text."))
+    reminder = TextAreaField(_l("Reminder letter"), validators=[Length(max=TEXT_MAX)],
+                             description=_l("For a drawn sample: the reminders' text (letter, "
+                                            "e-mail, SMS). Leave empty for the standard text."))
 
     #: Survey language -> the name of its interface-language field (see `settings_form`).
     interface_fields: ClassVar[dict[str, str]] = {}

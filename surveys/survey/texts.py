@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from surveys.core.i18n import language_name
 from surveys.survey.models import Survey
 
-SURVEY_TEXTS = ("title", "intro", "consent", "thanks")
+#: "letter" and "reminder" are the letters to a drawn sample (surveys/fieldwork/letters.py).
+SURVEY_TEXTS = ("title", "intro", "consent", "thanks", "letter", "reminder")
 #: Survey texts that must exist in the default language before a survey opens.
 REQUIRED_SURVEY_TEXTS = ("title", "intro", "consent")
 
