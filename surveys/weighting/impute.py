@@ -35,7 +35,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._cells import joint_cells
 from .errors import MissingValueError, WeightingError
 
 Imputation = Literal["hot_deck", "modal"]
