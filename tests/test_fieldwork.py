@@ -289,3 +289,6 @@ def test_a_qr_code_per_person_and_rate_limited_code_look_ups(database_url, app, 
     statuses = [client.post_form("/s/qr/code", {"code": f"WRONG{i:05d}"}).status_code
                 for i in range(11)]
     assert statuses == [400] * 10 + [429]
+    limiter.reset()
+    with limited.app_context():
+        db.engine.dispose()  # its pooled connections are closed now, not when collected

@@ -3,13 +3,13 @@ command. tests/test_production_readme.py installs it and runs it from an empty d
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+
+from tests.support.wheel import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,10 +22,7 @@ def arabic(msgid: str) -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
-    return next(out.glob("delaktig-*.whl"))
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_carries_compiled_catalogs_migrations_and_the_command(wheel):
@@ -38,3 +35,13 @@ def test_the_wheel_carries_compiled_catalogs_migrations_and_the_command(wheel):
     assert "surveys/wsgi.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "delaktig = surveys.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_the_wheel_carries_every_template_and_static_file_of_the_checkout(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = [path.relative_to(ROOT).as_posix() for package in ("surveys", "dialog")
+               for kind in ("templates", "static")
+               for path in (ROOT / package).rglob(f"{kind}/**/*")
+               if path.is_file() and "__pycache__" not in path.parts]
+    assert len(shipped) > 100
+    assert [name for name in shipped if name not in names] == []

@@ -102,20 +102,20 @@ def test_the_client_address_is_logged_only_with_log_client_address_1(monkeypatch
 # -- gunicorn, as deployed ---------------------------------------------------------------------
 def test_gunicorn_refuses_several_workers_without_redis_before_starting_any(tmp_path):
     server = Gunicorn(tmp_path, {"SECRET_KEY": LONG_KEY}, workers=2)
-    assert server.run_until_exit() == 1
+    assert server.run_until_exit(timeout=90) == 1
     assert "Error: 2 gunicorn workers and no REDIS_URL" in server.output()
     assert "Booting worker" not in server.output()
 
 
 def test_gunicorn_counts_workers_set_through_web_concurrency(tmp_path):
     server = Gunicorn(tmp_path, {"SECRET_KEY": LONG_KEY, "WEB_CONCURRENCY": "3"}, workers=None)
-    assert server.run_until_exit() == 1
+    assert server.run_until_exit(timeout=90) == 1
     assert "Error: 3 gunicorn workers and no REDIS_URL" in server.output()
 
 
 def test_gunicorn_stops_when_the_secret_key_is_too_short(tmp_path):
     server = Gunicorn(tmp_path, {"SECRET_KEY": "too-short"}, workers=1)
-    assert server.run_until_exit() != 0
+    assert server.run_until_exit(timeout=90) != 0
     assert "SECRET_KEY is 9 bytes long; production needs at least 32" in server.output()
 
 

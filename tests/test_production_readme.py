@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import ROOT, Nginx, Redis, Resident, answers, free_port, wait_until
+from tests.support.web import TOKEN_RE
+from tests.support.wheel import build_wheel
 from tests.test_deploy_nginx import SNIPPET, site_for_test
 from tests.test_install import arabic
 
@@ -43,9 +45,7 @@ def test_the_readme_production_section_runs_as_written(tmp_path, postgres):
     lines = production_block()
     wheel_dir, venv, workdir = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
     workdir.mkdir()
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
-                    str(wheel_dir), str(ROOT)], check=True, capture_output=True)
-    wheel = next(wheel_dir.glob("delaktig-*.whl"))
+    wheel = build_wheel(wheel_dir)
     redis = Redis(tmp_path)
     port = free_port()
     install = (f"{sys.executable} -m venv --without-pip {venv} && {sys.executable} -m pip "
@@ -101,8 +101,10 @@ def test_the_readme_production_section_runs_as_written(tmp_path, postgres):
 
 
 def log_in(resident: Resident, email: str, password: str) -> int:
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      resident.request("GET", "/login")[2].decode()).group(1)
+    status, _, page = resident.request("GET", "/login")
+    found = TOKEN_RE.search(page.decode())
+    assert status == 200 and found, (status, page[:300])
+    token = found.group(1)
     return resident.request("POST", "/login", body=urllib.parse.urlencode(
         {"csrf_token": token, "email": email, "password": password}),
         headers={"Content-Type": "application/x-www-form-urlencoded"})[0]
@@ -125,7 +127,7 @@ def check_through_nginx(port: int, demo_logins: dict[str, str]) -> None:
     assert log_in(analyst, "analyst@exempelby.se", demo_logins["analyst@exempelby.se"]) == 302
     report = analyst.request("GET", "/followup/report?lang=sv")[2].decode()
     action = re.search(r'action="(/followup/report\.pdf\?[^"]+)"', report).group(1)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', report).group(1)
+    token = TOKEN_RE.search(report).group(1)
     status, headers, _ = analyst.request(
         "POST", action.replace("&amp;", "&"), body=urllib.parse.urlencode({"csrf_token": token}),
         headers={"Content-Type": "application/x-www-form-urlencoded"})
