@@ -94,6 +94,9 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "DIALOG_JOIN_RATE_LIMIT": os.environ.get("DIALOG_JOIN_RATE_LIMIT", "600 per minute"),
         # surveys with at least this many completed responses are weighted by a job
         "RUN_JOB_MIN_RESPONDENTS": int(os.environ.get("RUN_JOB_MIN_RESPONDENTS", "5000")),
+        # and their weighted microdata written by a job from this many respondents
+        "EXPORT_JOB_MIN_RESPONDENTS": int(os.environ.get("EXPORT_JOB_MIN_RESPONDENTS",
+                                                         "20000")),
         # SCB's statistical database (PxWebApi 2), for fetching population tables by id
         "SCB_API_URL": os.environ.get("SCB_API_URL", "https://statistikdatabasen.scb.se/api/v2"),
         "SCB_TIMEOUT": float(os.environ.get("SCB_TIMEOUT", "20")),

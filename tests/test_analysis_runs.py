@@ -604,3 +604,25 @@ def test_a_large_survey_is_weighted_by_a_job_whose_page_leads_to_the_run(app, cl
     assert run["error"] is None and run["n_respondents"] == 12
     assert sum(stored_weights(app, run_id).values()) == pytest.approx(1300)
     assert client.get(reply.headers["Location"] + "/download").status_code == 404
+
+
+def test_a_large_runs_microdata_are_written_by_a_job_and_the_download_is_audited(
+        app, client, small, monkeypatch):
+    from surveys.audit.models import AuditEvent
+
+    run_id, _ = small_run(app, client, small)
+    client.post_form(f"/analysis/runs/{run_id}/approve")
+    monkeypatch.setitem(app.config, "EXPORT_JOB_MIN_RESPONDENTS", 12)  # the small survey's 12
+    reply = client.post_form(f"/analysis/runs/{run_id}/export?format=parquet")
+    assert reply.status_code == 303 and reply.headers["Location"].startswith("/jobs/")
+    job_page = client.get(reply.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert f"Weighted microdata of weighting run {run_id} (PARQUET)" in job_page
+    assert "Ready." in job_page
+    file = client.get(reply.headers["Location"] + "/download")
+    assert file.headers["Content-Disposition"] == (
+        f'attachment; filename="liten-run{run_id}-weighted.parquet"')
+    frame = pd.read_parquet(io.BytesIO(file.data))
+    assert len(frame) == 12 and frame["weight_exp"].sum() == pytest.approx(1300)
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).where(
+            AuditEvent.action == "microdata_downloaded")) == "microdata_downloaded"

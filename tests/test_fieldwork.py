@@ -292,3 +292,24 @@ def test_a_qr_code_per_person_and_rate_limited_code_look_ups(database_url, app, 
     limiter.reset()
     with limited.app_context():
         db.engine.dispose()  # its pooled connections are closed now, not when collected
+
+
+def test_the_yearly_report_states_the_response_rate_of_a_drawn_wave(app, org, make_survey,
+                                                                    make_client):
+    from surveys.auth.models import Organisation
+    from surveys.followup import report
+    from surveys.followup import services as followup
+    from surveys.survey.models import Survey
+
+    survey_id = make_survey(org, slug="rapport-urval")
+    codes = make_sample(app, survey_id, people=100, n=30)
+    make_client().post_form("/s/rapport-urval/code", {"code": codes[0]})  # one partial (P)
+    open_survey = make_survey(org, slug="oppen")
+    with app.test_request_context("/"), report.in_language("en"):
+        framework = followup.create_from_template(db.session.get(Organisation, org.id))
+        wave = followup.set_wave(framework, db.session.get(Survey, survey_id), 2026)
+        method = report._wave_method(wave)
+        open_wave = report._wave_method(followup.set_wave(
+            framework, db.session.get(Survey, open_survey), 2025))
+    assert method.response_rate.startswith("Response rate 0% (RR1)")
+    assert open_wave.response_rate == ""

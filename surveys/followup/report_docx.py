@@ -206,6 +206,8 @@ class ReportDocument:
             facts = [[_("Survey"), wave.survey_title], [_("Fieldwork"), wave.fieldwork],
                      [_("Responses"), wave.responses],
                      [_("Completed responses"), wave.completed]]
+            if wave.response_rate:
+                facts.append([_("Response rate"), wave.response_rate])
             run = wave.run
             if run is None:
                 facts.append([_("Weighting run"),

@@ -1,9 +1,11 @@
-"""The weighting runs' background work: a run of a large survey is weighted by a job.
+"""The weighting runs' background work: a large survey is weighted, and a large run's
+microdata written, by a job.
 
 Weighting itself takes seconds even for tens of thousands of answers, but reading them,
 imputing, estimating every item by every group and storing a weight per response grows
 with the survey; above `RUN_JOB_MIN_RESPONDENTS` completed responses the request that
-asks for a run only queues it, and the job's page leads to the run when it is done.
+asks for a run only queues it, and the job's page leads to the run when it is done. The
+same holds for the weighted microdata of runs of `EXPORT_JOB_MIN_RESPONDENTS` or more.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from surveys.extensions import db
 from surveys.jobs.models import Job
 from surveys.jobs.services import JobResult, Progress, job_kind
 from surveys.runs import services
-from surveys.runs.models import MarginSet
+from surveys.runs.exporting import ExportRequest, export_file
+from surveys.runs.models import MarginSet, WeightingRun
 from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
 
@@ -34,3 +37,17 @@ def weighting_run(job: Job, progress: Progress) -> JobResult:
     db.session.flush()
     return JobResult(_("weighting run %(id)s", id=run.id),
                      link={"endpoint": "runs.run", "values": {"run_id": run.id}})
+
+
+def _export_title(params: dict) -> str:
+    return _("Weighted microdata of weighting run %(id)s (%(format)s)", id=params["run_id"],
+             format=params["asked"]["fmt"].upper())
+
+
+@job_kind("microdata_export", title=_export_title)
+def microdata_export(job: Job, progress: Progress) -> JobResult:
+    """A large run's weighted microdata, as the export page writes a small one's."""
+    run = db.session.get(WeightingRun, job.params["run_id"])
+    progress(0, 1)
+    data, name, mimetype = export_file(run, ExportRequest(**job.params["asked"]))
+    return JobResult(name, mimetype, data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import asdict
 
 from flask import (
     Response,
@@ -35,6 +35,7 @@ from surveys.fieldwork import queries as fieldwork_queries
 from surveys.jobs import services as job_services
 from surveys.runs import (
     charts,
+    exporting,
     jsonstat,
     mapping,
     messages,
@@ -45,6 +46,7 @@ from surveys.runs import (
     syntax,
 )
 from surveys.runs import jobs as _run_jobs  # noqa: F401 - registers the weighting job
+from surveys.runs.exporting import ExportRequest
 from surveys.runs.forms import (
     CSV_DIALECTS,
     EXPORT_FORMATS,
@@ -67,14 +69,6 @@ from surveys.runs.weighing import RunError, RunSettings, check_settings
 from surveys.survey import queries as survey_queries
 from surveys.survey.models import Survey
 from surveys.survey.results import language_display_name
-
-MIMETYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "sav": "application/x-spss-sav",
-    "dta": "application/x-stata-dta",
-    "parquet": "application/vnd.apache.parquet",
-}
 
 
 def helpers() -> dict:
@@ -502,21 +496,6 @@ def collapse(run_id: int):
     return redirect(url_for(".run", run_id=again.id))
 
 
-@dataclass
-class ExportRequest:
-    """What the export form asked for."""
-
-    fmt: str
-    include_text: bool
-    lang: str
-    dialect: str
-
-    def file_name(self, subject: WeightingRun, extension: str) -> str:
-        """The data file's name (the syntax files open it by this name)."""
-        text = "-text" if self.include_text else ""
-        return f"{subject.survey.slug}-run{subject.id}-weighted{text}.{extension}"
-
-
 def _export_request(subject: WeightingRun):
     """The export form's choices (posted, or in the query), or a redirect."""
     if subject.approved_at is None:
@@ -537,15 +516,10 @@ def _export_request(subject: WeightingRun):
 def _export_parts(subject: WeightingRun, asked: ExportRequest):
     """The run weighted again and the codebook, or a redirect when its input has changed."""
     try:
-        weighted, plan = queries.export_design(subject)
+        return exporting.export_parts(subject, asked)
     except RunError as error:
         flash(messages.problem(error.code, error.details))
         return redirect(url_for(".run", run_id=subject.id, _anchor="export"))
-    codebook = microdata.codebook_for(subject.survey, asked.lang,
-                                      include_text=asked.include_text,
-                                      weighting=plan.margins,
-                                      strata=list(plan.strata) if plan.strata else None)
-    return weighted, plan, codebook
 
 
 def _download(data: bytes | str, name: str, mimetype: str) -> Response:
@@ -555,19 +529,24 @@ def _download(data: bytes | str, name: str, mimetype: str) -> Response:
 
 @roles_required(*ANALYSTS)
 def export(run_id: int):
-    """Weighted microdata (format=&dialect=&text=&lang=), recorded in the audit log."""
+    """Weighted microdata (format=&dialect=&text=&lang=), recorded in the audit log; a run of
+    at least `EXPORT_JOB_MIN_RESPONDENTS` respondents is written by a background job."""
     subject = _run(run_id)
     asked = _export_request(subject)
     if not isinstance(asked, ExportRequest):
         return asked
+    if subject.n_respondents >= current_app.config["EXPORT_JOB_MIN_RESPONDENTS"]:
+        services.note_download(subject, asked.fmt, asked.include_text)
+        job = job_services.submit("microdata_export", subject.survey.organisation_id,
+                                  current_user.id, {"run_id": subject.id,
+                                                    "asked": asdict(asked)})
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
     parts = _export_parts(subject, asked)
     if not isinstance(parts, tuple):
         return parts
-    weighted, _plan, codebook = parts
-    frame = queries.microdata_frame(subject, weighted, include_text=asked.include_text)
-    data = microdata.write_microdata(frame, codebook, asked.fmt, asked.dialect)
+    data, name, mimetype = exporting.export_file(subject, asked, parts)
     services.note_download(subject, asked.fmt, asked.include_text)
-    return _download(data, asked.file_name(subject, asked.fmt), MIMETYPES[asked.fmt])
+    return _download(data, name, mimetype)
 
 
 @roles_required(*ANALYSTS)
