@@ -7,11 +7,22 @@ code to the text in that language, e.g. ``{"sv": "Välkommen", "ar": "أهلاً
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
+from itertools import chain
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    event,
+    func,
+)
 from sqlalchemy.ext.mutable import MutableDict, MutableList
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from surveys.auth.models import Organisation
 from surveys.core.i18n import LANGUAGES, TAG_MAX, language
@@ -34,6 +45,11 @@ def format_resume_code(code: str) -> str:
 def normalise_resume_code(text: str) -> str:
     """What the resident typed, without spaces, hyphens or case."""
     return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def new_definition_version() -> str:
+    """A version name no earlier definition of any survey had (ids may be reused)."""
+    return secrets.token_hex(8)
 
 
 class SurveyStatus(enum.Enum):
@@ -81,6 +97,10 @@ class Survey(db.Model):
     texts: Mapped[dict] = mapped_column(LocalizedText, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Changes with every change of a page or question (texts, translations, recordings
+    #: included): answering pages keep the definition per version (`published.py`).
+    definition_version: Mapped[str] = mapped_column(
+        String(16), default=new_definition_version, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     pages: Mapped[list[Page]] = relationship(
@@ -172,6 +192,26 @@ class Question(db.Model):
     def kind(self) -> QuestionType:
         """The question type object that owns this question's behaviour."""
         return question_type(self.type)
+
+
+@event.listens_for(Session, "before_flush")
+def _new_definition_version(session: Session, _context, _instances) -> None:
+    """Give a survey a new definition version when one of its pages or questions changes."""
+    surveys = set()
+    with session.no_autoflush:
+        for item in chain(session.new, session.dirty, session.deleted):
+            if not isinstance(item, Page | Question):
+                continue
+            if item in session.dirty and not session.is_modified(item):
+                continue
+            # A new page knows its survey only by the relationship; a removed one by its id.
+            survey = item.__dict__.get("survey")
+            if survey is None and item.survey_id is not None:
+                survey = session.get(Survey, item.survey_id)
+            if survey is not None and survey not in session.new:
+                surveys.add(survey)
+    for survey in surveys:
+        survey.definition_version = new_definition_version()
 
 
 class Response(db.Model):

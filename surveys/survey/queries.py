@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from surveys.extensions import db
-from surveys.survey import stats
+from surveys.survey import published, stats
 from surveys.survey.models import (
     RESUME_LENGTH,
     Answer,
@@ -39,10 +39,31 @@ def survey_by_id(survey_id: int) -> Survey | None:
 
 
 def survey_by_slug(slug: str) -> Survey | None:
-    """The survey answered at /s/<slug>, whatever its state, with its pages and questions
-    (three queries for the whole definition, instead of one per page and per answer)."""
-    return db.session.scalar(select(Survey).where(Survey.slug == slug).options(
-        selectinload(Survey.pages).selectinload(Page.questions)))
+    """The survey answered at /s/<slug>, whatever its state (the row only: answering pages
+    take its pages and questions from `survey_definition`)."""
+    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def survey_definition(survey: Survey) -> published.SurveyDefinition:
+    """The survey's pages and questions as immutable values, read once per version."""
+    return published.definitions.get(survey.id, survey.definition_version,
+                                     lambda: _read_definition(survey.id))
+
+
+def _read_definition(survey_id: int) -> published.SurveyDefinition:
+    # One statement, so the version read is the one the pages and questions belong to
+    # even when an author's change commits meanwhile.
+    rows = db.session.execute(
+        select(Survey.definition_version, Page.id, Page.position, Page.title, Question.id,
+               Question.key, Question.type, Question.required, Question.text, Question.help,
+               Question.settings, Question.condition, Question.audio)
+        .select_from(Survey)
+        .outerjoin(Page, Page.survey_id == Survey.id)
+        .outerjoin(Question, Question.page_id == Page.id)
+        .where(Survey.id == survey_id)
+        .order_by(Page.position, Question.position)
+    ).all()
+    return published.build(survey_id, rows[0][0], [row[1:] for row in rows])
 
 
 def slug_taken(slug: str) -> bool:
@@ -94,10 +115,11 @@ def response_by_token(survey: Survey, token: str | None) -> Response | None:
     """The response a cookie token points to, if it belongs to this survey."""
     if not token:
         return None
-    return db.session.scalar(
+    # The response and its answers in one statement (answers name their question by id).
+    return db.session.scalars(
         select(Response).where(Response.survey_id == survey.id, Response.token == token)
-        .options(selectinload(Response.answers))
-    )
+        .options(joinedload(Response.answers))
+    ).unique().first()
 
 
 def response_by_resume_code(survey: Survey, typed: str) -> Response | None:

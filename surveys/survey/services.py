@@ -42,6 +42,7 @@ from surveys.survey.models import (
     Survey,
     SurveyStatus,
 )
+from surveys.survey.published import PageDefinition, QuestionDefinition, SurveyDefinition
 from surveys.survey.questions import QUESTION_TYPES, AnswerError
 from surveys.survey.texts import SURVEY_TEXTS, completeness, missing_texts, survey_texts
 from surveys.survey.translation_files import ImportReport, read_translations
@@ -642,12 +643,14 @@ def choose_language(response: Response, language: str) -> None:
         db.session.flush()
 
 
-def answers_by_key(response: Response) -> dict[str, object]:
+def answers_by_key(response: Response, definition: SurveyDefinition) -> dict[str, object]:
     """Question key -> stored answer value."""
-    return {answer.question.key: answer.value for answer in response.answers}
+    by_id = definition.by_id
+    return {by_id[a.question_id].key: a.value for a in response.answers
+            if a.question_id in by_id}
 
 
-def stored_values(page: Page, answers: dict[str, object]) -> dict[str, object]:
+def stored_values(page: PageDefinition, answers: dict[str, object]) -> dict[str, object]:
     """The page's form fields filled with the answers already stored."""
     values = {}
     for question in page.questions:
@@ -656,39 +659,40 @@ def stored_values(page: Page, answers: dict[str, object]) -> dict[str, object]:
     return values
 
 
-def is_shown(question: Question, answers: dict[str, object]) -> bool:
+def is_shown(question: QuestionDefinition, answers: dict[str, object],
+             definition: SurveyDefinition) -> bool:
     """True unless the question's display condition is unmet by the earlier answer."""
     condition = question.condition
     if not condition:
         return True
-    source = next(
-        (q for q in question.page.survey.questions() if q.key == condition["question"]), None
-    )
+    source = definition.by_key.get(condition["question"])
     if source is None or source.key not in answers:
         return False
     given = source.kind.condition_values(answers[source.key])
     return bool(given & {str(v) for v in condition["values"]})
 
 
-def shown_questions(page: Page, answers: dict[str, object]) -> list[Question]:
+def shown_questions(page: PageDefinition, answers: dict[str, object],
+                    definition: SurveyDefinition) -> list[QuestionDefinition]:
     """The questions of a page that the resident sees, given the answers so far."""
-    return [q for q in page.questions if is_shown(q, answers)]
+    return [q for q in page.questions if is_shown(q, answers, definition)]
 
 
-def shown_pages(survey: Survey, answers: dict[str, object]) -> list[int]:
+def shown_pages(definition: SurveyDefinition, answers: dict[str, object]) -> list[int]:
     """Indexes of the pages with at least one question shown."""
-    return [i for i, page in enumerate(survey.pages) if shown_questions(page, answers)]
+    return [i for i, page in enumerate(definition.pages)
+            if shown_questions(page, answers, definition)]
 
 
-def first_incomplete_page(survey: Survey, answers: dict[str, object]) -> int | None:
+def first_incomplete_page(definition: SurveyDefinition, answers: dict[str, object]) -> int | None:
     """The first shown page with a shown required question unanswered, if any.
 
     A resident reaches a page only through the pages before it, so the pages after this
     one are not reached yet: they cannot be opened by typing their address.
     """
-    for index in shown_pages(survey, answers):
+    for index in shown_pages(definition, answers):
         if any(q.required and q.key not in answers
-               for q in shown_questions(survey.pages[index], answers)):
+               for q in shown_questions(definition.pages[index], answers, definition)):
             return index
     return None
 
@@ -704,26 +708,30 @@ class PageResult:
     completed: bool = False
 
 
-def save_page(response: Response, page_index: int, form, *, going_back: bool = False) -> PageResult:
+def save_page(response: Response, page_index: int, form, *, going_back: bool = False,
+              definition: SurveyDefinition | None = None) -> PageResult:
     """Validate and store one page's answers in the current transaction.
 
     Answers are replaced, never appended, so submitting the same page twice stores
     each answer once. Nothing is written when any answer on the page is invalid.
     Going back skips the required check but still refuses malformed answers.
+    `definition` is the survey's current one (read here when not given).
     """
     survey = response.survey
+    definition = definition or queries.survey_definition(survey)
     was_finished = response.completed_at is not None
     # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
     db.session.execute(
         select(Response.id).where(Response.id == response.id).with_for_update()
     )
-    page = survey.pages[page_index]
-    answers = answers_by_key(response)
+    page = definition.pages[page_index]
+    answers = answers_by_key(response, definition)
     result = PageResult()
-    parsed: dict[Question, object] = {}
+    parsed: dict[QuestionDefinition, object] = {}
     for question in page.questions:
         # Conditions may refer to earlier questions on the same page.
-        if not is_shown(question, answers | {q.key: v for q, v in parsed.items() if v is not None}):
+        seen = answers | {q.key: v for q, v in parsed.items() if v is not None}
+        if not is_shown(question, seen, definition):
             continue
         try:
             value = question.kind.parse(question, form)
@@ -748,18 +756,18 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
         elif question.id in stored:
             stored[question.id].value = value
         else:
-            response.answers.append(Answer(question=question, value=value))
+            response.answers.append(Answer(question_id=question.id, value=value))
     db.session.flush()
-    _forget_hidden_answers(response)
+    _forget_hidden_answers(response, definition)
 
-    answers = answers_by_key(response)
-    pages = shown_pages(survey, answers)
+    answers = answers_by_key(response, definition)
+    pages = shown_pages(definition, answers)
     if going_back:
         earlier = [i for i in pages if i < page_index]
         result.next_page = earlier[-1] if earlier else page_index
     else:
         later = [i for i in pages if i > page_index]
-        missing = first_incomplete_page(survey, answers)
+        missing = first_incomplete_page(definition, answers)
         if later:
             result.next_page = later[0] if missing is None else min(later[0], missing)
         elif missing is not None:
@@ -779,10 +787,11 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
     return result
 
 
-def _forget_hidden_answers(response: Response) -> None:
+def _forget_hidden_answers(response: Response, definition: SurveyDefinition) -> None:
     """Drop answers to questions that an edited earlier answer now hides."""
-    answers = answers_by_key(response)
-    hidden = [a.id for a in response.answers if not is_shown(a.question, answers)]
+    answers = answers_by_key(response, definition)
+    hidden = [a.id for a in response.answers if a.question_id in definition.by_id
+              and not is_shown(definition.by_id[a.question_id], answers, definition)]
     if hidden:
         db.session.execute(delete(Answer).where(Answer.id.in_(hidden)))
         db.session.expire(response, ["answers"])

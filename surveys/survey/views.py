@@ -155,14 +155,14 @@ def _answering(slug: str):
     if request.method == "POST":
         # the language a page was saved in is the response's (a page view writes nothing)
         services.choose_language(response, g.content_language)
-    return survey, response
+    return survey, queries.survey_definition(survey), response
 
 
 def page(slug: str, n: int):
     """Page n (1-based); POST saves it and goes to the next shown page (or back)."""
-    survey, response = _answering(slug)
-    answers = services.answers_by_key(response)
-    shown = services.shown_pages(survey, answers)
+    survey, definition, response = _answering(slug)
+    answers = services.answers_by_key(response, definition)
+    shown = services.shown_pages(definition, answers)
     if not shown:
         abort(404)
     index = n - 1
@@ -170,28 +170,29 @@ def page(slug: str, n: int):
         # A page hidden by a condition or out of range: go to where the resident is.
         current = response.current_page if response.current_page in shown else shown[0]
         return redirect(url_for(".page", slug=slug, n=current + 1))
-    missing = services.first_incomplete_page(survey, answers)
+    missing = services.first_incomplete_page(definition, answers)
     if missing is not None and index > missing:
         # Not reached yet: an earlier page still needs an answer.
         return redirect(url_for(".page", slug=slug, n=missing + 1))
-    values = services.stored_values(survey.pages[index], answers)
+    page_def = definition.pages[index]
+    values = services.stored_values(page_def, answers)
     errors, status = {}, 200
     if request.method == "POST":
         result = services.save_page(
-            response, index, request.form, going_back=request.form.get("action") == "back"
+            response, index, request.form, going_back=request.form.get("action") == "back",
+            definition=definition,
         )
         if not result.errors:
             if result.completed:
                 return redirect(url_for(".thanks", slug=slug))
             return redirect(url_for(".page", slug=slug, n=result.next_page + 1))
         values, errors, status = result.values, result.errors, 400
-    page_obj = survey.pages[index]
     return render_template(
         "survey/page.html",
         survey=survey,
         response=response,
-        page=page_obj,
-        questions=services.shown_questions(page_obj, answers),
+        page=page_def,
+        questions=services.shown_questions(page_def, answers, definition),
         values=values,
         errors=errors,
         step=shown.index(index) + 1,
@@ -231,8 +232,9 @@ def thanks(slug: str):
 YEAR = 365 * 24 * 3600
 
 
-def _send_recording(question: Question, lang: str, *, public: bool):
-    """A question's recording in `lang`, with byte ranges and ETag (`send_file`)."""
+def _send_recording(question, lang: str, *, public: bool):
+    """A question's recording in `lang` (the stored question, or its published definition),
+    with byte ranges and ETag (`send_file`)."""
     clip = question.audio.get(lang)
     if clip is None or not audio.path_of(clip["sha256"]).is_file():
         abort(404)
@@ -251,7 +253,7 @@ def _send_recording(question: Question, lang: str, *, public: bool):
 def public_audio(slug: str, question_id: int, lang: str):
     """A question read aloud, for the player beside it (only in the survey's languages)."""
     survey = _public_survey(slug)
-    question = next((q for q in survey.questions() if q.id == question_id), None)
+    question = queries.survey_definition(survey).by_id.get(question_id)
     if question is None or lang not in survey.languages:
         abort(404)
     return _send_recording(question, lang, public=True)

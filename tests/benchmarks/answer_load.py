@@ -2,7 +2,7 @@
 beside a bare Flask endpoint doing one INSERT, measured in the same run.
 
 Run: .venv/bin/python tests/benchmarks/answer_load.py [--respondents 20] [--seconds 30]
-     [--workers 2] [--threads 1]
+     [--workers 2] [--threads 4]
 
 Two phases on the same throwaway PostgreSQL server and the same gunicorn settings:
 
@@ -221,8 +221,9 @@ def main() -> int:
     parser.add_argument("--respondents", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker (1: sync workers)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="gunicorn threads per worker, as surveys/gunicorn_conf.py sets "
+                             "(1: sync workers)")
     args = parser.parse_args()
 
     server = PostgresServer().start()
