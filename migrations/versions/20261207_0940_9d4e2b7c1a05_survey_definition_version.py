@@ -4,7 +4,7 @@ Every change of a survey's pages or questions gives the survey a new definition 
 so answering pages can keep the definition per version instead of reading it per request.
 
 Revision ID: 9d4e2b7c1a05
-Revises: 29a89fe3d8e1
+Revises: 5c0d7e1a2b44
 Create Date: 2026-12-07 09:40:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9d4e2b7c1a05'
-down_revision = '29a89fe3d8e1'
+down_revision = '5c0d7e1a2b44'
 branch_labels = None
 depends_on = None
 
