@@ -19,19 +19,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from dialog import bylanguage, disclosure, opinion, queries
 from dialog.models import (
     Event,
     EventAction,
     EventResponse,
-    Participant,
     Prompt,
-    Statement,
     TableGroup,
     TableNote,
-    Vote,
 )
 from dialog.queries import StatementFigures
 from surveys.extensions import db
@@ -208,26 +203,6 @@ def language_results(event: Event, figures: list[StatementFigures] | None = None
     return bylanguage.by_language(event.languages, figures, queries.language_votes(event.id))
 
 
-def analysis_version(event_id: int) -> tuple:
-    """What the event's opinion analysis depends on, read in three small queries.
-
-    Votes (how many, the newest id, the latest change: a new, changed or deleted vote moves
-    one of them), every statement's status (moderation) and the muted devices (whose votes
-    are set aside). Equal versions, equal input.
-    """
-    votes = db.session.execute(
-        select(func.count(Vote.id), func.max(Vote.id), func.max(Vote.updated_at))
-        .join(Statement, Statement.id == Vote.statement_id)
-        .where(Statement.event_id == event_id)).one()
-    statuses = db.session.execute(
-        select(Statement.id, Statement.status).where(Statement.event_id == event_id)
-        .order_by(Statement.id)).all()
-    muted = db.session.scalars(select(Participant.id).where(
-        Participant.event_id == event_id, Participant.muted_at.is_not(None))
-        .order_by(Participant.id)).all()
-    return tuple(votes), tuple(tuple(row) for row in statuses), tuple(muted)
-
-
 def opinion_result(event_id: int) -> opinion.OpinionResult:
     """`queries.opinion_result`, run again only after a vote or a moderation changed.
 
@@ -236,7 +211,7 @@ def opinion_result(event_id: int) -> opinion.OpinionResult:
     Treat the result as read-only: later page views get the same object.
     """
     key = (db.engine.url.render_as_string(hide_password=True), event_id)
-    version = analysis_version(event_id)
+    version = queries.analysis_version(event_id)
     with _analyses_lock:
         kept = _analyses.get(key)
         if kept is not None and kept[0] == version:

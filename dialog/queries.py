@@ -380,6 +380,26 @@ def participants(event_id: int) -> list[Participant]:
         Participant.event_id == event_id).order_by(Participant.id)))
 
 
+def analysis_version(event_id: int) -> tuple:
+    """What the event's opinion analysis depends on, read in three small queries.
+
+    Votes (how many, the newest id, the latest change: a new, changed or deleted vote moves
+    one of them), every statement's status (moderation) and the muted devices (whose votes
+    are set aside). Equal versions, equal input.
+    """
+    votes = db.session.execute(
+        select(func.count(Vote.id), func.max(Vote.id), func.max(Vote.updated_at))
+        .join(Statement, Statement.id == Vote.statement_id)
+        .where(Statement.event_id == event_id)).one()
+    statuses = db.session.execute(
+        select(Statement.id, Statement.status).where(Statement.event_id == event_id)
+        .order_by(Statement.id)).all()
+    muted = db.session.scalars(select(Participant.id).where(
+        Participant.event_id == event_id, Participant.muted_at.is_not(None))
+        .order_by(Participant.id)).all()
+    return tuple(votes), tuple(tuple(row) for row in statuses), tuple(muted)
+
+
 def opinion_result(event_id: int, min_votes: int = opinion.MIN_VOTES,
                    votes: pd.DataFrame | None = None) -> opinion.OpinionResult:
     """`dialog.opinion.analyse` on the event's device votes (paper tallies have no voters),

@@ -311,5 +311,5 @@ def test_the_yearly_report_states_the_response_rate_of_a_drawn_wave(app, org, ma
         method = report._wave_method(wave)
         open_wave = report._wave_method(followup.set_wave(
             framework, db.session.get(Survey, open_survey), 2025))
-    assert method.response_rate.startswith("Response rate 0% (RR1)")
+    assert method.response_rate.startswith("Response rate 0.0% (RR1)")
     assert open_wave.response_rate == ""

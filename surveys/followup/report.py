@@ -27,13 +27,13 @@ from html import unescape
 from pathlib import Path
 
 from flask import g, render_template
-from flask_babel import force_locale, format_date, format_decimal, format_percent
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
-from surveys.fieldwork import queries as fieldwork_queries
+from surveys.fieldwork.summary import response_rate_sentence
 from surveys.followup import messages, present, queries
 from surveys.followup.models import Framework, Goal, Wave
 from surveys.followup.values import IndicatorSeries
@@ -289,25 +289,8 @@ def _wave_method(wave: Wave) -> WaveMethod:
     return WaveMethod(
         year=wave.year, survey_title=survey.title(survey.default_language),
         fieldwork=fieldwork, responses=format_decimal(total), completed=format_decimal(completed),
-        run=_run_info(run) if run is not None else None, response_rate=_response_rate(survey))
-
-
-def _response_rate(survey) -> str:
-    """The sample's RR1 and its least answering stratum's, as the representation monitor
-    states them; empty for an open survey without a drawn sample."""
-    summary = fieldwork_queries.rate_summary(survey)
-    if summary is None:
-        return ""
-    overall, lowest = summary
-
-    def percent(rate: float | None) -> str:
-        return "–" if rate is None else format_percent(rate)
-
-    if lowest is None:
-        return _("Response rate %(rate)s (RR1).", rate=percent(overall.rates.rr1))
-    return _("Response rate %(rate)s (RR1); %(lowest)s among %(stratum)s.",
-             rate=percent(overall.rates.rr1), lowest=percent(lowest.rates.rr1),
-             stratum=lowest.label)
+        run=_run_info(run) if run is not None else None,
+        response_rate=response_rate_sentence(survey))
 
 
 def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | None:

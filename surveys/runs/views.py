@@ -32,6 +32,7 @@ from surveys.core.i18n import current_language, localized
 from surveys.core.jsonstat import parse
 from surveys.core.roles import ANALYSTS
 from surveys.fieldwork import queries as fieldwork_queries
+from surveys.fieldwork.summary import response_rate_sentence
 from surveys.jobs import services as job_services
 from surveys.runs import (
     charts,
@@ -390,7 +391,7 @@ def representation(survey_id: int):
     return _no_store(render_template(
         "runs/representation.html", subject=subject, margin_sets=margin_sets,
         chosen=chosen, monitor=result, small=monitor.SMALL,
-        sample_rates=fieldwork_queries.rate_summary(subject),
+        response_rate=response_rate_sentence(subject),
         scheme_problems=messages.problems(mapping.problems_with(scheme, subject))))
 
 
@@ -549,9 +550,10 @@ def export(run_id: int):
     return _download(data, name, mimetype)
 
 
-@roles_required(*ANALYSTS)
-def spss_syntax(run_id: int):
-    """SPSS syntax for the .sav (?text=&lang=): WEIGHT BY and the complex-samples plan."""
+def _companion_file(run_id: int, make):
+    """A file that goes with the microdata, made with the export form's choices from the
+    run weighted again: `make(subject, asked, weighted, plan, codebook)` gives (data, file
+    name, MIME type). A redirect when the form's choices or the run's inputs do not allow it."""
     subject = _run(run_id)
     asked = _export_request(subject)
     if not isinstance(asked, ExportRequest):
@@ -559,35 +561,28 @@ def spss_syntax(run_id: int):
     parts = _export_parts(subject, asked)
     if not isinstance(parts, tuple):
         return parts
-    _weighted, plan, codebook = parts
-    text = syntax.spss_syntax(codebook, plan, asked.file_name(subject, "sav"))
-    return _download(text, asked.file_name(subject, "sps"), "text/plain")
+    return _download(*make(subject, asked, *parts))
+
+
+@roles_required(*ANALYSTS)
+def spss_syntax(run_id: int):
+    """SPSS syntax for the .sav (?text=&lang=): WEIGHT BY and the complex-samples plan."""
+    return _companion_file(run_id, lambda subject, asked, _weighted, plan, codebook: (
+        syntax.spss_syntax(codebook, plan, asked.file_name(subject, "sav")),
+        asked.file_name(subject, "sps"), "text/plain"))
 
 
 @roles_required(*ANALYSTS)
 def r_script(run_id: int):
     """An R script for the CSV (?dialect=&text=&lang=) that weights it again with survey."""
-    subject = _run(run_id)
-    asked = _export_request(subject)
-    if not isinstance(asked, ExportRequest):
-        return asked
-    parts = _export_parts(subject, asked)
-    if not isinstance(parts, tuple):
-        return parts
-    _weighted, plan, codebook = parts
-    text = syntax.r_script(codebook, plan, asked.file_name(subject, "csv"), asked.dialect)
-    return _download(text, asked.file_name(subject, "R"), "text/plain")
+    return _companion_file(run_id, lambda subject, asked, _weighted, plan, codebook: (
+        syntax.r_script(codebook, plan, asked.file_name(subject, "csv"), asked.dialect),
+        asked.file_name(subject, "R"), "text/plain"))
 
 
 @roles_required(*ANALYSTS)
 def codebook(run_id: int):
     """Its codebook (?text=&lang=)."""
-    subject = _run(run_id)
-    asked = _export_request(subject)
-    if not isinstance(asked, ExportRequest):
-        return asked
-    parts = _export_parts(subject, asked)
-    if not isinstance(parts, tuple):
-        return parts
-    name = f"{subject.survey.slug}-run{subject.id}-codebook.csv"
-    return _download(microdata.codebook_csv(parts[2]), name, "text/csv")
+    return _companion_file(run_id, lambda subject, asked, _weighted, _plan, codebook: (
+        microdata.codebook_csv(codebook), f"{subject.survey.slug}-run{subject.id}-codebook.csv",
+        "text/csv"))

@@ -121,7 +121,7 @@ def test_devices_of_another_event_or_no_number_are_refused_and_nothing_is_muted(
 
 
 def test_muting_devices_makes_the_heard_page_analyse_again(app, client, login, stuffed_event):
-    from dialog.heard import analysis_version
+    from dialog.queries import analysis_version
 
     org, ev, _ = stuffed_event
     with app.app_context():
