@@ -23,7 +23,6 @@ from surveys.themes.models import (
     Series,
     Theme,
     answer_themes,
-    series_events,
     statement_themes,
 )
 
@@ -136,14 +135,14 @@ def add_event(series: Series, event: Event) -> None:
     current = queries.series_of(event)
     if current is not None:
         raise ThemeError("event_in_series", "event_id", 409, series=current.name.get("sv"))
-    db.session.execute(insert(series_events).values(series_id=series.id, event_id=event.id))
+    series.events.append(event)
     db.session.flush()
 
 
 def remove_event(series: Series, event: Event) -> None:
     """Take an event out of the series; its statements and themes stay."""
-    db.session.execute(delete(series_events).where(
-        series_events.c.series_id == series.id, series_events.c.event_id == event.id))
+    if event in series.events:
+        series.events.remove(event)
     db.session.flush()
 
 
