@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from dialog import queries as dialog_queries
 from dialog.models import (
@@ -147,7 +148,7 @@ def free_text_answers(survey: Survey) -> list[FreeText]:
         return []
     by_question: dict[int, list[Answer]] = defaultdict(list)
     for answer in db.session.scalars(
-            select(Answer).join(Response).where(
+            select(Answer).join(Response).options(contains_eager(Answer.response)).where(
                 Answer.question_id.in_([q.id for q in questions]),
                 Response.completed_at.is_not(None)).order_by(Answer.id)):
         if isinstance(answer.value, str) and answer.value.strip():
@@ -188,6 +189,7 @@ def statements_by_group(theme: Theme) -> dict[str, dict[str, int]]:
 def _tagged_answers(theme_id: int) -> list[Answer]:
     return list(db.session.scalars(
         select(Answer).join(answer_themes, answer_themes.c.answer_id == Answer.id)
+        .options(selectinload(Answer.question).selectinload(Question.survey))
         .where(answer_themes.c.theme_id == theme_id).order_by(Answer.id)))
 
 
@@ -278,6 +280,12 @@ def previous_event(series: Series, event: Event) -> Event | None:
         return None
     at = events.index(event)
     return events[at - 1] if at else None
+
+
+def organisation_event(organisation_id: int, event_id: int) -> Event | None:
+    """The organisation's event with this id, if it has one."""
+    return db.session.scalar(select(Event).where(Event.id == event_id,
+                                                 Event.organisation_id == organisation_id))
 
 
 def events_outside_series(organisation_id: int) -> list[Event]:

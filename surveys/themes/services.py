@@ -128,9 +128,9 @@ def create_series(organisation_id: int, names: Mapping[str, str]) -> Series:
     return series
 
 
-def add_event(series: Series, event: Event) -> None:
+def add_event(series: Series, event: Event | None) -> None:
     """Put one of the organisation's events into the series (an event is in one at most)."""
-    if event.organisation_id != series.organisation_id:
+    if event is None or event.organisation_id != series.organisation_id:
         raise ThemeError("unknown_event", "event_id")
     current = queries.series_of(event)
     if current is not None:

@@ -294,11 +294,16 @@ def _series_change(series_id: int, change, done: str):
 @roles_required(*FACILITATORS)
 def add_event(series_id: int):
     """Put one of the organisation's events into the series."""
+    item = own(Series, series_id)
     number = request.form.get("event_id", "")
-    event_id = int(number) if number.isascii() and number.isdigit() and len(number) < 10 \
-        else 0
-    return _series_change(series_id, lambda s: services.add_event(s, own(Event, event_id)),
-                          _("The event was added to the series."))
+    event = queries.organisation_event(current_user.organisation_id, int(number)) \
+        if number.isascii() and number.isdigit() and len(number) < 10 else None
+    try:
+        services.add_event(item, event)
+    except ThemeError as error:
+        return _series_page(item, _problem(None, error), error.status)
+    flash(_("The event was added to the series."))
+    return redirect(url_for(".series", series_id=item.id))
 
 
 @roles_required(*FACILITATORS)

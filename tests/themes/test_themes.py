@@ -15,6 +15,13 @@ from tests.support.dialog import make_event
 from tests.support.themes import build_world
 
 
+def _english(make_client):
+    """A browser that prefers English, so the tests can read the interface's own words."""
+    client = make_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def _theme(client, sv: str, **others) -> object:
     return client.post_form("/themes/", {"name_sv": sv, **{f"name_{k}": v
                                                           for k, v in others.items()}})
@@ -29,7 +36,7 @@ def _theme_id(app, org, sv: str) -> int:
 def test_a_theme_has_a_name_per_language_and_a_duplicate_is_refused(
         app, make_org, make_client, login):
     org = make_org()
-    client = login(make_client(), org, "analyst")
+    client = login(_english(make_client), org, "analyst")
     assert _theme(client, "Trygghet", en="Safety", ar="الأمان").status_code == 302
     refused = _theme(client, "  trygghet ", en="Safety at night")
     assert refused.status_code == 409
@@ -43,7 +50,7 @@ def test_a_theme_has_a_name_per_language_and_a_duplicate_is_refused(
         themes = queries.themes(org.id)
         assert [t.name for t in themes] == [{"sv": "Trygghet", "en": "Safety", "ar": "الأمان"}]
     # Another organisation may use the same name.
-    other = login(make_client(), make_org(), "facilitator")
+    other = login(_english(make_client), make_org(), "facilitator")
     assert _theme(other, "Trygghet").status_code == 302
     # The interface shows the name in the reader's language, else in Swedish.
     listed = client.get("/themes/?lang=ar").get_data(as_text=True)
@@ -55,13 +62,13 @@ def test_a_theme_has_a_name_per_language_and_a_duplicate_is_refused(
 def test_tagging_counts_by_group_and_hides_small_counts(app, make_org, make_client, login):
     org = make_org()
     world = build_world(app, org)
-    client = login(make_client(), org, "facilitator")
+    client = login(_english(make_client), org, "facilitator")
     _theme(client, "Belysning")
     theme_id = _theme_id(app, org, "Belysning")
     for statement in world["statements"]:
         sent = client.post_form(f"/themes/statements/{statement}", {"themes": [theme_id]})
         assert sent.status_code == 302
-    analyst = login(make_client(), org, "analyst")
+    analyst = login(_english(make_client), org, "analyst")
     for answer in world["answers"]:
         assert analyst.post_form(f"/themes/answers/{answer}",
                                  {"themes": [theme_id]}).status_code == 302
@@ -91,7 +98,7 @@ def test_tagging_counts_by_group_and_hides_small_counts(app, make_org, make_clie
 def test_the_answers_page_shows_no_respondent_identity(app, make_org, make_client, login):
     org = make_org()
     world = build_world(app, org, answers=2)
-    client = login(make_client(), org, "analyst")
+    client = login(_english(make_client), org, "analyst")
     page = client.get(f"/themes/surveys/{world['survey']}?lang=en").get_data(as_text=True)
     assert "Bättre belysning 0" in page and "Bättre belysning 1" in page
     assert f"t{org.id}-0" not in page and f"R{org.id}0" not in page  # no token or code
@@ -103,8 +110,8 @@ def test_tagging_refuses_a_theme_of_another_organisation_and_keeps_the_tags(
         app, make_org, make_client, login):
     org, other = make_org(), make_org()
     world = build_world(app, org, writers=1, answers=1)
-    mine = login(make_client(), org, "facilitator")
-    theirs = login(make_client(), other, "facilitator")
+    mine = login(_english(make_client), org, "facilitator")
+    theirs = login(_english(make_client), other, "facilitator")
     _theme(mine, "Belysning")
     _theme(theirs, "Fritid")
     own_id, foreign_id = _theme_id(app, org, "Belysning"), _theme_id(app, other, "Fritid")
@@ -123,7 +130,7 @@ def test_themes_link_to_goals_and_actions_and_reach_the_yearly_report(
         app, make_org, make_client, login):
     org = make_org()
     world = build_world(app, org)
-    client = login(make_client(), org, "analyst")
+    client = login(_english(make_client), org, "analyst")
     _theme(client, "Belysning", en="Lighting")
     theme_id = _theme_id(app, org, "Belysning")
     assert client.post_form(f"/themes/{theme_id}/edit", {
@@ -174,7 +181,7 @@ def test_a_series_carries_open_statements_and_their_themes_over(
         hidden.status = hidden.status.__class__.hidden
         db.session.commit()
         later_id = later.id
-    client = login(make_client(), org, "facilitator")
+    client = login(_english(make_client), org, "facilitator")
     _theme(client, "Belysning")
     theme_id = _theme_id(app, org, "Belysning")
     client.post_form(f"/themes/statements/{world['statements'][0]}", {"themes": [theme_id]})
@@ -189,6 +196,10 @@ def test_a_series_carries_open_statements_and_their_themes_over(
     other_id = int(other.headers["Location"].rsplit("/", 1)[1])
     assert client.post_form(f"/series/{other_id}/events",
                             {"event_id": later_id}).status_code == 409
+    for bad in ("", "abc", "9" * 40, "-1", str(world["event"] + 10_000)):
+        refused = client.post_form(f"/series/{other_id}/events", {"event_id": bad})
+        assert refused.status_code == 400, bad
+        assert "Choose one of the organisation" in refused.get_data(as_text=True)
     assert client.post_form(f"/series/{series_id}/events/{world['event']}/carry",
                             {}).status_code == 409
     assert client.post_form(f"/series/{series_id}/events/{later_id}/carry",
@@ -219,7 +230,7 @@ def test_a_series_carries_open_statements_and_their_themes_over(
 def test_reading_pages_write_nothing(app, make_org, make_client, login):
     org = make_org()
     world = build_world(app, org, writers=1, answers=1)
-    client = login(make_client(), org, "analyst")
+    client = login(_english(make_client), org, "analyst")
     _theme(client, "Belysning")
     theme_id = _theme_id(app, org, "Belysning")
     with app.app_context():
