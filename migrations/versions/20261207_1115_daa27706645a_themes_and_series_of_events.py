@@ -11,7 +11,6 @@ Create Date: 2026-12-07 11:15:15.310430
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'daa27706645a'
 down_revision = '9d4e2b7c1a05'

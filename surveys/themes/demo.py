@@ -21,8 +21,8 @@ from surveys.extensions import db
 from surveys.followup.queries import framework_of
 from surveys.survey.models import Answer, Question, Response, Survey
 from surveys.themes import services
-from surveys.themes.queries import series_in_order, statements_of
 from surveys.themes.models import answer_themes
+from surveys.themes.queries import series_in_order, statements_of
 
 SEED = 20261207
 #: key -> names, words that mark a comment as about it, index of the default framework's goal.
@@ -133,8 +133,8 @@ def load_themes_demo(organisation, facilitator) -> list[str]:
                                            target_id=series_in_order(series)[0].id))
     tagged = _tag_comments(organisation.id, themes)
     db.session.flush()
-    return [f"Themes: /themes/ ({len(THEMES)} themes, {tagged} survey comments tagged); "
-            f"series: /series/{series.id} ({len(MEETINGS)} council meetings)."]
+    return [(f"Themes: /themes/ ({len(THEMES)} themes, {tagged} survey comments tagged); "
+            f"series: /series/{series.id} ({len(MEETINGS)} council meetings).")]
 
 
 def _tag_comments(organisation_id: int, themes: dict) -> int:

@@ -43,7 +43,7 @@ def fill_names(form: FlaskForm, names: dict[str, str]) -> None:
 class ThemeForm(FlaskForm):
     """A theme's names (Swedish required; the others fall back to it) and its goals."""
 
-    goals = MultiCheckboxField(_l("Goals it speaks to"), coerce=int)
+    goals = MultiCheckboxField(_l("Goals it speaks to"), coerce=int, choices=[])
 
     def set_goals(self, goals: list[tuple[int, str]]) -> None:
         self.goals.choices = choices(goals)

@@ -217,6 +217,24 @@ def answers_by_group(theme: Theme) -> dict[str, dict[str, int]]:
     return {g: dict(c) for g, c in counts.items()}
 
 
+def group_table(theme: Theme) -> dict[str, list[tuple[str, int | None, int | None]]]:
+    """Grouping -> [(category, statements, answers)], categories in their natural order
+    ("not stated" last), counts as `shown` gives them."""
+    known = dialog_queries.checkin_categories(theme.organisation_id)
+    known["age"] = known.pop("age_group")
+    said, answered = statements_by_group(theme), answers_by_group(theme)
+    table = {}
+    for grouping in GROUPINGS:
+        statements, answers = said[grouping], answered[grouping]
+        present = {**statements, **answers}
+        order = [c for c in known.get(grouping, []) if c in present] + sorted(
+            c for c in present if c and c not in known.get(grouping, [])) + (
+            [""] if "" in present else [])
+        table[grouping] = [(c, shown(statements.get(c, 0)), shown(answers.get(c, 0)))
+                           for c in order]
+    return table
+
+
 @dataclass
 class EventCount:
     event: Event

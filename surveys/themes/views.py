@@ -15,12 +15,11 @@ from flask_login import current_user
 from dialog import translated
 from dialog.forms import ACTION_STATUS_LABELS
 from dialog.models import Event, Statement, StatementStatus
-from dialog.queries import checkin_categories
+from surveys.actions.forms import STATUS_LABELS
 from surveys.auth.access import own, roles_required
 from surveys.core.forms import choices
 from surveys.core.i18n import LANGUAGES, tr_text
 from surveys.core.roles import FACILITATORS, THEME_EDITORS
-from surveys.actions.forms import STATUS_LABELS
 from surveys.followup import queries as followup_queries
 from surveys.survey.models import Answer, Survey
 from surveys.themes import queries, services
@@ -69,8 +68,8 @@ def _goal_choices() -> list[tuple[int, str]]:
     for framework in followup_queries.organisation_frameworks(current_user.organisation_id):
         for area in framework.focus_areas:
             for goal, depth in followup_queries.goal_tree(area, archived=False):
-                out.append((goal.id, f"{tr_text(framework.title)}: {'– ' * depth}"
-                                     f"{tr_text(goal.title)}"))
+                out.append((goal.id, (f"{tr_text(framework.title)}: {'– ' * depth}"
+                                     f"{tr_text(goal.title)}")))
     return out
 
 
@@ -87,47 +86,28 @@ def _index_page(form: ThemeForm, problems: list[str], status: int):
 def index():
     """The organisation's themes with their counts; POST adds one."""
     form = ThemeForm()
-    form.set_goals(_goal_choices())
-    problems: list[str] = []
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                theme = services.create_theme(current_user.organisation_id, names_from(form))
-            except ThemeError as error:
-                return _index_page(form, _problem(form, error), error.status)
-            flash(_("The theme %(name)s was added.", name=theme.name["sv"]))
-            return redirect(url_for(".index"))
-        return _index_page(form, problems, 400)
-    return _index_page(form, problems, 200)
+    if request.method == "GET":
+        return _index_page(form, [], 200)
+    if not form.validate_on_submit():
+        return _index_page(form, [], 400)
+    try:
+        theme = services.create_theme(current_user.organisation_id, names_from(form))
+    except ThemeError as error:
+        return _index_page(form, _problem(form, error), error.status)
+    flash(_("The theme %(name)s was added.", name=theme.name["sv"]))
+    return redirect(url_for(".index"))
 
 
 def _theme(theme_id: int) -> Theme:
     return own(Theme, theme_id)
 
 
-def _ordered(counts: dict[str, int], known: list[str]) -> list[tuple[str, int]]:
-    """Categories in their natural order ("not stated" last)."""
-    order = [c for c in known if c in counts] + sorted(
-        c for c in counts if c not in known and c) + ([""] if "" in counts else [])
-    return [(c, counts[c]) for c in order]
-
-
 @roles_required(*THEME_EDITORS)
 def theme(theme_id: int):
     """A theme: counts by group and over time, its statements, goals and actions."""
     item = _theme(theme_id)
-    known = checkin_categories(current_user.organisation_id)
-    known["age"] = known.pop("age_group")
-    said, answered = queries.statements_by_group(item), queries.answers_by_group(item)
-    groups = {}
-    for grouping in queries.GROUPINGS:
-        statements, answers = said.get(grouping, {}), answered.get(grouping, {})
-        order = _ordered({**statements, **answers}, known.get(grouping, []))
-        groups[grouping] = [(category, queries.shown(statements.get(category, 0)),
-                             queries.shown(answers.get(category, 0)))
-                            for category, _n in order]
     return render_template(
-        "themes/theme.html", theme=item, groups=groups,
+        "themes/theme.html", theme=item, groups=queries.group_table(item),
         by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
         statements=queries.theme_statements(item), actions=queries.theme_actions(item),
         min_count=queries.MIN_COUNT)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dialog.models import Event, EventStatus, Statement, StatementTranslation, \
-    TranslationStatus
+from dialog.models import Event, EventStatus, Statement, StatementTranslation, TranslationStatus
 from surveys.actions.links import KINDS
 from surveys.extensions import db
 from surveys.themes import queries, services
@@ -245,3 +244,56 @@ def test_reading_pages_write_nothing(app, make_org, make_client, login):
         assert client.get(path).status_code == 200, path
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(statement_themes)) == before
+
+
+def test_an_action_answers_a_theme_through_the_actions_extension_point(
+        app, make_org, make_client, login):
+    from datetime import date
+
+    from surveys.actions import services as action_services
+    from surveys.actions.models import Unit, UnitKind
+    from surveys.auth.models import User
+
+    org = make_org()
+    client = login(_english(make_client), org, "analyst")
+    _theme(client, "Belysning", en="Lighting")
+    theme_id = _theme_id(app, org, "Belysning")
+    with app.app_context():
+        unit = action_services.create_unit(org.id, "Tekniska nämnden", UnitKind.committee)
+        analyst_id = db.session.scalar(select(User.id).where(User.organisation_id == org.id,
+                                                             User.role == "analyst"))
+        db.session.commit()
+        unit_id = unit.id
+    form = client.get("/actions/new").get_data(as_text=True)
+    assert f'value="theme:{theme_id}"' in form and "Lighting" in form
+    sent = client.post_form("/actions/new", {
+        "title_sv": "Nya lampor", "unit_id": unit_id, "starts_on": "2026-01-01",
+        "links": [f"theme:{theme_id}"]})
+    assert sent.status_code == 302
+    page = client.get(f"/themes/{theme_id}").get_data(as_text=True)
+    assert "Nya lampor" in page and "Tekniska nämnden" in page
+    # a theme of another organisation is not among an action's choices
+    other = make_org()
+    with app.app_context():
+        foreign = services.create_theme(other.id, {"sv": "Främmande"})
+        db.session.commit()
+        try:
+            action_services.create_action(
+                org.id, db.session.get(User, analyst_id), title={"sv": "X"}, description={},
+                unit=db.session.get(Unit, unit_id), contact_name="", contact="",
+                starts_on=date(2026, 1, 1), ends_on=None, goals=[], indicators=[],
+                links={"theme": [foreign.id]})
+        except action_services.ActionError as error:
+            assert error.code == "unknown_link"
+        else:
+            raise AssertionError("a foreign theme was linked")
+
+
+def test_bad_addresses_and_forms_get_a_4xx(app, make_org, make_client, login):
+    org = make_org()
+    client = login(_english(make_client), org, "analyst")
+    for path in ("/themes/99999999999", "/themes/0", "/series/2147483648",
+                 "/themes/events/99999999999", "/themes/surveys/123456789"):
+        assert client.get(path).status_code == 404, path
+    assert client.post_form("/themes/", {"name_sv": "Ok", "goals": ["x"]}).status_code == 400
+    assert client.post_form("/themes/", {"name_sv": ["a", "b"]}).status_code in (302, 400)
