@@ -7,6 +7,7 @@ a few actions. Seeded, so every load gives the same; flushes, the caller commits
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from dialog import services as dialog_services
 from dialog.models import ActionStatus as PromiseStatus
 from dialog.models import EventStatus, Moderation, Participant, StatementSource, Vote
+from dialog.queries import organisation_events
 from surveys.actions.models import Action, ActionLink
 from surveys.core.time import utcnow
 from surveys.extensions import db
@@ -25,23 +27,24 @@ from surveys.themes.models import answer_themes
 from surveys.themes.queries import series_in_order, statements_of
 
 SEED = 20261207
-#: key -> names, words that mark a comment as about it, index of the default framework's goal.
+#: key -> names, patterns of words that mark a text as about it, index of the default
+#: framework's goal it is linked to.
 THEMES = {
     "safety": ({"sv": "Trygghet och belysning", "en": "Safety and lighting",
                 "ar": "الأمان والإنارة", "so": "Ammaanka iyo iftiinka",
                 "uk": "Безпека та освітлення"},
-               ("belysning", "ljus", "lighting", "trygg"), 0),
+               (r"belysning", r"\bljus", r"lighting", r"trygg", r"\blamp"), 0),
     "meeting": ({"sv": "Mötesplatser och fritid", "en": "Meeting places and leisure",
                  "ar": "أماكن اللقاء والترفيه", "so": "Goobaha kulanka iyo madadaalada",
                  "uk": "Місця зустрічей і дозвілля"},
-                ("mötesplats", "unga", "activities", "أماكن", "aktivitet"), 1),
+                (r"mötesplats", r"\bunga\b", r"activities", r"أماكن", r"aktivitet", r"fritid"), 1),
     "language": ({"sv": "Språk och information", "en": "Language and information",
                   "ar": "اللغة والمعلومات", "so": "Luqadda iyo macluumaadka",
                   "uk": "Мова та інформація"},
-                 ("språk", "information", "باللغة", "мови", "english"), 2),
+                 (r"språk", r"information", r"باللغة", r"мови", r"english"), 2),
     "transport": ({"sv": "Kollektivtrafik", "en": "Public transport", "ar": "النقل العام",
                    "so": "Gaadiidka dadweynaha", "uk": "Громадський транспорт"},
-                  ("buss", "bus"), 3),
+                  (r"\bbuss", r"\bbus(es)?\b"), 3),
 }
 #: The council's meetings: days ago, and the statements raised (Swedish, theme key).
 MEETINGS = [
@@ -76,8 +79,9 @@ def _meeting(organisation, facilitator, number: int, days_ago: int):
     return event
 
 
-def _vote(event, rng: np.random.Generator) -> None:
-    statements = statements_of(event.id)
+def _room(event, rng: np.random.Generator) -> list[Participant]:
+    """The council members' devices, checked in."""
+    room = []
     for number in range(VOTERS):
         participant = Participant(
             event_id=event.id, language="sv",
@@ -86,10 +90,21 @@ def _vote(event, rng: np.random.Generator) -> None:
             gender=str(rng.choice(["kvinna", "man"])), born=str(rng.choice(
                 ["inrikes", "utrikes"])), checked_in_at=event.starts_at)
         db.session.add(participant)
-        db.session.flush()
+        room.append(participant)
+    db.session.flush()
+    return room
+
+
+def _vote(event, room: list[Participant], rng: np.random.Generator) -> None:
+    statements = statements_of(event.id)
+    for participant in room:
         db.session.add_all(Vote(participant_id=participant.id, statement_id=s.id,
                                 value=int(rng.choice([1, 1, 1, 0, -1])))
-                           for s in statements)
+                           for s in statements if s.participant_id != participant.id)
+
+
+def _about(key: str, text: str) -> bool:
+    return any(re.search(pattern, text, re.IGNORECASE) for pattern in THEMES[key][1])
 
 
 def load_themes_demo(organisation, facilitator) -> list[str]:
@@ -110,11 +125,13 @@ def load_themes_demo(organisation, facilitator) -> list[str]:
         services.add_event(series, event)
         if previous is not None:
             services.carry_forward(series, event)
-        for text, key in raised:
+        room = _room(event, rng)
+        for writer, (text, key) in zip(room, raised, strict=False):
             statement = dialog_services.add_staff_statement(
-                event, event.prompts[0], text, "sv", StatementSource.facilitator)
+                event, event.prompts[0], text, "sv", StatementSource.web)
+            statement.participant_id = writer.id
             services.tag_statement(statement, [themes[key]])
-        _vote(event, rng)
+        _vote(event, room, rng)
         if number < len(MEETINGS):
             dialog_services.save_response(event, facilitator.id, {
                 "sv": "Vi har tagit rådets frågor vidare till nämnderna."}, [])
@@ -132,9 +149,26 @@ def load_themes_demo(organisation, facilitator) -> list[str]:
         actions[0].links.append(ActionLink(kind="dialogue_event",
                                            target_id=series_in_order(series)[0].id))
     tagged = _tag_comments(organisation.id, themes)
+    said = _tag_other_statements(organisation.id, themes, {e.id for e in series.events})
     db.session.flush()
-    return [(f"Themes: /themes/ ({len(THEMES)} themes, {tagged} survey comments tagged); "
-            f"series: /series/{series.id} ({len(MEETINGS)} council meetings).")]
+    return [(f"Themes: /themes/ ({len(THEMES)} themes; {said} statements of other events and "
+             f"{tagged} survey comments tagged); series: /series/{series.id} "
+             f"({len(MEETINGS)} council meetings).")]
+
+
+def _tag_other_statements(organisation_id: int, themes: dict, skip: set[int]) -> int:
+    """Tag the other demo events' statements by the words in them or their translations."""
+    tagged = 0
+    for event in organisation_events(organisation_id):
+        if event.id in skip:
+            continue
+        for statement in statements_of(event.id):
+            texts = " ".join([statement.text, *(t.text for t in statement.translations)])
+            chosen = [themes[key] for key in THEMES if _about(key, texts)]
+            if chosen:
+                services.tag_statement(statement, chosen)
+                tagged += 1
+    return tagged
 
 
 def _tag_comments(organisation_id: int, themes: dict) -> int:
@@ -146,9 +180,8 @@ def _tag_comments(organisation_id: int, themes: dict) -> int:
                Response.completed_at.is_not(None)))
     values = []
     for answer_id, value in rows:
-        text = str(value or "").casefold()
-        for key, (_names, words, _goal) in THEMES.items():
-            if any(word.casefold() in text for word in words):
+        for key in THEMES:
+            if _about(key, str(value or "")):
                 values.append({"answer_id": answer_id, "theme_id": themes[key].id})
     if values:
         db.session.execute(answer_themes.insert(), values)

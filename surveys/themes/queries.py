@@ -394,7 +394,8 @@ class RaisedTheme:
 
     theme_id: int
     name: str
-    #: Visible statements of published events that year tagged with the theme.
+    #: Visible statements of published events that year tagged with the theme (a statement
+    #: carried over to later events counts once).
     statements: int
     #: Free-text answers (completed responses) of that year's surveys tagged with it.
     answers: int
@@ -479,7 +480,8 @@ def raised_about_goals(organisation_id: int, framework_id: int, year: int,
 def _statements_in_year(organisation_id: int, theme_ids: set[int], year: int
                         ) -> dict[int, list[Statement]]:
     """Theme id -> its counted statements of published events in `year`, most agreed
-    with first."""
+    with first; a statement carried over from event to event counts once (its most
+    agreed-with copy)."""
     if not theme_ids:
         return {}
     agree = (select(Vote.statement_id, func.count().label("n")).where(Vote.value == 1)
@@ -496,8 +498,33 @@ def _statements_in_year(organisation_id: int, theme_ids: set[int], year: int
     for theme_id, statement, agreed in rows:
         if event_date(statement.event).year == year:
             found[theme_id].append((agreed, statement))
-    return {t: [s for _n, s in sorted(pairs, key=lambda x: (-x[0], x[1].id))]
-            for t, pairs in found.items()}
+    first = _first_raised(organisation_id)
+    out = {}
+    for theme_id, pairs in found.items():
+        seen: set[int] = set()
+        out[theme_id] = []
+        for _n, statement in sorted(pairs, key=lambda x: (-x[0], x[1].id)):
+            root = first(statement)
+            if root not in seen:
+                seen.add(root)
+                out[theme_id].append(statement)
+    return out
+
+
+def _first_raised(organisation_id: int):
+    """statement -> the id of the statement it was first raised as (following carry-overs)."""
+    parents = dict(db.session.execute(
+        select(Statement.id, Statement.carried_from_id).join(Event)
+        .where(Event.organisation_id == organisation_id,
+               Statement.carried_from_id.is_not(None))).all())
+
+    def first(statement: Statement) -> int:
+        at, steps = statement.id, 0
+        while at in parents and steps < len(parents):  # a chain, never a circle
+            at, steps = parents[at], steps + 1
+        return at
+
+    return first
 
 
 def _answers_in_year(organisation_id: int, theme_ids: set[int], year: int) -> dict[int, int]:

@@ -224,6 +224,17 @@ def test_a_series_carries_open_statements_and_their_themes_over(
     assert "Carried over from the event before: 4 statements." in page
     moderation = client.get(f"/dialog/events/{later_id}/moderation?lang=en")
     assert "carried over" in moderation.get_data(as_text=True)
+    # In the yearly report a statement raised again at the next meeting counts once.
+    with app.app_context():
+        from surveys.followup.models import Goal
+
+        theme = db.session.get(Theme, theme_id)
+        services.set_goals(theme, [db.session.get(Goal, world["goals"][0])])
+        db.session.get(Event, later_id).status = EventStatus.published
+        db.session.commit()
+        raised = queries.raised_about_goals(org.id, world["framework"], 2026, "sv")
+        entry = raised[0].themes[0]
+        assert entry.statements == 1 and len(entry.examples) == 1
 
 
 def test_reading_pages_write_nothing(app, make_org, make_client, login):
