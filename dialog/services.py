@@ -339,7 +339,8 @@ def check_in(participant: Participant, answers: Mapping[str, str | list[str] | N
     participant.gender = answers.get("gender") or None
     participant.born = answers.get("born") or None
     participant.district = answers.get("district") or None
-    chosen = list(dict.fromkeys(answers.get("home_languages") or []))
+    spoken = answers.get("home_languages") or []
+    chosen = list(dict.fromkeys([spoken] if isinstance(spoken, str) else spoken))
     participant.home_languages = chosen or None
     participant.checked_in_at = utcnow()
 
