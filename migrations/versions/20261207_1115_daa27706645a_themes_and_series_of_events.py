@@ -4,7 +4,7 @@ An organisation's themes, their tags on dialogue statements and free-text answer
 goals; series of dialogue events, and the statement a carried-over statement copies.
 
 Revision ID: daa27706645a
-Revises: 9d4e2b7c1a05
+Revises: e4b7a2c9d013
 Create Date: 2026-12-07 11:15:15.310430
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'daa27706645a'
-down_revision = '9d4e2b7c1a05'
+down_revision = 'e4b7a2c9d013'
 branch_labels = None
 depends_on = None
 

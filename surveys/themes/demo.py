@@ -86,7 +86,7 @@ def _room(event, rng: np.random.Generator) -> list[Participant]:
         participant = Participant(
             event_id=event.id, language="sv",
             device_hash=hashlib.sha256(f"demo-council:{event.id}:{number}".encode()).hexdigest(),
-            age_group=str(rng.choice(["16-29", "30-44", "45-64", "65-84"])),
+            age_group=str(rng.choice(["16-19", "20-29", "30-39", "40-49", "50-59", "60-69"])),
             gender=str(rng.choice(["kvinna", "man"])), born=str(rng.choice(
                 ["inrikes", "utrikes"])), checked_in_at=event.starts_at)
         db.session.add(participant)

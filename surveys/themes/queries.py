@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from dialog import ages
 from dialog import queries as dialog_queries
 from dialog.models import (
     Event,
@@ -43,11 +44,14 @@ MIN_COUNT = 5
 #: Example statements per theme and goal in `raised_about_goals`.
 EXAMPLES = 3
 #: The groups counts are broken down by: the dialogue's check-in fields and the survey's
-#: weighting variables use the same categories (`dialog.queries.checkin_categories`).
+#: weighting variables share gender, born and district categories; ages come in the
+#: check-in's bands and in the survey's weighting bands.
 GROUPINGS = ("age", "gender", "born", "district")
 #: Check-in field of each grouping.
 CHECKIN_FIELDS = {"age": "age_group", "gender": "gender", "born": "born",
                   "district": "district"}
+#: The order of the check-in's and the weighting's categories.
+ORDER = {"gender": ("kvinna", "man", "annat"), "born": ("inrikes", "utrikes")}
 #: Statements that count: those other participants saw.
 COUNTED = (StatementStatus.visible,)
 
@@ -217,19 +221,26 @@ def answers_by_group(theme: Theme) -> dict[str, dict[str, int]]:
     return {g: dict(c) for g, c in counts.items()}
 
 
+def _natural(grouping: str, category: str) -> tuple:
+    """Sort key: age bands by age, the weighting's categories in their order, "" last."""
+    if not category:
+        return (2,)
+    if grouping == "age":
+        band = ages.parse(category)
+        return (0, band[0], category) if band else (1, category)
+    known = ORDER.get(grouping, ())
+    return (0, known.index(category), category) if category in known else (1, category)
+
+
 def group_table(theme: Theme) -> dict[str, list[tuple[str, int | None, int | None]]]:
     """Grouping -> [(category, statements, answers)], categories in their natural order
-    ("not stated" last), counts as `shown` gives them."""
-    known = dialog_queries.checkin_categories(theme.organisation_id)
-    known["age"] = known.pop("age_group")
+    ("not stated" last), counts as `shown` gives them. The check-in's age bands and the
+    survey's may differ: each band is its own row."""
     said, answered = statements_by_group(theme), answers_by_group(theme)
     table = {}
     for grouping in GROUPINGS:
         statements, answers = said[grouping], answered[grouping]
-        present = {**statements, **answers}
-        order = [c for c in known.get(grouping, []) if c in present] + sorted(
-            c for c in present if c and c not in known.get(grouping, [])) + (
-            [""] if "" in present else [])
+        order = sorted({*statements, *answers}, key=lambda c: _natural(grouping, c))
         table[grouping] = [(c, shown(statements.get(c, 0)), shown(answers.get(c, 0)))
                            for c in order]
     return table
