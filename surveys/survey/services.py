@@ -709,21 +709,23 @@ class PageResult:
 
 
 def save_page(response: Response, page_index: int, form, *, going_back: bool = False,
-              definition: SurveyDefinition | None = None) -> PageResult:
+              definition: SurveyDefinition | None = None, locked: bool = False) -> PageResult:
     """Validate and store one page's answers in the current transaction.
 
     Answers are replaced, never appended, so submitting the same page twice stores
     each answer once. Nothing is written when any answer on the page is invalid.
     Going back skips the required check but still refuses malformed answers.
-    `definition` is the survey's current one (read here when not given).
+    `definition` is the survey's current one (read here when not given). `locked`: the
+    caller read the response with its answers after locking it (else it is locked here).
     """
     survey = response.survey
     definition = definition or queries.survey_definition(survey)
     was_finished = response.completed_at is not None
-    # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
-    db.session.execute(
-        select(Response.id).where(Response.id == response.id).with_for_update()
-    )
+    if not locked:
+        # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
+        db.session.execute(
+            select(Response.id).where(Response.id == response.id).with_for_update()
+        )
     page = definition.pages[page_index]
     answers = answers_by_key(response, definition)
     result = PageResult()
