@@ -118,17 +118,18 @@ def survey_with_response(slug: str, tokens: Mapping[str, str], *, lock: bool = F
     `tokens` maps survey ids (as text) to the response tokens this device holds, as the
     session keeps them.
 
-    Two statements: the survey row with the response, then the answers (joined to the
-    first, every answer's row would repeat the survey's texts, decoded again each time).
-    With `lock` (a page being saved) the response is locked first (PostgreSQL), so the
-    answers read next include those of a double tap's first request, committed meanwhile.
+    One statement; with `lock` (a page being saved) the response is locked (PostgreSQL)
+    and its answers read as objects in a second statement, so they include those of a
+    double tap's first request, committed meanwhile. (Joined to the first, every answer's
+    row would repeat the survey's texts, decoded again each time.) A page view reads the
+    answers with `answer_values`.
     """
     held = [token for token in tokens.values() if isinstance(token, str) and token]
     if held:
         own = and_(Response.survey_id == Survey.id, Response.token.in_(held))
-        query = select(Survey, Response).where(Survey.slug == slug).options(
-            selectinload(Response.answers))
-        query = (query.join(Response, own).with_for_update(of=Response) if lock
+        query = select(Survey, Response).where(Survey.slug == slug)
+        query = (query.join(Response, own).with_for_update(of=Response)
+                 .options(selectinload(Response.answers)) if lock
                  else query.outerjoin(Response, own))
         row = db.session.execute(query).first()
         if row is not None:
@@ -137,6 +138,12 @@ def survey_with_response(slug: str, tokens: Mapping[str, str], *, lock: bool = F
                 response = None  # held for another survey id (cannot happen unless forged)
             return survey, response
     return db.session.scalar(select(Survey).where(Survey.slug == slug)), None
+
+
+def answer_values(response_id: int) -> dict[int, Any]:
+    """Question id -> stored value of a response's answers (values only: a page view)."""
+    return {question_id: value for question_id, value in db.session.execute(
+        select(Answer.question_id, Answer.value).where(Answer.response_id == response_id))}
 
 
 def response_by_resume_code(survey: Survey, typed: str) -> Response | None:

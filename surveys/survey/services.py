@@ -643,11 +643,18 @@ def choose_language(response: Response, language: str) -> None:
         db.session.flush()
 
 
-def answers_by_key(response: Response, definition: SurveyDefinition) -> dict[str, object]:
-    """Question key -> stored answer value."""
+def answer_values(response: Response) -> dict[int, object]:
+    """Question id -> stored value, from the response's loaded answers."""
+    return {answer.question_id: answer.value for answer in response.answers}
+
+
+def answers_by_key(values: Mapping[int, object], definition: SurveyDefinition
+                   ) -> dict[str, object]:
+    """Question key -> stored answer value, from question id -> value (`answer_values`,
+    `queries.answer_values`)."""
     by_id = definition.by_id
-    return {by_id[a.question_id].key: a.value for a in response.answers
-            if a.question_id in by_id}
+    return {by_id[question_id].key: value for question_id, value in values.items()
+            if question_id in by_id}
 
 
 def stored_values(page: PageDefinition, answers: dict[str, object]) -> dict[str, object]:
@@ -727,7 +734,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
             select(Response.id).where(Response.id == response.id).with_for_update()
         )
     page = definition.pages[page_index]
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     result = PageResult()
     parsed: dict[QuestionDefinition, object] = {}
     for question in page.questions:
@@ -762,7 +769,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
     db.session.flush()
     _forget_hidden_answers(response, definition)
 
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     pages = shown_pages(definition, answers)
     if going_back:
         earlier = [i for i in pages if i < page_index]
@@ -791,7 +798,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
 
 def _forget_hidden_answers(response: Response, definition: SurveyDefinition) -> None:
     """Drop answers to questions that an edited earlier answer now hides."""
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     hidden = [a.id for a in response.answers if a.question_id in definition.by_id
               and not is_shown(definition.by_id[a.question_id], answers, definition)]
     if hidden:

@@ -161,7 +161,9 @@ def _answering(slug: str):
 def page(slug: str, n: int):
     """Page n (1-based); POST saves it and goes to the next shown page (or back)."""
     survey, definition, response = _answering(slug)
-    answers = services.answers_by_key(response, definition)
+    stored = (services.answer_values(response) if request.method == "POST"
+              else queries.answer_values(response.id))  # a view needs no answer objects
+    answers = services.answers_by_key(stored, definition)
     shown = services.shown_pages(definition, answers)
     if not shown:
         abort(404)

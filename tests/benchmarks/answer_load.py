@@ -124,6 +124,10 @@ class Client:
     submit_and_next_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def reset(self) -> None:
+        """Forget the warm-up (a request under way may still count: one among thousands)."""
+        self.__dict__.update(Client(self.number).__dict__)
+
 
 def hammer_bare(client: Client, connect, start: threading.Event, stop: threading.Event):
     http = connect()
@@ -189,18 +193,24 @@ class Phase:
     cpu: dict[str, float]
 
 
-def run_phase(target, connect, clients: int, seconds: float, servers: dict[str, int]) -> Phase:
-    """`clients` threads running `target` for `seconds`; `servers` names the process trees
-    (gunicorn, PostgreSQL) whose CPU time is counted."""
+def run_phase(target, connect, clients: int, seconds: float, servers: dict[str, int],
+              warmup: float) -> Phase:
+    """`clients` threads running `target` for `warmup` + `seconds`, measured after the warm-up
+    (each worker compiles its templates and fills its caches first); `servers` names the
+    process trees (gunicorn, PostgreSQL) whose CPU time is counted."""
     start, stop = threading.Event(), threading.Event()
+    team = [Client(i) for i in range(clients)]
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(target, Client(i), connect, start, stop) for i in range(clients)]
+        futures = [pool.submit(target, client, connect, start, stop) for client in team]
         time.sleep(0.3)
+        start.set()
+        time.sleep(warmup)
+        for client in team:
+            client.reset()
         meter = CpuMeter().start()
         before = {"client": process_cpu_seconds()} | {
             name: tree_cpu_seconds(pid) for name, pid in servers.items()}
         began = time.perf_counter()
-        start.set()
         time.sleep(seconds)
         stop.set()
         done = [f.result() for f in futures]
@@ -255,6 +265,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of load before each phase is measured")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4,
                         help="gunicorn threads per worker, as surveys/gunicorn_conf.py sets "
@@ -283,16 +295,17 @@ def main() -> int:
             return lambda: LightClient("127.0.0.1", port, keep_alive=not args.new_connections)
 
         bare = run_phase(hammer_bare, connector(bare_port), args.respondents, args.seconds,
-                         {"gunicorn": processes[0].pid, "postgres": postmaster})
+                         {"gunicorn": processes[0].pid, "postgres": postmaster}, args.warmup)
         app = run_phase(answer, connector(app_port), args.respondents, args.seconds,
-                        {"gunicorn": processes[1].pid, "postgres": postmaster})
+                        {"gunicorn": processes[1].pid, "postgres": postmaster}, args.warmup)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
         server.stop()
 
-    print(f"answer load: {args.respondents} clients, {args.seconds:g} s a phase, gunicorn "
+    print(f"answer load: {args.respondents} clients, {args.seconds:g} s a phase after "
+          f"{args.warmup:g} s of warm-up, gunicorn "
           f"{args.workers} workers × {args.threads} thread(s), PostgreSQL, "
           f"{os.cpu_count()} CPU cores, connections "
           f"{'new per request' if args.new_connections else 'kept alive'}; "
