@@ -166,7 +166,11 @@ def refuse(status: int, message: str):
 
 def _event_by_code(code: str, *, open_only: bool = True) -> Event:
     """The event with this code; a draft does not exist, a closed event is gone (410)."""
-    event = queries.event_by_code(code)
+    return _usable(queries.event_by_code(code), open_only=open_only)
+
+
+def _usable(event: Event | None, *, open_only: bool = True) -> Event:
+    """`_event_by_code` for an event already read."""
     if event is None or event.status is EventStatus.draft:
         refuse(404, _("No event has that code. Check the code and try again."))
     g.fallback_language = event.default_language
@@ -221,10 +225,10 @@ def join_form():
 
 def enter(code: str):
     """Language choice, then the consent text; a device that joined goes on."""
-    published = queries.event_by_code(code)
-    if published is not None and published.status is EventStatus.published:
-        return redirect(url_for("dialog.heard_page", code=published.join_code))
-    event = _event_by_code(code)
+    event = queries.event_by_code(code)
+    if event is not None and event.status is EventStatus.published:
+        return redirect(url_for("dialog.heard_page", code=event.join_code))
+    event = _usable(event)
     if code != event.join_code:
         return redirect(url_for(".enter", code=event.join_code, lang=request.args.get("lang")))
     device = _device(event)

@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from surveys import ops
 from surveys.config import load_config
 from surveys.core import i18n
+from surveys.core.database import check_rested_connections
 from surveys.core.requests import DelaktigRequest
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from surveys.resources import migrations_dir
@@ -43,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # ids in addresses fit the database's integer columns; larger ones are simply not found
     app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
+    with app.app_context():
+        check_rested_connections(db.engine)  # instead of a ping before every request
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

@@ -55,7 +55,6 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path, testing),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "BABEL_TRANSLATION_DIRECTORIES": str(translations_dir()),

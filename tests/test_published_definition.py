@@ -4,21 +4,25 @@ or recording after an author's change, and a bounded number of SQL statements pe
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, text
 
 from surveys.extensions import db
 from surveys.survey import published, services
-from surveys.survey.models import Page, Question, Survey
+from surveys.survey.models import Answer, Page, Question, Survey
 from tests.support.audio import mp3
 from tests.support.surveys import small_definition
 
-#: What an answering request may cost: a page view reads the survey row and the response
-#: with its answers; a submission also locks the response, writes the page's answers (one
-#: INSERT on PostgreSQL, one per answer on SQLite) and updates the response.
+#: What an answering request may cost: a page view reads the survey row with this device's
+#: response, then its answers; a submission reads them the same way (the response locked
+#: first), writes the page's answers (one INSERT on PostgreSQL, one per answer on SQLite)
+#: and updates the response. (BEGIN and COMMIT come on top; no ping before each request:
+#: tests/test_connection_rest.py.)
 PAGE_VIEW_STATEMENTS = 2
-SUBMISSION_STATEMENTS = 4  # besides the INSERTs of answers
+SUBMISSION_STATEMENTS = 3  # besides the INSERTs of answers
 
 
 @pytest.fixture
@@ -179,3 +183,31 @@ def test_sql_statements_per_answering_request_stay_few(app, client, liten):
     assert len(submission) - len(inserts) <= SUBMISSION_STATEMENTS, submission
     assert len(inserts) == (1 if engine.dialect.name == "postgresql" else 5), inserts
     assert not any("survey_questions" in s or "survey_pages" in s for s in view + submission)
+
+
+def test_a_double_tap_saves_the_page_once_without_an_error(app, client, make_client, liten):
+    """Two sends of one page at once (PostgreSQL locks the response; the second request
+    reads the answers only once the first has committed them)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    page = {"q_member": "yes", "q_sports": "run", "q_trust": "7", "q_agree": "4",
+            "q_grid__a": "1", "q_grid__b": "2", "csrf_token": client.csrf_token()}
+    twin = make_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    replies = []
+    with engine.connect() as holder:  # holds the response until both sends wait for it
+        holder.execute(text("SELECT id FROM responses FOR UPDATE"))
+        threads = [threading.Thread(target=lambda c=c: replies.append(
+            c.post("/s/liten/p/1", data=page))) for c in (client, twin)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        holder.rollback()
+    for thread in threads:
+        thread.join(30)
+    assert [r.status_code for r in replies] == [302, 302], [r.get_data(as_text=True)[:300]
+                                                            for r in replies]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 5

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from surveys.extensions import db
 from surveys.survey import published, stats
@@ -111,15 +112,38 @@ def resume_code_taken(survey: Survey, code: str) -> bool:
     ) is not None
 
 
-def response_by_token(survey: Survey, token: str | None) -> Response | None:
-    """The response a cookie token points to, if it belongs to this survey."""
-    if not token:
-        return None
-    # The response and its answers in one statement (answers name their question by id).
-    return db.session.scalars(
-        select(Response).where(Response.survey_id == survey.id, Response.token == token)
-        .options(joinedload(Response.answers))
-    ).unique().first()
+def survey_with_response(slug: str, tokens: Mapping[str, str], *, lock: bool = False
+                         ) -> tuple[Survey | None, Response | None]:
+    """The survey answered at /s/<slug> and this device's response to it with its answers.
+    `tokens` maps survey ids (as text) to the response tokens this device holds, as the
+    session keeps them.
+
+    One statement; with `lock` (a page being saved) the response is locked (PostgreSQL)
+    and its answers read as objects in a second statement, so they include those of a
+    double tap's first request, committed meanwhile. (Joined to the first, every answer's
+    row would repeat the survey's texts, decoded again each time.) A page view reads the
+    answers with `answer_values`.
+    """
+    held = [token for token in tokens.values() if isinstance(token, str) and token]
+    if held:
+        own = and_(Response.survey_id == Survey.id, Response.token.in_(held))
+        query = select(Survey, Response).where(Survey.slug == slug)
+        query = (query.join(Response, own).with_for_update(of=Response)
+                 .options(selectinload(Response.answers)) if lock
+                 else query.outerjoin(Response, own))
+        row = db.session.execute(query).first()
+        if row is not None:
+            survey, response = row
+            if response is not None and tokens.get(str(survey.id)) != response.token:
+                response = None  # held for another survey id (cannot happen unless forged)
+            return survey, response
+    return db.session.scalar(select(Survey).where(Survey.slug == slug)), None
+
+
+def answer_values(response_id: int) -> dict[int, Any]:
+    """Question id -> stored value of a response's answers (values only: a page view)."""
+    return {question_id: value for question_id, value in db.session.execute(
+        select(Answer.question_id, Answer.value).where(Answer.response_id == response_id))}
 
 
 def response_by_resume_code(survey: Survey, typed: str) -> Response | None:

@@ -643,11 +643,18 @@ def choose_language(response: Response, language: str) -> None:
         db.session.flush()
 
 
-def answers_by_key(response: Response, definition: SurveyDefinition) -> dict[str, object]:
-    """Question key -> stored answer value."""
+def answer_values(response: Response) -> dict[int, object]:
+    """Question id -> stored value, from the response's loaded answers."""
+    return {answer.question_id: answer.value for answer in response.answers}
+
+
+def answers_by_key(values: Mapping[int, object], definition: SurveyDefinition
+                   ) -> dict[str, object]:
+    """Question key -> stored answer value, from question id -> value (`answer_values`,
+    `queries.answer_values`)."""
     by_id = definition.by_id
-    return {by_id[a.question_id].key: a.value for a in response.answers
-            if a.question_id in by_id}
+    return {by_id[question_id].key: value for question_id, value in values.items()
+            if question_id in by_id}
 
 
 def stored_values(page: PageDefinition, answers: dict[str, object]) -> dict[str, object]:
@@ -709,23 +716,25 @@ class PageResult:
 
 
 def save_page(response: Response, page_index: int, form, *, going_back: bool = False,
-              definition: SurveyDefinition | None = None) -> PageResult:
+              definition: SurveyDefinition | None = None, locked: bool = False) -> PageResult:
     """Validate and store one page's answers in the current transaction.
 
     Answers are replaced, never appended, so submitting the same page twice stores
     each answer once. Nothing is written when any answer on the page is invalid.
     Going back skips the required check but still refuses malformed answers.
-    `definition` is the survey's current one (read here when not given).
+    `definition` is the survey's current one (read here when not given). `locked`: the
+    caller read the response with its answers after locking it (else it is locked here).
     """
     survey = response.survey
     definition = definition or queries.survey_definition(survey)
     was_finished = response.completed_at is not None
-    # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
-    db.session.execute(
-        select(Response.id).where(Response.id == response.id).with_for_update()
-    )
+    if not locked:
+        # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
+        db.session.execute(
+            select(Response.id).where(Response.id == response.id).with_for_update()
+        )
     page = definition.pages[page_index]
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     result = PageResult()
     parsed: dict[QuestionDefinition, object] = {}
     for question in page.questions:
@@ -760,7 +769,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
     db.session.flush()
     _forget_hidden_answers(response, definition)
 
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     pages = shown_pages(definition, answers)
     if going_back:
         earlier = [i for i in pages if i < page_index]
@@ -789,7 +798,7 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
 
 def _forget_hidden_answers(response: Response, definition: SurveyDefinition) -> None:
     """Drop answers to questions that an edited earlier answer now hides."""
-    answers = answers_by_key(response, definition)
+    answers = answers_by_key(answer_values(response), definition)
     hidden = [a.id for a in response.answers if a.question_id in definition.by_id
               and not is_shown(definition.by_id[a.question_id], answers, definition)]
     if hidden:

@@ -81,17 +81,20 @@ def staff_helpers() -> dict:
 
 def _public_survey(slug: str) -> Survey:
     """The survey at `slug`, in the visitor's language; drafts do not exist publicly."""
-    survey = queries.survey_by_slug(slug)
+    return _public_survey_and_response(slug, with_response=False)[0]
+
+
+def _public_survey_and_response(slug: str, with_response: bool = True, lock: bool = False):
+    """`_public_survey` and this device's response to it (None if it has none); `lock`
+    locks the response until the request ends (see `queries.survey_with_response`)."""
+    tokens = session.get("responses", {}) if with_response else {}
+    survey, response = queries.survey_with_response(slug, tokens, lock=lock)
     if survey is None or survey.status is SurveyStatus.draft:
         abort(404)
     g.content_language = requested_language(survey.languages)
     g.interface_locale = survey.interface_locale(g.content_language)
     g.fallback_language = survey.default_language
-    return survey
-
-
-def _current_response(survey: Survey):
-    return queries.response_by_token(survey, session.get("responses", {}).get(str(survey.id)))
+    return survey, response
 
 
 def _remember(response) -> None:
@@ -122,8 +125,7 @@ def _unavailable(survey: Survey):
 
 def start(slug: str):
     """Start page: intro, consent, continue or resume."""
-    survey = _public_survey(slug)
-    response = _current_response(survey)
+    survey, response = _public_survey_and_response(slug)
     if response is not None and response.completed_at is not None:
         return redirect(url_for(".thanks", slug=slug))
     if not survey.accepts_answers() and not _staff_entry(survey, response):
@@ -133,10 +135,9 @@ def start(slug: str):
 
 def begin(slug: str):
     """Consent given: a response begins (or the unfinished one continues)."""
-    survey = _public_survey(slug)
+    survey, response = _public_survey_and_response(slug)
     if not survey.accepts_answers():
         return _unavailable(survey)
-    response = _current_response(survey)
     if response is None or response.completed_at is not None:
         response = services.start_response(survey, g.content_language)
         _remember(response)
@@ -144,8 +145,7 @@ def begin(slug: str):
 
 
 def _answering(slug: str):
-    survey = _public_survey(slug)
-    response = _current_response(survey)
+    survey, response = _public_survey_and_response(slug, lock=request.method == "POST")
     if response is None:
         abort(redirect(url_for(".start", slug=slug)))
     if response.completed_at is not None:
@@ -161,7 +161,9 @@ def _answering(slug: str):
 def page(slug: str, n: int):
     """Page n (1-based); POST saves it and goes to the next shown page (or back)."""
     survey, definition, response = _answering(slug)
-    answers = services.answers_by_key(response, definition)
+    stored = (services.answer_values(response) if request.method == "POST"
+              else queries.answer_values(response.id))  # a view needs no answer objects
+    answers = services.answers_by_key(stored, definition)
     shown = services.shown_pages(definition, answers)
     if not shown:
         abort(404)
@@ -180,7 +182,7 @@ def page(slug: str, n: int):
     if request.method == "POST":
         result = services.save_page(
             response, index, request.form, going_back=request.form.get("action") == "back",
-            definition=definition,
+            definition=definition, locked=True,
         )
         if not result.errors:
             if result.completed:
@@ -221,8 +223,7 @@ def resume(slug: str):
 
 def thanks(slug: str):
     """The end."""
-    survey = _public_survey(slug)
-    response = _current_response(survey)
+    survey, response = _public_survey_and_response(slug)
     if response is None or response.completed_at is None:
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/thanks.html", survey=survey, response=response)

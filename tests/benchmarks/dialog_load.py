@@ -3,7 +3,8 @@
 
 Run: .venv/bin/python tests/benchmarks/dialog_load.py [--participants 300] [--statements 40]
 
-Each simulated phone is a thread with its own cookie jar, over real HTTP (stdlib urllib):
+Each simulated phone is a thread with its own cookies, over real HTTP (`LightClient`, a
+kept-alive connection over a bare socket, so 300 client threads cost the shared cores little):
 it opens the consent page, sends the consent form with the CSRF token from it (the device
 cookie comes back), then votes on every statement in its own random order as fast as the
 server answers, without following the redirect; every tenth vote is sent again with another
@@ -25,7 +26,6 @@ apart from other errors.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
 import random
 import re
@@ -35,7 +35,6 @@ import statistics
 import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +56,7 @@ from surveys import create_app
 from surveys.auth.models import Organisation
 from surveys.extensions import db
 from tests.support.dialog import make_event
-from tests.support.load import NoRedirect, percentile, request, start_gunicorn
+from tests.support.load import LightClient, percentile, process_cpu_seconds, start_gunicorn
 from tests.support.servers import free_port
 from tests.support.postgres import PostgresServer
 
@@ -73,7 +72,8 @@ class Phone:
     """One simulated participant and what the server answered it."""
 
     number: int
-    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+    #: The phone's cookies (name -> value), as its client kept them.
+    cookies: dict[str, str] = field(default_factory=dict)
     #: statement id -> the value of the last vote the server accepted.
     accepted: dict[int, int] = field(default_factory=dict)
     vote_seconds: list[float] = field(default_factory=list)
@@ -87,7 +87,7 @@ class Phone:
     ok: int = 0
 
 
-def participate(phone: Phone, base: str, code: str, statements: list[int],
+def participate(phone: Phone, port: int, code: str, statements: list[int],
                 start: threading.Event, think: float = 0.0, follow: bool = False) -> Phone:
     """Join with consent, then vote on every statement (every tenth twice).
 
@@ -95,17 +95,17 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
     times it): a person reads the statement first. `follow` also loads the page the vote
     redirects to, as a phone does (it shows the next statement).
     """
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(phone.jar),
-                                         NoRedirect)
+    http = LightClient("127.0.0.1", port)
+    http.cookies = phone.cookies
     rng = random.Random(phone.number)
     start.wait()
     began = time.perf_counter()
     language = LANGUAGES[phone.number % len(LANGUAGES)]
     try:
-        status, page, _ = request(opener, f"{base}/d/{code}?lang={language}")
+        status, page, _ = http.request(f"/d/{code}?lang={language}")
         token = CSRF.search(page).group(1) if status == 200 else None
-        status, _, _ = request(opener, f"{base}/d/{code}/join",
-                            {"csrf_token": token, "lang": language, "consent": "yes"})
+        status, _, _ = http.request(f"/d/{code}/join",
+                                    {"csrf_token": token, "lang": language, "consent": "yes"})
         if status != 302:
             phone.errors.append(f"join {status}")
             return phone
@@ -121,9 +121,9 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
         phone.sent += 1
         sent_at = time.perf_counter()
         try:
-            status, _, _ = request(opener, f"{base}/d/{code}/vote",
-                                {"csrf_token": token, "statement_id": statement_id,
-                                 "value": value})
+            status, _, _ = http.request(f"/d/{code}/vote",
+                                        {"csrf_token": token, "statement_id": statement_id,
+                                         "value": value})
         except OSError as error:
             phone.errors.append(f"vote {type(error).__name__}: {error}")
             continue
@@ -133,7 +133,7 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
             phone.accepted[statement_id] = value
             if follow:
                 try:
-                    next_status, _, _ = request(opener, f"{base}/d/{code}/vote")
+                    next_status, _, _ = http.request(f"/d/{code}/vote")
                 except OSError as error:
                     phone.errors.append(f"next {type(error).__name__}: {error}")
                     continue
@@ -144,6 +144,7 @@ def participate(phone: Phone, base: str, code: str, statements: list[int],
             phone.limited += 1
         else:
             phone.errors.append(f"vote {status}")
+    http.close()
     return phone
 
 
@@ -192,7 +193,7 @@ def check_database(database_url: str, secret: str, event_id: int,
             problems.append(f"{duplicates} participant/statement pairs stored more than once")
         expected = {}
         for phone in phones:
-            cookie = next((c.value for c in phone.jar if c.name == "session"), None)
+            cookie = phone.cookies.get("session")
             if cookie is None:
                 if phone.accepted:
                     problems.append(f"phone {phone.number}: votes accepted but no cookie")
@@ -224,6 +225,7 @@ def main() -> int:
                         help="load the next statement after each vote, as a phone does")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]  # other work on the machine (shared machines vary)
     server = PostgresServer().start()
     gunicorn = None
     try:
@@ -234,17 +236,17 @@ def main() -> int:
             "wsgi:app", port, args.workers, ready_path="/d",
             env={"DATABASE_URL": database_url, "SECRET_KEY": secret, "REDIS_URL": "",
                  "SESSION_COOKIE_SECURE": "0", "DIALOG_VOTE_RATE_LIMIT": VOTE_LIMIT})
-        base = f"http://127.0.0.1:{port}"
         phones = [Phone(i) for i in range(args.participants)]
         start = threading.Event()
         with ThreadPoolExecutor(max_workers=args.participants) as pool:
-            futures = [pool.submit(participate, p, base, code, statements, start, args.think,
+            futures = [pool.submit(participate, p, port, code, statements, start, args.think,
                                    args.follow) for p in phones]
             time.sleep(0.5)  # let every thread reach the start line
-            began = time.perf_counter()
+            began, client_began = time.perf_counter(), process_cpu_seconds()
             start.set()
             phones = [f.result() for f in futures]
             wall = time.perf_counter() - began
+            client_cpu = process_cpu_seconds() - client_began
         problems = check_database(database_url, secret, event_id, phones)
     finally:
         if gunicorn is not None:
@@ -265,7 +267,9 @@ def main() -> int:
           f"p95 {percentile(joins, 95) * 1000:.0f} ms)" if joins else "  joined 0")
     print(f"  vote requests    {sum(p.sent for p in phones)} sent, {accepted_requests} accepted "
           f"(302), {sum(p.limited for p in phones)} rate-limited (429), {len(errors)} errors")
-    print(f"  wall time        {wall:.1f} s (joining and voting)")
+    print(f"  wall time        {wall:.1f} s (joining and voting); the client used "
+          f"{client_cpu / (wall * (os.cpu_count() or 1)):.0%} of the machine's CPU; "
+          f"load average before the run {load_before:.2f}")
     print(f"  votes/second     {accepted_requests / wall:.1f}")
     if latencies:
         print(f"  vote latency     p50 {percentile(latencies, 50) * 1000:.0f} ms, "
