@@ -101,6 +101,7 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
     current = {w.id: approved_run(w.survey_id) for w in framework.waves}
     stamps = {wave_id: answers_stamp(run) for wave_id, run in current.items() if run}
     by_id = {d.id: d for d in definitions}
+    orders = category_orders(framework)
     values: dict[int, list[WaveResult]] = {}
     for value in db.session.scalars(select(IndicatorValue).where(
             IndicatorValue.indicator_id.in_(list(by_id)))):
@@ -109,7 +110,8 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
                 run, stamps[value.wave_id], by_id[value.indicator_id],
                 waves_by_id[value.wave_id], framework)):
             continue
-        values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
+        values.setdefault(value.indicator_id, []).append(
+            WaveResult.from_dict(value.result).in_order(orders).with_adjusted_gaps())
     out = []
     for definition in definitions:
         indicator = core_indicator(definition)
@@ -121,6 +123,27 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
         out.append(IndicatorSeries(definition, indicator, waves,
                                    follow_up(indicator, waves) if waves else None))
     return out
+
+
+def category_orders(framework: Framework) -> dict[str, list[str]]:
+    """Each grouping's categories in their declared order, the one every page, API answer,
+    CSV and report lists groups in (`WaveResult.in_order`): a question's options as the
+    latest wave's survey lists them, a weighting variable's as the population table of
+    the wave's approved run does (as the representation monitor shows them). Categories
+    neither names follow by their first number ("0_4", "5_9", "10_19", "20_plus")."""
+    if not framework.waves:
+        return {}
+    wave = framework.waves[-1]
+    orders: dict[str, list[str]] = {}
+    run = approved_run(wave.survey_id)
+    if run is not None:
+        for row in run.margin_set.rows:
+            orders.setdefault(row.variable, []).append(row.category)
+    for question in wave.survey.questions():
+        options = (question.settings or {}).get("options") or []
+        if options and question.key not in orders:  # a weighting variable's name wins
+            orders[question.key] = [str(o["code"]) for o in options]
+    return {name: orders[name] for name in framework.groupings if name in orders}
 
 
 def framework_by_slug(slug: str) -> Framework | None:

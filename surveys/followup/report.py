@@ -232,7 +232,7 @@ def _summary_row(series: IndicatorSeries, card: present.Card) -> SummaryRow:
         significant = view.significant
         parts = [view.value]
         if view.p_value:
-            parts.append(f"(p = {view.p_value})")
+            parts.append(f"({view.p_value})")
         if view.assessment:
             parts.append(f"– {view.assessment}")
         change = _("%(change)s since %(wave)s", change=" ".join(parts),
