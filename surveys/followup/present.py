@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from surveys.core.i18n import tr, tr_text
 from surveys.followup import charts
-from surveys.followup.models import Framework
+from surveys.followup.models import FocusArea, Framework
 from surveys.followup.values import IndicatorSeries
 from surveys.indicators import Assessment, Change, Estimate, Gap, TargetStatus
 
@@ -361,6 +361,20 @@ def card(series: IndicatorSeries, framework: Framework,
     result.uncertain_any = any(r.uncertain for r in trend_rows) or any(
         r.uncertain for g in result.groups for r in g.rows)
     return result
+
+
+def by_goal(area: FocusArea, shown: list[Card]) -> dict[int, list[Card]]:
+    """The cards under each goal of a focus area: the indicators it defines and those it
+    follows, each card under the first goal that has it (a page shows it once)."""
+    by_key = {c.key: c for c in shown}
+    placed: set[str] = set()
+    out: dict[int, list[Card]] = {}
+    for goal in area.goals:
+        for definition in goal.all_indicators():
+            if definition.key in by_key and definition.key not in placed:
+                placed.add(definition.key)
+                out.setdefault(goal.id, []).append(by_key[definition.key])
+    return out
 
 
 def cards(framework: Framework, series: list[IndicatorSeries], detail: bool) -> list[Card]:

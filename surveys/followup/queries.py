@@ -32,7 +32,7 @@ from surveys.survey.models import Response, Survey
 
 
 def framework_of(organisation_id: int) -> Framework | None:
-    """The organisation's default framework (waves, dashboards, report), if it has one."""
+    """The organisation's default framework (the follow-up's first addresses), if any."""
     return db.session.scalar(select(Framework).where(
         Framework.organisation_id == organisation_id, Framework.is_default))
 
@@ -96,7 +96,7 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
     longer matches (rules tightened, definition edited, another run approved) is left out
     even if `refresh` could not replace it.
     """
-    definitions = list(framework.indicators if definitions is None else definitions)
+    definitions = list(framework.all_indicators() if definitions is None else definitions)
     waves_by_id = {w.id: w for w in framework.waves}
     current = {w.id: approved_run(w.survey_id) for w in framework.waves}
     stamps = {wave_id: answers_stamp(run) for wave_id, run in current.items() if run}
@@ -147,7 +147,8 @@ def category_orders(framework: Framework) -> dict[str, list[str]]:
 
 
 def framework_by_slug(slug: str) -> Framework | None:
-    """The framework whose public page (and API address) is /indicators/<slug>."""
+    """The framework whose public page (and API address) is /indicators/<slug>, and whose
+    staff pages (unless it is the default) are under /followup/f/<slug>/."""
     return db.session.scalar(select(Framework).where(Framework.slug == slug))
 
 
@@ -165,9 +166,11 @@ def goal(goal_id: int) -> Goal | None:
 
 
 def area_indicators(area: FocusArea, public_only: bool = False) -> list[IndicatorDefinition]:
-    """The indicators of a focus area's goals, in the framework's order."""
-    return [i for i in area.framework.indicators
-            if i.goal.focus_area_id == area.id and (i.public or not public_only)]
+    """The indicators a focus area's goals follow (their own and reused ones), in the
+    framework's order."""
+    followed = {i.id for goal in area.goals for i in goal.all_indicators()}
+    return [i for i in area.framework.all_indicators()
+            if i.id in followed and (i.public or not public_only)]
 
 
 def organisation_surveys(organisation_id: int) -> list[Survey]:
@@ -207,7 +210,7 @@ def wave_figures(framework: Framework) -> list[WaveFigures]:
     """The state of every wave's stored survey figures; `figure_problems` reads it and
     `services.refresh` recomputes what is not current."""
     stored = {(v.indicator_id, v.wave_id): v for v in stored_values(framework)}
-    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
+    survey_indicators = [d for d in framework.all_indicators() if d.kind != "register"]
     states = []
     for wave in framework.waves:
         run = approved_run(wave.survey_id)
