@@ -87,10 +87,15 @@ def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programm
     base = f"/followup/f/{programme['slug']}"
     pages = [f"{base}/", *(f"{base}/areas/{a}" for a in programme["areas"]),
              f"{base}/indicators/{programme['ids'][0]}", f"{base}/settings",
-             f"{base}/indicators/new", f"{base}/report", "/followup/frameworks/"]
+             f"{base}/indicators/new", "/followup/frameworks/"]
     for lang in ("sv", "ar"):
         for path in pages:
             response = phone.goto(f"{live_server.url}{path}?lang={lang}")
             assert response.status == 200, (lang, path)
             assert phone.locator("h1").count() == 1, (lang, path)
             check_page(phone, lang, f"{path}?lang={lang}")
+        # the report is a printable document, checked as the default's is: axe, both widths
+        phone.goto(f"{live_server.url}{base}/report?lang={lang}")
+        for width in (360, 1280):
+            phone.set_viewport_size({"width": width, "height": 800})
+            assert axe_violations(phone) == [], (lang, width)
