@@ -5,7 +5,7 @@ computes the indicators it follows under its own rules): the survey is unique pe
 framework, no longer across all of them.
 
 Revision ID: 7b2e4f9c3d18
-Revises: 9d4e2b7c1a05
+Revises: daa27706645a
 Create Date: 2026-12-07 11:30:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b2e4f9c3d18'
-down_revision = '9d4e2b7c1a05'
+down_revision = 'daa27706645a'
 branch_labels = None
 depends_on = None
 
