@@ -17,15 +17,17 @@ CATALOGS = {path.parts[-3]: path for path in (ROOT / "translations").glob("*/LC_
 
 
 @cache
-def code_strings() -> frozenset[str]:
-    """Every msgid marked for translation in Python code and templates."""
+def code_strings() -> frozenset[tuple[str | None, str]]:
+    """Every (context, msgid) marked for translation in Python code and templates; the
+    context is None but for pgettext (a word that is a noun here and a verb there)."""
     with open(ROOT / "babel.cfg") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+                "pgettext": ((1, "c"), 2)}
     found = frozenset({
-        message if isinstance(message, str) else message[0]
-        for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map,
-                                                    keywords=keywords)
+        (context, message if isinstance(message, str) else message[0])
+        for _, _, message, _, context in extract_from_dir(ROOT, method_map, options_map,
+                                                          keywords=keywords)
     })
     assert len(found) > 100  # the extraction itself works
     return found
@@ -58,7 +60,7 @@ def test_translations_keep_the_placeholders_of_the_original(lang):
 
 @pytest.mark.parametrize("lang", UI_LOCALES)
 def test_every_string_in_the_code_is_in_the_catalog(lang):
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in load(lang) if m.id}
+    ids = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in load(lang) if m.id}
     missing = sorted(code_strings() - ids)
     assert missing == [], f"run `flask --app wsgi translate update` and translate: {missing[:10]}"
 

@@ -124,6 +124,10 @@ def load_actions_demo(organisation, users: dict) -> list[str]:
     """The second framework, units, actions with their history; lines to print."""
     default = framework_of(organisation.id)
     programme = followup_services.create_from_template(organisation, PROGRAMME)
+    # the programme counts the same surveys as its waves and has its own public page
+    programme.published = True
+    for wave in default.waves:
+        followup_services.set_wave(programme, wave.survey, wave.year)
     goals = {g.title["sv"]: g for f in (default, programme) for a in f.focus_areas
              for g in a.goals}
     indicators = {i.key: i for i in default.indicators}
@@ -147,4 +151,5 @@ def load_actions_demo(organisation, users: dict) -> list[str]:
             services.report_status(action, ActionStatus(status), today - timedelta(days_ago),
                                    comment, users[Role.unit_reporter] if unit == 0 else analyst)
     return [(f"Actions: /actions/ ({len(ACTIONS)} actions of {len(UNITS)} units, a year of "
-             "status updates); frameworks: /followup/frameworks/ (two).")]
+             "status updates); frameworks: /followup/frameworks/ (two); the programme's "
+             f"figures: /followup/f/{programme.slug}/")]

@@ -27,14 +27,15 @@ from surveys.followup.values import IndicatorSeries
 ESTIMATE_FIELDS = ("value", "se", "ci_low", "ci_high", "n", "suppressed", "uncertain")
 #: Fields of a gap between two groups.
 GAP_FIELDS = ("variable", "minuend", "subtrahend", "value", "se", "ci_low", "ci_high",
-              "p_value", "significant", "suppressed", "uncertain")
+              "p_value", "p_adjusted", "significant", "suppressed", "uncertain")
 #: Fields of a change between two waves.
-CHANGE_FIELDS = ("since", "value", "se", "ci_low", "ci_high", "z", "p_value", "significant",
-                 "assessment", "suppressed")
+CHANGE_FIELDS = ("since", "value", "se", "ci_low", "ci_high", "z", "p_value", "p_adjusted",
+                 "significant", "assessment", "suppressed")
 #: Columns of the long CSV, one row per indicator x wave x (whole population | group | gap).
 CSV_COLUMNS = ("indicator", "title", "kind", "year", "row_type", "variable", "group",
                "group_label", "compared_with", "compared_with_label", "value", "ci_low",
-               "ci_high", "se", "n", "p_value", "suppressed", "uncertain", "source")
+               "ci_high", "se", "n", "p_value", "p_adjusted", "suppressed", "uncertain",
+               "source")
 #: Decimals of a share (0-1) and of its SE, interval and changes: 0.01 percentage points.
 SHARE_DECIMALS = 4
 #: Fields that are in the indicator's unit, and so rounded for shares.
@@ -65,6 +66,8 @@ class ApiView:
     label: Callable[[str, Any], str]
     #: The organisation the figures belong to (its name and kommunkod go on each indicator).
     organisation: Organisation | None = None
+    #: The framework asked for: where its goals place each indicator.
+    framework: Framework | None = None
     #: Only waves of these years; None: every wave.
     years: frozenset[int] | None = None
     #: Only this grouping's groups and gaps (and, in the list, its groups); None: all.
@@ -83,15 +86,14 @@ def _pick(data: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 def framework_json(framework: Framework, visible: list[IndicatorDefinition],
                    access: str) -> dict[str, Any]:
-    """The framework's structure with the keys of the indicators the caller may see."""
-    keys_by_goal: dict[int, list[str]] = {}
-    for definition in visible:
-        keys_by_goal.setdefault(definition.goal_id, []).append(definition.key)
+    """The framework's structure with the keys of the indicators the caller may see (under
+    each goal: those it defines and those it follows)."""
+    shown = {d.id for d in visible}
 
     def goal_json(goal: Goal, goals: list[Goal]) -> dict[str, Any]:
         """A goal with its sub-goals, to any depth."""
         return {"id": goal.id, "title": dict(goal.title),
-                "indicators": keys_by_goal.get(goal.id, []),
+                "indicators": [d.key for d in goal.all_indicators() if d.id in shown],
                 "subgoals": [goal_json(sub, goals) for sub in goals if sub.parent_id == goal.id]}
 
     areas = []
@@ -120,10 +122,15 @@ def framework_head(framework: Framework, access: str) -> dict[str, Any]:
     }
 
 
-def definition_json(definition: IndicatorDefinition) -> dict[str, Any]:
-    """The indicator's definition summary: what it measures, where it sits, its target."""
+def definition_json(definition: IndicatorDefinition, framework: Framework | None = None
+                    ) -> dict[str, Any]:
+    """The indicator's definition summary: what it measures, where it sits (in `framework`:
+    the first of its goals that follows it), its target."""
     stored = definition.definition
     goal = definition.goal
+    if framework is not None and definition.framework_id != framework.id:
+        goal = next((g for a in framework.focus_areas for g in a.goals
+                     if definition in g.linked_indicators), goal)
     register = definition.register_series
     return {
         "key": definition.key,
@@ -221,7 +228,7 @@ def indicator_json(series: IndicatorSeries, view: ApiView, detail: bool = False
     """An indicator with its organisation, its waves (oldest first) and its follow-up."""
     decimals = decimals_of(series.definition)
     return {
-        **definition_json(series.definition),
+        **definition_json(series.definition, view.framework),
         "organisation": view.organisation.name if view.organisation else None,
         "municipality_code": view.organisation.municipality_code if view.organisation else None,
         "decimals": decimals,
@@ -267,7 +274,8 @@ def csv_rows(all_series: Iterable[IndicatorSeries], lang: str,
                        "compared_with": gap["subtrahend"],
                        "compared_with_label": view.label(gap["variable"], gap["subtrahend"]),
                        **_rounded(_pick(gap, ("value", "ci_low", "ci_high", "se", "p_value",
-                                              "suppressed", "uncertain")), decimals)}
+                                              "p_adjusted", "suppressed", "uncertain")),
+                                  decimals)}
 
 
 def _csv_estimate(estimate: dict[str, Any], decimals: int | None) -> dict[str, Any]:

@@ -34,6 +34,24 @@ api.errorhandler(HTTPException)(views.api_http_error)
 
 add_rules(
     followup,
+    # -- a framework other than the default: its overview, dashboards, indicators, figures as
+    # CSV, new indicator, settings, waves and yearly report under its slug (these rules come
+    # first, so that url_for with a slug builds them; without one, the default's below)
+    ("/f/<slug>/", "index", views.index, GET),
+    ("/f/<slug>/areas/<key>", "area", views.area, GET),
+    ("/f/<slug>/indicators/<int:indicator_id>", "indicator", views.indicator, GET),
+    ("/f/<slug>/values.csv", "values_csv", views.values_csv, GET),
+    ("/f/<slug>/indicators/new", "new_indicator", views.new_indicator, BOTH),
+    ("/f/<slug>/settings", "settings", views.settings, BOTH),
+    ("/f/<slug>/waves", "waves", views.waves, POST),
+    ("/f/<slug>/report", "report", views.report_page, GET),
+    ("/f/<slug>/report.pdf", "report_pdf", views.report_pdf, POST),
+    ("/f/<slug>/report.docx", "report_docx", views.report_docx, POST),
+)
+
+add_rules(
+    followup,
+    # -- the default framework (the addresses from before there were several)
     # focus areas, waves, problems; the framework from the template
     ("/", "index", views.index, GET),
     ("/create", "create", views.create, POST),

@@ -60,9 +60,10 @@ class Framework(db.Model):
     """A strategy or programme of an organisation: focus areas, goals, indicators, rules.
 
     An organisation holds several (the integration strategy, a social sustainability
-    programme ...). Its *default* framework is the one the dashboards, the waves, the
-    yearly report and the API's first address follow; the others have their own goal trees
-    and reuse the organisation's indicators through `goal_indicators`.
+    programme ...), each with its own goal tree, waves, rules, dashboards, report, public
+    page and API address; goals reuse the organisation's indicators through
+    `goal_indicators`. Its *default* framework keeps the follow-up's first addresses
+    (/followup/, /followup/areas/...); the others' pages are under /followup/f/<slug>/.
     """
 
     __tablename__ = "indicator_frameworks"
@@ -98,6 +99,19 @@ class Framework(db.Model):
         cascade="all, delete-orphan")
     waves: Mapped[list[Wave]] = relationship(
         back_populates="framework", order_by="Wave.year", cascade="all, delete-orphan")
+
+    def all_indicators(self) -> list[IndicatorDefinition]:
+        """What the framework follows: its own indicators, then those of the organisation's
+        other frameworks that its goals follow, each once, in goal order."""
+        found = list(self.indicators)
+        seen = {i.id for i in found}
+        for area in self.focus_areas:
+            for goal in area.goals:
+                for linked in goal.linked_indicators:
+                    if linked.id not in seen:
+                        seen.add(linked.id)
+                        found.append(linked)
+        return found
 
 
 class FocusArea(db.Model):
@@ -182,16 +196,21 @@ class IndicatorDefinition(db.Model):
 
 
 class Wave(db.Model):
-    """A survey counted as the framework's wave of one year."""
+    """A survey counted as the framework's wave of one year.
+
+    Each framework links its own waves (one survey may be a wave of several frameworks),
+    so its figures follow its own groupings, gaps and disclosure rules.
+    """
 
     __tablename__ = "indicator_waves"
-    __table_args__ = (UniqueConstraint("framework_id", "year"),)
+    __table_args__ = (UniqueConstraint("framework_id", "year"),
+                      UniqueConstraint("framework_id", "survey_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     framework_id: Mapped[int] = mapped_column(
         ForeignKey("indicator_frameworks.id", ondelete="CASCADE"), index=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
-                                           unique=True)
+                                           index=True)
     year: Mapped[int]
 
     framework: Mapped[Framework] = relationship(back_populates="waves")

@@ -68,7 +68,10 @@ GAP = {
     "value": _nullable("number", description="minuend's value minus subtrahend's."),
     "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER,
     "p_value": _nullable("number", description="Two-sided test of \"no gap\"."),
-    "significant": _nullable("boolean", description="p < 0.05."),
+    "p_adjusted": _nullable("number", description=(
+        "p_value adjusted (Benjamini-Hochberg) for the wave's other gaps of this "
+        "indicator.")),
+    "significant": _nullable("boolean", description="p_adjusted < 0.05."),
     "suppressed": SUPPRESSED,
     "uncertain": UNCERTAIN,
 }
@@ -77,7 +80,11 @@ CHANGE = {
     "value": _nullable("number", description="Latest value minus the earlier one."),
     "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER, "z": NUMBER,
     "p_value": _nullable("number", description="Two-sided test of \"no change\"."),
-    "significant": _nullable("boolean"),
+    "p_adjusted": _nullable("number", description=(
+        "p_value adjusted (Benjamini-Hochberg) for the changes tested with it: every "
+        "group's change, or every gap's, since the same wave; the whole population's "
+        "change is one test (p_adjusted = p_value).")),
+    "significant": _nullable("boolean", description="p_adjusted < 0.05."),
     "assessment": _nullable("string", enum=["improved", "worsened", "unchanged", None]),
     "suppressed": _nullable("string"),
 }
@@ -309,7 +316,7 @@ def openapi_document() -> dict[str, Any]:
     secured = [{}, {"bearerToken": []}]
     csv_content = {"text/csv": {"schema": {"type": "string"}, "example": (
         "indicator,title,kind,year,row_type,variable,group,compared_with,value,ci_low,"
-        "ci_high,se,n,p_value,suppressed,uncertain,source\r\n")}}
+        "ci_high,se,n,p_value,p_adjusted,suppressed,uncertain,source\r\n")}}
 
     def operation(operation_id: str, summary: str, parameters: list, ok: dict,
                   description: str | None = None, extra: dict | None = None) -> dict:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from surveys.core.i18n import tr, tr_text
 from surveys.followup import charts
-from surveys.followup.models import Framework
+from surveys.followup.models import FocusArea, Framework
 from surveys.followup.values import IndicatorSeries
 from surveys.indicators import Assessment, Change, Estimate, Gap, TargetStatus
 
@@ -43,6 +43,8 @@ STATUS_LABELS = {
     TargetStatus.NO_TARGET: _l("No target set"),
     TargetStatus.UNKNOWN: _l("Status unknown"),
 }
+#: Smaller p-values are written "p < 0.001": three decimals cannot show them.
+P_FLOOR = 0.001
 ASSESSMENT_LABELS = {
     Assessment.IMPROVED: _l("Improved"),
     Assessment.WORSENED: _l("Worsened"),
@@ -56,6 +58,24 @@ def percent_pattern(decimals: int) -> str:
     if not decimals:
         return pattern
     return re.sub(r"0(?![0#,.])", "0." + "0" * decimals, pattern, count=1)
+
+
+def p_number(p: float | None) -> str:
+    """A p-value in the page's language with three decimals, "< 0,001" below that (never
+    "0,000"); "" when there is no test."""
+    if p is None:
+        return ""
+    if p < P_FLOOR:
+        return "< " + format_decimal(P_FLOOR, "0.000")
+    return format_decimal(p, "0.000")
+
+
+def p_text(p: float | None) -> str:
+    """"p = 0,012" or "p < 0,001" (decimal separator of the page's language)."""
+    number = p_number(p)
+    if not number:
+        return ""
+    return f"p {number}" if number.startswith("<") else f"p = {number}"
 
 
 def value_text(estimator: str, value: float | None, unit: str | None = None) -> str:
@@ -143,6 +163,9 @@ class Row:
     n: str
     note: str = ""
     uncertain: bool = False
+    #: A gap's test: its p and the p adjusted for the wave's other gaps ("0,012", "< 0,001").
+    p: str = ""
+    p_adjusted: str = ""
 
 
 @dataclass
@@ -150,9 +173,21 @@ class ChangeView:
     label: str
     value: str
     interval: str
+    #: "p = 0,012" / "p < 0,001" for running text.
     p_value: str
     assessment: str
     significant: bool | None
+    #: For tables: p and the p adjusted for the changes tested with it ("0,012", "< 0,001").
+    p: str = ""
+    p_adjusted: str = ""
+
+
+@dataclass
+class GroupChangeView:
+    """One group's change since the previous wave, tested with every other group's."""
+
+    grouping: str
+    change: ChangeView
 
 
 @dataclass
@@ -191,6 +226,9 @@ class Card:
     trend_summary: str
     groups: list[GroupView] = field(default_factory=list)
     gaps: list[Row] = field(default_factory=list)
+    #: Every group's change since the previous wave (one family of tests).
+    group_changes: list[GroupChangeView] = field(default_factory=list)
+    previous_wave: Any = None
     uncertain_any: bool = False
 
 
@@ -214,12 +252,11 @@ def _gap_row(gap: Gap, variable_options, estimator: str, unit: str | None,
         return Row(label, "–", "", "", suppression_text(gap.suppressed, framework))
     note = ""
     if gap.significant is not None:
-        note = (_("Significant gap (p = %(p)s)", p=format_decimal(gap.p_value, "0.000"))
-                if gap.significant else
-                _("Not significant (p = %(p)s)", p=format_decimal(gap.p_value, "0.000")))
+        note = _("Significant gap") if gap.significant else _("Not significant")
     return Row(label, difference_text(estimator, gap.value, unit),
                interval_text_difference(estimator, gap.ci_low, gap.ci_high, unit), "", note,
-               uncertain=gap.uncertain)
+               uncertain=gap.uncertain, p=p_number(gap.p_value),
+               p_adjusted=p_number(gap.p_adjusted))
 
 
 def interval_text_difference(estimator: str, low: float | None, high: float | None,
@@ -243,9 +280,9 @@ def _change_view(label: str, change: Change | None, estimator: str, unit: str | 
     return ChangeView(
         label, difference_text(estimator, change.value, unit),
         interval_text_difference(estimator, change.ci_low, change.ci_high, unit),
-        format_decimal(change.p_value, "0.000") if change.p_value is not None else "",
+        p_text(change.p_value),
         str(ASSESSMENT_LABELS[change.assessment]) if change.assessment else "",
-        change.significant)
+        change.significant, p=p_number(change.p_value), p_adjusted=p_number(change.p_adjusted))
 
 
 def _scale_limits(estimator: str) -> tuple[float | None, float | None, Any]:
@@ -313,9 +350,31 @@ def card(series: IndicatorSeries, framework: Framework,
             result.groups.append(GroupView(variable, variable_label(variable), rows, chart,
                                            group_summary))
         result.gaps = [_gap_row(g, options, estimator, unit, framework) for g in latest.gaps]
+        if follow is not None and follow.previous_wave is not None:
+            result.previous_wave = follow.previous_wave
+            result.group_changes = [
+                GroupChangeView(variable_label(c.variable), view)
+                for c in follow.groups
+                if (view := _change_view(group_label(c.variable, c.group, options),
+                                         c.comparison.since_previous, estimator, unit,
+                                         framework)) is not None]
     result.uncertain_any = any(r.uncertain for r in trend_rows) or any(
         r.uncertain for g in result.groups for r in g.rows)
     return result
+
+
+def by_goal(area: FocusArea, shown: list[Card]) -> dict[int, list[Card]]:
+    """The cards under each goal of a focus area: the indicators it defines and those it
+    follows, each card under the first goal that has it (a page shows it once)."""
+    by_key = {c.key: c for c in shown}
+    placed: set[str] = set()
+    out: dict[int, list[Card]] = {}
+    for goal in area.goals:
+        for definition in goal.all_indicators():
+            if definition.key in by_key and definition.key not in placed:
+                placed.add(definition.key)
+                out.setdefault(goal.id, []).append(by_key[definition.key])
+    return out
 
 
 def cards(framework: Framework, series: list[IndicatorSeries], detail: bool) -> list[Card]:
@@ -339,4 +398,9 @@ def rules_in_words(framework: Framework) -> list[str]:
           "account; a change or gap is called significant when its p-value is below "
           "%(alpha)s.", level=format_percent(0.95, percent_pattern(0)),
           alpha=format_decimal(0.05, "0.00")),
+        _("Where many groups are tested at once (every group's change, the gaps of a "
+          "year), the p-values are adjusted with the Benjamini–Hochberg method, so that "
+          "chance findings among them stay few; whether a change or gap is called "
+          "significant, improved or worsened follows the adjusted p-value, and both are "
+          "shown."),
     ]

@@ -32,7 +32,7 @@ from surveys.survey.models import Response, Survey
 
 
 def framework_of(organisation_id: int) -> Framework | None:
-    """The organisation's default framework (waves, dashboards, report), if it has one."""
+    """The organisation's default framework (the follow-up's first addresses), if any."""
     return db.session.scalar(select(Framework).where(
         Framework.organisation_id == organisation_id, Framework.is_default))
 
@@ -96,11 +96,12 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
     longer matches (rules tightened, definition edited, another run approved) is left out
     even if `refresh` could not replace it.
     """
-    definitions = list(framework.indicators if definitions is None else definitions)
+    definitions = list(framework.all_indicators() if definitions is None else definitions)
     waves_by_id = {w.id: w for w in framework.waves}
     current = {w.id: approved_run(w.survey_id) for w in framework.waves}
     stamps = {wave_id: answers_stamp(run) for wave_id, run in current.items() if run}
     by_id = {d.id: d for d in definitions}
+    orders = category_orders(framework)
     values: dict[int, list[WaveResult]] = {}
     for value in db.session.scalars(select(IndicatorValue).where(
             IndicatorValue.indicator_id.in_(list(by_id)))):
@@ -109,7 +110,8 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
                 run, stamps[value.wave_id], by_id[value.indicator_id],
                 waves_by_id[value.wave_id], framework)):
             continue
-        values.setdefault(value.indicator_id, []).append(WaveResult.from_dict(value.result))
+        values.setdefault(value.indicator_id, []).append(
+            WaveResult.from_dict(value.result).in_order(orders).with_adjusted_gaps())
     out = []
     for definition in definitions:
         indicator = core_indicator(definition)
@@ -123,8 +125,30 @@ def series_for(framework: Framework, definitions: Iterable[IndicatorDefinition] 
     return out
 
 
+def category_orders(framework: Framework) -> dict[str, list[str]]:
+    """Each grouping's categories in their declared order, the one every page, API answer,
+    CSV and report lists groups in (`WaveResult.in_order`): a question's options as the
+    latest wave's survey lists them, a weighting variable's as the population table of
+    the wave's approved run does (as the representation monitor shows them). Categories
+    neither names follow by their first number ("0_4", "5_9", "10_19", "20_plus")."""
+    if not framework.waves:
+        return {}
+    wave = framework.waves[-1]
+    orders: dict[str, list[str]] = {}
+    run = approved_run(wave.survey_id)
+    if run is not None:
+        for row in run.margin_set.rows:
+            orders.setdefault(row.variable, []).append(row.category)
+    for question in wave.survey.questions():
+        options = (question.settings or {}).get("options") or []
+        if options and question.key not in orders:  # a weighting variable's name wins
+            orders[question.key] = [str(o["code"]) for o in options]
+    return {name: orders[name] for name in framework.groupings if name in orders}
+
+
 def framework_by_slug(slug: str) -> Framework | None:
-    """The framework whose public page (and API address) is /indicators/<slug>."""
+    """The framework whose public page (and API address) is /indicators/<slug>, and whose
+    staff pages (unless it is the default) are under /followup/f/<slug>/."""
     return db.session.scalar(select(Framework).where(Framework.slug == slug))
 
 
@@ -142,9 +166,11 @@ def goal(goal_id: int) -> Goal | None:
 
 
 def area_indicators(area: FocusArea, public_only: bool = False) -> list[IndicatorDefinition]:
-    """The indicators of a focus area's goals, in the framework's order."""
-    return [i for i in area.framework.indicators
-            if i.goal.focus_area_id == area.id and (i.public or not public_only)]
+    """The indicators a focus area's goals follow (their own and reused ones), in the
+    framework's order."""
+    followed = {i.id for goal in area.goals for i in goal.all_indicators()}
+    return [i for i in area.framework.all_indicators()
+            if i.id in followed and (i.public or not public_only)]
 
 
 def organisation_surveys(organisation_id: int) -> list[Survey]:
@@ -184,7 +210,7 @@ def wave_figures(framework: Framework) -> list[WaveFigures]:
     """The state of every wave's stored survey figures; `figure_problems` reads it and
     `services.refresh` recomputes what is not current."""
     stored = {(v.indicator_id, v.wave_id): v for v in stored_values(framework)}
-    survey_indicators = [d for d in framework.indicators if d.kind != "register"]
+    survey_indicators = [d for d in framework.all_indicators() if d.kind != "register"]
     states = []
     for wave in framework.waves:
         run = approved_run(wave.survey_id)

@@ -232,7 +232,7 @@ def _summary_row(series: IndicatorSeries, card: present.Card) -> SummaryRow:
         significant = view.significant
         parts = [view.value]
         if view.p_value:
-            parts.append(f"(p = {view.p_value})")
+            parts.append(f"({view.p_value})")
         if view.assessment:
             parts.append(f"– {view.assessment}")
         change = _("%(change)s since %(wave)s", change=" ".join(parts),
@@ -247,9 +247,10 @@ def _summary_row(series: IndicatorSeries, card: present.Card) -> SummaryRow:
         note=latest.note if latest else _("No figures yet."))
 
 
-def _goal_section(goal: Goal, goals: list[Goal], cards: list[present.Card]) -> GoalSection:
+def _goal_section(goal: Goal, goals: list[Goal], cards: dict[int, list[present.Card]]
+                  ) -> GoalSection:
     return GoalSection(
-        goal.id, tr(goal.title), [c for c in cards if c.goal_id == goal.id],
+        goal.id, tr(goal.title), cards.get(goal.id, []),
         [_goal_section(sub, goals, cards) for sub in goals if sub.parent_id == goal.id])
 
 
@@ -321,11 +322,12 @@ def build_report(framework: Framework, year: int | None = None) -> Report:
     by_key = {c.key: (s, c) for s, c in zip(series, cards, strict=True)}
     summary, areas = [], []
     for area in framework.focus_areas:
-        keys = [d.key for d in framework.indicators if d.goal.focus_area_id == area.id]
+        keys = [d.key for d in queries.area_indicators(area)]
         summary.append((tr(area.title), [_summary_row(*by_key[k]) for k in keys]))
         goals = list(area.goals)
+        placed = present.by_goal(area, [by_key[k][1] for k in keys])
         areas.append(AreaSection(area.key, tr(area.title), [
-            _goal_section(goal, goals, cards) for goal in goals if goal.parent_id is None]))
+            _goal_section(goal, goals, placed) for goal in goals if goal.parent_id is None]))
     registers = [r for s in series if s.definition.kind == "register"
                  if (r := _register_source(s, year)) is not None]
     framework_title = tr_text(framework.title)

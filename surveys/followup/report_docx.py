@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from markupsafe import Markup
 
 from surveys.followup import present
@@ -132,8 +133,8 @@ class ReportDocument:
                 rows.append([area_title, r.title, r.year, r.value, r.interval, r.n, r.change,
                              status])
         self.table([_("Focus area"), _("Indicator"), _("Year"), _("Value"),
-                    _("95 %% confidence interval") % {}, _("Respondents (n)"), _("Change"),
-                    _("Status")], rows,
+                    _("95 %% confidence interval") % {}, _("Respondents (n)"),
+                    pgettext("statistics", "Change"), _("Status")], rows,
                    _("Every indicator: the latest value, its change since the previous wave "
                      "and the status against the target"))
 
@@ -175,7 +176,7 @@ class ReportDocument:
             if change.assessment:
                 text += f" – {change.assessment}"
             if change.p_value:
-                text += f" (p = {change.p_value})"
+                text += f" ({change.p_value})"
             self.paragraph(text, style="List Bullet")
         self.paragraph(card.status + (f" · {card.target}" if card.target else ""))
         columns = [_("Value"), _("95 %% confidence interval") % {}, _("Respondents (n)"), _("Note")]
@@ -187,10 +188,21 @@ class ReportDocument:
                        _("%(indicator)s: %(grouping)s, %(year)s",
                          indicator=plain(card.title_text), grouping=group.label,
                          year=card.latest_year))
+        tested = ["p", _("Adjusted p (Benjamini–Hochberg)")]
         if card.gaps:
-            self.table([_("Gap"), _("Difference"), _("95 %% confidence interval") % {}, _("Test")],
-                       [[r.label, r.value, r.interval, r.note] for r in card.gaps],
+            self.table([_("Gap"), _("Difference"), _("95 %% confidence interval") % {}, *tested,
+                        _("Test")],
+                       [[r.label, r.value, r.interval, r.p, r.p_adjusted, r.note]
+                        for r in card.gaps],
                        _("Gaps in %(indicator)s", indicator=plain(card.title_text)))
+        if card.group_changes:
+            self.table([_("Grouping"), _("Group"), pgettext("statistics", "Change"),
+                        _("95 %% confidence interval") % {}, *tested, _("Assessment")],
+                       [[g.grouping, g.change.label, g.change.value, g.change.interval,
+                         g.change.p, g.change.p_adjusted, g.change.assessment]
+                        for g in card.group_changes],
+                       _("Change in %(indicator)s by group; the p-values of all groups are "
+                         "adjusted together", indicator=plain(card.title_text)))
 
     def _method(self) -> None:
         report = self.report

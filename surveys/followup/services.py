@@ -259,14 +259,14 @@ def update_indicator(indicator: IndicatorDefinition, **fields: Any) -> None:
     for name, value in _validated(indicator.framework_id, key=indicator.key, **fields).items():
         setattr(indicator, name, value)
     db.session.flush()
-    refresh(indicator.framework)
+    refresh_following(indicator)
 
 
 def add_indicator(framework: Framework, key: str, **fields: Any) -> IndicatorDefinition:
     """A new indicator, validated like an edit (flushes; nothing stored on error)."""
     if not KEY_RE.match(key or ""):
         raise FrameworkError("invalid_key")
-    if any(i.key == key for i in framework.indicators):
+    if any(i.key == key for i in framework.all_indicators()):
         raise FrameworkError("key_taken", key=key)
     columns = _validated(framework.id, key=key, **fields)
     position = max((i.position for i in framework.indicators), default=-1) + 1
@@ -420,13 +420,19 @@ def delete_goal(goal: Goal) -> None:
 
 def link_indicator(goal: Goal, indicator: IndicatorDefinition, linked: bool) -> None:
     """Let a goal follow one of the organisation's indicators (or stop)."""
-    if indicator.framework.organisation_id != goal.focus_area.framework.organisation_id:
+    framework = goal.focus_area.framework
+    if indicator.framework.organisation_id != framework.organisation_id:
         raise FrameworkError("unknown_indicator")
     if linked and indicator not in goal.linked_indicators and indicator.goal_id != goal.id:
+        # the framework's pages and API find an indicator by its key: keys stay unique
+        if any(i.key == indicator.key and i.id != indicator.id
+               for i in framework.all_indicators()):
+            raise FrameworkError("key_taken", key=indicator.key)
         goal.linked_indicators.append(indicator)
     elif not linked and indicator in goal.linked_indicators:
         goal.linked_indicators.remove(indicator)
     db.session.flush()
+    refresh(framework)
 
 
 def update_settings(framework: Framework, *, slug: str, min_group_size: int, max_rse: float,
@@ -464,6 +470,13 @@ def _survey_figures_changed(sender, survey_id: int, **extra) -> None:
     """A run approved or withdrawn, or its answers edited: recompute where it is a wave."""
     for framework in queries.frameworks_with_survey(survey_id):
         refresh(framework)
+
+
+def refresh_following(indicator: IndicatorDefinition) -> None:
+    """Recompute an edited indicator in every framework that follows it."""
+    for framework in queries.organisation_frameworks(indicator.framework.organisation_id):
+        if indicator in framework.all_indicators():
+            refresh(framework)
 
 
 def refresh(framework: Framework) -> list[FigureProblem]:

@@ -84,7 +84,17 @@ PUBLIC, ORGANISATION = "public", "organisation"
 
 def helpers() -> dict:
     """Names the follow-up templates use."""
-    return {"rules_in_words": present.rules_in_words, "tr_text": tr_text}
+    return {"rules_in_words": present.rules_in_words, "tr_text": tr_text,
+            "framework_url": framework_url}
+
+
+def framework_url(framework: Framework, endpoint: str, **values) -> str:
+    """The address of one of `framework`'s follow-up pages: the default framework's keep
+    the addresses from before there were several (/followup/...), the others' carry the
+    framework's slug (/followup/f/<slug>/...)."""
+    if not framework.is_default:
+        values["slug"] = framework.slug
+    return url_for(endpoint, **values)
 
 
 def staff_fallback() -> None:
@@ -93,18 +103,25 @@ def staff_fallback() -> None:
 
 
 # -- loading --------------------------------------------------------------------------------
-def _framework() -> Framework | None:
-    return queries.framework_of(current_user.organisation_id)
+def _framework(slug: str | None = None) -> Framework | None:
+    """The organisation's default framework, or (with `slug`) the one of its frameworks at
+    that address; another organisation's is not found (404)."""
+    if slug is None:
+        return queries.framework_of(current_user.organisation_id)
+    framework = queries.framework_by_slug(slug)
+    if framework is None or framework.organisation_id != current_user.organisation_id:
+        abort(404)
+    return framework
 
 
-def _framework_or_404() -> Framework:
-    framework = _framework()
+def _framework_or_404(slug: str | None = None) -> Framework:
+    framework = _framework(slug)
     if framework is None:
         abort(404)
     return framework
 
 
-def _indicator(framework: Framework, indicator_id: int) -> IndicatorDefinition:
+def _indicator(indicator_id: int) -> IndicatorDefinition:
     return own(IndicatorDefinition, indicator_id, via=lambda i: i.framework)
 
 
@@ -123,15 +140,17 @@ def _cards(framework: Framework, definitions, detail: bool) -> list[present.Card
 
 # -- overview and dashboards ------------------------------------------------------------------
 @roles_required(*ANALYSTS)
-def index():
-    """Focus areas, waves, problems."""
-    framework = _framework()
+def index(slug: str | None = None):
+    """Focus areas, waves, problems (of the default framework, or of the one at `slug`)."""
+    framework = _framework(slug)
     if framework is None:
         return render_template("followup/start.html")
     problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
     cards = {c.key: c for c in _cards(framework, None, detail=False)}
     return render_template("followup/index.html", framework=framework, cards=cards,
                            problems=problems,
+                           listed={a.id: queries.area_indicators(a)
+                                   for a in framework.focus_areas},
                            surveys=queries.organisation_surveys(current_user.organisation_id),
                            wave_years={w.survey_id: w.year for w in framework.waves})
 
@@ -147,21 +166,25 @@ def create():
 
 
 @roles_required(*ANALYSTS)
-def area(key: str):
+def area(key: str, slug: str | None = None):
     """The dashboard of one focus area."""
-    framework = _framework_or_404()
+    framework = _framework_or_404(slug)
     focus_area = _focus_area(framework, key)
     problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
     cards = _cards(framework, queries.area_indicators(focus_area), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
-                           cards=cards, problems=problems, public=False)
+                           goal_cards=present.by_goal(focus_area, cards), problems=problems,
+                           public=False)
 
 
 @roles_required(*ANALYSTS)
-def indicator(indicator_id: int):
-    """One indicator, every figure."""
-    framework = _framework_or_404()
-    definition = _indicator(framework, indicator_id)
+def indicator(indicator_id: int, slug: str | None = None):
+    """One indicator, every figure: as the framework at `slug` computes it, else as its
+    own framework does."""
+    definition = _indicator(indicator_id)
+    framework = _framework_or_404(slug) if slug is not None else definition.framework
+    if definition not in framework.all_indicators():
+        abort(404)
     (card,) = _cards(framework, [definition], detail=True)
     return render_template("followup/indicator.html", framework=framework,
                            definition=definition, card=card,
@@ -170,9 +193,9 @@ def indicator(indicator_id: int):
 
 
 @roles_required(*ANALYSTS)
-def values_csv():
+def values_csv(slug: str | None = None):
     """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
-    framework = _framework_or_404()
+    framework = _framework_or_404(slug)
     rows = api_figures.csv_rows(queries.series_for(framework), str(get_locale()))
     body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
     return Response(body, mimetype="text/csv", headers={
@@ -459,9 +482,12 @@ def goal_indicators(goal_id: int):
     back = request.form.get("next") or ""
     if not form.validate_on_submit():
         abort(400)
-    services.link_indicator(goal, own(IndicatorDefinition, form.indicator_id.data,
-                                      via=lambda i: i.framework),
-                            form.action.data == "link")
+    try:
+        services.link_indicator(goal, own(IndicatorDefinition, form.indicator_id.data,
+                                          via=lambda i: i.framework),
+                                form.action.data == "link")
+    except FrameworkError as error:
+        return _refused(goal.focus_area.framework, error)
     flash(_("The goal's indicators were saved."))
     return redirect(local_path(back) or url_for(".framework",
                                                 framework_id=goal.focus_area.framework_id))
@@ -471,8 +497,8 @@ def goal_indicators(goal_id: int):
 @roles_required(*ANALYSTS)
 def edit_indicator(indicator_id: int):
     """Texts and computation."""
-    framework = _framework_or_404()
-    definition = _indicator(framework, indicator_id)
+    definition = _indicator(indicator_id)
+    framework = definition.framework
     form = IndicatorForm()
     form.goal.choices = goal_choices(framework)
     problems: list[str] = []
@@ -492,16 +518,16 @@ def edit_indicator(indicator_id: int):
             problems.append(messages.framework_error(error.code, error.details))
         else:
             flash(_("The indicator was saved."))
-            return redirect(url_for(".indicator", indicator_id=definition.id))
+            return redirect(framework_url(framework, ".indicator", indicator_id=definition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/edit.html", framework=framework, definition=definition,
                            form=form, problems=problems), status
 
 
 @roles_required(*ANALYSTS)
-def new_indicator():
-    """A new indicator."""
-    framework = _framework_or_404()
+def new_indicator(slug: str | None = None):
+    """A new indicator of the framework."""
+    framework = _framework_or_404(slug)
     form = NewIndicatorForm()
     form.goal.choices = goal_choices(framework)
     problems: list[str] = []
@@ -515,7 +541,7 @@ def new_indicator():
             problems.append(messages.framework_error(error.code, error.details))
         else:
             flash(_("The indicator was saved."))
-            return redirect(url_for(".indicator", indicator_id=created.id))
+            return redirect(framework_url(framework, ".indicator", indicator_id=created.id))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/edit.html", framework=framework, definition=None,
                            form=form, problems=problems), status
@@ -524,8 +550,8 @@ def new_indicator():
 @roles_required(*ANALYSTS)
 def register(indicator_id: int):
     """Register values from a CSV or JSON-stat file."""
-    framework = _framework_or_404()
-    definition = _indicator(framework, indicator_id)
+    definition = _indicator(indicator_id)
+    framework = definition.framework
     if definition.kind != "register":
         abort(404)
     form = RegisterForm()
@@ -535,7 +561,7 @@ def register(indicator_id: int):
         if series is not None:
             services.store_register_series(definition, series)
             flash(_("%(count)s yearly values were imported.", count=len(series.values)))
-            return redirect(url_for(".indicator", indicator_id=definition.id))
+            return redirect(framework_url(framework, ".indicator", indicator_id=definition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/register.html", framework=framework,
                            definition=definition, form=form, problems=problems), status
@@ -543,9 +569,9 @@ def register(indicator_id: int):
 
 # -- settings and waves -----------------------------------------------------------------------
 @roles_required(*ANALYSTS)
-def settings():
+def settings(slug: str | None = None):
     """Disclosure rules, groupings, gaps, the public page."""
-    framework = _framework_or_404()
+    framework = _framework_or_404(slug)
     form = SettingsForm()
     problems: list[str] = []
     if request.method == "GET":
@@ -565,20 +591,20 @@ def settings():
             problems.append(messages.framework_error(error.code, error.details))
         else:
             flash(_("The settings were saved."))
-            return redirect(url_for(".index"))
+            return redirect(framework_url(framework, ".index"))
     status = 400 if request.method == "POST" else 200
     return render_template("followup/settings.html", framework=framework, form=form,
                            problems=problems), status
 
 
 @roles_required(*ANALYSTS)
-def waves():
-    """Which survey is which year's wave."""
-    framework = _framework_or_404()
+def waves(slug: str | None = None):
+    """Which survey is which year's wave (in this framework)."""
+    framework = _framework_or_404(slug)
     form = WaveForm()
     if not form.validate_on_submit():
         flash(_("Write a year between 1990 and 2100."))
-        return redirect(url_for(".index")), 303
+        return redirect(framework_url(framework, ".index")), 303
     survey = survey_queries.survey_by_id(form.survey_id.data)
     try:
         if survey is None:
@@ -588,7 +614,7 @@ def waves():
         flash(messages.framework_error(error.code, error.details))
     else:
         flash(_("The waves were saved."))
-    return redirect(url_for(".index"))
+    return redirect(framework_url(framework, ".index"))
 
 
 # -- API tokens (admins) ----------------------------------------------------------------------
@@ -630,7 +656,7 @@ def _refuse(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", code=status, message=message), status
 
 
-def _report_arguments():
+def _report_arguments(slug: str | None):
     """(framework, year, lang) from the request, or a refusal with its message."""
     lang = request.args.get("lang") or str(get_locale())
     if lang not in LANGUAGES:
@@ -640,7 +666,7 @@ def _report_arguments():
     raw_year = request.args.get("year", "").strip()
     if raw_year and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
         return None, _refuse(400, _("Write the year with digits, e.g. 2026."))
-    framework = _framework()
+    framework = _framework(slug)
     if framework is None:
         return None, _refuse(404, _("Your organisation has no indicator framework yet."))
     try:
@@ -656,35 +682,36 @@ def _report_arguments():
 
 
 @roles_required(*ANALYSTS)
-def report_page():
+def report_page(slug: str | None = None):
     """The report as a page (?year=&lang=), linking to the PDF."""
-    arguments, refusal = _report_arguments()
+    arguments, refusal = _report_arguments(slug)
     if refusal:
         return refusal
     framework, year, lang = arguments
     html = report.render_report_html(
         framework, year, lang, css_url=url_for("static", filename="report.css"),
-        pdf_url=url_for(".report_pdf", year=year, lang=lang),
-        docx_url=url_for(".report_docx", year=year, lang=lang), back_url=url_for(".index"),
-        other_years={y: url_for(".report", year=y, lang=lang)
+        pdf_url=framework_url(framework, ".report_pdf", year=year, lang=lang),
+        docx_url=framework_url(framework, ".report_docx", year=year, lang=lang),
+        back_url=framework_url(framework, ".index"),
+        other_years={y: framework_url(framework, ".report", year=y, lang=lang)
                      for y in report.years_of(framework) if y != year})
     return html, 200, {"Cache-Control": "no-store"}
 
 
 @roles_required(*ANALYSTS)
-def report_pdf():
+def report_pdf(slug: str | None = None):
     """Make the same report as PDF (?year=&lang=): a job, whose page shows its progress."""
-    return _report_job("followup_report_pdf")
+    return _report_job("followup_report_pdf", slug)
 
 
 @roles_required(*ANALYSTS)
-def report_docx():
+def report_docx(slug: str | None = None):
     """Make the report as a Word document (?year=&lang=), as a job like the PDF."""
-    return _report_job("followup_report_docx")
+    return _report_job("followup_report_docx", slug)
 
 
-def _report_job(kind: str):
-    arguments, refusal = _report_arguments()
+def _report_job(kind: str, slug: str | None):
+    arguments, refusal = _report_arguments(slug)
     if refusal:
         return refusal
     framework, year, lang = arguments
@@ -707,9 +734,11 @@ def _public_framework(slug: str) -> Framework:
 def public_index(slug: str):
     """The focus areas and their public indicators."""
     framework = _public_framework(slug)
-    public = [i for i in framework.indicators if i.public]
+    public = [i for i in framework.all_indicators() if i.public]
     cards = {c.key: c for c in _cards(framework, public, detail=False)}
     return render_template("followup/public_index.html", framework=framework, cards=cards,
+                           listed={a.id: queries.area_indicators(a, public_only=True)
+                                   for a in framework.focus_areas},
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
 
 
@@ -719,7 +748,8 @@ def public_area(slug: str, key: str):
     focus_area = _focus_area(framework, key)
     cards = _cards(framework, queries.area_indicators(focus_area, public_only=True), detail=True)
     return render_template("followup/area.html", framework=framework, area=focus_area,
-                           cards=cards, problems=[], public=True,
+                           goal_cards=present.by_goal(focus_area, cards), problems=[],
+                           public=True,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
 
 
@@ -866,7 +896,7 @@ def _api_framework(slug: str) -> tuple[Framework, str]:
 
 def _visible(framework: Framework, access: str) -> list[IndicatorDefinition]:
     """The indicators the caller may see: all for the organisation, else the public ones."""
-    return [d for d in framework.indicators if access == ORGANISATION or d.public]
+    return [d for d in framework.all_indicators() if access == ORGANISATION or d.public]
 
 
 def _series(framework: Framework, definitions: list[IndicatorDefinition]):
@@ -897,7 +927,8 @@ def _view(framework: Framework) -> api_figures.ApiView:
     options = present.option_labels(framework)
     return api_figures.ApiView(
         label=lambda variable, value: present.group_label(variable, value, options),
-        organisation=framework.organisation, years=frozenset(years) if years else None,
+        organisation=framework.organisation, framework=framework,
+        years=frozenset(years) if years else None,
         group=group)
 
 

@@ -14,7 +14,8 @@ over waves and status against targets, with disclosure control::
 
 Modules: :mod:`.definitions` (indicator kinds and per-respondent scores),
 :mod:`.compute` (estimates, group domains, gaps), :mod:`.trends` (changes, tests, target
-status), :mod:`.disclosure` (suppression and uncertainty rules), :mod:`.register`
+status), :mod:`.disclosure` (suppression and uncertainty rules), :mod:`.multiple`
+(the Benjamini–Hochberg adjustment of many tests), :mod:`.register`
 (CSV / JSON-stat yearly series). Standard errors are the weighting engine's (R ``survey``
 linearization with calibration residuals); :mod:`._engine` is the only module that uses
 the engine's internals. Nothing here imports Flask or SQLAlchemy, and no text is meant
@@ -23,7 +24,16 @@ for users: errors carry codes for the web layer to translate.
 
 from __future__ import annotations
 
-from .compute import Estimate, Gap, GapSpec, WaveResult, estimate_wave, gap_between
+from .compute import (
+    Estimate,
+    Gap,
+    GapSpec,
+    WaveResult,
+    category_order,
+    estimate_wave,
+    gap_between,
+    natural_key,
+)
 from .definitions import (
     DONT_KNOW,
     Direction,
@@ -51,6 +61,7 @@ from .disclosure import (
     protect_breakdown,
 )
 from .errors import IndicatorError, RegisterFormatError
+from .multiple import benjamini_hochberg
 from .register import (
     RegisterSeries,
     read_register_csv,
@@ -65,6 +76,7 @@ from .trends import (
     GapComparison,
     GroupComparison,
     TargetStatus,
+    adjusted_changes,
     change,
     follow_up,
     required_value,
@@ -104,12 +116,16 @@ __all__ = [
     "Target",
     "TargetStatus",
     "WaveResult",
+    "adjusted_changes",
+    "benjamini_hochberg",
+    "category_order",
     "change",
     "estimate_wave",
     "follow_up",
     "gap_between",
     "indicator_from_dict",
     "indicator_to_dict",
+    "natural_key",
     "normalize_answer",
     "protect_breakdown",
     "read_register_csv",

@@ -33,6 +33,7 @@ d +- z_{0.975} SE, p-value 2 (1 - Phi(|d| / SE)) for "no gap".
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -47,6 +48,7 @@ from . import _engine
 from .definitions import SurveyIndicator, normalize_answer
 from .disclosure import NO_DATA, Cell, DisclosureRules, protect_breakdown
 from .errors import IndicatorError
+from .multiple import benjamini_hochberg
 
 Grouping = str | pd.Series
 
@@ -129,11 +131,15 @@ class Gap:
     p_value: float | None = None
     suppressed: str | None = None
     uncertain: bool = False
+    #: p adjusted for the wave's other gaps (Benjamini–Hochberg; see :func:`with_adjusted_gaps`).
+    p_adjusted: float | None = None
 
     @property
     def significant(self) -> bool | None:
-        """Gap different from 0 at the 5% level (None when suppressed)."""
-        return None if self.p_value is None else self.p_value < 0.05
+        """Gap different from 0 at the 5% level, by the adjusted p when there is one (None
+        when suppressed)."""
+        p = self.p_value if self.p_adjusted is None else self.p_adjusted
+        return None if p is None else p < 0.05
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict including ``significant``."""
@@ -194,6 +200,23 @@ class WaveResult:
             }
         )
 
+    def in_order(self, orders: Mapping[str, Sequence[Any]]) -> WaveResult:
+        """The same figures, each grouping's groups in their natural order
+        (:func:`category_order`; ``orders``: the declared order per variable)."""
+        groups = {}
+        for variable, estimates in self.groups.items():
+            rank = {_key(v): i for i, v in enumerate(category_order(
+                [e.group for e in estimates], orders.get(variable, ())))}
+            groups[variable] = tuple(sorted(estimates, key=lambda e: rank[_key(e.group)]))
+        return replace(self, groups=groups)
+
+    def with_adjusted_gaps(self) -> WaveResult:
+        """The gaps' p-values adjusted as one family (Benjamini–Hochberg): a wave's gaps
+        are read together, so "significant" follows the adjusted p."""
+        adjusted = benjamini_hochberg([g.p_value for g in self.gaps])
+        return replace(self, gaps=tuple(replace(g, p_adjusted=p)
+                                        for g, p in zip(self.gaps, adjusted, strict=True)))
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WaveResult:
         """The result back from :meth:`to_dict`, e.g. as the app stores it."""
@@ -208,6 +231,29 @@ class WaveResult:
             gaps=tuple(Gap.from_dict(g) for g in data.get("gaps", [])),
             source=data.get("source"),
         )
+
+
+def natural_key(value: Any) -> tuple:
+    """Sort key of a group code in its natural order: by its first number ("0_4" < "5_9" <
+    "10_19" < "20_plus"; "16-29" < "65+"), codes without a number after them by text."""
+    text = str(value)
+    number = re.search(r"\d+", text)
+    return (0, int(number.group()), text) if number else (1, 0, text.casefold())
+
+
+def category_order(values: Sequence[Any], declared: Sequence[Any] = ()) -> list[Any]:
+    """``values`` in their natural order: those in ``declared`` (the order a question's
+    options or a population table give) first, in that order; the others by
+    :func:`natural_key`. Never alphabetical by label, never by size."""
+    position = {_key(v): i for i, v in enumerate(declared)}
+    known = sorted((v for v in values if _key(v) in position), key=lambda v: position[_key(v)])
+    rest = sorted((v for v in values if _key(v) not in position), key=natural_key)
+    return known + rest
+
+
+def _key(value: Any) -> str:
+    """Group codes compare as text (a stored 2 and a declared "2" are one group)."""
+    return str(value)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -441,4 +487,4 @@ def estimate_wave(
         overall=overall,
         groups=by,
         gaps=tuple(gap_results),
-    )
+    ).with_adjusted_gaps()

@@ -20,6 +20,11 @@ Status against a target (value T to reach by year Y), from point estimates:
 * ``no_target`` without a target, ``unknown`` when the latest or baseline value is missing
   or suppressed (or the baseline is not among the waves).
 
+Many tests at once (every group's change, every gap of a wave) are read together: their
+p-values are adjusted with :func:`benjamini_hochberg`, which keeps the expected share of
+false discoveries among the flagged ones at alpha, and "significant", "improved" and
+"worsened" follow the adjusted p. The unadjusted p is kept beside it.
+
 Sampling error is deliberately not part of the status (it would need a rule for "on track
 within the interval" that a council cannot check by eye); the change tests and intervals
 stand beside it.
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -41,6 +46,7 @@ from .compute import WaveResult, _same
 from .definitions import Direction, Indicator, Target
 from .disclosure import NO_DATA
 from .errors import IndicatorError
+from .multiple import benjamini_hochberg
 
 
 class Valued(Protocol):
@@ -81,14 +87,42 @@ class Change:
     ci_high: float | None = None
     z: float | None = None
     p_value: float | None = None
-    #: p < alpha; None when untestable (suppressed, or exact register values).
+    #: p < alpha (the adjusted p when tested with others); None when untestable
+    #: (suppressed, or exact register values).
     significant: bool | None = None
     assessment: Assessment | None = None
     suppressed: str | None = None
+    #: p adjusted for the other tests of its family (:func:`benjamini_hochberg`); for a
+    #: test on its own, p itself.
+    p_adjusted: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict."""
         return jsonable(asdict(self))
+
+    def judged(self, direction: Direction | None, alpha: float = 0.05) -> Change:
+        """Significance and assessment read from ``p_adjusted`` (tested changes only)."""
+        if self.p_adjusted is None or self.value is None:
+            return self
+        significant = self.p_adjusted < alpha
+        assessment = None
+        if direction is not None:
+            if not significant:
+                assessment = Assessment.UNCHANGED
+            elif direction.better(self.value, 0.0):
+                assessment = Assessment.IMPROVED
+            else:
+                assessment = Assessment.WORSENED
+        return replace(self, significant=significant, assessment=assessment)
+
+
+def adjusted_changes(changes: Sequence[Change | None], direction: Direction | None,
+                     alpha: float = 0.05) -> list[Change | None]:
+    """Changes tested together, their p adjusted (Benjamini–Hochberg) and judged by it."""
+    adjusted = benjamini_hochberg([c.p_value if c is not None else None for c in changes])
+    return [None if c is None else c if p is None else
+            replace(c, p_adjusted=p).judged(direction, alpha)
+            for c, p in zip(changes, adjusted, strict=True)]
 
 
 def change(
@@ -124,14 +158,8 @@ def change(
         return Change(since, d, 0.0, d, d)
     z = d / se
     p = float(2.0 * stats.norm.sf(abs(z)))
-    significant = p < alpha
-    assessment = None
-    if direction is not None:
-        if not significant:
-            assessment = Assessment.UNCHANGED
-        else:
-            assessment = Assessment.IMPROVED if direction.better(d, 0.0) else Assessment.WORSENED
-    return Change(since, d, se, d - q * se, d + q * se, z, p, significant, assessment)
+    return Change(since, d, se, d - q * se, d + q * se, z, p, p_adjusted=p).judged(
+        direction, alpha)
 
 
 def required_value(target: Target, baseline_value: float, baseline_year: int, year: int) -> float:
@@ -271,33 +299,27 @@ def follow_up(indicator: Indicator, waves: Sequence[WaveResult]) -> FollowUp:
         compare(latest.overall, previous.overall if previous else None, previous, True),
         compare(latest.overall, baseline.overall if baseline else None, baseline, True),
     )
-    groups = []
+    group_keys, group_changes = [], []
     for variable, estimates in latest.groups.items():
         for est in estimates:
             prev = previous.group(variable, est.group) if previous else None
             base = baseline.group(variable, est.group) if baseline else None
-            groups.append(
-                GroupComparison(
-                    variable,
-                    est.group,
-                    Comparison(
-                        compare(est, prev, previous, True), compare(est, base, baseline, True)
-                    ),
-                )
-            )
-    gaps = []
+            group_keys.append((variable, est.group))
+            group_changes.append((compare(est, prev, previous, True),
+                                  compare(est, base, baseline, True)))
+    gap_keys, gap_changes = [], []
     for gap in latest.gaps:
         key = (gap.variable, gap.minuend, gap.subtrahend)
         prev_gap = previous.gap(*key) if previous else None
         base_gap = baseline.gap(*key) if baseline else None
-        gaps.append(
-            GapComparison(
-                *key,
-                Comparison(
-                    compare(gap, prev_gap, previous, False), compare(gap, base_gap, baseline, False)
-                ),
-            )
-        )
+        gap_keys.append(key)
+        gap_changes.append((compare(gap, prev_gap, previous, False),
+                            compare(gap, base_gap, baseline, False)))
+    # every group's change is one family of tests, every gap's change another
+    groups = [GroupComparison(*key, Comparison(*pair)) for key, pair in zip(
+        group_keys, _adjusted_pairs(group_changes, direction), strict=True)]
+    gaps = [GapComparison(*key, Comparison(*pair)) for key, pair in zip(
+        gap_keys, _adjusted_pairs(gap_changes, None), strict=True)]
 
     base_value = base_in_waves.overall.value if base_in_waves else None
     base_year = base_in_waves.year if base_in_waves else None
@@ -326,3 +348,11 @@ def follow_up(indicator: Indicator, waves: Sequence[WaveResult]) -> FollowUp:
         status=status,
         required=required,
     )
+
+
+def _adjusted_pairs(pairs: list[tuple[Change | None, Change | None]],
+                    direction: Direction | None) -> list[tuple[Change | None, Change | None]]:
+    """(since previous, since baseline) pairs, each column adjusted as one family."""
+    previous = adjusted_changes([p for p, _ in pairs], direction)
+    baseline = adjusted_changes([b for _, b in pairs], direction)
+    return list(zip(previous, baseline, strict=True))

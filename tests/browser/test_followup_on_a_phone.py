@@ -57,3 +57,45 @@ def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phon
             assert phone.locator("h1").count() == 1, (lang, path)
             assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
             assert axe_violations(phone) == [], (lang, path)
+
+
+@pytest.fixture
+def programme(app, demo):
+    """The demo's second framework: the social sustainability programme."""
+    with app.app_context():
+        framework = db.session.scalar(select(Framework).where(Framework.is_default.is_(False)))
+        return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
+                "ids": [i.id for i in framework.all_indicators()]}
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_second_frameworks_public_pages_pass_axe(live_server, phone, programme, lang):
+    slug = programme["slug"]
+    for path in [f"/indicators/{slug}"] + [f"/indicators/{slug}/{a}" for a in programme["areas"]]:
+        response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+        assert response.status == 200, (lang, path)
+        assert phone.locator("h1").count() == 1
+        check_page(phone, lang, f"{path}?lang={lang}")
+
+
+def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programme):
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("analyst@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-analyst-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    base = f"/followup/f/{programme['slug']}"
+    pages = [f"{base}/", *(f"{base}/areas/{a}" for a in programme["areas"]),
+             f"{base}/indicators/{programme['ids'][0]}", f"{base}/settings",
+             f"{base}/indicators/new", "/followup/frameworks/"]
+    for lang in ("sv", "ar"):
+        for path in pages:
+            response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert response.status == 200, (lang, path)
+            assert phone.locator("h1").count() == 1, (lang, path)
+            check_page(phone, lang, f"{path}?lang={lang}")
+        # the report is a printable document, checked as the default's is: axe, both widths
+        phone.goto(f"{live_server.url}{base}/report?lang={lang}")
+        for width in (360, 1280):
+            phone.set_viewport_size({"width": width, "height": 800})
+            assert axe_violations(phone) == [], (lang, width)
