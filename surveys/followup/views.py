@@ -41,12 +41,22 @@ from surveys.core.i18n import (
 )
 from surveys.core.roles import ADMINS, ANALYSTS
 from surveys.core.urls import local_path
-from surveys.followup import api_figures, messages, present, queries, report, services
+from surveys.followup import (
+    api_figures,
+    comparisons,
+    messages,
+    present,
+    queries,
+    report,
+    services,
+)
 from surveys.followup import jobs as _report_jobs  # noqa: F401 - registers the PDF job
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
+    ComparisonForm,
     IndicatorForm,
+    KpiForm,
     LinkIndicatorForm,
     MoveForm,
     NewAreaForm,
@@ -119,6 +129,15 @@ def _cards(framework: Framework, definitions, detail: bool) -> list[present.Card
     return present.cards(framework, queries.series_for(framework, definitions), detail)
 
 
+def _compared_cards(framework: Framework, definitions
+                    ) -> tuple[list[present.Card], dict[str, comparisons.View]]:
+    """Detailed cards and, by indicator key, each one beside its comparisons."""
+    all_series = queries.series_for(framework, definitions)
+    views = comparisons.page_views(framework, all_series,
+                                   comparisons.entries_for(framework, all_series))
+    return present.cards(framework, all_series, True), views
+
+
 # == analysts: /followup/... =================================================================
 
 # -- overview and dashboards ------------------------------------------------------------------
@@ -152,9 +171,9 @@ def area(key: str):
     framework = _framework_or_404()
     focus_area = _focus_area(framework, key)
     problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
-    cards = _cards(framework, queries.area_indicators(focus_area), detail=True)
+    cards, compared = _compared_cards(framework, queries.area_indicators(focus_area))
     return render_template("followup/area.html", framework=framework, area=focus_area,
-                           cards=cards, problems=problems, public=False)
+                           cards=cards, problems=problems, public=False, comparisons=compared)
 
 
 @roles_required(*ANALYSTS)
@@ -162,9 +181,9 @@ def indicator(indicator_id: int):
     """One indicator, every figure."""
     framework = _framework_or_404()
     definition = _indicator(framework, indicator_id)
-    (card,) = _cards(framework, [definition], detail=True)
+    (card,), compared = _compared_cards(framework, [definition])
     return render_template("followup/indicator.html", framework=framework,
-                           definition=definition, card=card,
+                           definition=definition, card=card, comparisons=compared,
                            kind_label=KIND_LABELS[definition.kind],
                            direction_label=DIRECTION_LABELS[card.direction])
 
@@ -591,6 +610,79 @@ def waves():
     return redirect(url_for(".index"))
 
 
+# -- comparisons ------------------------------------------------------------------------------
+def _comparisons_page(framework: Framework, form: ComparisonForm, problems: list[str] = (),
+                      status: int = 200):
+    links = comparisons.register_links(framework)
+    registers = [d for d in framework.indicators if d.kind == "register"]
+    kpi_forms = {}
+    for definition in registers:
+        kpi_form = KpiForm(prefix=f"i{definition.id}", formdata=None)
+        link = links.get(definition.id)
+        if link is not None:
+            kpi_form.kpi.data, kpi_form.gender.data = link.kpi, link.gender
+        kpi_forms[definition.id] = kpi_form
+    fetch_problems = {i: [messages.comparison_problem(p["code"], p["details"])
+                          for p in link.problems] for i, link in links.items()}
+    return render_template(
+        "followup/comparisons.html", framework=framework, form=form, problems=problems,
+        settings=comparisons.settings_of(framework), registers=registers, links=links,
+        kpi_forms=kpi_forms, fetch_problems=fetch_problems,
+        municipality_code=framework.organisation.municipality_code), status
+
+
+@roles_required(*ANALYSTS)
+def comparisons_page():
+    """The comparison group, sharing, each register indicator's Kolada key figure."""
+    framework = _framework_or_404()
+    form = ComparisonForm()
+    settings = comparisons.settings_of(framework)
+    if request.method == "GET" and settings is not None:
+        form.group_id.data = settings.group_id
+        form.show_members.data = settings.show_members
+        form.share_survey.data = settings.share_survey
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _comparisons_page(framework, form, status=400)
+        try:
+            comparisons.save_settings(framework, form.group_id.data, form.show_members.data,
+                                      form.share_survey.data)
+        except comparisons.ComparisonError as error:
+            return _comparisons_page(framework, form, [messages.comparison_problem(
+                error.code, error.details)], 400)
+        flash(_("The comparison settings were saved."))
+        return redirect(url_for(".comparisons_page"), 303)
+    return _comparisons_page(framework, form)
+
+
+@roles_required(*ANALYSTS)
+def comparison_kpi(indicator_id: int):
+    """Take a register indicator's values from a Kolada key figure (empty: stop)."""
+    framework = _framework_or_404()
+    definition = _indicator(framework, indicator_id)
+    if definition.kind != "register":
+        abort(404)
+    kpi_form = KpiForm(prefix=f"i{definition.id}")
+    if not kpi_form.validate_on_submit():
+        problems = [str(e) for errors in kpi_form.errors.values() for e in errors]
+        return _comparisons_page(framework, ComparisonForm(formdata=None), problems, 400)
+    comparisons.set_kpi(definition, kpi_form.kpi.data, kpi_form.gender.data)
+    flash(_("The key figure was saved. Fetch from Kolada to get its values."))
+    return redirect(url_for(".comparisons_page"), 303)
+
+
+@roles_required(*ANALYSTS)
+def fetch_comparisons():
+    """Fetch every linked key figure from Kolada now (the only way a page fetches)."""
+    framework = _framework_or_404()
+    problems = comparisons.fetch_kolada(framework, comparisons.client(current_app.config))
+    for problem in problems:
+        flash(messages.comparison_problem(problem.code, problem.details))
+    if not problems:
+        flash(_("The comparisons were fetched from Kolada."))
+    return redirect(url_for(".comparisons_page"), 303)
+
+
 # -- API tokens (admins) ----------------------------------------------------------------------
 def _tokens_page(form: TokenForm, secret: str | None = None, created: ApiToken | None = None,
                  status: int = 200):
@@ -717,9 +809,10 @@ def public_area(slug: str, key: str):
     """One focus area's public indicators."""
     framework = _public_framework(slug)
     focus_area = _focus_area(framework, key)
-    cards = _cards(framework, queries.area_indicators(focus_area, public_only=True), detail=True)
+    cards, compared = _compared_cards(framework,
+                                      queries.area_indicators(focus_area, public_only=True))
     return render_template("followup/area.html", framework=framework, area=focus_area,
-                           cards=cards, problems=[], public=True,
+                           cards=cards, problems=[], public=True, comparisons=compared,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
 
 
@@ -939,8 +1032,10 @@ def indicator_list(slug: str):
     framework, access = _api_framework(slug)
     view = _view(framework)
     all_series = _series(framework, _chosen(_visible(framework, access)))
-    return jsonify({**api_figures.framework_head(framework, access),
-                    "indicators": [api_figures.indicator_json(s, view) for s in all_series]})
+    compared = comparisons.entries_for(framework, all_series)
+    return jsonify({**api_figures.framework_head(framework, access), "indicators": [
+        api_figures.indicator_json(s, view, comparisons=compared.get(s.definition.key, ()))
+        for s in all_series]})
 
 
 def indicator_csv(slug: str):
@@ -967,8 +1062,10 @@ def indicator_detail(slug: str, key: str):
             "The framework has no indicator with this key that you may see."))
     view = _view(framework)
     (series,) = _series(framework, [definition])
+    compared = comparisons.entries_for(framework, [series]).get(definition.key, ())
     return jsonify({**api_figures.framework_head(framework, access),
-                    "indicator": api_figures.indicator_json(series, view, detail=True)})
+                    "indicator": api_figures.indicator_json(series, view, detail=True,
+                                                            comparisons=compared)})
 
 
 def api_unknown(anything: str):
