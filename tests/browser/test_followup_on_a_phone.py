@@ -57,3 +57,24 @@ def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phon
             assert phone.locator("h1").count() == 1, (lang, path)
             assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
             assert axe_violations(phone) == [], (lang, path)
+
+
+def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
+    """The comparison settings and the dashboards with comparisons (the register indicator
+    beside Kolada's areas, trust beside the sharing neighbour), Swedish and Arabic."""
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("analyst@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-analyst-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    pages = ["/followup/comparisons", "/followup/areas/work", "/followup/areas/inclusion_trust",
+             f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}"]
+    for lang in ("sv", "ar"):
+        for path in pages:
+            response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert response.status == 200, (lang, path)
+            if path != pages[0]:
+                assert phone.locator("svg.compare-chart").count() >= 1, (lang, path)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
+            check_page(phone, lang, f"{path}?lang={lang}")
+            phone.set_viewport_size({"width": 360, "height": 740})
