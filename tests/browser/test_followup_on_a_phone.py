@@ -67,9 +67,16 @@ def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
     phone.locator('[name="password"]').fill("demo-analyst-2026")
     with phone.expect_navigation():
         phone.locator('form button[type="submit"]').click()
-    pages = ["/followup/comparisons", "/followup/areas/work", "/followup/areas/inclusion_trust",
-             f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}"]
+    pages = ["/followup/comparisons", "/followup/areas/work", "/followup/areas/inclusion_trust"]
+    indicator = f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}"
     for lang in ("sv", "ar"):
+        # the indicator's page shows its key (not text in a language): axe alone
+        assert phone.goto(f"{live_server.url}{indicator}?lang={lang}").status == 200
+        assert phone.locator("svg.compare-chart").count() == 1
+        for width in (360, 1280):
+            phone.set_viewport_size({"width": width, "height": 800})
+            assert axe_violations(phone) == [], (lang, indicator, width)
+        phone.set_viewport_size({"width": 360, "height": 740})
         for path in pages:
             response = phone.goto(f"{live_server.url}{path}?lang={lang}")
             assert response.status == 200, (lang, path)
