@@ -631,16 +631,22 @@ def _comparisons_page(framework: Framework, form: ComparisonForm, problems: list
         municipality_code=framework.organisation.municipality_code), status
 
 
+def _comparison_form(framework: Framework) -> ComparisonForm:
+    """The comparison settings as saved, to show."""
+    form = ComparisonForm(formdata=None)
+    settings = comparisons.settings_of(framework)
+    if settings is not None:
+        form.group_id.data = settings.group_id
+        form.show_members.data = settings.show_members
+        form.share_survey.data = settings.share_survey
+    return form
+
+
 @roles_required(*ANALYSTS)
 def comparisons_page():
     """The comparison group, sharing, each register indicator's Kolada key figure."""
     framework = _framework_or_404()
-    form = ComparisonForm()
-    settings = comparisons.settings_of(framework)
-    if request.method == "GET" and settings is not None:
-        form.group_id.data = settings.group_id
-        form.show_members.data = settings.show_members
-        form.share_survey.data = settings.share_survey
+    form = ComparisonForm() if request.method == "POST" else _comparison_form(framework)
     if request.method == "POST":
         if not form.validate_on_submit():
             return _comparisons_page(framework, form, status=400)
@@ -663,10 +669,15 @@ def comparison_kpi(indicator_id: int):
     if definition.kind != "register":
         abort(404)
     kpi_form = KpiForm(prefix=f"i{definition.id}")
-    if not kpi_form.validate_on_submit():
-        problems = [str(e) for errors in kpi_form.errors.values() for e in errors]
-        return _comparisons_page(framework, ComparisonForm(formdata=None), problems, 400)
-    comparisons.set_kpi(definition, kpi_form.kpi.data, kpi_form.gender.data)
+    problems = [str(e) for errors in kpi_form.errors.values() for e in errors] if (
+        not kpi_form.validate_on_submit()) else []
+    if not problems:
+        try:
+            comparisons.set_kpi(definition, kpi_form.kpi.data, kpi_form.gender.data)
+        except comparisons.ComparisonError as error:
+            problems = [messages.comparison_problem(error.code, error.details)]
+    if problems:
+        return _comparisons_page(framework, _comparison_form(framework), problems, 400)
     flash(_("The key figure was saved. Fetch from Kolada to get its values."))
     return redirect(url_for(".comparisons_page"), 303)
 

@@ -130,6 +130,9 @@ class Kolada:
             raise _garbage("not_json") from None
         if not isinstance(data, dict) or not isinstance(data.get("values"), list):
             raise _garbage("no_values_list")
+        count = data.get("count")
+        if count is not None and (not isinstance(count, int) or count != len(data["values"])):
+            raise _garbage("count")  # a cut-off answer says more than it holds
         return data
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> list[dict]:

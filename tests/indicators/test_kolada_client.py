@@ -74,7 +74,8 @@ def test_unknown_kpi_and_group_and_malformed_ids(kolada):
 
 
 @pytest.mark.parametrize(("mode", "code"), [
-    ("garbage", "kolada_garbage"), ("shape", "kolada_garbage"), ("error", "kolada_refused"),
+    ("garbage", "kolada_garbage"), ("shape", "kolada_garbage"), ("count", "kolada_garbage"),
+    ("error", "kolada_refused"),
     ("elsewhere", "kolada_garbage")])
 def test_bad_answers_are_named(kolada, mode, code):
     kolada.mode = mode
@@ -107,3 +108,13 @@ def test_the_difference_of_two_independent_estimates():
     assert d.ci_low == pytest.approx(0.10 - 1.959964 * d.se)
     exact = difference(76.0, None, 80.0, None)
     assert exact.value == -4.0 and exact.p_value is None and exact.significant is None
+
+
+
+def test_values_that_are_not_objects_are_garbage(kolada, monkeypatch):
+    original = kolada.answer
+    monkeypatch.setattr(kolada, "answer", lambda path, title: [
+        *original(path, title), "not an object"])
+    with pytest.raises(KoladaError) as error:
+        client(kolada).kpi("N00914")
+    assert codes(error) == ["kolada_garbage"]

@@ -5,7 +5,8 @@ at most `page_size` values a page (Kolada's is 5,000; small here so that paging 
 exercised), the next page a full address. Routes: /kpi/<ids>, /municipality[/<ids>]
 [?title=], /municipality_groups[/<ids>][?title=], /data/kpi/<kpi>/municipality/<ids>/year/
 <years>. `mode` makes it misbehave: "slow" (answers after `delay` s), "garbage" (HTML),
-"error" (500), "shape" (JSON without a values list), "elsewhere" (next_page on another
+"error" (500), "shape" (JSON without a values list), "count" (a count that
+disagrees with the values), "elsewhere" (next_page on another
 host). Every path asked is kept in `seen`.
 """
 
@@ -90,7 +91,8 @@ class KoladaServer:
                 page = int(query.get("page", ["1"])[0])
                 size = service.page_size
                 chunk = values[(page - 1) * size: page * size]
-                body = {"values": chunk, "count": len(chunk)}
+                body = {"values": chunk,
+                        "count": len(chunk) + (service.mode == "count")}
                 if page * size < len(values):
                     query["page"] = [str(page + 1)]
                     host = ("elsewhere.example" if service.mode == "elsewhere"
