@@ -301,3 +301,14 @@ def snapshot(app) -> dict:
         return {name: sorted(repr(tuple(row)) for row in db.session.execute(
             select(db.metadata.tables[name]))) for name in (
             "comparison_settings", "register_comparisons", "indicators")}
+
+
+def test_the_demo_is_refused_when_its_neighbour_is_in_the_way(app, runner):
+    with app.app_context():
+        db.session.add(Organisation(name="Grannby kommun"))
+        db.session.commit()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0 and "Grannby kommun) is in the way" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Organisation).where(
+            Organisation.name == "Exempelby kommun")) is None
