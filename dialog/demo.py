@@ -4,7 +4,9 @@
 created, "Trygghet i Parken" (published: ~60 synthetic participants, 30 statements written in
 Swedish, Arabic and Somali and translated into every event language, a few translations
 still waiting, votes from three opinion camps, dots, paper tallies, table
-notes and "what we do") and "Ungas fritid" (open, for a newcomer to join). The votes come
+notes and "what we do") and "Ungas fritid" (open, for a newcomer to join; an event for
+children and young people with easy-to-read Swedish texts, 24 check-ins in the age bands
+from 10 up, and two statements from under-13s waiting for a moderator). The votes come
 from a seeded NumPy generator, so every load gives the same matrix and the same groups.
 It flushes; the caller commits.
 """
@@ -16,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import select
 
-from dialog import queries, services
+from dialog import ages, queries, services
 from dialog.models import (
     ActionStatus,
     DotAllocation,
@@ -227,6 +229,18 @@ YOUTH_DESCRIPTION = {
     "so": "Maxaad rabtaa inaad samayso dugsiga kadib? Qor oo codee, waxay qaadanaysaa shan "
           "daqiiqo.",
 }
+YOUTH_EASY = {"description": "Vad vill du göra efter skolan? Skriv vad du tycker. Rösta på "
+                             "vad andra tycker. Det tar fem minuter.",
+              "prompt": "Vad vill du göra när du är ledig?"}
+#: Check-ins of the open youth event: (age band, gender, languages spoken at home).
+YOUTH_CHECKINS = (
+    [("10-12", "kvinna", ["sv"])] * 3 + [("10-12", "man", ["ar", "sv"])] * 3
+    + [("13-15", "kvinna", ["sv"])] * 4 + [("13-15", "man", ["so", "sv"])] * 3
+    + [("13-15", "annat", ["sv", "en"])]
+    + [("16-19", "man", ["sv"])] * 3 + [("16-19", "kvinna", ["ar"])] * 3
+    + [("16-19", None, ["other", "sv"])] + [(None, None, [])] * 3)
+#: Written by two of the 10–12-year-olds: held for a moderator (the event is for young people).
+YOUTH_HELD = ["Mer fotboll på skolgården efter skolan!", "Ett ställe att spela spel med kompisar."]
 YOUTH_PROMPT = {"sv": "Vad vill du kunna göra på fritiden?",
                 "en": "What would you like to be able to do in your free time?",
                 "ar": "ماذا تود أن تفعل في وقت فراغك؟",
@@ -268,8 +282,9 @@ def _device(event: Event, number: int) -> str:
 
 
 def _participants(event: Event, rng: np.random.Generator) -> tuple[list[Participant], np.ndarray]:
-    """The room: languages, camps and an anonymous check-in for most."""
-    categories = queries.checkin_categories(event.organisation_id)
+    """The room: languages, camps and an anonymous check-in for most (adults: 16 and up)."""
+    categories = queries.checkin_categories(event)
+    categories["age_group"] = [b for b in categories["age_group"] if ages.parse(b)[0] >= 16]
     languages = rng.choice(list(LANGUAGE_SHARES), size=PARTICIPANTS,
                            p=list(LANGUAGE_SHARES.values()))
     camps = rng.choice(len(CAMPS), size=PARTICIPANTS, p=CAMPS)
@@ -284,6 +299,7 @@ def _participants(event: Event, rng: np.random.Generator) -> tuple[list[Particip
             for name in ("age_group", "gender", "born", "district"):
                 if categories[name]:
                     setattr(person, name, str(rng.choice(categories[name])))
+            person.home_languages = list(dict.fromkeys([person.language, "sv"]))
             person.checked_in_at = person.consent_at + timedelta(minutes=2)
         people.append(person)
     db.session.add_all(people)
@@ -391,17 +407,33 @@ def load_park(organisation: Organisation, facilitator: User) -> tuple[Event, int
 
 
 def load_youth(organisation: Organisation, facilitator: User) -> Event:
-    """The open event a newcomer can join: one prompt, four statements to vote on."""
-    event = _event(organisation, facilitator, YOUTH_CODE, title=YOUTH_TITLE,
-                   description=YOUTH_DESCRIPTION, languages=LANGUAGES,
-                   starts_at=None, ends_at=None, place="Fritidsgården Navet",
-                   target_groups=["unga 13–19"], focus_areas=["influence"])
-    prompt = services.add_prompt(event, YOUTH_PROMPT)
+    """The open event a newcomer can join, for young people: one prompt, four statements to
+    vote on, a room of check-ins and two statements from under-13s awaiting a moderator."""
+    event = _event(organisation, facilitator, YOUTH_CODE,
+                   title=YOUTH_TITLE,
+                   description=YOUTH_DESCRIPTION | {"sv-ll": YOUTH_EASY["description"]},
+                   languages=LANGUAGES, starts_at=None, ends_at=None,
+                   place="Fritidsgården Navet", target_groups=["unga 10–19"],
+                   focus_areas=["influence"], for_young_people=True)
+    prompt = services.add_prompt(event, YOUTH_PROMPT | {"sv-ll": YOUTH_EASY["prompt"]})
     statements = [services.add_staff_statement(event, prompt, texts[language], language,
                                                StatementSource.facilitator)
                   for language, texts in YOUTH_STATEMENTS]
     _translations(statements, [texts for _, texts in YOUTH_STATEMENTS], facilitator, {})
     event.status = EventStatus.open
+    joined = utcnow() - timedelta(minutes=30)
+    people = []
+    for n, (band, gender, spoken) in enumerate(YOUTH_CHECKINS):
+        person = Participant(event_id=event.id, device_hash=_device(event, n),
+                             language="ar" if "ar" in spoken else "sv",
+                             consent_at=joined + timedelta(minutes=n))
+        db.session.add(person)
+        db.session.flush()
+        services.check_in(person, {"age_group": band, "gender": gender,
+                                   "home_languages": spoken})
+        people.append(person)
+    for person, text in zip(people, YOUTH_HELD, strict=False):  # the first two are 10–12
+        services.write_statement(person, prompt.id, text)
     db.session.flush()
     return event
 

@@ -5,9 +5,12 @@ Labels are lazy, so they follow the user's language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +23,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from dialog.models import (
+    ANOTHER_LANGUAGE,
     FOCUS_AREAS,
     ActionStatus,
     EventStatus,
@@ -30,7 +34,7 @@ from dialog.models import (
     TranslationStatus,
 )
 from surveys.core.forms import DATETIME_FORMAT, MultiCheckboxField, choices, language_choices, strip
-from surveys.core.i18n import LANGUAGES, language_name
+from surveys.core.i18n import LANGUAGES, language, language_name, localized
 from surveys.core.time import as_utc
 
 TITLE_MAX, DESCRIPTION_MAX, PROMPT_MAX = 200, 5000, 1000
@@ -125,6 +129,12 @@ class EventForm(FlaskForm):
         _l("Approve a statement only once it is translated into every event language"),
         description=_l("With pre-moderation: participants then read every statement in their "
                        "own language."))
+    for_young_people = BooleanField(
+        _l("For children and young people"),
+        description=_l("What participants under 13, or who do not say their age, write waits "
+                       "for a moderator; the consent text is the simpler one, and the pages use "
+                       "easy-to-read texts, also the prompts' easy-to-read Swedish where you "
+                       "write it."))
     statement_max_length = IntegerField(
         _l("Longest statement (characters)"), default=280,
         validators=[DataRequired(message=_l("Write a number from 20 to 2000.")),
@@ -175,6 +185,7 @@ class EventForm(FlaskForm):
             "statement_max_length": self.statement_max_length.data,
             "dot_points": self.dot_points.data or 0,
             "require_translations": bool(self.require_translations.data),
+            "for_young_people": bool(self.for_young_people.data),
         }
 
     def validate_ends_at(self, field):
@@ -227,19 +238,61 @@ for _code in LANGUAGES:
         _l("Prompt"), filters=[strip], validators=[Length(max=PROMPT_MAX)]))
 
 
-def checkin_questions(categories: dict[str, list[str]]) -> list[tuple]:
-    """(field, legend, [(code, label)], labels are Swedish names) per check-in question."""
+@dataclass(frozen=True)
+class CheckinQuestion:
+    """One check-in question as the page asks it."""
+
+    name: str
+    legend: str
+    #: (value, label); labels are escaped text or Markup marking another language.
+    items: list[tuple[str, str]]
+    #: Several answers may be chosen (checkboxes); else one (radio buttons, first "skip").
+    multiple: bool = False
+    hint: str = ""
+
+
+def band_label(band: str) -> str:
+    """"16-19" -> "16–19" (an en dash, as ranges are written)."""
+    return band.replace("-", "–")
+
+
+def spoken_language_label(code: str) -> Markup:
+    """"Arabic (العربية)": the name in the page's language, and its own where it differs."""
+    if code == ANOTHER_LANGUAGE:
+        return escape(_("Another language"))
+    own = language(code)
+    name = language_name(code)
+    if own.native_name == name:
+        return escape(name)
+    return Markup('{} (<span lang="{}" dir="{}">{}</span>)').format(
+        name, own.tag, own.direction, own.native_name)
+
+
+def checkin_questions(categories: dict[str, list[str]],
+                      districts: dict[str, dict[str, str]], lang: str) -> list[CheckinQuestion]:
+    """The check-in's questions: age bands, gender, born, district (by name, in `lang`
+    where the organisation has one) and the languages spoken at home."""
     skip = ("", _("I prefer not to say"))
     named = {"kvinna": _("Woman"), "man": _("Man"), "annat": _("Another gender"),
              "inrikes": _("Yes, I was born in Sweden"),
              "utrikes": _("No, I was born in another country")}
     questions = [
-        ("age_group", _("Age"), [(c, c) for c in categories["age_group"]], False),
-        ("gender", _("Gender"), [(c, named.get(c, c)) for c in categories["gender"]], False),
-        ("born", _("Were you born in Sweden?"),
-         [(c, named.get(c, c)) for c in categories["born"]], False),
+        CheckinQuestion("age_group", _("How old are you?"),
+                        [(c, _("%(group)s years", group=band_label(c)))
+                         for c in categories["age_group"]]),
+        CheckinQuestion("gender", _("Gender"),
+                        [(c, named.get(c, c)) for c in categories["gender"]]),
+        CheckinQuestion("born", _("Were you born in Sweden?"),
+                        [(c, named.get(c, c)) for c in categories["born"]]),
     ]
     if categories["district"]:
-        questions.append(("district", _("Which part of the municipality do you live in?"),
-                          [(c, c) for c in categories["district"]], True))
-    return [(name, legend, [skip, *items], swedish) for name, legend, items, swedish in questions]
+        questions.append(CheckinQuestion(
+            "district", _("Which part of the municipality do you live in?"),
+            [(c, localized(districts.get(c) or {"sv": c}, lang, "sv"))
+             for c in categories["district"]]))
+    questions = [CheckinQuestion(q.name, q.legend, [skip, *q.items]) for q in questions]
+    questions.append(CheckinQuestion(
+        "home_languages", _("Which languages do you speak at home?"),
+        [(c, spoken_language_label(c)) for c in categories["home_languages"]], multiple=True,
+        hint=_("Choose all that fit. Leave them all empty if you prefer not to say.")))
+    return questions

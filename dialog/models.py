@@ -48,6 +48,8 @@ JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 6
 DEFAULT_STATEMENT_MAX_LENGTH = 280
 DEFAULT_DOT_POINTS = 5
+#: The check-in's answer for a language spoken at home that is not in its list.
+ANOTHER_LANGUAGE = "other"
 
 
 def _enum(cls: type[enum.Enum], name: str, length: int = 12) -> Enum:
@@ -145,6 +147,10 @@ class Event(db.Model):
     #: Under pre-moderation: a statement is approved only once it is translated (approved
     #: translations) into every other language of the event.
     require_translations: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: An event for children and young people: what a participant under 13 (or of unstated
+    #: age) writes waits for a moderator, the consent text is the simpler one, and the
+    #: participants' pages use easy-to-read texts (`dialog.ages`, `surveys.core.i18n`).
+    for_young_people: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
@@ -159,6 +165,13 @@ class Event(db.Model):
     def default_language(self) -> str:
         """The first of the event's languages."""
         return self.languages[0]
+
+    @property
+    def text_languages(self) -> list[str]:
+        """The languages its prompts are written in: its own, and at an event for young
+        people with Swedish also easy-to-read Swedish (optional, shown where written)."""
+        easy = self.for_young_people and "sv" in self.languages and "sv-ll" not in self.languages
+        return [*self.languages, "sv-ll"] if easy else list(self.languages)
 
     def text(self, field: str, lang: str) -> str:
         """`title` or `description` in `lang`, else in the default language."""
@@ -200,7 +213,7 @@ class Participant(db.Model):
     #: Set while a moderator has muted this device: it can neither write nor vote.
     muted_at: Mapped[datetime | None]
     #: Optional anonymous check-in, in the weighting's categories
-    #: (`surveys.runs.mapping`): age group label such as "16-29".
+    #: (`surveys.runs.mapping`): age band label such as "16-19" (`dialog.ages`).
     age_group: Mapped[str | None] = mapped_column(String(20))
     #: "kvinna", "man" or "annat" (the weighting's gender categories).
     gender: Mapped[str | None] = mapped_column(String(20))
@@ -208,6 +221,9 @@ class Participant(db.Model):
     born: Mapped[str | None] = mapped_column(String(20))
     #: A district category of the organisation's population margins.
     district: Mapped[str | None] = mapped_column(String(200))
+    #: Languages spoken at home: language codes, or "other"; null when not answered.
+    home_languages: Mapped[list[str] | None] = mapped_column(
+        MutableList.as_mutable(JSON(none_as_null=True)))
     checked_in_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()

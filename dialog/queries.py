@@ -14,9 +14,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from dialog import opinion
+from dialog import ages, opinion
 from dialog.bursts import VoteRecord
 from dialog.models import (
+    ANOTHER_LANGUAGE,
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
     DotAllocation,
@@ -36,10 +37,11 @@ from dialog.models import (
 from surveys.auth.models import User
 from surveys.core.roles import Role
 from surveys.extensions import db
+from surveys.core.i18n import UI_LOCALES
 from surveys.followup.queries import framework_of
-from surveys.runs.jsonstat import group_label
-from surveys.runs.mapping import DEFAULT_AGE_GROUPS, TEMPLATE_CODES
-from surveys.runs.queries import newest_margin_set
+from surveys.runs.mapping import TEMPLATE_CODES
+from surveys.runs.queries import newest_margin_set, scheme_for
+from surveys.survey.models import Survey
 
 _NOT_CODE = re.compile(r"[\s\-]+")
 #: Statements the vote matrix and counts cover: everything a moderator has seen through.
@@ -425,28 +427,78 @@ def room_counts(event_id: int, fields: list[str]
     return total, checked_in, counts
 
 
+def home_language_counts(event_id: int) -> tuple[int, dict[str, int]]:
+    """(participants who named a language spoken at home, {language: participants})."""
+    answered, counts = 0, {}
+    for chosen in db.session.scalars(select(Participant.home_languages).where(
+            Participant.event_id == event_id, Participant.home_languages.is_not(None))):
+        answered += bool(chosen)
+        for code in dict.fromkeys(chosen or []):
+            counts[code] = counts.get(code, 0) + 1
+    return answered, counts
+
+
 # -- check-in categories ---------------------------------------------------------------------
-def checkin_categories(organisation_id: int) -> dict[str, list[str]]:
+def checkin_categories(event: Event) -> dict[str, list[str]]:
     """Category codes of the anonymous check-in, the same as weighting uses.
 
-    Age groups are `mapping.DEFAULT_AGE_GROUPS` as labels ("16-29"); gender and born are
-    the categories `mapping.TEMPLATE_CODES` maps answers to ("kvinna", "man"; "inrikes",
-    "utrikes"); districts are those of the organisation's newest population margins with a
-    "district" variable (none: the check-in asks no district). The room can so be set
+    Age bands are `dialog.ages.checkin_bands` of the newest population margins with ages
+    ("10-12" ... "16-19", then the margins' bands from 20 up); gender and born are the
+    categories `mapping.TEMPLATE_CODES` maps answers to ("kvinna", "man", "annat";
+    "inrikes", "utrikes"); districts are those of the organisation's newest population
+    margins with a "district" variable (none: the check-in asks no district), named by
+    `district_names`; languages spoken at home are the event's languages and the
+    interface's (easy-to-read Swedish is Swedish), then "other". The room can so be set
     beside the same margins the surveys are weighted to.
     """
     def mapped(question: str) -> list[str]:
         return list(dict.fromkeys(c for c in TEMPLATE_CODES[question][1].values() if c))
 
-    newest = newest_margin_set(organisation_id, variable="district")
-    districts = [row.category for row in newest.rows
-                 if row.variable == "district"] if newest else []
+    def categories(variable: str) -> list[str]:
+        newest = newest_margin_set(event.organisation_id, variable=variable)
+        return [row.category for row in newest.rows if row.variable == variable] if newest else []
+
+    spoken = [code for code in dict.fromkeys([*event.languages, *UI_LOCALES]) if code in UI_LOCALES]
     return {
-        "age_group": [group_label(a, b) for a, b in DEFAULT_AGE_GROUPS],
+        "age_group": ages.checkin_bands(categories("age")),
         "gender": mapped("gender"),
         "born": mapped("born_country"),
-        "district": districts,
+        "district": categories("district"),
+        "home_languages": [*spoken, ANOTHER_LANGUAGE],
     }
+
+
+def district_names(organisation_id: int, districts: list[str]) -> dict[str, dict[str, str]]:
+    """district category -> its name per language, where the organisation has one.
+
+    Margins hold categories, often codes ("soder"); the names are the labels of the district
+    question in the organisation's surveys, read through each survey's weighting mapping
+    (newest survey first), where exactly one answer option becomes that category. A district
+    without such a name is shown as its category, in Swedish.
+    """
+    wanted, names = set(districts), {}
+    surveys = db.session.scalars(select(Survey).where(Survey.organisation_id == organisation_id)
+                                 .order_by(Survey.id.desc()))
+    for survey in surveys:
+        if not wanted - set(names):
+            break
+        for variable in scheme_for(survey).get("variables", []):
+            if variable.get("name") != "district" or not isinstance(variable.get("codes"), dict):
+                continue
+            question = next((q for q in survey.questions() if q.key == variable.get("question")),
+                            None)
+            if question is None:
+                continue
+            options = {o.get("code"): o.get("label") for o in question.settings.get("options", [])}
+            sources: dict[str, list[str]] = {}
+            for code, category in variable["codes"].items():
+                if category in wanted:
+                    sources.setdefault(category, []).append(code)
+            for category, codes in sources.items():
+                label = options.get(codes[0]) if len(codes) == 1 else None
+                if isinstance(label, dict) and label and category not in names:
+                    names[category] = dict(label)
+    return {d: names.get(d) or {"sv": d} for d in districts}
 
 
 def participant_numbers(event_id: int) -> dict[int, int]:

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dialog import queries
+from dialog import ages, queries
 from dialog.machine import MachineError, Translator, supported
 from dialog.models import (
     JOIN_CODE_ALPHABET,
@@ -97,7 +97,7 @@ def update_event(event: Event, *, title: dict, description: dict, languages: lis
                  starts_at: datetime | None, ends_at: datetime | None, place: str,
                  online_url: str, target_groups: list[str], focus_areas: list[str],
                  moderation: Moderation, statement_max_length: int, dot_points: int,
-                 require_translations: bool = False) -> None:
+                 require_translations: bool = False, for_young_people: bool = False) -> None:
     """Set an event's details (the form has validated each value)."""
     if starts_at and ends_at and ends_at < starts_at:
         raise DialogError(_l("The event cannot end before it starts."))
@@ -112,6 +112,7 @@ def update_event(event: Event, *, title: dict, description: dict, languages: lis
     event.statement_max_length = statement_max_length
     event.dot_points = dot_points
     event.require_translations = require_translations
+    event.for_young_people = for_young_people
 
 
 def opening_problems(event: Event) -> list:
@@ -223,7 +224,8 @@ def _statement_text(event: Event, text: str | None) -> str:
 
 
 def write_statement(participant: Participant, prompt_id: int, text: str) -> Statement:
-    """A participant's statement: pending under pre-moderation, else visible at once."""
+    """A participant's statement: pending under pre-moderation, else visible at once; at an
+    event for young people also pending from a participant under 13 or of unstated age."""
     _may_speak(participant)
     event = participant.event
     prompt = next((p for p in event.prompts if p.id == prompt_id), None)
@@ -231,7 +233,7 @@ def write_statement(participant: Participant, prompt_id: int, text: str) -> Stat
         raise DialogError(_l("That prompt is not part of this event."), 404)
     text = _statement_text(event, text)
     status = (StatementStatus.pending if event.moderation is Moderation.pre
-              else StatementStatus.visible)
+              or held_for_moderation(participant) else StatementStatus.visible)
     statement = Statement(event_id=event.id, prompt_id=prompt.id, participant_id=participant.id,
                           text=text, language=participant.language, status=status,
                           source=StatementSource.web)
@@ -305,17 +307,41 @@ def set_dots(participant: Participant, points: Mapping[int, int]) -> None:
     db.session.flush()
 
 
-def check_in(participant: Participant, answers: Mapping[str, str | None]) -> None:
-    """The optional anonymous check-in; an answer outside the categories is refused."""
+def held_for_moderation(participant: Participant) -> bool:
+    """At an event for children and young people, what this participant writes waits for a
+    moderator whatever the event's moderation: under 13, or no age stated."""
+    return participant.event.for_young_people and ages.moderated(participant.age_group)
+
+
+#: Check-in question -> what a refused answer says (each names the question).
+CHECKIN_PROBLEMS = {
+    "age_group": _l("Choose one of the age groups offered."),
+    "gender": _l("Choose one of the answers offered about gender."),
+    "born": _l("Choose one of the answers offered about where you were born."),
+    "district": _l("Choose one of the parts of the municipality offered."),
+    "home_languages": _l("Choose languages from the list, or “Another language”."),
+}
+
+
+def check_in(participant: Participant, answers: Mapping[str, str | list[str] | None]) -> None:
+    """The optional anonymous check-in; an answer outside the categories is refused (400,
+    nothing changed) with a message per question refused."""
     _accepting(participant.event)
-    allowed = queries.checkin_categories(participant.event.organisation_id)
+    allowed = queries.checkin_categories(participant.event)
+    problems = []
     for name, value in answers.items():
-        if value and value not in allowed.get(name, ()):
-            raise DialogError(_l("Choose one of the answers offered."), 400)
+        given = value if isinstance(value, list) else [value] if value else []
+        if name not in CHECKIN_PROBLEMS or any(v not in allowed.get(name, ()) for v in given):
+            problems.append(CHECKIN_PROBLEMS.get(name, _l("Choose one of the answers offered.")))
+    if problems:
+        raise DialogError(problems[0], 400, problems)
     participant.age_group = answers.get("age_group") or None
     participant.gender = answers.get("gender") or None
     participant.born = answers.get("born") or None
     participant.district = answers.get("district") or None
+    spoken = answers.get("home_languages") or []
+    chosen = list(dict.fromkeys([spoken] if isinstance(spoken, str) else spoken))
+    participant.home_languages = chosen or None
     participant.checked_in_at = utcnow()
 
 

@@ -66,7 +66,7 @@ from dialog.models import (
 )
 from dialog.services import DialogError
 from surveys.auth.access import own, roles_required
-from surveys.core.i18n import LANGUAGES, language_name, requested_language
+from surveys.core.i18n import LANGUAGES, easy_read, language_name, requested_language
 from surveys.core.roles import FACILITATORS, TRANSLATORS
 from surveys.core.time import as_local, utcnow
 from surveys.extensions import limiter
@@ -88,7 +88,7 @@ def staff_helpers() -> dict:
             "ACTION_LABELS": ACTION_LABELS, "field_key": field_key, "LANGUAGES": LANGUAGES,
             "StatementStatus": StatementStatus, "EventStatus": EventStatus,
             "TRANSLATION_LABELS": TRANSLATION_LABELS, "shown": translated.shown,
-            "versions": translated.versions}
+            "versions": translated.versions, "held": services.held_for_moderation}
 
 
 def participant_helpers() -> dict:
@@ -170,6 +170,7 @@ def _event_by_code(code: str, *, open_only: bool = True) -> Event:
     if event is None or event.status is EventStatus.draft:
         refuse(404, _("No event has that code. Check the code and try again."))
     g.fallback_language = event.default_language
+    g.easy_read = event.for_young_people
     if open_only and event.status is not EventStatus.open:
         g.content_language = requested_language(event.languages)
         refuse(410, _("This event is closed. Nothing more can be written or voted."))
@@ -284,7 +285,10 @@ def write(code: str):
                          {"prompt": prompt_id, "message": error.message},
                          {prompt_id: text})
         refuse(error.status, str(error.message))
-    if statement.status.value == "pending":
+    if statement.status.value == "pending" and easy_read():
+        flash(_("Thank you! An adult who leads the meeting reads it first. Then others can see "
+                "it."))
+    elif statement.status.value == "pending":
         flash(_("Thank you! Your statement will show once a moderator has approved it."))
     else:
         flash(_("Thank you! Your statement can now be voted on."))
@@ -345,24 +349,29 @@ def dots(code: str):
 
 
 def checkin(code: str):
-    """The optional anonymous check-in in the weighting's categories."""
+    """The optional anonymous check-in in the weighting's categories, districts by name."""
     event, participant = _participant(code)
-    categories = queries.checkin_categories(event.organisation_id)
-    questions = checkin_questions(categories)
+    categories = queries.checkin_categories(event)
+    questions = checkin_questions(
+        categories, queries.district_names(event.organisation_id, categories["district"]),
+        participant.language)
     if request.method == "POST":
         answers = {name: request.form.get(name) or None for name in CHECKIN_FIELDS}
+        answers["home_languages"] = request.form.getlist("home_languages")
         try:
             services.check_in(participant, answers)
         except DialogError as error:
             if error.status != 400:
                 refuse(error.status, str(error.message))
+            # shown again with every answer kept, the refused ones named
             return render_template("dialog/checkin.html", event=event, questions=questions,
-                                   values=answers, error=error.message), 400
+                                   values=answers, problems=error.problems,
+                                   error=error.message), 400
         flash(_("Thank you! Your answers help us see whose voices are missing."))
         return redirect(url_for(".home", code=event.join_code))
-    values = {name: getattr(participant, name) for name in CHECKIN_FIELDS}
+    values = {name: getattr(participant, name) for name in (*CHECKIN_FIELDS, "home_languages")}
     return render_template("dialog/checkin.html", event=event, questions=questions,
-                           values=values, error=None)
+                           values=values, problems=[], error=None)
 
 # == facilitators: /dialog/... ==============================================================
 
@@ -456,6 +465,7 @@ def edit_event(event_id: int):
             place=event.place, online_url=event.online_url,
             target_groups="\n".join(event.target_groups), focus_areas=list(event.focus_areas),
             moderation=event.moderation.value, require_translations=event.require_translations,
+            for_young_people=event.for_young_people,
             statement_max_length=event.statement_max_length,
             dot_points=event.dot_points)
         form = EventForm(data=data)
@@ -516,7 +526,7 @@ def add_prompt(event_id: int):
     form = _prompt_form(event)
     if not form.validate_on_submit():
         return _event_page(event, status=400, prompt_form=form)
-    services.add_prompt(event, form.texts(event.languages))
+    services.add_prompt(event, form.texts(event.text_languages))
     flash(_("The prompt was added."))
     return _to_event(event, "prompts")
 
@@ -527,7 +537,7 @@ def edit_prompt(prompt_id: int):
     prompt = _child(Prompt, prompt_id)
     form = _prompt_form(prompt.event, prompt)
     if form.validate_on_submit():
-        services.update_prompt(prompt, form.texts(prompt.event.languages))
+        services.update_prompt(prompt, form.texts(prompt.event.text_languages))
         flash(_("The prompt was saved."))
         return _to_event(prompt.event, "prompts")
     return render_template("dialog/prompt.html", event=prompt.event, prompt=prompt,
@@ -803,12 +813,14 @@ def live_json(event_id: int):
 def room_panel(event_id: int):
     """The check-ins beside the newest population margins, and whose voices are missing."""
     event = _event(event_id)
-    comparison = room.compare_room(current_user.organisation_id, event.id,
-                                   queries.checkin_categories(current_user.organisation_id))
-    charts = {v.field: room.room_chart(v) for v in comparison.variables if v.answered}
+    comparison = room.compare_room(event, queries.checkin_categories(event))
+    names = comparison.district_names
+    charts = {v.field: room.room_chart(v, names) for v in comparison.variables if v.answered}
     return render_template(
         "dialog/room.html", event=event, room=comparison, charts=charts,
-        MIN_CELL=room.MIN_CELL, category_label=room.category_label, format_share=format_share,
+        MIN_CELL=room.MIN_CELL, format_share=format_share,
+        category_label=lambda field, category: room.category_label(field, category, names),
+        district_lang=lambda category: room.district_lang(category, names),
         format_count=lambda value: format_decimal(value, "#,##0"),
         variable_label=lambda name: room.VARIABLE_LABELS[name](),
         analysis_url=url_for("runs.index"))

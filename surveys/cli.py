@@ -165,16 +165,13 @@ def init_app(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     def worker(burst: bool) -> None:
         """Run background jobs from Redis (needs REDIS_URL): reports, letters, exports."""
-        from rq import SimpleWorker
-
         from surveys.jobs import services
 
-        jobs = services.queue()
-        if jobs is None:
+        worker = services.worker()
+        if worker is None:
             raise click.ClickException("Set REDIS_URL: without it jobs run inline, in the "
                                        "request that asks for them.")
-        # SimpleWorker runs each job in this process, inside this command's app context.
-        SimpleWorker([jobs], connection=jobs.connection).work(burst=burst)
+        worker.work(burst=burst)
 
     @app.cli.command("report")
     @click.option("--organisation", required=True, help="The organisation's name.")

@@ -25,6 +25,7 @@ from surveys.survey.services import import_definition
 from tests.support.postgres import PostgresServer
 from tests.support.snapshot import DemoSnapshots
 from tests.support.web import FormClient
+from tests.support.wheel import session_wheel
 
 PASSWORD = "correct horse battery"
 
@@ -97,6 +98,12 @@ def app_config(database_url: str, **extra) -> dict:
         "ARGON2_PARAMETERS": CHEAP_ARGON2,
         **extra,
     }
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory, worker_id) -> Path:
+    """The wheel built from this checkout, once per test session (tests.support.wheel)."""
+    return session_wheel(tmp_path_factory, worker_id)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.support.wheel import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,11 +17,6 @@ def arabic(msgid: str) -> str:
     """The Arabic catalog's translation of `msgid`."""
     with open(ROOT / "translations/ar/LC_MESSAGES/messages.po", "rb") as handle:
         return read_po(handle, locale="ar")[msgid].string
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_carries_compiled_catalogs_migrations_and_the_command(wheel):

@@ -47,7 +47,7 @@ def modules(folder: str):
 @pytest.mark.parametrize("module", [
     "surveys.weighting", "surveys.indicators", "surveys.runs.microdata", "surveys.runs.syntax",
     "surveys.survey.stats",
-    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import",
+    "surveys.survey.codebook", "dialog.opinion", "dialog.polis_import", "dialog.ages",
     "surveys.fieldwork.sampling", "surveys.fieldwork.aapor", "surveys.fieldwork.figures",
     "surveys.fieldwork.frame_file", "surveys.fieldwork.codes", "surveys.fieldwork.export",
     "surveys.core.jsonstat", "surveys.runs.jsonstat", "surveys.runs.scb",

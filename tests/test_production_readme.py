@@ -24,7 +24,6 @@ import pytest
 
 from tests.support.servers import ROOT, Nginx, Redis, Resident, answers, free_port, wait_until
 from tests.support.web import TOKEN_RE
-from tests.support.wheel import build_wheel
 from tests.test_deploy_nginx import SNIPPET, site_for_test
 from tests.test_install import arabic
 
@@ -41,11 +40,10 @@ def production_block() -> list[str]:
     return [line for line in block.splitlines() if line.strip()]
 
 
-def test_the_readme_production_section_runs_as_written(tmp_path, postgres):
+def test_the_readme_production_section_runs_as_written(tmp_path, postgres, wheel):
     lines = production_block()
-    wheel_dir, venv, workdir = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
+    venv, workdir = tmp_path / "venv", tmp_path / "empty"
     workdir.mkdir()
-    wheel = build_wheel(wheel_dir)
     redis = Redis(tmp_path)
     port = free_port()
     install = (f"{sys.executable} -m venv --without-pip {venv} && {sys.executable} -m pip "

@@ -229,15 +229,38 @@ def localized(text: dict | None, lang: str, fallback: str | None = None) -> Mark
     return Markup("")
 
 
+#: A content language -> its easy-to-read variant, read first on easy-read pages where written.
+EASY_READ = {"sv": "sv-ll"}
+
+
+def easy_read() -> bool:
+    """True on pages that ask for easy-to-read texts (`g.easy_read`, set by a dialogue event
+    for children and young people). Content texts then come in the easy-to-read variant of
+    the page's language where one is written (`EASY_READ`); the interface has no catalog of
+    its own for sv-ll (it is a content language with the Swedish interface, see `LANGUAGES`),
+    so templates choose a second, easy-read wording of their key texts, a msgid of its own,
+    whose Swedish is the lättläst wording and which every catalog translates plainly."""
+    return has_request_context() and bool(g.get("easy_read"))
+
+
+def _content_code(text: dict) -> str:
+    """The code of the text to show: the page's content language, or its easy-to-read
+    variant on an easy-read page when that text is written."""
+    code = current_language().code
+    easier = EASY_READ.get(code)
+    return easier if easier and text.get(easier) and easy_read() else code
+
+
 def tr(text: dict | None) -> Markup:
     """A survey text in the page's content language, falling back to the survey's default."""
-    return localized(text, current_language().code, g.get("fallback_language"))
+    text = text or {}
+    return localized(text, _content_code(text), g.get("fallback_language"))
 
 
 def tr_text(text: dict | None) -> str:
     """The same text as `tr`, as plain text (for attributes, SVG titles, option labels)."""
     text = text or {}
-    return text.get(current_language().code) or text.get(g.get("fallback_language") or "", "")
+    return text.get(_content_code(text)) or text.get(g.get("fallback_language") or "", "")
 
 
 @lru_cache(maxsize=256)
@@ -260,6 +283,7 @@ def init_app(app) -> None:
             "LANGUAGES": LANGUAGES,
             "UI_LOCALES": UI_LOCALES,
             "current_language": current_language,
+            "easy_read": easy_read,
             "interface_language": interface_language,
             "language": language,
             "tr": tr,

@@ -99,6 +99,23 @@ def queue():
     return Queue(QUEUE_NAME, connection=connection, default_timeout=JOB_TIMEOUT)
 
 
+def worker(burst: bool = False):
+    """An RQ worker on the app's queue that runs each job in this process and app context."""
+    from rq import SimpleWorker
+
+    class Worker(SimpleWorker):
+        def subscribe(self):
+            # rq listens for commands in 60 s polls, and redis-py 8.2 waits for the poll to
+            # end when the worker stops: every stop (and every --burst) took a minute.
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=0.5, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+    jobs = queue()
+    return None if jobs is None else Worker([jobs], connection=jobs.connection)
+
+
 def submit(kind: str, organisation_id: int, user_id: int | None, params: dict) -> Job:
     """A new job of `kind`: queued after the commit, or done now when there is no Redis."""
     if kind not in KINDS:

@@ -129,3 +129,24 @@ def test_a_newcomer_joins_the_open_demo_event_and_votes(app, client, make_org):
     assert vote(client, ev["youth_code"], statement, 1).status_code == 302
     with app.app_context():
         assert queries.statement_counts(ev["youth"]).loc[statement, "agree"] == 1
+
+
+def test_the_open_youth_event_is_for_young_people_with_check_ins_in_the_new_bands(
+        app, client, make_org):
+    ev = load(app, make_org())
+    with app.app_context():
+        youth = db.session.get(Event, ev["youth"])
+        assert youth.for_young_people and youth.prompts[0].text["sv-ll"]
+        people = db.session.scalars(select(Participant).where(
+            Participant.event_id == youth.id)).all()
+        bands = {p.age_group for p in people}
+        assert bands == {"10-12", "13-15", "16-19", None}
+        offered = set(queries.checkin_categories(youth)["age_group"])
+        assert bands - {None} <= offered
+        assert any(p.home_languages and "ar" in p.home_languages for p in people)
+        held = db.session.scalars(select(Statement).where(
+            Statement.event_id == youth.id, Statement.participant_id.is_not(None))).all()
+        assert len(held) == 2 and all(s.status.value == "pending" for s in held)
+    # the newcomer reads the easy-to-read Swedish prompt and the simpler consent text
+    consent = client.get(f"/d/{ev['youth_code']}?lang=sv").get_data(as_text=True)
+    assert "Du skriver inte ditt namn." in consent

@@ -378,21 +378,23 @@ def test_points_for_a_hidden_statement_are_refused(app, client, event):
 def test_the_anonymous_check_in_uses_the_weighting_categories(app, client, event):
     join(client, event["code"])
     page = client.get(f"/d/{event['code']}/checkin").get_data(as_text=True)
-    for code in ("16-29", "30-44", "45-64", "65-84", "kvinna", "man", "inrikes", "utrikes"):
+    # no margins yet: ten-year bands from 20 up
+    for code in ("10-12", "13-15", "16-19", "20-29", "70-79", "80+", "kvinna", "man", "annat",
+                 "inrikes", "utrikes"):
         assert f'value="{code}"' in page
     assert 'name="district"' not in page  # no margins with districts yet
     sent = client.post_form(f"/d/{event['code']}/checkin",
-                            {"age_group": "16-29", "gender": "kvinna", "born": "utrikes"})
+                            {"age_group": "16-19", "gender": "kvinna", "born": "utrikes"})
     assert sent.status_code == 302
     with app.app_context():
         p = db.session.scalar(select(Participant))
-        assert (p.age_group, p.gender, p.born, p.district) == ("16-29", "kvinna", "utrikes", None)
-        assert p.checked_in_at is not None
+        assert (p.age_group, p.gender, p.born, p.district) == ("16-19", "kvinna", "utrikes", None)
+        assert p.checked_in_at is not None and p.home_languages is None
     refused = client.post_form(f"/d/{event['code']}/checkin", {"age_group": "12-15"})
     assert refused.status_code == 400
-    assert "Choose one of the answers offered." in refused.get_data(as_text=True)
+    assert "Choose one of the age groups offered." in refused.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Participant.age_group)) == "16-29"
+        assert db.session.scalar(select(Participant.age_group)) == "16-19"
 
 
 def test_districts_come_from_the_organisations_population_margins(app, client, make_org):

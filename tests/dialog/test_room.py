@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from dialog import room
+from dialog.models import Event
 from dialog.queries import checkin_categories
 from surveys.extensions import db
 from tests.support.dialog_votes import add_checkins, add_margins, add_voters, event_with_statements
@@ -59,14 +60,16 @@ def table_rows(html: str, field: str) -> dict[str, list[str]]:
 
 def test_room_shares_equal_the_hand_computed_shares(app, full_room):
     with app.app_context():
-        comparison = room.compare_room(full_room["org"].id, full_room["id"],
-                                       checkin_categories(full_room["org"].id))
+        event = db.session.get(Event, full_room["id"])
+        comparison = room.compare_room(event, checkin_categories(event))
         assert comparison.margin_set.name == "Befolkning 2025"
         assert (comparison.participants, comparison.checked_in) == (13, 12)
         by_field = {v.field: {r.category: r for r in v.rows} for v in comparison.variables}
         expected = {
-            "age_group": {"16-29": (0, 0 / 12, 0.2), "30-44": (6, 6 / 12, 0.3),
-                          "45-64": (5, 5 / 12, 0.3), "65-84": (1, 1 / 12, 0.2)},
+            "age_group": {"10-12": (0, 0 / 12, None), "13-15": (0, 0 / 12, None),
+                          "16-29": (0, 0 / 12, 0.2), "30-44": (6, 6 / 12, 0.3),
+                          "45-64": (5, 5 / 12, 0.3), "65-84": (1, 1 / 12, 0.2),
+                          "85+": (0, 0 / 12, None)},
             "gender": {"kvinna": (7, 7 / 12, 0.5), "man": (5, 5 / 12, 0.5)},
             "born": {"inrikes": (11, 11 / 12, 0.8), "utrikes": (1, 1 / 12, 0.2)},
             "district": {"Centrum": (10, 10 / 12, 0.6), "Norr": (2, 2 / 12, 0.4)},
@@ -77,7 +80,12 @@ def test_room_shares_equal_the_hand_computed_shares(app, full_room):
                 row = by_field[field][category]
                 assert row.room_count == count
                 assert row.room_share == pytest.approx(share)
-                assert row.population_share == pytest.approx(population)
+                if population is None:
+                    assert row.population_share is None and row.population_count is None
+                else:
+                    assert row.population_share == pytest.approx(population)
+        # the check-in's 16-19 and 20-29 together beside the population's 16-29
+        assert by_field["age_group"]["16-29"].bands == ("16-19", "20-29")
         missing = [(v.field, r.category) for v, r in comparison.missing]
         # 0 % vs 20 %, 8.3 % vs 20 % (twice), 16.7 % vs 40 %; nothing else is under half.
         assert sorted(missing) == sorted([("age_group", "16-29"), ("age_group", "65-84"),
@@ -94,11 +102,17 @@ def test_the_room_page_shows_shares_counts_and_suppresses_fewer_than_five(
     html = page.get_data(as_text=True)
     hidden = "Not shown, so that no small group can be worked out from the other figures"
     age = table_rows(html, "age_group")
-    assert age["30-44 years"] == ["6", "50.0%", "3,000", "30.0%", ""]
+    assert age["30–44 years"] == ["6", "50.0%", "3,000", "30.0%", ""]
     # 12 answered - 6 - 5 would give the one aged 65-84: the 5 are withheld with them
-    assert age["45-64 years"] == ["–", "–", "3,000", "30.0%", hidden]
-    assert age["65-84 years"] == ["–", "–", "2,000", "20.0%", f"Missing voice. {hidden}"]
-    assert age["16-29 years"] == ["fewer than 5", "–", "2,000", "20.0%", "Missing voice"]
+    assert age["45–64 years"] == ["–", "–", "3,000", "30.0%", hidden]
+    assert age["65–84 years"] == ["–", "–", "2,000", "20.0%", f"Missing voice. {hidden}"]
+    assert age["16–29 years"] == ["fewer than 5", "–", "2,000", "20.0%",
+                                  "Missing voice. The check-in's bands 16–19, 20–29 put together."]
+    # under-16s and the oldest: counted, but no population figure to compare with
+    assert age["10–12 years"] == ["fewer than 5", "–", "–", "–",
+                                  "No population figure for these ages: the population figures "
+                                  "cover 16–84."]
+    assert age["85+ years"][2:4] == ["–", "–"]
     assert age["Answered"] == ["12", ""]
     assert table_rows(html, "gender")["Women"] == ["7", "58.3%", "5,000", "50.0%", ""]
     assert table_rows(html, "born")["Born outside Sweden"][:2] == ["–", "–"]
@@ -120,7 +134,7 @@ def test_the_room_page_shows_shares_counts_and_suppresses_fewer_than_five(
 def test_without_margins_the_page_explains_how_to_import_them(app, client, login, make_org):
     org = make_org()
     ev = event_with_statements(app, org, [])
-    add_checkins(app, ev["id"], [{"age_group": "30-44", "gender": "man", "born": "inrikes"}] * 1)
+    add_checkins(app, ev["id"], [{"age_group": "30-39", "gender": "man", "born": "inrikes"}] * 1)
     login(client, org, "facilitator")
     page = client.get(f"/dialog/events/{ev['id']}/room?lang=en")
     assert page.status_code == 200

@@ -31,14 +31,15 @@ DESCRIPTION = {"sv": "Ett samtal om parken.", "en": "A talk about the park.",
 def make_event(organisation_id: int, *, status: EventStatus = EventStatus.open,
                moderation: Moderation = Moderation.post, languages=("sv", "en", "ar"),
                prompts: int = 1, statement_max_length: int = 280, dot_points: int = 5,
-               user_id: int | None = None) -> Event:
+               user_id: int | None = None, for_young_people: bool = False) -> Event:
     """An event with `prompts` prompts in `status` (call inside an app context; flushes)."""
     event = services.create_event(
         organisation_id, user_id, title={k: TITLE[k] for k in languages if k in TITLE},
         description={k: DESCRIPTION[k] for k in languages if k in DESCRIPTION},
         languages=list(languages), starts_at=None, ends_at=None, place="Biblioteket",
         online_url="", target_groups=["unga 16-25"], focus_areas=["inclusion_trust"],
-        moderation=moderation, statement_max_length=statement_max_length, dot_points=dot_points)
+        moderation=moderation, statement_max_length=statement_max_length, dot_points=dot_points,
+        for_young_people=for_young_people)
     for text in PROMPTS[:prompts]:
         services.add_prompt(event, {k: text[k] for k in languages if k in text})
     event.status = status

@@ -29,6 +29,8 @@ class DemoSnapshots:
         self.folder = folder
         self.postgres = postgres
         self.made: dict[tuple, str] = {}
+        #: What the `demo` command printed when it made the default snapshot.
+        self.printed = ""
 
     def _key(self, variant: dict) -> tuple:
         return tuple(sorted(variant.items()))
@@ -43,7 +45,12 @@ class DemoSnapshots:
         app = create_app(self.config(url))
         with app.app_context():
             db.create_all()
-            load_demo(**variant)
+            if variant:
+                load_demo(**variant)
+            else:  # the default demo is what the command makes: keep what it printed
+                result = app.test_cli_runner().invoke(args=["demo"])
+                assert result.exit_code == 0, result.output
+                self.printed = result.output
             db.session.remove()
             db.engine.dispose()
         return url
