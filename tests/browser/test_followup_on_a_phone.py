@@ -4,12 +4,10 @@ language (they are resident pages), the analyst's pages in Swedish and Arabic.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from surveys.extensions import db
-from surveys.followup.models import Framework
 from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
+from tests.support.analysis import demo_framework
 from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -19,7 +17,7 @@ pytestmark = pytest.mark.browser
 def demo(app, restore_demo):
     restore_demo(respondents=500)
     with app.app_context():
-        framework = db.session.scalar(select(Framework).where(Framework.is_default))
+        framework = demo_framework()
         return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
                 "ids": {i.key: i.id for i in framework.indicators}}
 

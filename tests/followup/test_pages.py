@@ -22,7 +22,7 @@ from surveys.runs.models import RunWeight
 from surveys.runs.queries import approved_run
 from surveys.survey.models import Answer, Question, Response
 from tests.indicators.test_register import scb_dataset
-from tests.support.analysis import demo_analyst, upload
+from tests.support.analysis import demo_analyst, demo_framework, upload
 
 #: SCB's employment rate by country of birth 2020-2023 (foreign-born 2023: 64.4 %).
 REGISTER_FILE = json.dumps(scb_dataset()).encode()
@@ -33,7 +33,7 @@ def demo(app, restore_demo):
     """A small demo (about 500 respondents a wave) in the shared test database."""
     restore_demo(respondents=500)
     with app.app_context():
-        framework = db.session.scalar(select(Framework).where(Framework.is_default))
+        framework = demo_framework()
         return {"slug": framework.slug,
                 "ids": {d.key: d.id for d in framework.indicators},
                 "surveys": {w.year: w.survey_id for w in framework.waves}}
@@ -49,7 +49,7 @@ def text(reply) -> str:
 
 
 def framework_now() -> Framework:
-    return db.session.scalar(select(Framework).where(Framework.is_default))
+    return demo_framework()
 
 
 def test_the_dashboard_lists_every_focus_area_with_latest_values(analyst, demo):
