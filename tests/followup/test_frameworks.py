@@ -14,7 +14,6 @@ from surveys.core.i18n import LANGUAGES
 from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, goal_indicators
-from tests.support.analysis import demo_framework
 from tests.support.manage import snapshot, staff
 from tests.support.strategy import build
 
@@ -176,7 +175,7 @@ def test_the_default_framework_keeps_its_api_and_pages(app, analyst, made):
     page = text(analyst.get("/followup/?lang=en"))
     assert "Follow-up of trust and participation" in page
     with app.app_context():
-        default = demo_framework()
+        default = db.session.scalar(select(Framework).where(Framework.is_default))
         assert default.id == made["framework"]
 
 
