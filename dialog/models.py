@@ -256,6 +256,10 @@ class Statement(db.Model):
         _enum(StatementStatus, "dialog_statement_status"), default=StatementStatus.visible)
     source: Mapped[StatementSource] = mapped_column(
         _enum(StatementSource, "dialog_statement_source"), default=StatementSource.web)
+    #: The statement of an earlier event of the same series this one carries over, if any
+    #: (its copy keeps its own votes: the room votes on it again).
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialog_statements.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     event: Mapped[Event] = relationship()

@@ -512,6 +512,35 @@ def add_staff_statement(event: Event, prompt: Prompt, text: str, language: str,
     return statement
 
 
+def carry_over(event: Event, statements: list[Statement]) -> list[Statement]:
+    """Copies of an earlier event's statements in `event`, under its first prompt, marked as
+    carried over, with their approved translations into `event`'s languages; a statement
+    already carried into `event` is not copied again. Votes stay with the original."""
+    if not event.prompts:
+        raise DialogError(_l("Add a prompt to the event before carrying statements over."), 409)
+    if event.status not in (EventStatus.draft, EventStatus.open):
+        raise DialogError(_l("Statements can only be carried over into a draft or open "
+                             "event."), 409)
+    done = set(db.session.scalars(select(Statement.carried_from_id).where(
+        Statement.event_id == event.id, Statement.carried_from_id.is_not(None))))
+    copies = []
+    for old in statements:
+        if old.id in done or old.event_id == event.id:
+            continue
+        copy = Statement(event_id=event.id, prompt_id=event.prompts[0].id, text=old.text,
+                         language=old.language, source=StatementSource.facilitator,
+                         status=StatementStatus.visible, carried_from_id=old.id)
+        copy.translations = [
+            StatementTranslation(language=t.language, text=t.text, status=t.status,
+                                 translator_id=t.translator_id)
+            for t in old.translations if t.approved and t.language in event.languages
+            and t.language != old.language]
+        db.session.add(copy)
+        copies.append(copy)
+    db.session.flush()
+    return copies
+
+
 def add_table_group(event: Event, name: str) -> TableGroup:
     if any(t.name == name for t in event.table_groups):
         raise DialogError(_l("There is already a table with that name."), 409)

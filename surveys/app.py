@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from surveys.jobs import blueprint as jobs
     from surveys.runs import blueprint as runs
     from surveys.survey import blueprint as survey
+    from surveys.themes import blueprint as themes
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(survey.public)
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(actions.bp)
     app.register_blueprint(dialog.dialog)
     app.register_blueprint(dialog.participate)
+    app.register_blueprint(themes.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(audit.bp)
 

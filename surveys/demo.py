@@ -57,6 +57,7 @@ from surveys.survey.models import (
 )
 from surveys.survey.questions import DONT_KNOW, question_type
 from surveys.survey.services import import_definition
+from surveys.themes.demo import load_themes_demo
 
 ORGANISATION = "Exempelby kommun"
 #: A kommunkod no real municipality has (they end at 2584), as in the demo's SCB-like files.
@@ -545,6 +546,7 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
             _neighbour_wave, definition, population, now))
     lines += load_dialog_demo(organisation, users[Role.facilitator])
     lines += load_actions_demo(organisation, users) if followup else []
+    lines += load_themes_demo(organisation, users[Role.facilitator])
     if followup:  # weighted with the follow-up's margins
         lines += load_drawn_demo(organisation, population, now, respond=partial(
             _drawn_responses, users[Role.facilitator], definition, now), weigh=partial(

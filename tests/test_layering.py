@@ -17,7 +17,7 @@ FEATURES = {"surveys/auth": "auth", "surveys/survey": "survey", "surveys/runs": 
             "surveys/followup": "followup", "surveys/accessibility": "accessibility",
             "surveys/fieldwork": "fieldwork",
             "surveys/actions": "actions",
-            "dialog": "dialog"}
+            "dialog": "dialog", "surveys/themes": "themes"}
 #: Modules above the features: they may import everything, nothing imports them.
 APP = ("surveys.app", "surveys.cli", "surveys.demo", "surveys.wsgi", "surveys._build")
 

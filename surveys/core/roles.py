@@ -38,3 +38,5 @@ FIELDWORK_RATES = (Role.fieldwork, Role.author, Role.analyst)
 STAFF = (Role.author, Role.facilitator, Role.analyst, Role.fieldwork)
 #: Actions and their status: analysts see all, unit reporters their own units' only.
 ACTION_EDITORS = (Role.analyst, Role.unit_reporter)
+#: Themes: tagging statements and free-text answers, counts per theme, series pages.
+THEME_EDITORS = (Role.facilitator, Role.analyst)

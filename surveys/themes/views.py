@@ -1,0 +1,305 @@
+"""Views of themes and series: the theme list and a theme's counts, tagging statements and
+free-text answers, and the series pages.
+
+Views parse, call `services` or `queries`, and render; refusals come back as `ThemeError`
+codes that `messages` puts into words, with the status the error names. Every object is
+loaded through `own` (another organisation's ids answer 404).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from dialog import translated
+from dialog.forms import ACTION_STATUS_LABELS
+from dialog.models import Event, Statement, StatementStatus
+from surveys.actions.forms import STATUS_LABELS
+from surveys.auth.access import own, roles_required
+from surveys.core.forms import choices
+from surveys.core.i18n import LANGUAGES, tr_text
+from surveys.core.roles import FACILITATORS, THEME_EDITORS
+from surveys.followup import queries as followup_queries
+from surveys.survey.models import Answer, Survey
+from surveys.themes import queries, services
+from surveys.themes.forms import (
+    CATEGORY_LABELS,
+    GROUPING_LABELS,
+    SeriesForm,
+    TagForm,
+    ThemeForm,
+    fill_names,
+    names_from,
+)
+from surveys.themes.messages import theme_error
+from surveys.themes.models import Series, Theme
+from surveys.themes.services import ThemeError
+
+
+def helpers() -> dict:
+    """Names the theme templates use."""
+    return {"GROUPING_LABELS": GROUPING_LABELS, "CATEGORY_LABELS": CATEGORY_LABELS,
+            "shown_count": queries.shown, "LANGUAGES": LANGUAGES, "shown": translated.shown,
+            "event_date": queries.event_date, "STATUS_LABELS": STATUS_LABELS,
+            "PROMISE_LABELS": ACTION_STATUS_LABELS, "StatementStatus": StatementStatus}
+
+
+def staff_fallback() -> None:
+    """Staff see a name missing in their language in Swedish, marked as Swedish."""
+    g.fallback_language = "sv"
+
+
+def _problem(form, error: ThemeError) -> list[str]:
+    """The refusal beside its field when the form has it, else for the summary."""
+    message = theme_error(error.code, error.details)
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, message]
+        return []
+    return [message]
+
+
+def _theme_choices() -> list[tuple[int, str]]:
+    return [(t.id, tr_text(t.name)) for t in queries.themes(current_user.organisation_id)]
+
+
+def _goal_choices() -> list[tuple[int, str]]:
+    out = []
+    for framework in followup_queries.organisation_frameworks(current_user.organisation_id):
+        for area in framework.focus_areas:
+            for goal, depth in followup_queries.goal_tree(area, archived=False):
+                out.append((goal.id, (f"{tr_text(framework.title)}: {'– ' * depth}"
+                                     f"{tr_text(goal.title)}")))
+    return out
+
+
+# -- themes -------------------------------------------------------------------------------------
+def _index_page(form: ThemeForm, problems: list[str], status: int):
+    organisation_id = current_user.organisation_id
+    return render_template("themes/index.html", form=form, problems=problems,
+                           themes=queries.themes(organisation_id),
+                           totals=queries.theme_totals(organisation_id),
+                           surveys=queries.organisation_surveys(organisation_id)), status
+
+
+@roles_required(*THEME_EDITORS)
+def index():
+    """The organisation's themes with their counts; POST adds one."""
+    form = ThemeForm()
+    if request.method == "GET":
+        return _index_page(form, [], 200)
+    if not form.validate_on_submit():
+        return _index_page(form, [], 400)
+    try:
+        theme = services.create_theme(current_user.organisation_id, names_from(form))
+    except ThemeError as error:
+        return _index_page(form, _problem(form, error), error.status)
+    flash(_("The theme %(name)s was added.", name=theme.name["sv"]))
+    return redirect(url_for(".index"))
+
+
+def _theme(theme_id: int) -> Theme:
+    return own(Theme, theme_id)
+
+
+@roles_required(*THEME_EDITORS)
+def theme(theme_id: int):
+    """A theme: counts by group and over time, its statements, goals and actions."""
+    item = _theme(theme_id)
+    return render_template(
+        "themes/theme.html", theme=item, groups=queries.group_table(item),
+        by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
+        statements=queries.theme_statements(item), actions=queries.theme_actions(item),
+        min_count=queries.MIN_COUNT)
+
+
+@roles_required(*THEME_EDITORS)
+def edit(theme_id: int):
+    """A theme's names and goals."""
+    item = _theme(theme_id)
+    form = ThemeForm()
+    form.set_goals(_goal_choices())
+    problems: list[str] = []
+    if request.method == "GET":
+        fill_names(form, item.name)
+        form.goals.data = [goal.id for goal in item.goals]
+    elif form.validate_on_submit():
+        goals = queries.goals(current_user.organisation_id, form.goals.data or [])
+        try:
+            services.rename_theme(item, names_from(form))
+            services.set_goals(item, goals)
+        except ThemeError as error:
+            problems = _problem(form, error)
+            return render_template("themes/edit.html", form=form, theme=item,
+                                   problems=problems), error.status
+        flash(_("The theme was saved."))
+        return redirect(url_for(".theme", theme_id=item.id))
+    return render_template("themes/edit.html", form=form, theme=item, problems=problems), (
+        400 if form.is_submitted() else 200)
+
+
+# -- tagging ------------------------------------------------------------------------------------
+def _event_page(event: Event, problems=(), status: int = 200):
+    statements = [s for s in queries.statements_of(event.id)
+                  if s.status is not StatementStatus.pending]
+    return render_template(
+        "themes/event.html", event=event, statements=statements, problems=list(problems),
+        tags=queries.statement_theme_ids([s.id for s in statements]),
+        themes=queries.themes(current_user.organisation_id),
+        series=queries.series_of(event)), status
+
+
+@roles_required(*THEME_EDITORS)
+def event_statements(event_id: int):
+    """An event's statements, each with the themes it is tagged with and a form to change
+    them."""
+    return _event_page(own(Event, event_id))
+
+
+def _tag_form() -> TagForm:
+    form = TagForm()
+    form.themes.choices = choices(_theme_choices())
+    return form
+
+
+def _chosen(form: TagForm) -> list[Theme]:
+    wanted = set(form.themes.data or [])
+    return [t for t in queries.themes(current_user.organisation_id) if t.id in wanted]
+
+
+@roles_required(*THEME_EDITORS)
+def tag_statement(statement_id: int):
+    """Set a statement's themes."""
+    statement = own(Statement, statement_id, via=lambda s: s.event)
+    form = _tag_form()
+    if not form.validate_on_submit():
+        return _event_page(statement.event, [_("Choose among the organisation's themes.")],
+                           400)
+    try:
+        services.tag_statement(statement, _chosen(form))
+    except ThemeError as error:
+        return _event_page(statement.event, _problem(None, error), error.status)
+    flash(_("The statement's themes were saved."))
+    return redirect(url_for(".event_statements", event_id=statement.event_id,
+                            _anchor=f"statement-{statement.id}"))
+
+
+@roles_required(*THEME_EDITORS)
+def surveys():
+    """The organisation's surveys that ask free-text questions."""
+    return render_template("themes/surveys.html",
+                           surveys=queries.organisation_surveys(current_user.organisation_id))
+
+
+def _survey_page(survey: Survey, problems=(), status: int = 200):
+    g.fallback_language = survey.default_language
+    asked = queries.free_text_answers(survey)
+    return render_template(
+        "themes/answers.html", survey=survey, asked=asked, problems=list(problems),
+        tags=queries.answer_theme_ids([a.id for item in asked for a in item.answers]),
+        themes=queries.themes(current_user.organisation_id)), status
+
+
+@roles_required(*THEME_EDITORS)
+def survey_answers(survey_id: int):
+    """A survey's free-text answers, without anything that tells who wrote them, each with
+    its themes and a form to change them."""
+    return _survey_page(own(Survey, survey_id))
+
+
+@roles_required(*THEME_EDITORS)
+def tag_answer(answer_id: int):
+    """Set a free-text answer's themes."""
+    answer = own(Answer, answer_id, via=lambda a: a.question.survey)
+    survey = answer.question.survey
+    form = _tag_form()
+    if not form.validate_on_submit():
+        return _survey_page(survey, [_("Choose among the organisation's themes.")], 400)
+    try:
+        services.tag_answer(answer, _chosen(form))
+    except ThemeError as error:
+        return _survey_page(survey, _problem(None, error), error.status)
+    flash(_("The answer's themes were saved."))
+    return redirect(url_for(".survey_answers", survey_id=survey.id,
+                            _anchor=f"answer-{answer.id}"))
+
+
+# -- series -------------------------------------------------------------------------------------
+def _series_index_page(form: SeriesForm, problems: list[str], status: int):
+    return render_template("themes/series_index.html", form=form, problems=problems,
+                           series=queries.all_series(current_user.organisation_id)), status
+
+
+@roles_required(*THEME_EDITORS)
+def series_index():
+    """The organisation's series; POST (facilitators) starts one."""
+    form = SeriesForm()
+    if request.method == "GET":
+        return _series_index_page(form, [], 200)
+    if not current_user.has_role(*FACILITATORS):
+        abort(403)
+    if not form.validate_on_submit():
+        return _series_index_page(form, [], 400)
+    try:
+        series = services.create_series(current_user.organisation_id, names_from(form))
+    except ThemeError as error:
+        return _series_index_page(form, _problem(form, error), error.status)
+    flash(_("The series was created. Add its events."))
+    return redirect(url_for(".series", series_id=series.id))
+
+
+def _series_page(series: Series, problems=(), status: int = 200):
+    return render_template(
+        "themes/series.html", series=series, course=queries.series_course(series),
+        problems=list(problems),
+        outside=queries.events_outside_series(current_user.organisation_id)), status
+
+
+@roles_required(*THEME_EDITORS)
+def series(series_id: int):
+    """Per event of the series: what was raised, decided and done."""
+    return _series_page(own(Series, series_id))
+
+
+def _series_change(series_id: int, change, done: str):
+    item = own(Series, series_id)
+    try:
+        change(item)
+    except ThemeError as error:
+        return _series_page(item, _problem(None, error), error.status)
+    flash(done)
+    return redirect(url_for(".series", series_id=item.id))
+
+
+@roles_required(*FACILITATORS)
+def add_event(series_id: int):
+    """Put one of the organisation's events into the series."""
+    item = own(Series, series_id)
+    number = request.form.get("event_id", "")
+    event = queries.organisation_event(current_user.organisation_id, int(number)) \
+        if number.isascii() and number.isdigit() and len(number) < 10 else None
+    try:
+        services.add_event(item, event)
+    except ThemeError as error:
+        return _series_page(item, _problem(None, error), error.status)
+    flash(_("The event was added to the series."))
+    return redirect(url_for(".series", series_id=item.id))
+
+
+@roles_required(*FACILITATORS)
+def remove_event(series_id: int, event_id: int):
+    """Take an event out of the series (its statements and themes stay)."""
+    return _series_change(series_id, lambda s: services.remove_event(s, own(Event, event_id)),
+                          _("The event was taken out of the series."))
+
+
+@roles_required(*FACILITATORS)
+def carry_forward(series_id: int, event_id: int):
+    """Copy the open statements of the event before into this one, with their themes."""
+    item, event = own(Series, series_id), own(Event, event_id)
+    try:
+        copied = services.carry_forward(item, event)
+    except ThemeError as error:
+        return _series_page(item, _problem(None, error), error.status)
+    flash(_("Statements carried over: %(count)s.", count=copied))
+    return redirect(url_for(".series", series_id=item.id, _anchor=f"event-{event.id}"))

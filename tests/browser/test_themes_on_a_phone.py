@@ -1,0 +1,91 @@
+"""The theme and series pages pass axe-core and fit the screen: Swedish and Arabic at 360
+and 1280 px, the other interface languages at 360 px; a facilitator tags a statement
+without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from dialog.models import Event, Statement
+from surveys.extensions import db
+from surveys.survey.models import Survey
+from surveys.themes import queries
+from surveys.themes.models import Series, Theme
+from tests.support.browser import PHONE, axe_violations
+
+pytestmark = pytest.mark.browser
+
+OTHER_LANGUAGES = ("en", "fa", "so", "ti", "uk")
+
+
+@pytest.fixture
+def demo(app, restore_demo):
+    restore_demo(respondents=500)
+    with app.app_context():
+        series = db.session.scalar(select(Series))
+        events = queries.series_in_order(series)
+        theme = db.session.scalar(select(Theme).order_by(Theme.id))
+        survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
+        return {"series": series.id, "event": events[-1].id, "theme": theme.id,
+                "survey": survey.id}
+
+
+def log_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.locator('[name="email"]').fill(email)
+    page.locator('[name="password"]').fill(password)
+    with page.expect_navigation():
+        page.locator('form button[type="submit"]').click()
+
+
+def pages(demo: dict) -> list[str]:
+    return ["/themes/", f"/themes/{demo['theme']}", f"/themes/{demo['theme']}/edit",
+            f"/themes/events/{demo['event']}", "/themes/surveys/",
+            f"/themes/surveys/{demo['survey']}", "/series/", f"/series/{demo['series']}"]
+
+
+def _check(phone, base: str, path: str, lang: str, widths) -> None:
+    response = phone.goto(f"{base}{path}?lang={lang}")
+    assert response.status == 200, (lang, path)
+    assert phone.locator("html").get_attribute("dir") == (
+        "rtl" if lang in ("ar", "fa") else "ltr")
+    assert phone.locator("h1").count() == 1, (lang, path)
+    for width in widths:
+        phone.set_viewport_size({"width": width, "height": 800})
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width, (
+            lang, path, width)
+        assert axe_violations(phone) == [], (lang, path, width)
+    phone.set_viewport_size(PHONE)
+
+
+def test_theme_and_series_pages_pass_axe_in_swedish_and_arabic(live_server, phone, demo):
+    log_in(phone, live_server.url, "facilitator@exempelby.se", "demo-facilitator-2026")
+    for lang in ("sv", "ar"):
+        for path in pages(demo):
+            _check(phone, live_server.url, path, lang, (360, 1280))
+
+
+def test_theme_and_series_pages_pass_axe_in_the_other_languages(live_server, phone, demo):
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
+    for lang in OTHER_LANGUAGES:
+        for path in pages(demo):
+            _check(phone, live_server.url, path, lang, (360,))
+
+
+def test_a_facilitator_tags_a_statement_without_javascript(app, live_server, chromium, demo):
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False, locale="sv")
+    page = context.new_page()
+    log_in(page, live_server.url, "facilitator@exempelby.se", "demo-facilitator-2026")
+    page.goto(f"{live_server.url}/themes/events/{demo['event']}")
+    item = page.locator("li[id^=statement-]").first
+    statement_id = int(item.get_attribute("id").split("-")[1])
+    box = item.locator(f'input[value="{demo["theme"]}"]')
+    box.check()
+    with page.expect_navigation():
+        item.locator('button[type="submit"]').click()
+    context.close()
+    with app.app_context():
+        assert demo["theme"] in queries.statement_theme_ids([statement_id])[statement_id]
+        assert db.session.get(Statement, statement_id).event_id == demo["event"]
+        assert db.session.get(Event, demo["event"]) is not None
