@@ -1,7 +1,7 @@
 """comparisons: a framework's comparison group and sharing, register indicators' Kolada KPIs
 
 Revision ID: 7b1e4c9d2f60
-Revises: e4b7a2c9d013
+Revises: daa27706645a
 Create Date: 2026-12-07 11:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b1e4c9d2f60'
-down_revision = 'e4b7a2c9d013'
+down_revision = 'daa27706645a'
 branch_labels = None
 depends_on = None
 
