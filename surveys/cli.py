@@ -104,6 +104,37 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
     click.echo(f"Wrote the {year} report of {organisation_name} ({lang}) to {out}.")
 
 
+def kolada_problem_text(problems) -> str:
+    """Kolada's problems as one line for the terminal (English, like the other commands)."""
+    return "; ".join(f"{p.code} ({', '.join(f'{k}={v}' for k, v in p.details.items())})"
+                     if p.details else p.code for p in problems)
+
+
+def fetch_kolada(organisation_name: str) -> None:
+    """The `kolada fetch` command: fetch, commit what came, report every problem."""
+    from flask import current_app
+
+    from surveys.followup import comparisons
+    from surveys.followup.queries import framework_of
+
+    organisation = db.session.scalar(select(Organisation).where(
+        Organisation.name == organisation_name))
+    if organisation is None:
+        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
+    framework = framework_of(organisation.id)
+    if framework is None:
+        raise click.ClickException(f"{organisation_name} has no indicator framework yet.")
+    problems = comparisons.fetch_kolada(framework, comparisons.client(current_app.config))
+    db.session.commit()
+    fatal = {"kolada_no_links", "kolada_no_municipality_code", "kolada_unreachable",
+             "kolada_timeout", "kolada_refused", "kolada_garbage"}
+    if problems:
+        click.echo(f"Kolada: {kolada_problem_text(problems)}", err=True)
+    if any(p.code in fatal for p in problems):
+        raise click.ClickException("Kolada could not answer everything; see above.")
+    click.echo(f"Fetched the comparisons of {organisation_name} from Kolada.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
 
@@ -151,6 +182,33 @@ def init_app(app: Flask) -> None:
     def report_command(organisation: str, year: int | None, lang: str, out: str) -> None:
         """Write the yearly follow-up report of an organisation as PDF, DOCX or HTML."""
         write_report(organisation, year, lang, Path(out))
+
+    @app.cli.group()
+    def kolada() -> None:
+        """Comparisons from Kolada's open API (KOLADA_URL)."""
+
+    @kolada.command("fetch")
+    @click.option("--organisation", required=True, help="The organisation's name.")
+    def kolada_fetch(organisation: str) -> None:
+        """Fetch the register indicators' key figures for the default framework and keep
+        them (what the staff's *Fetch from Kolada* button does)."""
+        fetch_kolada(organisation)
+
+    @kolada.command("groups")
+    @click.argument("title")
+    def kolada_groups(title: str) -> None:
+        """List Kolada's municipality groups whose title contains TITLE, with their ids."""
+        from flask import current_app
+
+        from surveys.followup import comparisons
+        from surveys.indicators.kolada import KoladaError
+
+        try:
+            groups = comparisons.client(current_app.config).groups(title)
+        except KoladaError as error:
+            raise click.ClickException(kolada_problem_text(error.problems)) from None
+        for group in groups:
+            click.echo(f"{group.id}\t{group.title} ({len(group.members)} members)")
 
     @app.cli.group()
     def translate() -> None:

@@ -100,6 +100,9 @@ def load_config(instance_path: str, testing: bool = False) -> dict:
         "SCB_API_URL": os.environ.get("SCB_API_URL", "https://statistikdatabasen.scb.se/api/v2"),
         "SCB_TIMEOUT": float(os.environ.get("SCB_TIMEOUT", "20")),
         "SCB_MAX_BYTES": int(os.environ.get("SCB_MAX_BYTES", str(50 * 1024 * 1024))),
+        # Kolada's open API (v2), for register indicators' comparisons
+        "KOLADA_URL": os.environ.get("KOLADA_URL", "https://api.kolada.se/v2"),
+        "KOLADA_TIMEOUT": float(os.environ.get("KOLADA_TIMEOUT", "20")),
         **operations_settings(),
         # reminders by e-mail (smtp://user:pass@host:port, smtps:// for TLS from the start)
         # and SMS (a class path; the default only logs): surveys/fieldwork/mail.py

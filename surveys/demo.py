@@ -36,6 +36,11 @@ from surveys.extensions import db
 from surveys.fieldwork import queries as fieldwork_queries
 from surveys.fieldwork.demo import load_drawn_demo
 from surveys.followup.demo import PREVIOUS_WAVE, WEIGHTING_VARIABLES, load_followup
+from surveys.followup.demo_comparisons import (
+    NEIGHBOUR_RESPONDENTS,
+    load_comparisons_demo,
+    neighbour_taken,
+)
 from surveys.runs import mapping as mapping_svc
 from surveys.runs.models import MarginSet
 from surveys.runs.services import approve, create_run, save_scheme
@@ -378,6 +383,8 @@ def _refusal() -> str | None:
     if db.session.scalar(select(User.id).where(User.email.in_([email(r) for r, *_ in USERS]))):
         return ("A demo login (…@exempelby.se) belongs to another organisation; "
                 "nothing was changed.")
+    if neighbour_taken():
+        return "The demo's neighbour (Grannby kommun) is in the way; nothing was changed."
     return None
 
 
@@ -488,6 +495,16 @@ def _weigh_drawn(analyst: User, survey: Survey) -> None:
     approve(run, analyst.id)
 
 
+def _neighbour_wave(definition: dict, population: pd.DataFrame, now: datetime,
+                    organisation: Organisation, user: User, slug: str, year: int) -> Survey:
+    """The neighbouring organisation's small closed wave of the same survey."""
+    spec = WaveSpec(slug, year, SurveyStatus.closed, now, respondents=NEIGHBOUR_RESPONDENTS,
+                    trust_shift=0.05)
+    survey, *_ = load_wave(organisation, user, definition, population, spec,
+                           np.random.default_rng(SEED + 7))
+    return survey
+
+
 def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) -> list[str]:
     """Create the demo organisation, users, surveys and responses; commit; say what happened.
 
@@ -525,6 +542,8 @@ def load_demo(followup: bool = True, respondents: int = EXPECTED_RESPONDENTS) ->
                                 previous, np.random.default_rng(SEED - 1))
         lines = load_followup(organisation, users[Role.analyst], population,
                               {previous.year: earlier, latest.year: survey})
+        lines += load_comparisons_demo(organisation, population, partial(
+            _neighbour_wave, definition, population, now))
     lines += load_dialog_demo(organisation, users[Role.facilitator])
     lines += load_actions_demo(organisation, users) if followup else []
     lines += load_themes_demo(organisation, users[Role.facilitator])

@@ -176,11 +176,12 @@ def test_the_demo_command_prints_the_logins(app, restore_demo, demo_snapshots):
     assert f"two waves, {year - 1} and {year}" in printed
     assert "/indicators/exempelby-kommun" in printed
     assert "Drawn-sample survey /s/demo-urval (closed): 4,000 sampled from 25,000" in printed
+    assert "Grannby kommun shares its survey indicators" in printed
     with app.app_context():
         surveys = db.session.scalars(select(Survey).order_by(Survey.slug)).all()
         assert [(s.slug, s.status) for s in surveys] == [
             ("demo", SurveyStatus.open), (f"demo-{year - 1}", SurveyStatus.closed),
-            ("demo-urval", SurveyStatus.closed)]
+            ("demo-urval", SurveyStatus.closed), ("grannby", SurveyStatus.closed)]
         assert all(approved_run(s.id) is not None for s in surveys)
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "already exists" in again.output

@@ -51,6 +51,7 @@ def modules(folder: str):
     "surveys.fieldwork.sampling", "surveys.fieldwork.aapor", "surveys.fieldwork.figures",
     "surveys.fieldwork.frame_file", "surveys.fieldwork.codes", "surveys.fieldwork.export",
     "surveys.core.jsonstat", "surveys.runs.jsonstat", "surveys.runs.scb",
+    "surveys.indicators.kolada",
 ])
 def test_the_statistical_core_imports_without_flask_or_sqlalchemy(module):
     code = (f"import sys, {module}; "

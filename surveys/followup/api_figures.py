@@ -20,6 +20,7 @@ from typing import Any
 from surveys.auth.models import Organisation
 from surveys.core.data import BOM, safe_cell
 from surveys.core.problems import http_problem
+from surveys.followup.comparisons import Entry
 from surveys.followup.models import Framework, Goal, IndicatorDefinition
 from surveys.followup.values import IndicatorSeries
 
@@ -223,9 +224,27 @@ def follow_up_json(series: IndicatorSeries, detail: bool, view: ApiView,
     return out
 
 
-def indicator_json(series: IndicatorSeries, view: ApiView, detail: bool = False
-                   ) -> dict[str, Any]:
-    """An indicator with its organisation, its waves (oldest first) and its follow-up."""
+#: Fields of a comparison's difference (ours minus theirs).
+DIFFERENCE_FIELDS = ("value", "se", "ci_low", "ci_high", "z", "p_value", "significant")
+
+
+def comparison_json(entry: Entry, decimals: int | None) -> dict[str, Any]:
+    """One comparison figure: whose, which year, the value and, where there is one, the
+    interval, and ours minus it with its test."""
+    diff = entry.difference
+    return {"role": entry.role, "area_code": entry.area_code, "name": entry.name,
+            "year": entry.year,
+            **_rounded({"value": entry.value, "se": entry.se, "ci_low": entry.ci_low,
+                        "ci_high": entry.ci_high}, decimals),
+            "n": entry.n,
+            "difference": None if diff is None else _rounded(
+                {name: getattr(diff, name) for name in DIFFERENCE_FIELDS}, decimals)}
+
+
+def indicator_json(series: IndicatorSeries, view: ApiView, detail: bool = False,
+                   comparisons: Iterable[Entry] = ()) -> dict[str, Any]:
+    """An indicator with its organisation, its waves (oldest first), its follow-up and its
+    comparisons."""
     decimals = decimals_of(series.definition)
     return {
         **definition_json(series.definition, view.framework),
@@ -235,6 +254,8 @@ def indicator_json(series: IndicatorSeries, view: ApiView, detail: bool = False
         "waves": [wave_json(w.to_dict(), detail, view, decimals) for w in series.waves
                   if view.wants_year(w.year)],
         "follow_up": follow_up_json(series, detail, view, decimals),
+        "comparisons": [comparison_json(e, decimals) for e in comparisons
+                        if view.wants_year(e.year)],
     }
 
 

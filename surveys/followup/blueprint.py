@@ -47,6 +47,10 @@ add_rules(
     ("/f/<slug>/report", "report", views.report_page, GET),
     ("/f/<slug>/report.pdf", "report_pdf", views.report_pdf, POST),
     ("/f/<slug>/report.docx", "report_docx", views.report_docx, POST),
+    ("/f/<slug>/comparisons", "comparisons_page", views.comparisons_page, BOTH),
+    ("/f/<slug>/comparisons/indicators/<int:indicator_id>", "comparison_kpi",
+     views.comparison_kpi, POST),
+    ("/f/<slug>/comparisons/fetch", "fetch_comparisons", views.fetch_comparisons, POST),
 )
 
 add_rules(
@@ -95,6 +99,11 @@ add_rules(
     # disclosure rules, groupings, gaps, the public page; which survey is which year's wave
     ("/settings", "settings", views.settings, BOTH),
     ("/waves", "waves", views.waves, POST),
+    # -- comparisons: Kolada group and sharing; a register indicator's KPI; fetch from Kolada
+    ("/comparisons", "comparisons_page", views.comparisons_page, BOTH),
+    ("/comparisons/indicators/<int:indicator_id>", "comparison_kpi", views.comparison_kpi,
+     POST),
+    ("/comparisons/fetch", "fetch_comparisons", views.fetch_comparisons, POST),
     # -- the yearly report (?year=&lang=): the page, the PDF
     ("/report", "report", views.report_page, GET),
     ("/report.pdf", "report_pdf", views.report_pdf, POST),

@@ -362,3 +362,28 @@ class TokenForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("What the token is for, e.g. “Open data portal”."))
+
+
+class ComparisonForm(FlaskForm):
+    """Whom the indicators are compared with, and whether survey indicators are shared."""
+
+    group_id = StringField(_l("Kolada comparison group"), validators=[
+        Optional(), Length(max=20), Regexp(r"^[Gg][0-9]{1,8}$", message=_l(
+            "Write a Kolada group id: G and digits, e.g. G124026."))],
+        description=_l("A municipality group in Kolada, e.g. one of the “similar "
+                       "municipalities” groups; empty: no group."))
+    show_members = BooleanField(_l("Show each member of the group, not only its mean"))
+    share_survey = BooleanField(
+        _l("Share this framework's public survey indicators with other organisations on "
+           "the platform, and compare with those that share theirs"))
+
+
+class KpiForm(FlaskForm):
+    """The Kolada key figure a register indicator takes its values from."""
+
+    kpi = StringField(_l("Kolada key figure (KPI)"), validators=[
+        Optional(), Length(max=20), Regexp(r"^[A-Za-z][0-9]{5}$", message=_l(
+            "Write a Kolada KPI id: a letter and five digits, e.g. N00945."))],
+        description=_l("Empty: the values come from an imported file."))
+    gender = SelectField(_l("Whom"), choices=choices([("T", _l("Everyone")), ("K", _l("Women")),
+                                                      ("M", _l("Men"))]), default="T")

@@ -127,3 +127,54 @@ def register_problem(code: str, details: Mapping[str, Any]) -> str:
         return messages[code]()
     return runs_messages.problem(code, details, _("The file could not be read (%(reason)s).",
                                                   reason=code))
+
+
+def comparison_problem(code: str, details: Mapping[str, Any]) -> str:
+    """A problem of fetching from Kolada or of the comparison settings, in words."""
+    messages = {
+        "kolada_unreachable": lambda: _(
+            "Kolada (%(host)s) could not be reached. Nothing was changed; try again later.",
+            host=details.get("host")),
+        "kolada_timeout": lambda: _(
+            "Kolada (%(host)s) did not answer within %(seconds)s seconds. Nothing was "
+            "changed; try again later.", host=details.get("host"),
+            seconds=format_decimal(details.get("seconds") or 0)),
+        "kolada_refused": lambda: _(
+            "Kolada refused the request (HTTP %(status)s). Nothing was changed.",
+            status=details.get("status")),
+        "kolada_garbage": lambda: _(
+            "Kolada's answer was not in the format its API documents. Nothing was changed."),
+        "kolada_unknown_kpi": lambda: _(
+            "Kolada has no key figure %(kpi)s. Check the id on kolada.se.",
+            kpi=details.get("kpi")),
+        "kolada_unknown_group": lambda: _(
+            "Kolada has no municipality group %(group)s. Check the id on kolada.se.",
+            group=details.get("group")),
+        "kolada_bad_id": lambda: _("“%(id)s” is not a Kolada id.", id=details.get("id")),
+        "kolada_bad_kpi": lambda: _(
+            "Write a Kolada KPI id: a letter and five digits, e.g. N00945."),
+        "kolada_bad_group": lambda: _(
+            "Write a Kolada group id: G and digits, e.g. G124026."),
+        "kolada_bad_gender": lambda: _("Choose everyone, women or men."),
+        "not_register": lambda: _("Only a register indicator can take its values from "
+                                  "Kolada."),
+        "kolada_no_values": lambda: _(
+            "Kolada has no values of %(kpi)s for %(area)s in the last years: the indicator "
+            "keeps the values it had.", kpi=details.get("kpi"), area=details.get("area")),
+        "kolada_missing_years": lambda: _(
+            "Kolada has no value of %(kpi)s for the organisation in %(years)s, though it has "
+            "for the comparisons.", kpi=details.get("kpi"),
+            years=_codes(details.get("years"))),
+        "kolada_area_no_values": lambda: _(
+            "Kolada has no values of %(kpi)s for %(area)s: it is left out of the comparison.",
+            kpi=details.get("kpi"), area=details.get("area")),
+        "kolada_no_links": lambda: _(
+            "No register indicator takes its values from Kolada yet: give one a key figure "
+            "first."),
+        "kolada_no_municipality_code": lambda: _(
+            "The organisation has no municipality code (kommunkod), so Kolada cannot be asked "
+            "for its values."),
+    }
+    if code in messages:
+        return messages[code]()
+    return _("Kolada could not be used (%(reason)s).", reason=code)

@@ -265,3 +265,52 @@ class ApiToken(db.Model):
     def hash_of(secret: str) -> str:
         """The stored form of a token's secret."""
         return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+class ComparisonSettings(db.Model):
+    """Whom a framework's indicators are compared with, and whether it shares its own.
+
+    Register indicators are compared with the organisation's county, Sweden and a Kolada
+    municipality group (e.g. "similar municipalities"); survey indicators with the same
+    public indicators of other organisations' frameworks that share theirs.
+    """
+
+    __tablename__ = "comparison_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_frameworks.id", ondelete="CASCADE"), unique=True)
+    #: Kolada's id of the comparison group (G and digits), its title and members as fetched.
+    group_id: Mapped[str | None] = mapped_column(String(20))
+    group_title: Mapped[str | None] = mapped_column(String(300))
+    group_members: Mapped[list] = mapped_column(MutableList.as_mutable(JSON), default=list)
+    #: Show each member of the group, not only the group's mean.
+    show_members: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Other organisations on the platform may compare with this framework's public
+    #: survey indicators (and only then see theirs).
+    share_survey: Mapped[bool] = mapped_column(default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RegisterComparison(db.Model):
+    """A register indicator's Kolada KPI and the values last fetched for it.
+
+    `areas` is what Kolada answered, kept so that pages never fetch:
+    [{"code", "name", "role": own|county|country|group|member, "values": {year: value}}].
+    """
+
+    __tablename__ = "register_comparisons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"),
+                                              unique=True)
+    kpi: Mapped[str] = mapped_column(String(20))
+    #: T (everyone), K (women) or M (men).
+    gender: Mapped[str] = mapped_column(String(1), default="T", server_default="T")
+    kpi_title: Mapped[str | None] = mapped_column(String(500))
+    areas: Mapped[list] = mapped_column(MutableList.as_mutable(JSON), default=list)
+    #: Why the last fetch failed or what it lacked: [{"code", "details"}].
+    problems: Mapped[list] = mapped_column(MutableList.as_mutable(JSON), default=list)
+    fetched_at: Mapped[datetime | None]
+
+    indicator: Mapped[IndicatorDefinition] = relationship()

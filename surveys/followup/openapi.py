@@ -88,6 +88,36 @@ CHANGE = {
     "assessment": _nullable("string", enum=["improved", "worsened", "unchanged", None]),
     "suppressed": _nullable("string"),
 }
+#: A comparison figure of an indicator (`comparisons` on each indicator entry).
+COMPARISON = {
+    "role": {"type": "string", "enum": ["county", "country", "group", "member", "organisation"],
+             "description": (
+                 "`county`: the municipality's county (region), `country`: Sweden, `group`: "
+                 "the comparison group's unweighted mean, `member`: one of its members "
+                 "(all from Kolada, register indicators); `organisation`: the same public "
+                 "survey indicator of another organisation on the platform that shares it.")},
+    "area_code": _nullable("string", description=(
+        "Kolada's id: a municipality's or a region's four digits (`0000` is Sweden, `0014` "
+        "the region of county 14), a group's G and digits; for an organisation its "
+        "kommunkod.")),
+    "name": {"type": "string"},
+    "year": {"type": "integer"},
+    "value": _nullable("number", description="In the indicator's own unit and scale."),
+    "se": _nullable("number", description="Standard error (survey indicators only)."),
+    "ci_low": _nullable("number", description="95% confidence interval (survey only)."),
+    "ci_high": NUMBER,
+    "n": _nullable("integer", description="Respondents (survey only)."),
+    "difference": {"oneOf": [_object({
+        "value": {"type": "number", "description": "This indicator's value minus this one."},
+        "se": NUMBER, "ci_low": NUMBER, "ci_high": NUMBER, "z": NUMBER,
+        "p_value": _nullable("number", description=(
+            "Two-sided z test of \"no difference\" (independent samples); null for "
+            "register values, which have no sampling error.")),
+        "significant": _nullable("boolean", description="p < 0.05.")}),
+        {"type": "null"}]},
+}
+
+
 def _comparison() -> dict[str, Any]:
     change = {"oneOf": [_ref("Change"), {"type": "null"}]}
     return {"since_previous": change, "since_baseline": change}
@@ -149,6 +179,11 @@ def _schemas() -> dict[str, Any]:
         "register": {"oneOf": [_object({k: _nullable("string") for k in
                                         ("source", "label", "unit", "updated")}),
                                {"type": "null"}]},
+        "comparisons": {"type": "array", "items": _ref("Comparison"), "description": (
+            "The same figure elsewhere, oldest year first: for a register indicator linked "
+            "to Kolada the county, Sweden and the comparison group (as last fetched); for a "
+            "survey indicator other organisations that share theirs, in the same wave "
+            "years. Filtered by `year` like the waves.")},
     }
     wave = {"year": {"type": "integer"}, "wave": {"description": "The wave's label."},
             "source": _nullable("string", description="Register values: their source."),
@@ -174,6 +209,7 @@ def _schemas() -> dict[str, Any]:
                                   "label": LABEL, **ESTIMATE}),
         "Gap": _object(GAP),
         "Change": _object(CHANGE),
+        "Comparison": _object(COMPARISON),
         "Goal": goal,
         "FocusArea": _object({"key": {"type": "string"}, "title": _ref("LocalizedText"),
                               "goals": {"type": "array", "items": _ref("Goal")}}),

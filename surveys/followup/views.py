@@ -41,12 +41,22 @@ from surveys.core.i18n import (
 )
 from surveys.core.roles import ADMINS, ANALYSTS
 from surveys.core.urls import local_path
-from surveys.followup import api_figures, messages, present, queries, report, services
+from surveys.followup import (
+    api_figures,
+    comparisons,
+    messages,
+    present,
+    queries,
+    report,
+    services,
+)
 from surveys.followup import jobs as _report_jobs  # noqa: F401 - registers the PDF job
 from surveys.followup.forms import (
     DIRECTION_LABELS,
     KIND_LABELS,
+    ComparisonForm,
     IndicatorForm,
+    KpiForm,
     LinkIndicatorForm,
     MoveForm,
     NewAreaForm,
@@ -136,6 +146,15 @@ def _cards(framework: Framework, definitions, detail: bool) -> list[present.Card
     return present.cards(framework, queries.series_for(framework, definitions), detail)
 
 
+def _compared_cards(framework: Framework, definitions
+                    ) -> tuple[list[present.Card], dict[str, comparisons.View]]:
+    """Detailed cards and, by indicator key, each one beside its comparisons."""
+    all_series = queries.series_for(framework, definitions)
+    views = comparisons.page_views(framework, all_series,
+                                   comparisons.entries_for(framework, all_series))
+    return present.cards(framework, all_series, True), views
+
+
 # == analysts: /followup/... =================================================================
 
 # -- overview and dashboards ------------------------------------------------------------------
@@ -171,10 +190,10 @@ def area(key: str, slug: str | None = None):
     framework = _framework_or_404(slug)
     focus_area = _focus_area(framework, key)
     problems = [messages.problem_text(p) for p in queries.figure_problems(framework)]
-    cards = _cards(framework, queries.area_indicators(focus_area), detail=True)
+    cards, compared = _compared_cards(framework, queries.area_indicators(focus_area))
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            goal_cards=present.by_goal(focus_area, cards), problems=problems,
-                           public=False)
+                           public=False, comparisons=compared)
 
 
 @roles_required(*ANALYSTS)
@@ -185,9 +204,9 @@ def indicator(indicator_id: int, slug: str | None = None):
     framework = _framework_or_404(slug) if slug is not None else definition.framework
     if definition not in framework.all_indicators():
         abort(404)
-    (card,) = _cards(framework, [definition], detail=True)
+    (card,), compared = _compared_cards(framework, [definition])
     return render_template("followup/indicator.html", framework=framework,
-                           definition=definition, card=card,
+                           definition=definition, card=card, comparisons=compared,
                            kind_label=KIND_LABELS[definition.kind],
                            direction_label=DIRECTION_LABELS[card.direction])
 
@@ -617,6 +636,90 @@ def waves(slug: str | None = None):
     return redirect(framework_url(framework, ".index"))
 
 
+# -- comparisons ------------------------------------------------------------------------------
+def _comparisons_page(framework: Framework, form: ComparisonForm, problems: list[str] = (),
+                      status: int = 200):
+    links = comparisons.register_links(framework)
+    registers = [d for d in framework.indicators if d.kind == "register"]
+    kpi_forms = {}
+    for definition in registers:
+        kpi_form = KpiForm(prefix=f"i{definition.id}", formdata=None)
+        link = links.get(definition.id)
+        if link is not None:
+            kpi_form.kpi.data, kpi_form.gender.data = link.kpi, link.gender
+        kpi_forms[definition.id] = kpi_form
+    fetch_problems = {i: [messages.comparison_problem(p["code"], p["details"])
+                          for p in link.problems] for i, link in links.items()}
+    return render_template(
+        "followup/comparisons.html", framework=framework, form=form, problems=problems,
+        settings=comparisons.settings_of(framework), registers=registers, links=links,
+        kpi_forms=kpi_forms, fetch_problems=fetch_problems,
+        municipality_code=framework.organisation.municipality_code), status
+
+
+def _comparison_form(framework: Framework) -> ComparisonForm:
+    """The comparison settings as saved, to show."""
+    form = ComparisonForm(formdata=None)
+    settings = comparisons.settings_of(framework)
+    if settings is not None:
+        form.group_id.data = settings.group_id
+        form.show_members.data = settings.show_members
+        form.share_survey.data = settings.share_survey
+    return form
+
+
+@roles_required(*ANALYSTS)
+def comparisons_page(slug: str | None = None):
+    """The comparison group, sharing, each register indicator's Kolada key figure."""
+    framework = _framework_or_404(slug)
+    form = ComparisonForm() if request.method == "POST" else _comparison_form(framework)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _comparisons_page(framework, form, status=400)
+        try:
+            comparisons.save_settings(framework, form.group_id.data, form.show_members.data,
+                                      form.share_survey.data)
+        except comparisons.ComparisonError as error:
+            return _comparisons_page(framework, form, [messages.comparison_problem(
+                error.code, error.details)], 400)
+        flash(_("The comparison settings were saved."))
+        return redirect(framework_url(framework, ".comparisons_page"), 303)
+    return _comparisons_page(framework, form)
+
+
+@roles_required(*ANALYSTS)
+def comparison_kpi(indicator_id: int, slug: str | None = None):
+    """Take a register indicator's values from a Kolada key figure (empty: stop)."""
+    framework = _framework_or_404(slug)
+    definition = _indicator(indicator_id)
+    if definition.framework_id != framework.id or definition.kind != "register":
+        abort(404)
+    kpi_form = KpiForm(prefix=f"i{definition.id}")
+    problems = [str(e) for errors in kpi_form.errors.values() for e in errors] if (
+        not kpi_form.validate_on_submit()) else []
+    if not problems:
+        try:
+            comparisons.set_kpi(definition, kpi_form.kpi.data, kpi_form.gender.data)
+        except comparisons.ComparisonError as error:
+            problems = [messages.comparison_problem(error.code, error.details)]
+    if problems:
+        return _comparisons_page(framework, _comparison_form(framework), problems, 400)
+    flash(_("The key figure was saved. Fetch from Kolada to get its values."))
+    return redirect(framework_url(framework, ".comparisons_page"), 303)
+
+
+@roles_required(*ANALYSTS)
+def fetch_comparisons(slug: str | None = None):
+    """Fetch every linked key figure from Kolada now (the only way a page fetches)."""
+    framework = _framework_or_404(slug)
+    problems = comparisons.fetch_kolada(framework, comparisons.client(current_app.config))
+    for problem in problems:
+        flash(messages.comparison_problem(problem.code, problem.details))
+    if not problems:
+        flash(_("The comparisons were fetched from Kolada."))
+    return redirect(framework_url(framework, ".comparisons_page"), 303)
+
+
 # -- API tokens (admins) ----------------------------------------------------------------------
 def _tokens_page(form: TokenForm, secret: str | None = None, created: ApiToken | None = None,
                  status: int = 200):
@@ -746,10 +849,11 @@ def public_area(slug: str, key: str):
     """One focus area's public indicators."""
     framework = _public_framework(slug)
     focus_area = _focus_area(framework, key)
-    cards = _cards(framework, queries.area_indicators(focus_area, public_only=True), detail=True)
+    cards, compared = _compared_cards(framework,
+                                      queries.area_indicators(focus_area, public_only=True))
     return render_template("followup/area.html", framework=framework, area=focus_area,
                            goal_cards=present.by_goal(focus_area, cards), problems=[],
-                           public=True,
+                           public=True, comparisons=compared,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
 
 
@@ -970,8 +1074,10 @@ def indicator_list(slug: str):
     framework, access = _api_framework(slug)
     view = _view(framework)
     all_series = _series(framework, _chosen(_visible(framework, access)))
-    return jsonify({**api_figures.framework_head(framework, access),
-                    "indicators": [api_figures.indicator_json(s, view) for s in all_series]})
+    compared = comparisons.entries_for(framework, all_series)
+    return jsonify({**api_figures.framework_head(framework, access), "indicators": [
+        api_figures.indicator_json(s, view, comparisons=compared.get(s.definition.key, ()))
+        for s in all_series]})
 
 
 def indicator_csv(slug: str):
@@ -998,8 +1104,10 @@ def indicator_detail(slug: str, key: str):
             "The framework has no indicator with this key that you may see."))
     view = _view(framework)
     (series,) = _series(framework, [definition])
+    compared = comparisons.entries_for(framework, [series]).get(definition.key, ())
     return jsonify({**api_figures.framework_head(framework, access),
-                    "indicator": api_figures.indicator_json(series, view, detail=True)})
+                    "indicator": api_figures.indicator_json(series, view, detail=True,
+                                                            comparisons=compared)})
 
 
 def api_unknown(anything: str):

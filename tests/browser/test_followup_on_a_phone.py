@@ -4,12 +4,10 @@ language (they are resident pages), the analyst's pages in Swedish and Arabic.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from surveys.extensions import db
-from surveys.followup.models import Framework
 from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
+from tests.support.analysis import demo_framework
 from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -19,7 +17,7 @@ pytestmark = pytest.mark.browser
 def demo(app, restore_demo):
     restore_demo(respondents=500)
     with app.app_context():
-        framework = db.session.scalar(select(Framework).where(Framework.is_default))
+        framework = demo_framework()
         return {"slug": framework.slug, "areas": [a.key for a in framework.focus_areas],
                 "ids": {i.key: i.id for i in framework.indicators}}
 
@@ -99,3 +97,31 @@ def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programm
         for width in (360, 1280):
             phone.set_viewport_size({"width": width, "height": 800})
             assert axe_violations(phone) == [], (lang, width)
+
+
+def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
+    """The comparison settings and the dashboards with comparisons (the register indicator
+    beside Kolada's areas, trust beside the sharing neighbour), Swedish and Arabic."""
+    phone.goto(f"{live_server.url}/login")
+    phone.locator('[name="email"]').fill("analyst@exempelby.se")
+    phone.locator('[name="password"]').fill("demo-analyst-2026")
+    with phone.expect_navigation():
+        phone.locator('form button[type="submit"]').click()
+    pages = ["/followup/comparisons", "/followup/areas/work", "/followup/areas/inclusion_trust"]
+    indicator = f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}"
+    for lang in ("sv", "ar"):
+        # the indicator's page shows its key (not text in a language): axe alone
+        assert phone.goto(f"{live_server.url}{indicator}?lang={lang}").status == 200
+        assert phone.locator("svg.compare-chart").count() == 1
+        for width in (360, 1280):
+            phone.set_viewport_size({"width": width, "height": 800})
+            assert axe_violations(phone) == [], (lang, indicator, width)
+        phone.set_viewport_size({"width": 360, "height": 740})
+        for path in pages:
+            response = phone.goto(f"{live_server.url}{path}?lang={lang}")
+            assert response.status == 200, (lang, path)
+            if path != pages[0]:
+                assert phone.locator("svg.compare-chart").count() >= 1, (lang, path)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
+            check_page(phone, lang, f"{path}?lang={lang}")
+            phone.set_viewport_size({"width": 360, "height": 740})

@@ -26,9 +26,10 @@ from surveys.core.roles import Role
 from surveys.extensions import db, limiter
 from surveys.followup import queries, services
 from surveys.followup.api_figures import CSV_COLUMNS
-from surveys.followup.models import ApiToken, Framework
+from surveys.followup.models import ApiToken
 from surveys.followup.services import create_token, revoke
 from surveys.followup.values import IndicatorSeries
+from tests.support.analysis import demo_framework
 from tests.conftest import app_config
 
 from .conftest import demo_database
@@ -53,7 +54,7 @@ def demo(request):
 
 def _prepare(app) -> SimpleNamespace:
     """Hide two indicators, tighten the rules, make the tokens."""
-    framework = db.session.scalar(select(Framework).where(Framework.is_default))
+    framework = demo_framework()
     for definition in framework.indicators:
         definition.public = definition.key not in HIDDEN
     framework.min_group_size = MIN_GROUP_SIZE
@@ -78,7 +79,7 @@ def bearer(secret: str) -> dict[str, str]:
 
 def demo_series(demo) -> dict[str, IndicatorSeries]:
     """What the dashboard reads: `queries.series_for` over every indicator."""
-    framework = db.session.scalar(select(Framework).where(Framework.is_default))
+    framework = demo_framework()
     return {s.definition.key: s for s in queries.series_for(framework)}
 
 

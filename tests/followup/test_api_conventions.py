@@ -11,10 +11,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from surveys.extensions import db
-from surveys.followup.models import Framework
+
+from tests.support.analysis import demo_framework
 
 from .conftest import demo_database
 
@@ -27,7 +28,7 @@ EXAMPLES = 10
 def demo(request):
     with demo_database(request, "conventions") as app:
         with app.app_context():
-            framework = db.session.scalar(select(Framework))
+            framework = demo_framework()
             app.config["DEMO"] = {"slug": framework.slug,
                                   "years": [w.year for w in framework.waves],
                                   "groupings": list(framework.groupings)}

@@ -25,6 +25,7 @@ from surveys.runs.queries import approved_run, reproduce
 from surveys.survey.models import Answer, Question
 from surveys.survey.questions import DONT_KNOW
 
+from tests.support.analysis import demo_framework
 from .conftest import demo_database
 
 
@@ -37,7 +38,7 @@ def demo(request):
 def db_framework() -> Framework:
     from surveys.extensions import db
 
-    return db.session.scalar(select(Framework).where(Framework.is_default))
+    return demo_framework()
 
 
 def answers_of(survey_id: int, key: str) -> dict[int, object]:

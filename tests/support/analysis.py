@@ -131,3 +131,15 @@ def stored_run(app, run_id: int) -> dict:
     with app.app_context():
         run = db.session.get(WeightingRun, run_id)
         return {c.name: getattr(run, c.name) for c in WeightingRun.__table__.columns}
+
+
+def demo_framework():
+    """The demo organisation's default framework (the demo's neighbour has one too)."""
+    from sqlalchemy import select
+
+    from surveys.auth.models import Organisation
+    from surveys.extensions import db
+    from surveys.followup.models import Framework
+
+    return db.session.scalar(select(Framework).join(Organisation).where(
+        Organisation.name == "Exempelby kommun", Framework.is_default))
