@@ -35,10 +35,14 @@ CASES = {
     "followup.report": ({}, 200, None),
     "followup.report_pdf": ({}, None, 303),
     "followup.report_docx": ({}, None, 303),
+    "followup.comparisons_page": ({"group_id": "", "share_survey": "y"}, 200, 303),
+    "followup.comparison_kpi": ({"i{register}-kpi": "", "i{register}-gender": "T"}, None, 303),
+    "followup.fetch_comparisons": ({}, None, 303),
 }
 #: What these routes could change.
 TABLES = ("indicator_frameworks", "focus_areas", "goals", "goal_indicators", "indicators",
-          "indicator_waves", "indicator_values", "jobs", "audit_events")
+          "indicator_waves", "indicator_values", "jobs", "audit_events", "comparison_settings",
+          "register_comparisons")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +56,13 @@ def demo(request):
             db.session.add_all([other, user])
             db.session.flush()
             services.create_from_template(other)  # the other has a framework of its own
+            # a register indicator of the programme's own, for its comparison settings
+            programme = db.session.scalar(select(Framework).where(
+                Framework.organisation_id != other.id, Framework.is_default.is_(False)))
+            services.add_indicator(
+                programme, "sysselsattning_register", title={"sv": "Sysselsättning"},
+                description={}, goal=programme.focus_areas[0].goals[0], public=False,
+                definition={"kind": "register", "unit": "percent", "direction": "higher"})
             db.session.commit()
         yield app
 
@@ -89,7 +100,9 @@ def test_another_organisation_gets_404_everywhere_and_changes_nothing(demo):
         wave = programme.waves[-1]
         area = programme.focus_areas[-1]
         ids = {"slug": programme.slug, "key": area.key, "survey": wave.survey_id,
-               "year": wave.year, "indicator_id": programme.all_indicators()[0].id}
+               "year": wave.year, "indicator_id": programme.all_indicators()[0].id,
+               "register": next(i.id for i in programme.indicators if i.key ==
+                                "sysselsattning_register")}
     owner = client_of(demo, email(Role.analyst), PASSWORDS[Role.analyst])
     other = client_of(demo, OTHER_EMAIL, OTHER_PASSWORD)
     routes = framework_routes(demo)
@@ -97,8 +110,10 @@ def test_another_organisation_gets_404_everywhere_and_changes_nothing(demo):
         with demo.test_request_context():
             rule = next(demo.url_map.iter_rules(endpoint))
             assert rule.rule.startswith("/followup/f/"), endpoint
-            url = url_for(endpoint, **{k: ids[k] for k in rule.arguments})
-        form = {k: v.format(**ids) for k, v in data.items()}
+            url = url_for(endpoint, **{k: ids["register" if endpoint == "followup.comparison_kpi"
+                                            and k == "indicator_id" else k]
+                                       for k in rule.arguments})
+        form = {k.format(**ids): v.format(**ids) for k, v in data.items()}
         for method in sorted(routes[endpoint]):
             before = snapshot(demo)
             sent = other.get(url) if method == "GET" else other.post_form(url, form)

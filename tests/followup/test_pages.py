@@ -446,26 +446,15 @@ def test_figures_that_cannot_be_recomputed_are_withdrawn_not_left_standing(app, 
         assert {p.code for p in problems} == {"gap_of_group_with_itself"}
         assert all(s.waves == [] for s in queries.series_for(framework)
                    if s.definition.kind != "register")
-<<<<<<< HEAD
-        # (the programme's own waves keep their figures: its rules did not change)
-        stored = db.session.scalars(select(IndicatorValue).join(Wave).where(
-            Wave.framework_id == framework.id)).all()
-=======
         # the framework's own figures (the demo's neighbour keeps its own)
         own = select(IndicatorValue).join(Wave).where(Wave.framework_id == framework.id)
         stored = db.session.scalars(own).all()
->>>>>>> kolada
         assert stored and all(v.result is None and v.problem for v in stored)
         db.session.commit()
         # remembered: a second refresh reports the problems without recomputing
         fingerprints = {v.id: v.computed_at for v in stored}
         assert {p.code for p in services.refresh(framework)} == {"gap_of_group_with_itself"}
-<<<<<<< HEAD
-        assert {v.id: v.computed_at for v in db.session.scalars(select(IndicatorValue).join(
-            Wave).where(Wave.framework_id == framework.id))} == fingerprints
-=======
         assert {v.id: v.computed_at for v in db.session.scalars(own)} == fingerprints
->>>>>>> kolada
     page = text(analyst.get(f"/indicators/{demo['slug']}/inclusion_trust?lang=en"))
     assert "No figures yet." in page
 
