@@ -77,10 +77,12 @@ add_rules(
     # disclosure rules, groupings, gaps, the public page; which survey is which year's wave
     ("/settings", "settings", views.settings, BOTH),
     ("/waves", "waves", views.waves, POST),
-    # -- the yearly report (?year=&lang=): the page, the PDF
+    # -- the yearly report (?year=&lang=&audience=staff|residents): the page, the PDF, DOCX
     ("/report", "report", views.report_page, GET),
     ("/report.pdf", "report_pdf", views.report_pdf, POST),
     ("/report.docx", "report_docx", views.report_docx, POST),
+    # a focus area's plain-language summary that opens the report (?year=&lang=); POST saves
+    ("/areas/<key>/summary", "area_summary", views.area_summary, BOTH),
     # -- API tokens (admins): the organisation's tokens, POST creates one; revoke one
     ("/tokens/", "tokens", views.tokens, BOTH),
     ("/tokens/<int:token_id>/revoke", "revoke_token", views.revoke_token, POST),
@@ -91,6 +93,8 @@ add_rules(
     # public: the focus areas; one focus area's indicators
     ("/<slug>", "public_index", views.public_index, GET),
     ("/<slug>/<key>", "public_area", views.public_area, GET),
+    # the yearly report's version for residents (?year=&lang=)
+    ("/<slug>/yearly-report", "public_report", views.public_report, GET),
 )
 
 ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]
