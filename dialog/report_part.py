@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from dialog import queries, translated
 from dialog.models import Event, EventStatus
 from surveys.actions.queries import linked_targets
-from surveys.core.i18n import LANGUAGES
+from surveys.core.i18n import LANGUAGES, localized
 from surveys.followup.models import FocusArea, Framework, Goal
 from surveys.followup.report_parts import EventEvidence, Said, register
 
@@ -57,7 +57,7 @@ def residents_said(framework: Framework, area: FocusArea, goals: list[Goal], yea
             continue
         participants = queries.participant_count(event.id)
         out.append(EventEvidence(
-            title=event.text("title", lang),
+            title=localized(event.title, lang, event.default_language),
             when=format_date(held, "long"),
             participants=ngettext("%(num)s participant", "%(num)s participants",
                                   participants),

@@ -15,7 +15,7 @@ from flask_babel import format_date
 from surveys.actions.forms import STATUS_LABELS
 from surveys.actions.models import Action, ActionStatus
 from surveys.actions.queries import actions_of_goals
-from surveys.core.i18n import tr_text
+from surveys.core.i18n import localized, tr
 from surveys.followup.models import Framework, Goal
 from surveys.followup.report_parts import ActionLine, GoalActions, register
 
@@ -25,8 +25,8 @@ def _line(action: Action, year_end: date) -> ActionLine:
     update = next((u for u in action.updates if u.on_date <= year_end), None)
     status = update.status if update is not None else ActionStatus.planned
     return ActionLine(
-        title=tr_text(action.title) or next(iter(action.title.values()), ""),
-        unit=action.unit.name, status=str(STATUS_LABELS[status]), status_code=status.value,
+        title=tr(action.title), unit=localized({"sv": action.unit.name}, "sv"),
+        status=str(STATUS_LABELS[status]), status_code=status.value,
         since=format_date(update.on_date, "long") if update is not None else "",
         comment=update.comment if update is not None else "")
 
@@ -40,7 +40,7 @@ def goal_actions(framework: Framework, goals: list[Goal], year: int) -> list[Goa
         listed = [_line(a, year_end) for a in by_goal.get(goal.id, [])
                   if a.starts_on <= year_end and (a.ends_on is None or a.ends_on >= year_start)]
         if listed:
-            out.append(GoalActions(goal.id, tr_text(goal.title), listed))
+            out.append(GoalActions(goal.id, tr(goal.title), listed))
     return out
 
 

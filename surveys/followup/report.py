@@ -37,7 +37,7 @@ from flask import g, render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.fieldwork.summary import response_rate_sentence
@@ -181,7 +181,7 @@ class PlainIndicator:
     """An indicator in the residents' version: words instead of method terms."""
 
     key: str
-    title: str
+    title: Markup
     year: str
     value: str
     #: "between 45 and 51 %", or "" without an interval.
@@ -423,7 +423,7 @@ def _plain(series: IndicatorSeries, card: present.Card,
     if finding is not None and finding.overall is not None:
         change = summary_draft.change_sentence(card.title_text, finding.overall)
     return PlainIndicator(
-        key=card.key, title=card.title_text,
+        key=card.key, title=card.title,
         year=str(card.latest_year) if card.latest_year else "–",
         value=card.latest.value if card.latest else "–",
         between=between, change=change, status=card.status, note=note)

@@ -184,8 +184,9 @@ class ReportDocument:
             for a in block.actions:
                 status = a.status + (f" ({_('since %(date)s', date=a.since)})" if a.since
                                      else "")
-                rows.append([a.title, a.unit, status] + ([] if residents else [a.comment]))
-            self.table(header, rows, f"{_('Goal:')} {block.goal}")
+                rows.append([plain(a.title), plain(a.unit), status]
+                            + ([] if residents else [a.comment]))
+            self.table(header, rows, f"{_('Goal:')} {plain(block.goal)}")
 
     def _said(self, area: AreaSection) -> None:
         self.heading(_("What residents said"), 2)
@@ -193,7 +194,7 @@ class ReportDocument:
             self.paragraph(_("No published dialogue event this year was about this focus "
                              "area."))
         for event in area.said:
-            self.heading(event.title, 3)
+            self.heading(plain(event.title), 3)
             self.paragraph(f"{event.when} · {event.participants} · {event.reason}")
             for said in event.statements:
                 text = f"“{said.text}” – {said.agreement}"
@@ -207,7 +208,7 @@ class ReportDocument:
         if not area.plain:
             self.paragraph(_("No public indicators in this focus area."))
         for p in area.plain:
-            self.heading(p.title, 3)
+            self.heading(plain(p.title), 3)
             line = f"{p.value} ({p.year})"
             if p.between:
                 line += " – " + _("very probably %(between)s", between=p.between)

@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 
 @dataclass
 class ActionLine:
-    """One action as the report lists it, with its status at the end of the report year."""
+    """One action as the report lists it, with its status at the end of the report year.
+    Texts that fall back to another language are marked with it (`localized`)."""
 
-    title: str
-    unit: str
+    title: Markup
+    unit: Markup
     status: str
     #: "planned", "started", "done" or "stopped".
     status_code: str
@@ -34,7 +37,7 @@ class GoalActions:
     """The actions serving one goal (or one of its sub-goals)."""
 
     goal_id: int
-    goal: str
+    goal: Markup
     actions: list[ActionLine]
 
 
@@ -56,7 +59,8 @@ class Said:
 class EventEvidence:
     """A published dialogue event on the area's goals or the area itself."""
 
-    title: str
+    #: In the report's language, else in the event's own, marked with it.
+    title: Markup
     when: str
     participants: str
     #: Why it is listed: linked to an action on a goal, or held on the focus area.

@@ -184,7 +184,7 @@ def test_only_analysts_and_admins_write_summaries(demo, role):
 def test_an_unknown_year_or_language_gets_a_clear_refusal(demo, query, status):
     analyst = demo_user(demo, Role.analyst)
     assert analyst.get(f"/followup/areas/work/summary?{query}").status_code == status
-    assert analyst.get(f"/followup/areas/no_such_area/summary?lang=sv").status_code == 404
+    assert analyst.get("/followup/areas/no_such_area/summary?lang=sv").status_code == 404
 
 
 def test_another_organisation_writes_into_its_own_framework_only(demo):
