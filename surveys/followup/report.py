@@ -572,10 +572,10 @@ def visible_text(html: str) -> str:
 
 
 def report_text(report: Report) -> str:
-    """The words the report prints in its own language (titles, goals, areas)."""
+    """The words the report prints in its own language (titles, summaries, goals, areas)."""
     parts = [report.title, report.organisation]
     for area in report.areas:
-        parts.append(area.title)
+        parts += [area.title, *area.summary.paragraphs]
         stack = list(area.goals)
         while stack:
             goal = stack.pop()
