@@ -197,7 +197,7 @@ class AreaSection:
     key: str
     title: str
     goals: list[GoalSection]
-    summary: AreaText = field(default_factory=lambda: AreaText([], False))
+    summary: AreaText
     actions: list[GoalActions] = field(default_factory=list)
     said: list[EventEvidence] = field(default_factory=list)
     plain: list[PlainIndicator] = field(default_factory=list)
@@ -357,12 +357,10 @@ def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | Non
         updated=stored.get("updated") or "")
 
 
-def area_draft(framework: Framework, area: FocusArea, year: int,
-               public_only: bool = False) -> str:
+def area_draft(framework: Framework, area: FocusArea, year: int) -> str:
     """The draft summary of a focus area for `year`'s report, in the current language."""
     series = [s for s in series_until(framework, year)
-              if s.definition.goal.focus_area_id == area.id
-              and (s.definition.public or not public_only)]
+              if s.definition.goal.focus_area_id == area.id]
     return summary_draft.draft(series, present.option_labels(framework))
 
 
@@ -455,7 +453,6 @@ def build_report(framework: Framework, year: int | None = None,
         summary.append((tr(area.title), [_summary_row(*by_key[k]) for k in keys]))
         goals = list(area.goals)
         text = saved.get(area.id)
-        found = summary_draft.findings(area_series)
         section = AreaSection(
             area.key, tr(area.title),
             [] if residents else [_goal_section(goal, goals, cards)
@@ -465,6 +462,7 @@ def build_report(framework: Framework, year: int | None = None,
             actions=goal_actions(framework, goals, year),
             said=residents_said(framework, area, goals, year))
         if residents:
+            found = summary_draft.findings(area_series)
             section.plain = [_plain(by_key[k][0], by_key[k][1], found.get(k)) for k in keys]
         areas.append(section)
     registers = [r for s in series if s.definition.kind == "register"
