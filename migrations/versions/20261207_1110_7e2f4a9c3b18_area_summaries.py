@@ -3,7 +3,7 @@
 An analyst's plain-language summary of a focus area, per report year and language.
 
 Revision ID: 7e2f4a9c3b18
-Revises: e4b7a2c9d013
+Revises: daa27706645a
 Create Date: 2026-12-07 11:10:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7e2f4a9c3b18'
-down_revision = 'e4b7a2c9d013'
+down_revision = 'daa27706645a'
 branch_labels = None
 depends_on = None
 
