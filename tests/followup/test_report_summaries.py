@@ -99,11 +99,12 @@ def test_actions_and_what_residents_said_appear_under_their_area(demo):
     assert "Bridge builders in social services" in {a.title for a in lines}
     assert {a.status for a in lines} <= {"Planned", "Started", "Done", "Stopped"}
     events = areas["inclusion_trust"].said
-    assert [e.reason for e in events] == ["Held on this focus area"]
-    statements = events[0].statements
-    assert 0 < len(statements) <= 3
+    assert "Held on this focus area" in [e.reason for e in events]  # the evening in the park
+    assert {e.reason for e in events} <= {"Held on this focus area",
+                                          "An action on this area's goals answers it"}
+    statements = [s for e in events for s in e.statements]
+    assert statements and all(len(e.statements) <= 3 for e in events)
     assert all(re.fullmatch(r"\d+ of \d+ who voted agreed", s.agreement) for s in statements)
-    assert areas["work"].said == []
 
 
 # -- saving a summary ------------------------------------------------------------------------
