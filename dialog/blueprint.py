@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from dialog import action_links as _action_links  # noqa: F401 - registers events as links
+from dialog import report_part as _report_part  # noqa: F401 - what residents said, in reports
 from dialog import views
 from surveys.core.urls import BOTH, GET, POST, add_rules
 

@@ -58,7 +58,8 @@ def fill_source_catalog(lang: str = "en") -> None:
         write_po(handle, catalog, width=76)
 
 
-def write_report(organisation_name: str, year: int | None, lang: str, out: Path) -> None:
+def write_report(organisation_name: str, year: int | None, lang: str, out: Path,
+                 audience: str = "staff") -> None:
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
     from surveys.followup.queries import framework_of
@@ -89,10 +90,10 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path)
     if extension == "docx":
         from surveys.followup.report_docx import render_report_docx
 
-        out.write_bytes(render_report_docx(framework, year, lang))
+        out.write_bytes(render_report_docx(framework, year, lang, audience))
         click.echo(f"Wrote the {year} report of {organisation_name} ({lang}) to {out}.")
         return
-    html = report.render_report_html(framework, year, lang)
+    html = report.render_report_html(framework, year, lang, audience=audience)
     if extension == "pdf":
         out.write_bytes(report.html_to_pdf(html))
     else:
@@ -179,9 +180,12 @@ def init_app(app: Flask) -> None:
     @click.option("--lang", default="sv", show_default=True, help="The report's language.")
     @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
                   help="The file to write: .pdf, .docx or .html.")
-    def report_command(organisation: str, year: int | None, lang: str, out: str) -> None:
+    @click.option("--audience", type=click.Choice(["staff", "residents"]), default="staff",
+                  show_default=True, help="For staff, or the shorter version for residents.")
+    def report_command(organisation: str, year: int | None, lang: str, out: str,
+                       audience: str) -> None:
         """Write the yearly follow-up report of an organisation as PDF, DOCX or HTML."""
-        write_report(organisation, year, lang, Path(out))
+        write_report(organisation, year, lang, Path(out), audience)
 
     @app.cli.group()
     def kolada() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from surveys.actions import report_part as _report_part  # noqa: F401 - the report's actions
 from surveys.actions import views
 from surveys.core.urls import BOTH, GET, POST, add_rules
 

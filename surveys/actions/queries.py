@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from surveys.actions.links import KINDS
 from surveys.actions.models import (
     Action,
+    ActionLink,
     ActionStatus,
     Unit,
     UnitKind,
@@ -72,6 +73,27 @@ def actions(organisation_id: int, unit_ids: Iterable[int] | None = None,
     if goal_id is not None:
         query = query.join(action_goals).where(action_goals.c.goal_id == goal_id)
     return list(db.session.scalars(query.order_by(Action.starts_on, Action.id)))
+
+
+def actions_of_goals(organisation_id: int, goal_ids: list[int]) -> dict[int, list[Action]]:
+    """The organisation's actions serving each of these goals, by start date."""
+    rows = db.session.execute(
+        select(action_goals.c.goal_id, Action).join(Action, Action.id == action_goals.c.action_id)
+        .where(Action.organisation_id == organisation_id, action_goals.c.goal_id.in_(goal_ids))
+        .order_by(Action.starts_on, Action.id))
+    out: dict[int, list[Action]] = {}
+    for goal_id, action in rows:
+        out.setdefault(goal_id, []).append(action)
+    return out
+
+
+def linked_targets(organisation_id: int, goal_ids: list[int], kind: str) -> set[int]:
+    """The ids of things of `kind` that the organisation's actions on these goals answer."""
+    return set(db.session.scalars(
+        select(ActionLink.target_id).join(Action, Action.id == ActionLink.action_id)
+        .join(action_goals, action_goals.c.action_id == Action.id)
+        .where(Action.organisation_id == organisation_id, ActionLink.kind == kind,
+               action_goals.c.goal_id.in_(goal_ids))))
 
 
 def links_of(action: Action) -> dict[str, list[tuple[str, str | None]]]:

@@ -47,6 +47,7 @@ add_rules(
     ("/f/<slug>/report", "report", views.report_page, GET),
     ("/f/<slug>/report.pdf", "report_pdf", views.report_pdf, POST),
     ("/f/<slug>/report.docx", "report_docx", views.report_docx, POST),
+    ("/f/<slug>/areas/<key>/summary", "area_summary", views.area_summary, BOTH),
     ("/f/<slug>/comparisons", "comparisons_page", views.comparisons_page, BOTH),
     ("/f/<slug>/comparisons/indicators/<int:indicator_id>", "comparison_kpi",
      views.comparison_kpi, POST),
@@ -104,10 +105,12 @@ add_rules(
     ("/comparisons/indicators/<int:indicator_id>", "comparison_kpi", views.comparison_kpi,
      POST),
     ("/comparisons/fetch", "fetch_comparisons", views.fetch_comparisons, POST),
-    # -- the yearly report (?year=&lang=): the page, the PDF
+    # -- the yearly report (?year=&lang=&audience=staff|residents): the page, the PDF, DOCX
     ("/report", "report", views.report_page, GET),
     ("/report.pdf", "report_pdf", views.report_pdf, POST),
     ("/report.docx", "report_docx", views.report_docx, POST),
+    # a focus area's plain-language summary that opens the report (?year=&lang=); POST saves
+    ("/areas/<key>/summary", "area_summary", views.area_summary, BOTH),
     # -- API tokens (admins): the organisation's tokens, POST creates one; revoke one
     ("/tokens/", "tokens", views.tokens, BOTH),
     ("/tokens/<int:token_id>/revoke", "revoke_token", views.revoke_token, POST),
@@ -118,6 +121,8 @@ add_rules(
     # public: the focus areas; one focus area's indicators
     ("/<slug>", "public_index", views.public_index, GET),
     ("/<slug>/<key>", "public_area", views.public_area, GET),
+    # the yearly report's version for residents (?year=&lang=)
+    ("/<slug>/yearly-report", "public_report", views.public_report, GET),
 )
 
 ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]

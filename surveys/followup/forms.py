@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from surveys.core.forms import NumberField, choices
 from surveys.core.i18n import LANGUAGES, tr_text
 from surveys.followup import messages
-from surveys.followup.models import KEY_RE, SLUG_RE, Framework
+from surveys.followup.models import KEY_RE, SLUG_RE, SUMMARY_MAX_LENGTH, Framework
 from surveys.followup.queries import goal_tree
 from surveys.followup.services import FrameworkError
 from surveys.indicators import (
@@ -387,3 +387,16 @@ class KpiForm(FlaskForm):
         description=_l("Empty: the values come from an imported file."))
     gender = SelectField(_l("Whom"), choices=choices([("T", _l("Everyone")), ("K", _l("Women")),
                                                       ("M", _l("Men"))]), default="T")
+class AreaSummaryForm(FlaskForm):
+    """A focus area's plain-language summary for one report year and language."""
+
+    text = TextAreaField(
+        _l("Summary"),
+        filters=[lambda text: text.replace("\r\n", "\n").strip() if text else text],
+        validators=[DataRequired(_l("Write the summary, or start again from the draft.")),
+                    Length(max=SUMMARY_MAX_LENGTH, message=_l(
+                        "The summary is %(length)d characters long; it can be at most "
+                        "%(max)d. Shorten it: nothing was saved yet."))],
+        description=_l("What improved, what worsened, for whom, and how sure we are. Leave a "
+                       "blank line between paragraphs. The version for residents shows this "
+                       "text too."))

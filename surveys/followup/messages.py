@@ -33,6 +33,8 @@ def framework_error(code: str, details: Mapping[str, Any]) -> str:
         "area_in_use": lambda: _(
             "Only a focus area without goals can be deleted. Move or archive its goals "
             "first."),
+        "area_has_summaries": lambda: _(
+            "This focus area has written report summaries, so it is kept. Rename it instead."),
         "unknown_indicator": lambda: _("Choose one of the organisation's indicators."),
         "title_required": lambda: _("Write the title in Swedish."),
         "public_needs_translations": lambda: _(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
     func,
@@ -42,6 +43,8 @@ DEFAULT_GAPS = [["born", "utrikes", "inrikes"], ["gender", "kvinna", "man"]]
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 #: An indicator's stable key in the API and exports.
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: Most characters of an area's plain-language summary (about two pages).
+SUMMARY_MAX_LENGTH = 6000
 #: What `secrets.token_urlsafe` produces; anything else cannot be one of our tokens.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 
@@ -240,6 +243,29 @@ class IndicatorValue(db.Model):
     #: Why not, as {"code", "details"} (a question the wave lacks, an invalid gap, ...).
     problem: Mapped[dict | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AreaSummary(db.Model):
+    """An analyst's plain-language summary of a focus area in one year's report, in one
+    language: the report opens the area with it."""
+
+    __tablename__ = "area_summaries"
+    __table_args__ = (UniqueConstraint("focus_area_id", "year", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(
+        ForeignKey("focus_areas.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    #: A content language code (`surveys.core.i18n.LANGUAGES`), also "sv-ll".
+    language: Mapped[str] = mapped_column(String(10))
+    #: Plain text; paragraphs are separated by blank lines.
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    focus_area: Mapped[FocusArea] = relationship()
+    updated_by: Mapped[User | None] = relationship()
 
 
 class ApiToken(db.Model):

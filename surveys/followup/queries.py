@@ -11,6 +11,7 @@ from surveys.extensions import db
 from surveys.followup.models import (
     TOKEN_RE,
     ApiToken,
+    AreaSummary,
     FocusArea,
     Framework,
     Goal,
@@ -35,6 +36,27 @@ def framework_of(organisation_id: int) -> Framework | None:
     """The organisation's default framework (the follow-up's first addresses), if any."""
     return db.session.scalar(select(Framework).where(
         Framework.organisation_id == organisation_id, Framework.is_default))
+
+
+def area_summary(area_id: int, year: int, language: str) -> AreaSummary | None:
+    """The analyst's summary of a focus area for one year's report in one language."""
+    return db.session.scalar(select(AreaSummary).where(
+        AreaSummary.focus_area_id == area_id, AreaSummary.year == year,
+        AreaSummary.language == language))
+
+
+def area_summaries(framework: Framework, year: int, language: str) -> dict[int, AreaSummary]:
+    """The saved summaries of the framework's focus areas for a year and language, by area."""
+    return {s.focus_area_id: s for s in db.session.scalars(
+        select(AreaSummary).join(FocusArea).where(
+            FocusArea.framework_id == framework.id, AreaSummary.year == year,
+            AreaSummary.language == language))}
+
+
+def summary_count(area: FocusArea) -> int:
+    """How many summaries have been written for the focus area (any year and language)."""
+    return db.session.scalar(select(func.count(AreaSummary.id)).where(
+        AreaSummary.focus_area_id == area.id)) or 0
 
 
 def organisation_frameworks(organisation_id: int, archived: bool = False) -> list[Framework]:

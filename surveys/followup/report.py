@@ -1,10 +1,17 @@
-"""The yearly follow-up report for the council: its content, as HTML and as PDF.
+"""The yearly follow-up report: its content, as HTML and as PDF.
 
-`build_report` gathers what the report says for one framework and year: a summary table
-of every indicator, each focus area's goals with the indicators' full cards (the same
-`present.card` the dashboard shows, computed from the waves up to that year only), and a
-method section per wave (responses, the approved weighting run, its design effect) with
-the disclosure rules in words.
+`build_report` gathers what the report says for one framework and year. It opens with
+each focus area's plain-language summary (the analyst's saved text in the report's
+language, else the draft `summary_draft` makes from the figures) and a table of every
+indicator; then, per focus area, the actions serving its goals with their status, what
+residents said at dialogue events (both from `report_parts` providers), and the goals with
+the indicators' full cards (the same `present.card` the dashboard shows, computed from the
+waves up to that year only). The method (each wave's responses, approved weighting run and
+design effect, the disclosure rules in words) is an appendix.
+
+`audience="residents"` makes the shorter version for residents: public indicators only,
+each as a value, an interval in words ("between 45 and 51 %") and its change in words; no
+charts, group tables or method terms; a short appendix on how the figures are made.
 
 `render_report_html` makes one standalone document (no navigation, print-friendly). The
 style sheet is `static/report.css`: embedded in a `<style>` element for the PDF and the
@@ -30,14 +37,16 @@ from flask import g, render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.fieldwork.summary import response_rate_sentence
-from surveys.followup import messages, present, queries
-from surveys.followup.models import Framework, Goal, Wave
+from surveys.followup import messages, present, queries, report_parts, summary_draft
+from surveys.followup.models import FocusArea, Framework, Goal, Wave
+from surveys.followup.report_parts import EventEvidence, GoalActions
 from surveys.followup.values import IndicatorSeries
 from surveys.indicators import follow_up
+from surveys.indicators.plain_summary import Finding
 from surveys.runs import messages as run_messages
 from surveys.runs.models import WeightingRun
 from surveys.runs.queries import approved_run
@@ -54,6 +63,9 @@ SVG_STYLE = (
     ".target{stroke:#d55e00;stroke-width:2;stroke-dasharray:6 4}"
     ".overall{stroke:#555;stroke-width:1.5;stroke-dasharray:3 3}</style>"
 )
+#: Tagged PDF/UA-1: a structure tree (headings, tables, lists, figures with their text),
+#: the document's language and its title shown as the window title (WeasyPrint 70).
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
 SVG_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
 #: Hebrew, Arabic, Syriac, Thaana, NKo ... and the Arabic presentation forms.
@@ -66,6 +78,10 @@ METHOD_LABELS = {
     "raking": _l("calibration with the raking distance"),
     "logit": _l("bounded (logit) calibration"),
 }
+
+
+#: Who a report is for: staff (the council, the committees) or residents.
+AUDIENCES = ("staff", "residents")
 
 
 class ReportError(LookupError):
@@ -152,10 +168,39 @@ class GoalSection:
 
 
 @dataclass
+class AreaText:
+    """A focus area's plain-language summary as the report prints it."""
+
+    paragraphs: list[str]
+    #: True when an analyst saved it; False for the draft made from the figures.
+    written: bool
+
+
+@dataclass
+class PlainIndicator:
+    """An indicator in the residents' version: words instead of method terms."""
+
+    key: str
+    title: Markup
+    year: str
+    value: str
+    #: "between 45 and 51 %", or "" without an interval.
+    between: str
+    #: The change since the previous wave in words, or "".
+    change: str
+    status: str
+    note: str
+
+
+@dataclass
 class AreaSection:
     key: str
     title: str
     goals: list[GoalSection]
+    summary: AreaText
+    actions: list[GoalActions] = field(default_factory=list)
+    said: list[EventEvidence] = field(default_factory=list)
+    plain: list[PlainIndicator] = field(default_factory=list)
 
 
 @dataclass
@@ -175,6 +220,11 @@ class Report:
     registers: list[RegisterSource]
     rules: list[str]
     problems: list[str]
+    audience: str = "staff"
+
+    @property
+    def for_residents(self) -> bool:
+        return self.audience == "residents"
 
 
 # -- language ---------------------------------------------------------------------------------
@@ -308,37 +358,128 @@ def _register_source(series: IndicatorSeries, year: int) -> RegisterSource | Non
         updated=stored.get("updated") or "")
 
 
-def build_report(framework: Framework, year: int | None = None) -> Report:
-    """The report's content for `year` (default: the latest wave), in the current language.
+def area_draft(framework: Framework, area: FocusArea, year: int) -> str:
+    """The draft summary of a focus area for `year`'s report, in the current language."""
+    series = [s for s in series_until(framework, year)
+              if s.definition.goal.focus_area_id == area.id]
+    return summary_draft.draft(series, present.option_labels(framework))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text split at blank lines, each paragraph's line breaks kept as spaces."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def residents_said(framework: Framework, area: FocusArea, goals: list[Goal],
+                   year: int) -> list[EventEvidence]:
+    """What residents said about the focus area in `year`: the published dialogue events
+    linked to its goals' actions or held on the area, with their most agreed statements
+    (`dialog/report_part.py`), in the report's language.
+
+    The themes of what residents said (another feature's `raised_about_goals(...)`) are
+    to be added here, beside the events."""
+    provider = report_parts.PROVIDERS.get("dialogue")
+    if provider is None:
+        return []
+    return provider(framework, area, goals, year, g.content_language)
+
+
+def goal_actions(framework: Framework, goals: list[Goal], year: int) -> list[GoalActions]:
+    """The actions serving the goals, goal by goal, with their status at the end of `year`
+    (`surveys/actions/report_part.py`)."""
+    provider = report_parts.PROVIDERS.get("actions")
+    return provider(framework, goals, year) if provider is not None else []
+
+
+def between_text(estimator: str, low: float | None, high: float | None,
+                 unit: str | None) -> str:
+    """An interval in words, in whole numbers: "between 45 and 51 %"."""
+    if low is None or high is None:
+        return ""
+    if estimator == "proportion" or (estimator == "register" and unit in ("percent",
+                                                                          "procent")):
+        scale = 100 if estimator == "proportion" else 1
+        return _("between %(low)s and %(high)s %%", low=format_decimal(round(low * scale)),
+                 high=format_decimal(round(high * scale)))
+    return _("between %(low)s and %(high)s", low=format_decimal(low, "#,##0.0"),
+             high=format_decimal(high, "#,##0.0"))
+
+
+def _plain(series: IndicatorSeries, card: present.Card,
+           finding: Finding | None) -> PlainIndicator:
+    latest = series.latest
+    note, between = "", ""
+    if latest is None:
+        note = _("No figures yet.")
+    elif latest.overall.suppressed:
+        note = present.suppression_text(latest.overall.suppressed, series.definition.framework)
+    else:
+        between = between_text(latest.estimator, latest.overall.ci_low,
+                               latest.overall.ci_high, card.unit)
+        if latest.overall.uncertain:
+            note = _("Few answers: the figure is uncertain.")
+    change = ""
+    if finding is not None and finding.overall is not None:
+        change = summary_draft.change_sentence(card.title_text, finding.overall)
+    return PlainIndicator(
+        key=card.key, title=card.title,
+        year=str(card.latest_year) if card.latest_year else "–",
+        value=card.latest.value if card.latest else "–",
+        between=between, change=change, status=card.status, note=note)
+
+
+def build_report(framework: Framework, year: int | None = None,
+                 audience: str = "staff") -> Report:
+    """The report's content for `year` (default: the latest wave), in the current language,
+    for `audience` ("staff" or "residents": see the module docstring).
 
     Reads only: the figures are the cached ones that the operations keep current.
     """
     year = report_year(framework, year)
-    problems = [messages.problem_text(p) for p in queries.figure_problems(framework)
-                if p.wave is None or p.wave <= year]
+    residents = audience == "residents"
+    problems = [] if residents else [
+        messages.problem_text(p) for p in queries.figure_problems(framework)
+        if p.wave is None or p.wave <= year]
     options = present.option_labels(framework)
-    series = series_until(framework, year)
-    cards = [present.card(s, framework, options, detail=True) for s in series]
+    series = [s for s in series_until(framework, year)
+              if s.definition.public or not residents]
+    cards = [present.card(s, framework, options, detail=not residents) for s in series]
     by_key = {c.key: (s, c) for s, c in zip(series, cards, strict=True)}
+    saved = queries.area_summaries(framework, year, g.content_language)
     summary, areas = [], []
     for area in framework.focus_areas:
-        keys = [d.key for d in queries.area_indicators(area)]
+        keys = [d.key for d in queries.area_indicators(area) if d.key in by_key]
+        area_series = [by_key[k][0] for k in keys]
         summary.append((tr(area.title), [_summary_row(*by_key[k]) for k in keys]))
         goals = list(area.goals)
         placed = present.by_goal(area, [by_key[k][1] for k in keys])
-        areas.append(AreaSection(area.key, tr(area.title), [
-            _goal_section(goal, goals, placed) for goal in goals if goal.parent_id is None]))
+        text = saved.get(area.id)
+        section = AreaSection(
+            area.key, tr(area.title),
+            [] if residents else [_goal_section(goal, goals, placed)
+                                  for goal in goals if goal.parent_id is None],
+            summary=AreaText(paragraphs(text.text), True) if text is not None else AreaText(
+                paragraphs(summary_draft.draft(area_series, options)), False),
+            actions=goal_actions(framework, goals, year),
+            said=residents_said(framework, area, goals, year))
+        if residents:
+            found = summary_draft.findings(area_series)
+            section.plain = [_plain(by_key[k][0], by_key[k][1], found.get(k)) for k in keys]
+        areas.append(section)
     registers = [r for s in series if s.definition.kind == "register"
                  if (r := _register_source(s, year)) is not None]
     framework_title = tr_text(framework.title)
     return Report(
         framework=framework, year=year, language=LANGUAGES[g.content_language],
-        title=_("Yearly follow-up %(year)s: %(framework)s", year=year,
-                framework=framework_title),
+        title=(_("What happened in %(year)s: %(framework)s", year=year,
+                 framework=framework_title) if residents else
+               _("Yearly follow-up %(year)s: %(framework)s", year=year,
+                 framework=framework_title)),
         framework_title=framework_title, organisation=framework.organisation.name,
         created=format_date(date.today(), "long"), summary=summary, areas=areas,
         methods=[_wave_method(w) for w in framework.waves if w.year <= year],
-        registers=registers, rules=present.rules_in_words(framework), problems=problems)
+        registers=registers, rules=present.rules_in_words(framework), problems=problems,
+        audience=audience)
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -347,30 +488,45 @@ def stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
 
 
-def render_report_html(framework: Framework, year: int | None = None, lang: str = "sv",
-                       css_url: str | None = None, pdf_url: str | None = None,
-                       docx_url: str | None = None, back_url: str | None = None,
-                       other_years: dict[int, str] | None = None) -> str:
-    """The report as one HTML document in `lang`.
+@dataclass
+class PageLinks:
+    """What the served page adds in a bar that is not printed (files have none)."""
 
-    With `css_url` (the served page) the style sheet is linked, and `pdf_url`, `back_url`
-    and `other_years` make a small bar of links that is not printed; without it the style
-    sheet is embedded, so the file stands alone.
+    back_url: str
+    #: POST addresses that make the PDF and the Word document (staff only).
+    pdf_url: str | None = None
+    docx_url: str | None = None
+    #: Year -> the same report for that year.
+    other_years: dict[int, str] = field(default_factory=dict)
+    #: The other version (staff <-> residents): its label and address.
+    other_version: tuple[str, str] | None = None
+    #: Focus area key -> where an analyst writes its summary.
+    edit_urls: dict[str, str] = field(default_factory=dict)
+
+
+def render_report_html(framework: Framework, year: int | None = None, lang: str = "sv",
+                       css_url: str | None = None, links: PageLinks | None = None,
+                       audience: str = "staff") -> str:
+    """The report as one HTML document in `lang` for `audience`.
+
+    With `css_url` (the served page) the style sheet is linked, and `links` make a small
+    bar of links that is not printed; without it the style sheet is embedded, so the file
+    stands alone.
     """
     with in_language(lang):
-        report = build_report(framework, year)
+        report = build_report(framework, year, audience)
         return render_template(
-            "followup/report.html", report=report, css_url=css_url,
-            css=None if css_url else stylesheet(), pdf_url=pdf_url, docx_url=docx_url,
-            back_url=back_url,
-            other_years=other_years or {},
-            missing_characters=missing_characters(report_text(report)) if pdf_url else [])
+            "followup/report.html", report=report, certainty_note=summary_draft.certainty_note,
+            css_url=css_url,
+            css=None if css_url else stylesheet(), links=links,
+            missing_characters=missing_characters(report_text(report))
+            if links and links.pdf_url else [])
 
 
-def render_report_pdf(framework: Framework, year: int | None = None,
-                      lang: str = "sv") -> bytes:
+def render_report_pdf(framework: Framework, year: int | None = None, lang: str = "sv",
+                      audience: str = "staff") -> bytes:
     """The report as PDF: the standalone HTML laid out by WeasyPrint (A4, numbered pages)."""
-    return html_to_pdf(render_report_html(framework, year, lang))
+    return html_to_pdf(render_report_html(framework, year, lang, audience=audience))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -379,7 +535,7 @@ def html_to_pdf(html: str) -> bytes:
 
     html = SVG_OPEN.sub(lambda m: m.group(1) + SVG_STYLE, html)
     html = SVG_TEXT.sub(_shaped_svg_text, html)
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(**PDF_OPTIONS)
 
 
 def _shaped_svg_text(match: re.Match) -> str:
@@ -399,9 +555,12 @@ def _no_fetching(url: str, *args, **kwargs):
     raise ValueError(f"The report does not load {url}.")
 
 
-def file_name(framework: Framework, year: int, lang: str, extension: str) -> str:
-    """"uppfoljning-exempelby-kommun-2026-sv.pdf"."""
-    return f"uppfoljning-{framework.slug}-{year}-{lang}.{extension}"
+def file_name(framework: Framework, year: int, lang: str, extension: str,
+              audience: str = "staff") -> str:
+    """"uppfoljning-exempelby-kommun-2026-sv.pdf" ("...-2026-sv-ll-invanare.pdf" for
+    residents)."""
+    suffix = "-invanare" if audience == "residents" else ""
+    return f"uppfoljning-{framework.slug}-{year}-{lang}{suffix}.{extension}"
 
 
 # -- fonts -----------------------------------------------------------------------------------
@@ -412,10 +571,10 @@ def visible_text(html: str) -> str:
 
 
 def report_text(report: Report) -> str:
-    """The words the report prints in its own language (titles, goals, areas)."""
+    """The words the report prints in its own language (titles, summaries, goals, areas)."""
     parts = [report.title, report.organisation]
     for area in report.areas:
-        parts.append(area.title)
+        parts += [area.title, *area.summary.paragraphs]
         stack = list(area.goals)
         while stack:
             goal = stack.pop()

@@ -1,6 +1,8 @@
 """The yearly follow-up report as a Word document (DOCX) that staff edit further.
 
-The content is the same `report.build_report` that the HTML and PDF show, laid out with
+The content is the same `report.build_report` that the HTML and PDF show, in the same
+order (the areas' summaries, then per area its actions, what residents said and its
+indicators, then the method appendix), for staff or for residents, laid out with
 python-docx: headings that Word's navigation pane and table of contents use, real tables
 with header rows, the document's language and title in its properties, and for Arabic or
 Persian right-to-left paragraphs, runs and tables. Charts are left out: each has its
@@ -21,14 +23,21 @@ from markupsafe import Markup
 
 from surveys.followup import present
 from surveys.followup.models import Framework
-from surveys.followup.report import GoalSection, Report, build_report, in_language
+from surveys.followup.summary_draft import certainty_note
+from surveys.followup.report import (
+    AreaSection,
+    GoalSection,
+    Report,
+    build_report,
+    in_language,
+)
 
 
 def render_report_docx(framework: Framework, year: int | None = None,
-                       lang: str = "sv") -> bytes:
-    """The report for `year` in `lang` as DOCX bytes."""
+                       lang: str = "sv", audience: str = "staff") -> bytes:
+    """The report for `year` in `lang` for `audience` as DOCX bytes."""
     with in_language(lang):
-        return ReportDocument(build_report(framework, year)).save()
+        return ReportDocument(build_report(framework, year, audience)).save()
 
 
 # (msgids with "%%" are formatted with `% {}`: the templates' gettext formats them always,
@@ -120,8 +129,33 @@ class ReportDocument:
         self.paragraph(_("Made on %(date)s with Delaktig.", date=report.created))
 
         self.heading(_("Summary"), 1)
-        for rule in report.rules:
-            self.paragraph(rule)
+        self.paragraph(certainty_note())
+        for area in report.areas:
+            self.heading(plain(area.title), 2)
+            for text in area.summary.paragraphs or [_("No figures yet.")]:
+                self.paragraph(text)
+            if not area.summary.written and not report.for_residents:
+                self.paragraph(_("Draft made from the figures; an analyst has not written this "
+                                 "summary yet."), style="Quote")
+        if not report.for_residents:
+            self._overview()
+        for area in report.areas:
+            self.heading(plain(area.title), 1)
+            self._actions(area)
+            self._said(area)
+            self.heading(_("Indicators"), 2)
+            if report.for_residents:
+                self._plain_indicators(area)
+            else:
+                for goal in area.goals:
+                    self._goal(goal, 3)
+        if report.for_residents:
+            self._residents_method()
+        else:
+            self._method()
+
+    def _overview(self) -> None:
+        report = self.report
         if report.problems:
             self.heading(_("Figures that could not be computed"), 2)
             for problem in report.problems:
@@ -130,22 +164,79 @@ class ReportDocument:
         for area_title, area_rows in report.summary:
             for r in area_rows:
                 status = r.status + (f" · {r.note}" if r.note else "")
-                rows.append([area_title, r.title, r.year, r.value, r.interval, r.n, r.change,
-                             status])
+                rows.append([plain(area_title), r.title, r.year, r.value, r.interval, r.n,
+                             r.change, status])
         self.table([_("Focus area"), _("Indicator"), _("Year"), _("Value"),
                     _("95 %% confidence interval") % {}, _("Respondents (n)"),
                     pgettext("statistics", "Change"), _("Status")], rows,
                    _("Every indicator: the latest value, its change since the previous wave "
                      "and the status against the target"))
 
-        for area in report.areas:
-            self.heading(area.title, 1)
-            for goal in area.goals:
-                self._goal(goal, 2)
-        self._method()
+    def _actions(self, area: AreaSection) -> None:
+        residents = self.report.for_residents
+        self.heading(_("Actions and their status"), 2)
+        if not area.actions:
+            self.paragraph(_("No actions are linked to the goals of this focus area."))
+        header = [_("Action"), _("Responsible"), _("Status")]
+        if not residents:
+            header.append(_("Latest update"))
+        for block in area.actions:
+            rows = []
+            for a in block.actions:
+                status = a.status + (f" ({_('since %(date)s', date=a.since)})" if a.since
+                                     else "")
+                rows.append([plain(a.title), plain(a.unit), status]
+                            + ([] if residents else [a.comment]))
+            self.table(header, rows, f"{_('Goal:')} {plain(block.goal)}")
+
+    def _said(self, area: AreaSection) -> None:
+        self.heading(_("What residents said"), 2)
+        if not area.said:
+            self.paragraph(_("No published dialogue event this year was about this focus "
+                             "area."))
+        for event in area.said:
+            self.heading(plain(event.title), 3)
+            self.paragraph(f"{event.when} · {event.participants} · {event.reason}")
+            for said in event.statements:
+                text = f"“{said.text}” – {said.agreement}"
+                if said.untranslated:
+                    text += " " + _("(not yet translated)")
+                self.paragraph(text, style="List Bullet")
+            if not event.statements:
+                self.paragraph(_("No statement had enough votes to be shown."))
+
+    def _plain_indicators(self, area: AreaSection) -> None:
+        if not area.plain:
+            self.paragraph(_("No public indicators in this focus area."))
+        for p in area.plain:
+            self.heading(plain(p.title), 3)
+            line = f"{p.value} ({p.year})"
+            if p.between:
+                line += " – " + _("very probably %(between)s", between=p.between)
+            self.paragraph(line)
+            for text in (p.note, p.change, p.status):
+                if text:
+                    self.paragraph(text)
+
+    def _residents_method(self) -> None:
+        report = self.report
+        self.heading(_("Appendix: how the figures are made"), 1)
+        if report.methods:
+            latest = report.methods[-1]
+            self.paragraph(_("The figures come from a survey that %(responses)s residents "
+                             "answered in %(year)s.", responses=latest.completed,
+                             year=latest.year))
+        self.paragraph(_("The answers are weighted, so that women and men, young and old, "
+                         "people born in Sweden and abroad and every district count as much "
+                         "as they do among all residents."))
+        self.paragraph(_("A survey cannot ask everyone, so each figure is an estimate. "
+                         "“Between 45 and 51 %%” means that the true figure is very probably "
+                         "in that range.") % {})
+        self.paragraph(_("Groups with fewer than %(n)s answers are not shown, so that no one "
+                         "can be recognised.", n=report.framework.min_group_size))
 
     def _goal(self, goal: GoalSection, level: int) -> None:
-        label = _("Sub-goal:") if level > 2 else _("Goal:")
+        label = _("Sub-goal:") if level > 3 else _("Goal:")
         self.heading(f"{label} {goal.title}", level)
         for card in goal.cards:
             self._card(card, level + 1)
@@ -206,7 +297,7 @@ class ReportDocument:
 
     def _method(self) -> None:
         report = self.report
-        self.heading(_("Method"), 1)
+        self.heading(_("Appendix: method"), 1)
         self.paragraph(_(
             "Each wave's answers are weighted to the population with its approved weighting "
             "run, so that age, gender, country of birth and district weigh as they do among "

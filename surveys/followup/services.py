@@ -29,6 +29,7 @@ from surveys.followup import queries
 from surveys.followup.models import (
     KEY_RE,
     ApiToken,
+    AreaSummary,
     FocusArea,
     Framework,
     Goal,
@@ -338,9 +339,11 @@ def move_area(area: FocusArea, direction: str) -> None:
 
 
 def delete_area(area: FocusArea) -> None:
-    """Delete a focus area without goals."""
+    """Delete a focus area without goals or written summaries."""
     if area.goals:
         raise FrameworkError("area_in_use")
+    if queries.summary_count(area):
+        raise FrameworkError("area_has_summaries")
     area.framework.focus_areas.remove(area)
     db.session.flush()
 
@@ -577,3 +580,16 @@ def revoke(token: ApiToken) -> None:
         audit.record("token_revoked", subject=token.name,
                      organisation_id=token.organisation_id)
     db.session.flush()
+
+
+def save_area_summary(area: FocusArea, year: int, language: str, text: str,
+                      user_id: int) -> AreaSummary:
+    """Save (or replace) the analyst's summary of a focus area for a year and language."""
+    summary = queries.area_summary(area.id, year, language)
+    if summary is None:
+        summary = AreaSummary(focus_area_id=area.id, year=year, language=language)
+        db.session.add(summary)
+    summary.text = text.strip()
+    summary.updated_by_id = user_id
+    db.session.flush()
+    return summary

@@ -49,10 +49,12 @@ from surveys.followup import (
     queries,
     report,
     services,
+    summary_draft,
 )
 from surveys.followup import jobs as _report_jobs  # noqa: F401 - registers the PDF job
 from surveys.followup.forms import (
     DIRECTION_LABELS,
+    AreaSummaryForm,
     KIND_LABELS,
     ComparisonForm,
     IndicatorForm,
@@ -95,7 +97,7 @@ PUBLIC, ORGANISATION = "public", "organisation"
 def helpers() -> dict:
     """Names the follow-up templates use."""
     return {"rules_in_words": present.rules_in_words, "tr_text": tr_text,
-            "framework_url": framework_url}
+            "framework_url": framework_url, "certainty_note": summary_draft.certainty_note}
 
 
 def framework_url(framework: Framework, endpoint: str, **values) -> str:
@@ -760,20 +762,31 @@ def _refuse(status: int, message: str) -> tuple[str, int]:
 
 
 def _report_arguments(slug: str | None):
-    """(framework, year, lang) from the request, or a refusal with its message."""
+    """(framework, year, lang, audience) from the request, or a refusal with its message."""
     lang = request.args.get("lang") or str(get_locale())
     if lang not in LANGUAGES:
         return None, _refuse(400, _("There is no report language %(lang)s. Choose one of: "
                                     "%(languages)s.", lang=lang,
                                     languages=", ".join(LANGUAGES)))
-    raw_year = request.args.get("year", "").strip()
-    if raw_year and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
-        return None, _refuse(400, _("Write the year with digits, e.g. 2026."))
+    audience = request.args.get("audience") or "staff"
+    if audience not in report.AUDIENCES:
+        return None, _refuse(400, _("The report is made for “staff” or for “residents”."))
     framework = _framework(slug)
     if framework is None:
         return None, _refuse(404, _("Your organisation has no indicator framework yet."))
+    year, refusal = _report_year(framework)
+    if refusal:
+        return None, refusal
+    return (framework, year, lang, audience), None
+
+
+def _report_year(framework: Framework):
+    """(year, None) from ?year= (default: the latest wave), or (None, a refusal)."""
+    raw_year = request.args.get("year", "").strip()
+    if raw_year and not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
+        return None, _refuse(400, _("Write the year with digits, e.g. 2026."))
     try:
-        year = report.report_year(framework, int(raw_year) if raw_year else None)
+        return report.report_year(framework, int(raw_year) if raw_year else None), None
     except report.ReportError as error:
         if error.code == "no_waves":
             return None, _refuse(404, _("No survey wave is linked to a year yet, so there "
@@ -781,35 +794,50 @@ def _report_arguments(slug: str | None):
         return None, _refuse(404, _("There is no wave for %(year)s. Reports exist for: "
                                     "%(years)s.", year=raw_year,
                                     years=", ".join(str(y) for y in error.years)))
-    return (framework, year, lang), None
+
+
+def _version_link(framework: Framework, year: int, lang: str, audience: str):
+    if audience == "residents":
+        return _("The version for staff"), framework_url(framework, ".report", year=year,
+                                                         lang=lang)
+    return (_("The version for residents"),
+            framework_url(framework, ".report", year=year, lang=lang, audience="residents"))
 
 
 @roles_required(*ANALYSTS)
 def report_page(slug: str | None = None):
-    """The report as a page (?year=&lang=), linking to the PDF."""
+    """The report as a page (?year=&lang=&audience=), with buttons that make the PDF and
+    the Word document."""
     arguments, refusal = _report_arguments(slug)
     if refusal:
         return refusal
-    framework, year, lang = arguments
-    html = report.render_report_html(
-        framework, year, lang, css_url=url_for("static", filename="report.css"),
-        pdf_url=framework_url(framework, ".report_pdf", year=year, lang=lang),
-        docx_url=framework_url(framework, ".report_docx", year=year, lang=lang),
+    framework, year, lang, audience = arguments
+    extra = {"audience": audience} if audience != "staff" else {}
+    links = report.PageLinks(
         back_url=framework_url(framework, ".index"),
-        other_years={y: framework_url(framework, ".report", year=y, lang=lang)
-                     for y in report.years_of(framework) if y != year})
+        pdf_url=framework_url(framework, ".report_pdf", year=year, lang=lang, **extra),
+        docx_url=framework_url(framework, ".report_docx", year=year, lang=lang, **extra),
+        other_years={y: framework_url(framework, ".report", year=y, lang=lang, **extra)
+                     for y in report.years_of(framework) if y != year},
+        other_version=_version_link(framework, year, lang, audience),
+        edit_urls={a.key: framework_url(framework, ".area_summary", key=a.key, year=year,
+                                        lang=lang) for a in framework.focus_areas})
+    html = report.render_report_html(framework, year, lang,
+                                     css_url=url_for("static", filename="report.css"),
+                                     links=links, audience=audience)
     return html, 200, {"Cache-Control": "no-store"}
 
 
 @roles_required(*ANALYSTS)
 def report_pdf(slug: str | None = None):
-    """Make the same report as PDF (?year=&lang=): a job, whose page shows its progress."""
+    """Make the same report as PDF (?year=&lang=&audience=): a job, whose page shows its
+    progress."""
     return _report_job("followup_report_pdf", slug)
 
 
 @roles_required(*ANALYSTS)
 def report_docx(slug: str | None = None):
-    """Make the report as a Word document (?year=&lang=), as a job like the PDF."""
+    """Make the report as a Word document (?year=&lang=&audience=), as a job like the PDF."""
     return _report_job("followup_report_docx", slug)
 
 
@@ -817,10 +845,49 @@ def _report_job(kind: str, slug: str | None):
     arguments, refusal = _report_arguments(slug)
     if refusal:
         return refusal
-    framework, year, lang = arguments
+    framework, year, lang, audience = arguments
     job = job_services.submit(kind, current_user.organisation_id, current_user.id,
-                              {"framework_id": framework.id, "year": year, "lang": lang})
+                              {"framework_id": framework.id, "year": year, "lang": lang,
+                               "audience": audience})
     return redirect(url_for("jobs.status", job_id=job.id), 303)
+
+
+@roles_required(*ANALYSTS)
+def area_summary(key: str, slug: str | None = None):
+    """The plain-language summary of a focus area for one year's report in one language
+    (?year=&lang=): the saved text or the draft from the figures to start from; POST saves."""
+    framework = _framework_or_404(slug)
+    focus_area = _focus_area(framework, key)
+    year, refusal = _report_year(framework)
+    if refusal:
+        return refusal
+    lang = request.args.get("lang") or str(get_locale())
+    if lang not in LANGUAGES:
+        return _refuse(400, _("There is no report language %(lang)s. Choose one of: "
+                              "%(languages)s.", lang=lang, languages=", ".join(LANGUAGES)))
+    saved = queries.area_summary(focus_area.id, year, lang)
+    form = AreaSummaryForm()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            services.save_area_summary(focus_area, year, lang, form.text.data, current_user.id)
+            flash(_("The summary was saved. The report now opens %(area)s with it.",
+                    area=tr_text(focus_area.title)))
+            return redirect(framework_url(framework, ".area_summary", key=key, year=year,
+                                          lang=lang))
+        status = 400
+    draft = ""
+    if saved is not None or status == 200:  # shown beside the saved text, or to start from
+        with report.in_language(lang):
+            draft = report.area_draft(framework, focus_area, year)
+    if status == 200:
+        form.text.data = saved.text if saved is not None else draft
+    return render_template(
+        "followup/area_summary.html", framework=framework, area=focus_area, year=year,
+        lang=LANGUAGES[lang], form=form, saved=saved, draft=report.paragraphs(draft),
+        years=report.years_of(framework),
+        report_url=framework_url(framework, ".report", year=year, lang=lang)
+        + f"#summary-{key}"), status, {"Cache-Control": "no-store"}
 
 
 # == residents: /indicators/<slug> ===========================================================
@@ -855,6 +922,26 @@ def public_area(slug: str, key: str):
                            goal_cards=present.by_goal(focus_area, cards), problems=[],
                            public=True, comparisons=compared,
                            page_languages=list(LANGUAGES)), 200, {"Cache-Control": "no-cache"}
+
+
+def public_report(slug: str):
+    """The yearly report's version for residents (?year=&lang=): public indicators only."""
+    framework = _public_framework(slug)
+    lang = request.args.get("lang") or g.content_language
+    if lang not in LANGUAGES:
+        return _refuse(400, _("There is no report language %(lang)s. Choose one of: "
+                              "%(languages)s.", lang=lang, languages=", ".join(LANGUAGES)))
+    year, refusal = _report_year(framework)
+    if refusal:
+        return refusal
+    links = report.PageLinks(
+        back_url=url_for(".public_index", slug=slug),
+        other_years={y: url_for(".public_report", slug=slug, year=y, lang=lang)
+                     for y in report.years_of(framework) if y != year})
+    html = report.render_report_html(framework, year, lang,
+                                     css_url=url_for("static", filename="report.css"),
+                                     links=links, audience="residents")
+    return html, 200, {"Cache-Control": "no-cache"}
 
 
 # == programs: /api/v1/... ===================================================================

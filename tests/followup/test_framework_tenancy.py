@@ -35,6 +35,7 @@ CASES = {
     "followup.report": ({}, 200, None),
     "followup.report_pdf": ({}, None, 303),
     "followup.report_docx": ({}, None, 303),
+    "followup.area_summary": ({"text": "Det blev bättre."}, 200, 302),
     "followup.comparisons_page": ({"group_id": "", "share_survey": "y"}, 200, 303),
     "followup.comparison_kpi": ({"i{register}-kpi": "", "i{register}-gender": "T"}, None, 303),
     "followup.fetch_comparisons": ({}, None, 303),
@@ -42,7 +43,7 @@ CASES = {
 #: What these routes could change.
 TABLES = ("indicator_frameworks", "focus_areas", "goals", "goal_indicators", "indicators",
           "indicator_waves", "indicator_values", "jobs", "audit_events", "comparison_settings",
-          "register_comparisons")
+          "register_comparisons", "area_summaries")
 
 
 @pytest.fixture(scope="module")

@@ -379,15 +379,23 @@ def test_the_word_document_has_the_reports_headings_tables_and_figures(demo):
     with page_context(demo, "sv") as framework:
         data = render_report_docx(framework, None, "sv")
         cards = dashboard_cards(framework)
-        summary, method = gettext("Summary"), gettext("Method")
+        summary, method = gettext("Summary"), gettext("Appendix: method")
+        actions, said = gettext("Actions and their status"), gettext("What residents said")
         built = report.build_report(framework, None)
     document = docx_of(data)
     assert document.core_properties.language == "sv"
     assert document.core_properties.title == built.title
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert summary in headings and method in headings
-    assert [a.title for a in built.areas] == [h for h in headings if h in
-                                              {a.title for a in built.areas}]
+    headings = [(p.style.name, p.text) for p in document.paragraphs
+                if p.style.name.startswith("Heading")]
+    titles = [str(a.title) for a in built.areas]
+    # the summaries open the report, area by area; then each area's own chapter; the method last
+    assert headings[0] == ("Heading 1", summary)
+    assert [t for style, t in headings if style == "Heading 2"][:len(titles)] == titles
+    chapters = [t for style, t in headings if style == "Heading 1"]
+    assert chapters == [summary, *titles, method]
+    assert [t for _style, t in headings].count(actions) == len(titles)
+    assert [t for _style, t in headings].count(said) == len(titles)
+    headings = [t for _style, t in headings]
     # every indicator has its heading and its latest value in the summary table
     summary_table = document.tables[0]
     assert summary_table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
