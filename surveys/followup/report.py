@@ -43,7 +43,7 @@ from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
 from surveys.fieldwork.summary import response_rate_sentence
 from surveys.followup import messages, present, queries, report_parts, summary_draft
 from surveys.followup.models import FocusArea, Framework, Goal, Wave
-from surveys.followup.report_parts import EventEvidence, GoalActions
+from surveys.followup.report_parts import EventEvidence, GoalActions, ThemeRaised
 from surveys.followup.values import IndicatorSeries
 from surveys.indicators import follow_up
 from surveys.indicators.plain_summary import Finding
@@ -200,6 +200,7 @@ class AreaSection:
     summary: AreaText
     actions: list[GoalActions] = field(default_factory=list)
     said: list[EventEvidence] = field(default_factory=list)
+    themes: list[ThemeRaised] = field(default_factory=list)
     plain: list[PlainIndicator] = field(default_factory=list)
 
 
@@ -374,14 +375,18 @@ def residents_said(framework: Framework, area: FocusArea, goals: list[Goal],
                    year: int) -> list[EventEvidence]:
     """What residents said about the focus area in `year`: the published dialogue events
     linked to its goals' actions or held on the area, with their most agreed statements
-    (`dialog/report_part.py`), in the report's language.
-
-    The themes of what residents said (another feature's `raised_about_goals(...)`) are
-    to be added here, beside the events."""
+    (`dialog/report_part.py`), in the report's language."""
     provider = report_parts.PROVIDERS.get("dialogue")
     if provider is None:
         return []
     return provider(framework, area, goals, year, g.content_language)
+
+
+def themes_raised(framework: Framework, goals: list[Goal], year: int) -> list[ThemeRaised]:
+    """The themes linked to the goals, with how often residents raised them in `year` at
+    dialogue events and in survey comments (`surveys/themes/report_part.py`)."""
+    provider = report_parts.PROVIDERS.get("themes")
+    return provider(framework, goals, year, g.content_language) if provider else []
 
 
 def goal_actions(framework: Framework, goals: list[Goal], year: int) -> list[GoalActions]:
@@ -461,7 +466,8 @@ def build_report(framework: Framework, year: int | None = None,
             summary=AreaText(paragraphs(text.text), True) if text is not None else AreaText(
                 paragraphs(summary_draft.draft(area_series, options)), False),
             actions=goal_actions(framework, goals, year),
-            said=residents_said(framework, area, goals, year))
+            said=residents_said(framework, area, goals, year),
+            themes=themes_raised(framework, goals, year))
         if residents:
             found = summary_draft.findings(area_series)
             section.plain = [_plain(by_key[k][0], by_key[k][1], found.get(k)) for k in keys]

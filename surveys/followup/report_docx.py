@@ -204,6 +204,13 @@ class ReportDocument:
                 self.paragraph(text, style="List Bullet")
             if not event.statements:
                 self.paragraph(_("No statement had enough votes to be shown."))
+        if area.themes:
+            self.heading(_("Themes residents raised about the goals"), 3)
+            for theme in area.themes:
+                self.paragraph(f"{theme.name} ({theme.goal}): {theme.counts}",
+                               style="List Bullet")
+                for said in theme.examples:
+                    self.paragraph(f"“{said.text}”", style="List Bullet 2")
 
     def _plain_indicators(self, area: AreaSection) -> None:
         if not area.plain:

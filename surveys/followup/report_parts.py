@@ -4,7 +4,8 @@ residents said at dialogue events.
 The follow-up comes before actions and dialogue (imports go one way), so it does not read
 them: each registers a provider here, the way dialogue events register themselves as what
 an action answers (`surveys/actions/links.py`). `surveys/actions/report_part.py` gives the
-actions per goal, `dialog/report_part.py` the published events; without them (a report
+actions per goal, `dialog/report_part.py` the published events,
+`surveys/themes/report_part.py` the themes linked to the goals; without them (a report
 built by the follow-up alone) those sections say there is nothing to show.
 """
 
@@ -68,8 +69,21 @@ class EventEvidence:
     statements: list[Said] = field(default_factory=list)
 
 
+@dataclass
+class ThemeRaised:
+    """A theme linked to one of the area's goals, with how often residents raised it in
+    the year ("12 statements at dialogue events, fewer than 5 survey comments")."""
+
+    goal: str
+    name: str
+    counts: str
+    #: A few statements under the theme, most agreed with first (`agreement` is "").
+    examples: list[Said] = field(default_factory=list)
+
+
 #: "actions": (framework, goals, year) -> [GoalActions];
-#: "dialogue": (framework, focus area, goals, year, language code) -> [EventEvidence].
+#: "dialogue": (framework, focus area, goals, year, language code) -> [EventEvidence];
+#: "themes": (framework, goals, year, language code) -> [ThemeRaised].
 PROVIDERS: dict[str, Callable] = {}
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from surveys.core.urls import BOTH, GET, POST, add_rules
 from surveys.themes import action_links as _action_links  # noqa: F401 - registers themes
+from surveys.themes import report_part as _report_part  # noqa: F401 - themes in reports
 from surveys.themes import views
 
 bp = Blueprint("themes", __name__, template_folder="templates")

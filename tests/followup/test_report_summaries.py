@@ -107,6 +107,27 @@ def test_actions_and_what_residents_said_appear_under_their_area(demo):
     assert all(re.fullmatch(r"\d+ of \d+ who voted agreed", s.agreement) for s in statements)
 
 
+def test_the_themes_linked_to_an_areas_goals_are_counted_under_it(demo):
+    """The demo tags statements and survey comments with themes linked to goals: the report
+    counts them per theme (under 5 as "fewer than 5") and quotes statements, never
+    comments."""
+    from surveys.themes.queries import raised_about_goals
+
+    with page_context(demo, "en") as framework:
+        built = report.build_report(framework, None)
+        raised = raised_about_goals(framework.organisation_id, framework.id, built.year, "en")
+        html = report.render_report_html(framework, None, "en")
+    expected = {(t.name, r.title) for r in raised for t in r.themes if t.statements or t.answers}
+    listed = [t for area in built.areas for t in area.themes]
+    assert expected and {(t.name, t.goal) for t in listed} == expected
+    for theme in listed:
+        assert re.fullmatch(r"(\d+|fewer than 5) statements at dialogue events, "
+                            r"(\d+|fewer than 5) survey comments", theme.counts), theme.counts
+        assert len(theme.examples) <= 3 and all(s.text and s.lang for s in theme.examples)
+    assert "Themes residents raised about the goals" in html
+    assert str(escape(listed[0].name)) in html
+
+
 # -- saving a summary ------------------------------------------------------------------------
 def test_an_analyst_saves_a_summary_that_the_report_then_opens_with(demo):
     analyst = demo_user(demo, Role.analyst)
