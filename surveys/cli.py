@@ -58,11 +58,24 @@ def fill_source_catalog(lang: str = "en") -> None:
         write_po(handle, catalog, width=76)
 
 
+def default_framework(organisation_name: str):
+    """The organisation's default framework, or the command's refusal."""
+    from surveys.followup.queries import framework_of
+
+    organisation = db.session.scalar(select(Organisation).where(
+        Organisation.name == organisation_name))
+    if organisation is None:
+        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
+    framework = framework_of(organisation.id)
+    if framework is None:
+        raise click.ClickException(f"{organisation_name} has no indicator framework yet.")
+    return framework
+
+
 def write_report(organisation_name: str, year: int | None, lang: str, out: Path,
                  audience: str = "staff") -> None:
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
-    from surveys.followup.queries import framework_of
     from surveys.core.i18n import LANGUAGES
 
     extension = out.suffix.lower().lstrip(".")
@@ -71,13 +84,7 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path,
     if lang not in LANGUAGES:
         raise click.ClickException(f"Unknown language {lang!r}: use one of "
                                    f"{', '.join(LANGUAGES)}.")
-    organisation = db.session.scalar(select(Organisation).where(
-        Organisation.name == organisation_name))
-    if organisation is None:
-        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
-    framework = framework_of(organisation.id)
-    if framework is None:
-        raise click.ClickException(f"{organisation_name} has no indicator framework yet.")
+    framework = default_framework(organisation_name)
     try:
         year = report.report_year(framework, year)
     except report.ReportError as error:
@@ -116,15 +123,8 @@ def fetch_kolada(organisation_name: str) -> None:
     from flask import current_app
 
     from surveys.followup import comparisons
-    from surveys.followup.queries import framework_of
 
-    organisation = db.session.scalar(select(Organisation).where(
-        Organisation.name == organisation_name))
-    if organisation is None:
-        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
-    framework = framework_of(organisation.id)
-    if framework is None:
-        raise click.ClickException(f"{organisation_name} has no indicator framework yet.")
+    framework = default_framework(organisation_name)
     problems = comparisons.fetch_kolada(framework, comparisons.client(current_app.config))
     db.session.commit()
     fatal = {"kolada_no_links", "kolada_no_municipality_code", "kolada_unreachable",

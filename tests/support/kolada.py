@@ -13,11 +13,10 @@ host). Every path asked is kept in `seen`.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+
+from tests.support.stub_http import StubHandler, StubServer
 
 KPIS = {
     "N00914": {"id": "N00914", "title": "Invånare 20-64 år som är förvärvsarbetande, andel (%)",
@@ -57,7 +56,7 @@ def default_data() -> dict[tuple[str, str, int], dict[str, float | None]]:
     return data
 
 
-class KoladaServer:
+class KoladaServer(StubServer):
     """The server in a thread on a free loopback port; `url` is the API's base (…/v2)."""
 
     def __init__(self) -> None:
@@ -71,7 +70,7 @@ class KoladaServer:
         self.seen: list[str] = []
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(StubHandler):
             def do_GET(self) -> None:
                 service.seen.append(self.path)
                 if service.mode == "slow":
@@ -101,23 +100,7 @@ class KoladaServer:
                                          + urllib.parse.urlencode(query, doseq=True))
                 self._send(200, json.dumps(body).encode())
 
-            def _send(self, status: int, data: bytes, kind: str = "application/json") -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (the timeout test)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v2"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler, "/v2")
 
     def answer(self, path: str, title: str | None) -> list[dict] | None:
         parts = [p for p in path.split("/") if p]
@@ -146,11 +129,3 @@ class KoladaServer:
                                                  "status": ""} for g, v in found.items()]})
             return rows
         return None
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
