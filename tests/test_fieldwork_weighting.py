@@ -20,7 +20,9 @@ def test_a_run_on_the_drawn_sample_uses_its_strata_and_an_open_one_does_not(
     with app.app_context():
         survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo-urval"))
         open_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
-        margin_set_id = db.session.scalar(select(MarginSet.id).order_by(MarginSet.id.desc()))
+        organisation_id = db.session.get(Survey, survey_id).organisation_id
+        margin_set_id = db.session.scalar(select(MarginSet.id).where(
+            MarginSet.organisation_id == organisation_id).order_by(MarginSet.id.desc()))
         # the demo's own run was made this way and approved
         approved = db.session.scalar(select(WeightingRun).where(
             WeightingRun.survey_id == survey_id, WeightingRun.approved_at.is_not(None)))
