@@ -207,7 +207,7 @@ class ReportDocument:
         if area.themes:
             self.heading(_("Themes residents raised about the goals"), 3)
             for theme in area.themes:
-                self.paragraph(f"{theme.name} ({theme.goal}): {theme.counts}",
+                self.paragraph(f"{plain(theme.name)} ({plain(theme.goal)}): {theme.counts}",
                                style="List Bullet")
                 for said in theme.examples:
                     self.paragraph(f"“{said.text}”", style="List Bullet 2")

@@ -74,8 +74,8 @@ class ThemeRaised:
     """A theme linked to one of the area's goals, with how often residents raised it in
     the year ("12 statements at dialogue events, fewer than 5 survey comments")."""
 
-    goal: str
-    name: str
+    goal: Markup
+    name: Markup
     counts: str
     #: A few statements under the theme, most agreed with first (`agreement` is "").
     examples: list[Said] = field(default_factory=list)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from surveys.core.i18n import LANGUAGES, language
+from surveys.core.i18n import LANGUAGES, language, localized
+from surveys.extensions import db
 from surveys.followup.models import Framework, Goal
 from surveys.followup.report_parts import Said, ThemeRaised, register
+from surveys.themes.models import Theme
 from surveys.themes.queries import MIN_COUNT, RaisedTheme, raised_about_goals
 
 
@@ -30,7 +32,7 @@ def counts_text(theme: RaisedTheme) -> str:
 def themes_raised(framework: Framework, goals: list[Goal], year: int,
                   lang: str) -> list[ThemeRaised]:
     """The themes linked to `goals` that residents raised in `year`, goal by goal."""
-    wanted = {goal.id for goal in goals}
+    wanted = {goal.id: goal for goal in goals}
     tag = LANGUAGES[lang].tag if lang in LANGUAGES else lang
     out = []
     for raised in raised_about_goals(framework.organisation_id, framework.id, year, tag):
@@ -39,8 +41,11 @@ def themes_raised(framework: Framework, goals: list[Goal], year: int,
         for theme in raised.themes:
             if not theme.statements and not theme.answers:
                 continue
+            # names missing in the report's language are shown in Swedish, marked as such
+            names = db.session.get(Theme, theme.theme_id).name
             out.append(ThemeRaised(
-                goal=raised.title, name=theme.name, counts=counts_text(theme),
+                goal=localized(wanted[raised.goal_id].title, lang, "sv"),
+                name=localized(names, lang, "sv"), counts=counts_text(theme),
                 examples=[Said(text=e.text, lang=e.language,
                                direction=language(e.language).direction, agreement="")
                           for e in theme.examples]))

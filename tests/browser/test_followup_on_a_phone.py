@@ -4,8 +4,11 @@ language (they are resident pages), the analyst's pages in Swedish and Arabic.""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from surveys.core.i18n import LANGUAGES
+from surveys.extensions import db
+from surveys.followup.models import Framework
 from tests.browser.test_accessibility import check_page
 from tests.support.analysis import demo_framework
 from tests.support.browser import axe_violations

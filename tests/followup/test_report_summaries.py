@@ -119,13 +119,13 @@ def test_the_themes_linked_to_an_areas_goals_are_counted_under_it(demo):
         html = report.render_report_html(framework, None, "en")
     expected = {(t.name, r.title) for r in raised for t in r.themes if t.statements or t.answers}
     listed = [t for area in built.areas for t in area.themes]
-    assert expected and {(t.name, t.goal) for t in listed} == expected
+    assert expected and {(t.name.striptags(), t.goal.striptags()) for t in listed} == expected
     for theme in listed:
         assert re.fullmatch(r"(\d+|fewer than 5) statements at dialogue events, "
                             r"(\d+|fewer than 5) survey comments", theme.counts), theme.counts
         assert len(theme.examples) <= 3 and all(s.text and s.lang for s in theme.examples)
     assert "Themes residents raised about the goals" in html
-    assert str(escape(listed[0].name)) in html
+    assert str(listed[0].name) in html
 
 
 # -- saving a summary ------------------------------------------------------------------------
