@@ -451,6 +451,9 @@ def build_report(framework: Framework, year: int | None = None,
     cards = [present.card(s, framework, options, detail=not residents) for s in series]
     by_key = {c.key: (s, c) for s, c in zip(series, cards, strict=True)}
     saved = queries.area_summaries(framework, year, g.content_language)
+    # one pass over the year's tagged statements and answers for the whole framework
+    raised = themes_raised(framework, [goal for a in framework.focus_areas for goal in a.goals],
+                           year)
     summary, areas = [], []
     for area in framework.focus_areas:
         keys = [d.key for d in queries.area_indicators(area) if d.key in by_key]
@@ -467,7 +470,7 @@ def build_report(framework: Framework, year: int | None = None,
                 paragraphs(summary_draft.draft(area_series, options)), False),
             actions=goal_actions(framework, goals, year),
             said=residents_said(framework, area, goals, year),
-            themes=themes_raised(framework, goals, year))
+            themes=[t for t in raised if t.goal_id in {goal.id for goal in goals}])
         if residents:
             found = summary_draft.findings(area_series)
             section.plain = [_plain(by_key[k][0], by_key[k][1], found.get(k)) for k in keys]

@@ -74,6 +74,7 @@ class ThemeRaised:
     """A theme linked to one of the area's goals, with how often residents raised it in
     the year ("12 statements at dialogue events, fewer than 5 survey comments")."""
 
+    goal_id: int
     goal: Markup
     name: Markup
     counts: str

@@ -42,9 +42,10 @@ def themes_raised(framework: Framework, goals: list[Goal], year: int,
             if not theme.statements and not theme.answers:
                 continue
             # names missing in the report's language are shown in Swedish, marked as such
+            # (the query loaded the themes: `get` finds them in the session)
             names = db.session.get(Theme, theme.theme_id).name
             out.append(ThemeRaised(
-                goal=localized(wanted[raised.goal_id].title, lang, "sv"),
+                goal_id=raised.goal_id, goal=localized(wanted[raised.goal_id].title, lang, "sv"),
                 name=localized(names, lang, "sv"), counts=counts_text(theme),
                 examples=[Said(text=e.text, lang=e.language,
                                direction=language(e.language).direction, agreement="")

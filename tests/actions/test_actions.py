@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -17,10 +16,7 @@ from surveys.extensions import db
 from tests.support.dialog import create_event
 from tests.support.manage import snapshot, staff
 from tests.support.strategy import build
-
-
-def text(reply) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))))
+from tests.support.web import page_text as text
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ the county, Sweden and a group; survey indicators beside sharing organisations';
 
 from __future__ import annotations
 
-import re
-from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +20,7 @@ from surveys.followup.comparisons import set_kpi
 from surveys.followup.queries import series_for
 from tests.support.analysis import demo_analyst
 from tests.support.kolada import KoladaServer
+from tests.support.web import page_text as text
 
 REGISTER = "forvarvsfrekvens_utrikes"
 
@@ -67,10 +66,6 @@ def neighbour_framework() -> Framework:
 def indicator(key: str, framework: Framework | None = None) -> IndicatorDefinition:
     framework = framework or own_framework()
     return next(d for d in framework.indicators if d.key == key)
-
-
-def text(reply) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))))
 
 
 def link_and_fetch(analyst, demo, group: str = "G124026", members: bool = True):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html import unescape
 
 import pytest
 from docx import Document
@@ -23,6 +22,8 @@ from surveys.followup import present, queries
 from surveys.followup.models import Framework
 from surveys.followup.report_docx import render_report_docx
 from surveys.indicators import benjamini_hochberg
+
+from tests.support.web import page_text as text
 
 from .conftest import demo_database
 
@@ -71,10 +72,6 @@ def _facts(framework: Framework):
     facts.areas = [a.key for a in framework.focus_areas]
     facts.years = [w.year for w in framework.waves]
     return facts
-
-
-def text(reply) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))))
 
 
 def plain(value: str) -> str:

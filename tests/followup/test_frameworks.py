@@ -5,7 +5,6 @@ values or actions hang on them."""
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -16,10 +15,7 @@ from surveys.extensions import db
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, goal_indicators
 from tests.support.manage import snapshot, staff
 from tests.support.strategy import build
-
-
-def text(reply) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))))
+from tests.support.web import page_text as text
 
 
 @pytest.fixture

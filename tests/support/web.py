@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from flask.testing import FlaskClient
 
@@ -26,3 +27,8 @@ class FormClient(FlaskClient):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
         return self.post(url, data=data, **kwargs)
+
+
+def page_text(reply) -> str:
+    """A reply's visible text: tags removed, white space folded, entities decoded."""
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))))
