@@ -8,6 +8,8 @@ that server whatever the setting.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -63,28 +65,65 @@ def pytest_addoption(parser):
              "tests that never touch the database ran in the first pass)")
 
 
+#: Tests of a minute or more: started first, so that no worker begins one near the end.
+LONGEST = ("tests/test_production_readme.py::test_the_readme_production_section_runs_as_written",)
+
+
 def pytest_collection_modifyitems(config, items):
-    if not config.getoption("--database-tests-only"):
-        return
-    uses_database = [item for item in items if "database_url" in item.fixturenames
-                     or item.get_closest_marker("postgres")]
-    config.hook.pytest_deselected(items=[i for i in items if i not in uses_database])
-    items[:] = uses_database
+    if config.getoption("--database-tests-only"):
+        uses_database = [item for item in items if "database_url" in item.fixturenames
+                         or item.get_closest_marker("postgres")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in uses_database])
+        items[:] = uses_database
+    # The longest first, then the browser tests (seconds each), then the rest: the two
+    # workers finish together instead of one waiting for the other's last long test.
+    items.sort(key=lambda item: (item.nodeid not in LONGEST,
+                                 item.get_closest_marker("browser") is None))
+
+
+#: A folder that every process of one test run shares (the xdist controller makes it).
+SHARED = "DELAKTIG_TEST_SHARED"
+
+
+def _is_controller(config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    """The controller makes the run's shared folder; the workers inherit its name."""
+    if _is_controller(config):
+        os.environ[SHARED] = tempfile.mkdtemp(prefix="delaktig-tests-")
+
+
+def pytest_unconfigure(config):
+    """After the last worker: stop the shared PostgreSQL server and remove the folder."""
+    if _is_controller(config) and os.environ.get(SHARED):
+        folder = Path(os.environ.pop(SHARED))
+        PostgresServer.stop_shared(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def shared_folder() -> Path | None:
+    return Path(os.environ[SHARED]) if os.environ.get(SHARED) else None
 
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A private PostgreSQL server for this test session."""
+    """The run's PostgreSQL server, shared by the xdist workers (tests.support.postgres)."""
+    folder = shared_folder()
+    if folder is not None:
+        yield PostgresServer.shared(folder)  # stopped by the controller, after every worker
+        return
     server = PostgresServer().start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def database_url(request, tmp_path_factory):
+def database_url(request, tmp_path_factory, worker_id):
     if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql":
         server = request.getfixturevalue("postgres")
-        return server.create_database("delaktig_test")
+        return server.create_database(f"delaktig_test_{worker_id}")
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 
@@ -111,7 +150,8 @@ def demo_snapshots(request, tmp_path_factory):
     """The demo built once per variant and session (tests.support.snapshot)."""
     postgres = (request.getfixturevalue("postgres")
                 if os.environ.get("DELAKTIG_TEST_DB", "sqlite") == "postgresql" else None)
-    return DemoSnapshots(app_config, tmp_path_factory.mktemp("snapshots"), postgres)
+    folder = shared_folder() or tmp_path_factory.mktemp("snapshots")
+    return DemoSnapshots(app_config, folder, postgres)
 
 
 @pytest.fixture
@@ -145,8 +185,15 @@ def _clean_database(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+        tables = list(reversed(db.metadata.sorted_tables))
+        if db.engine.dialect.name == "postgresql":
+            # one round trip for every table (psycopg sends statements without parameters
+            # as one simple query)
+            db.session.connection().exec_driver_sql(
+                ";".join(f'DELETE FROM "{table.name}"' for table in tables))
+        else:
+            for table in tables:
+                db.session.execute(delete(table))
         db.session.commit()
         # The limiter is one shared object: a test app with limits on must not leave them on.
         limiter.enabled = app.config["RATELIMIT_ENABLED"]

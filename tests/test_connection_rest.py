@@ -4,7 +4,7 @@ costs one request a 503, and the next request connects afresh."""
 
 from __future__ import annotations
 
-import itertools
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -15,12 +15,9 @@ from surveys.extensions import db
 from tests.conftest import app_config
 
 
-DATABASES = itertools.count()
-
-
 @pytest.fixture
 def pg_app(postgres):
-    url = postgres.create_database(f"delaktig_rest_{next(DATABASES)}")
+    url = postgres.create_database(f"delaktig_rest_{uuid.uuid4().hex[:8]}")
     app = create_app(app_config(url))
     with app.app_context():
         db.create_all()

@@ -1,13 +1,17 @@
-"""The demo built once per test session and variant, then restored by copying the database.
+"""The demo built once per test run and variant, then restored by copying the database.
 
 Loading the demo (two weighted waves, the follow-up and the dialogue events) takes seconds;
 restoring it takes milliseconds: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
 PostgreSQL. Tests that load the demo through `restore` get exactly what `load_demo` would
-have written, dates included (the snapshot is made in the same session).
+have written, dates included (the snapshot is made in the same run). The xdist workers
+share the snapshots: the first to need one makes it under a lock, in the run's shared
+folder (and, on PostgreSQL, on the run's shared server).
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import shutil
 from pathlib import Path
 
@@ -18,10 +22,12 @@ from sqlalchemy.engine import make_url
 from surveys import create_app
 from surveys.demo import load_demo
 from surveys.extensions import db
+from tests.support.postgres import exclusive
 
 
 class DemoSnapshots:
-    """One snapshot database per `load_demo` variant, made the first time it is asked for."""
+    """One snapshot database per `load_demo` variant, made the first time a process of the
+    run asks for it."""
 
     def __init__(self, config, folder: Path, postgres=None) -> None:
         #: `config(url)` gives a test app's configuration for a database URL.
@@ -33,20 +39,24 @@ class DemoSnapshots:
         self.printed = ""
 
     def _key(self, variant: dict) -> tuple:
-        return tuple(sorted(variant.items()))
+        """The variant without the arguments it gives `load_demo`'s defaults: one snapshot
+        for `restore()` and `restore(followup=True)`."""
+        defaults = {name: parameter.default
+                    for name, parameter in inspect.signature(load_demo).parameters.items()}
+        return tuple(sorted((name, value) for name, value in variant.items()
+                            if defaults.get(name, object()) != value))
 
-    def _make(self, variant: dict) -> str:
+    def _make(self, key: tuple, name: str) -> str:
         """Load the demo into a database of its own; its URL (or file path)."""
-        name = "snapshot_" + "_".join(f"{k}_{v}" for k, v in self._key(variant)).lower()
         if self.postgres:
-            url = self.postgres.create_database(name or "snapshot")
+            url = self.postgres.create_database(name)
         else:
-            url = "sqlite:///" + str(self.folder / f"{name or 'snapshot'}.db")
+            url = "sqlite:///" + str(self.folder / f"{name}.db")
         app = create_app(self.config(url))
         with app.app_context():
             db.create_all()
-            if variant:
-                load_demo(**variant)
+            if key:
+                load_demo(**dict(key))
             else:  # the default demo is what the command makes: keep what it printed
                 result = app.test_cli_runner().invoke(args=["demo"])
                 assert result.exit_code == 0, result.output
@@ -56,10 +66,19 @@ class DemoSnapshots:
         return url
 
     def snapshot(self, **variant) -> str:
-        """The URL of the snapshot for `variant`, made on first use."""
+        """The URL of the snapshot for `variant`, made on first use in the run."""
         key = self._key(variant)
         if key not in self.made:
-            self.made[key] = self._make(variant)
+            name = "_".join(["snapshot", *(f"{k}_{v}" for k, v in key)]).lower()
+            made = self.folder / f"{name}.json"
+            with exclusive(self.folder / f"{name}.lock"):
+                if not made.exists():
+                    url = self._make(key, name)
+                    made.write_text(json.dumps({"url": url, "printed": self.printed}))
+                known = json.loads(made.read_text())
+            self.made[key] = known["url"]
+            if not key:
+                self.printed = known["printed"]
         return self.made[key]
 
     def copy(self, name: str, **variant) -> str:
