@@ -1,6 +1,7 @@
 """The URL map of themes and series (staff only: facilitators and analysts; admins too).
 
-One blueprint: every visitor is a member of staff. Changing a series is for facilitators.
+One blueprint: every visitor is a member of staff. Changing a series and deleting a theme
+are for facilitators.
 """
 
 from __future__ import annotations
@@ -22,13 +23,19 @@ add_rules(
     ("/themes/", "index", views.index, BOTH),
     ("/themes/<int:theme_id>", "theme", views.theme, GET),
     ("/themes/<int:theme_id>/edit", "edit", views.edit, BOTH),
+    # what deleting it takes away (facilitators); POST deletes it with its tags and links
+    ("/themes/<int:theme_id>/delete", "delete", views.delete, BOTH),
     # -- tagging: an event's statements; set one statement's themes
     ("/themes/events/<int:event_id>", "event_statements", views.event_statements, GET),
     ("/themes/statements/<int:statement_id>", "tag_statement", views.tag_statement, POST),
+    # add one theme to the ticked statements of the event
+    ("/themes/events/<int:event_id>/tag", "tag_statements", views.tag_statements, POST),
     # the surveys with free-text questions; one survey's answers; set one answer's themes
     ("/themes/surveys/", "surveys", views.surveys, GET),
     ("/themes/surveys/<int:survey_id>", "survey_answers", views.survey_answers, GET),
     ("/themes/answers/<int:answer_id>", "tag_answer", views.tag_answer, POST),
+    # add one theme to the ticked answers of the survey
+    ("/themes/surveys/<int:survey_id>/tag", "tag_answers", views.tag_answers, POST),
     # -- series: the list (POST starts one); raised, decided and done per event
     ("/series/", "series_index", views.series_index, BOTH),
     ("/series/<int:series_id>", "series", views.series, GET),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from surveys.auth.access import MAX_ID
 from surveys.core.forms import MultiCheckboxField, choices, strip
 from surveys.core.i18n import LANGUAGES
 from surveys.themes.models import NAME_MAX
@@ -63,3 +64,17 @@ class TagForm(FlaskForm):
     """The themes of one statement or answer."""
 
     themes = MultiCheckboxField(_l("Themes"), coerce=int)
+
+
+def chosen_ids(values: list[str]) -> list[int] | None:
+    """The ids ticked or chosen on a page, in order without repeats; None when one of them
+    is not a whole number an id can be (nothing is then done with the others)."""
+    ids: list[int] = []
+    for text in values:
+        text = text.strip()
+        if not (text.isascii() and text.isdigit() and len(text) < 11) or not (
+                0 < int(text) <= MAX_ID):
+            return None
+        if int(text) not in ids:
+            ids.append(int(text))
+    return ids

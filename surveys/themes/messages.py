@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from surveys.core.i18n import tr_text
+
 
 def theme_error(code: str, details: Mapping[str, Any]) -> str:
     """A `ThemeError` in the user's language."""
@@ -25,6 +27,16 @@ def theme_error(code: str, details: Mapping[str, Any]) -> str:
                                      series=details.get("series")),
         "no_previous_event": lambda: _("This is the first event of the series: there is "
                                        "nothing to carry over."),
+        "no_statements_chosen": lambda: _("Tick at least one statement to tag."),
+        "no_answers_chosen": lambda: _("Tick at least one answer to tag."),
+        "unknown_statements": lambda: _("Choose among the statements listed on this page."),
+        "unknown_answers": lambda: _("Choose among the answers listed on this page."),
+        "statements_already_tagged": lambda: _(
+            "Every statement you ticked already has the theme %(name)s. Nothing was changed.",
+            name=tr_text(details.get("name"))),
+        "answers_already_tagged": lambda: _(
+            "Every answer you ticked already has the theme %(name)s. Nothing was changed.",
+            name=tr_text(details.get("name"))),
         "dialog": lambda: str(details.get("message")),
     }
     return messages[code]() if code in messages else code

@@ -100,6 +100,35 @@ def theme_totals(organisation_id: int) -> dict[int, tuple[int, int]]:
             for t in themes(organisation_id)}
 
 
+def organisation_theme(organisation_id: int, theme_id: int | None) -> Theme | None:
+    """The organisation's theme with this id, if it has one."""
+    if theme_id is None:
+        return None
+    return db.session.scalar(select(Theme).where(Theme.id == theme_id,
+                                                 Theme.organisation_id == organisation_id))
+
+
+@dataclass
+class ThemeUse:
+    """What hangs on a theme: what deleting it takes away (the tags and links, never the
+    things themselves)."""
+
+    statements: int
+    answers: int
+    goals: int
+    actions: int
+
+
+def theme_use(theme: Theme) -> ThemeUse:
+    """How many statements (whatever their status) and answers carry the theme, and how
+    many goals and actions it is linked to."""
+    def tagged(table) -> int:
+        return db.session.scalar(select(func.count()).select_from(table).where(
+            table.c.theme_id == theme.id))
+    return ThemeUse(tagged(statement_themes), tagged(answer_themes), tagged(theme_goals),
+                    len(theme_actions(theme)))
+
+
 def goals(organisation_id: int, ids: list[int]) -> list[Goal]:
     """The organisation's goals with these ids."""
     if not ids:
@@ -244,6 +273,14 @@ def group_table(theme: Theme) -> dict[str, list[tuple[str, int | None, int | Non
         table[grouping] = [(c, shown(statements.get(c, 0)), shown(answers.get(c, 0)))
                            for c in order]
     return table
+
+
+def district_names(theme: Theme, table: dict[str, list]) -> dict[str, dict[str, str]]:
+    """District category -> its name per language, for the districts of a `group_table`:
+    the organisation's own names, as the check-in shows them (never the margins' codes
+    where a name exists)."""
+    return dialog_queries.district_names(
+        theme.organisation_id, [row[0] for row in table.get("district", ()) if row[0]])
 
 
 @dataclass

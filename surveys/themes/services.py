@@ -14,9 +14,10 @@ from sqlalchemy import delete, insert
 
 from dialog import services as dialog_services
 from dialog.models import Event, Statement, StatementStatus
+from surveys.actions.models import ActionLink
 from surveys.extensions import db
 from surveys.followup.models import Goal
-from surveys.survey.models import Answer
+from surveys.survey.models import Answer, Survey
 from surveys.themes import queries
 from surveys.themes.models import (
     NAME_MAX,
@@ -24,6 +25,7 @@ from surveys.themes.models import (
     Theme,
     answer_themes,
     statement_themes,
+    theme_goals,
 )
 
 
@@ -83,6 +85,20 @@ def set_goals(theme: Theme, goals: Iterable[Goal]) -> None:
     db.session.flush()
 
 
+def delete_theme(theme: Theme) -> None:
+    """Delete a theme with its tags, its goal links and the links of actions that said they
+    answer it; the statements, answers, goals and actions themselves stay. The rows are
+    deleted here rather than left to ON DELETE CASCADE, which SQLite does not enforce, and
+    the actions' links because they name the theme by id only."""
+    db.session.execute(delete(statement_themes).where(statement_themes.c.theme_id == theme.id))
+    db.session.execute(delete(answer_themes).where(answer_themes.c.theme_id == theme.id))
+    db.session.execute(delete(theme_goals).where(theme_goals.c.theme_id == theme.id))
+    db.session.execute(delete(ActionLink).where(ActionLink.kind == "theme",
+                                                ActionLink.target_id == theme.id))
+    db.session.delete(theme)
+    db.session.flush()
+
+
 def _own_themes(organisation_id: int, themes: Iterable[Theme]) -> set[int]:
     ids = {t.id for t in themes if t.organisation_id == organisation_id}
     if len(ids) != len({t.id for t in themes}):
@@ -111,6 +127,43 @@ def tag_answer(answer: Answer, themes: Iterable[Theme]) -> None:
         db.session.execute(insert(answer_themes), [
             {"answer_id": answer.id, "theme_id": i} for i in sorted(ids)])
     db.session.flush()
+
+
+def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
+              ids: list[int], allowed: set[int], tagged, what: str) -> int:
+    """Add `theme` to the rows `ids` of `table` (each must be in `allowed`), all or nothing;
+    `tagged(ids)` reads the themes they have. Returns how many gained it; `what` names the
+    things in the refusals' codes."""
+    if theme is None or theme.organisation_id != organisation_id:
+        raise ThemeError("unknown_theme", "theme")
+    if not ids:
+        raise ThemeError(f"no_{what}_chosen", what)
+    if not set(ids) <= allowed:
+        raise ThemeError(f"unknown_{what}", what)
+    had = tagged(sorted(set(ids)))
+    new = sorted(i for i in set(ids) if theme.id not in had.get(i, ()))
+    if not new:  # every one has it already, e.g. the same form sent twice
+        raise ThemeError(f"{what}_already_tagged", what, 409, name=theme.name)
+    db.session.execute(insert(table), [{column: i, "theme_id": theme.id} for i in new])
+    db.session.flush()
+    return len(new)
+
+
+def tag_statements(event: Event, statement_ids: list[int], theme: Theme | None) -> int:
+    """Add one theme to several statements of an event (those its tagging page lists: not
+    waiting for a moderator); returns how many gained it."""
+    allowed = {s.id for s in queries.statements_of(event.id)
+               if s.status is not StatementStatus.pending}
+    return _add_tags(statement_themes, "statement_id", theme, event.organisation_id,
+                     statement_ids, allowed, queries.statement_theme_ids, "statements")
+
+
+def tag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None) -> int:
+    """Add one theme to several free-text answers of a survey (those its tagging page
+    lists); returns how many gained it."""
+    allowed = {a.id for item in queries.free_text_answers(survey) for a in item.answers}
+    return _add_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
+                     allowed, queries.answer_theme_ids, "answers")
 
 
 # -- series -------------------------------------------------------------------------------------

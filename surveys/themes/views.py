@@ -8,8 +8,9 @@ loaded through `own` (another organisation's ids answer 404).
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from dialog import translated
@@ -29,6 +30,7 @@ from surveys.themes.forms import (
     SeriesForm,
     TagForm,
     ThemeForm,
+    chosen_ids,
     fill_names,
     names_from,
 )
@@ -42,7 +44,8 @@ def helpers() -> dict:
     return {"GROUPING_LABELS": GROUPING_LABELS, "CATEGORY_LABELS": CATEGORY_LABELS,
             "shown_count": queries.shown, "LANGUAGES": LANGUAGES, "shown": translated.shown,
             "event_date": queries.event_date, "STATUS_LABELS": STATUS_LABELS,
-            "PROMISE_LABELS": ACTION_STATUS_LABELS, "StatementStatus": StatementStatus}
+            "PROMISE_LABELS": ACTION_STATUS_LABELS, "StatementStatus": StatementStatus,
+            "tr_text": tr_text, "FACILITATORS": FACILITATORS}
 
 
 def staff_fallback() -> None:
@@ -106,9 +109,10 @@ def _theme(theme_id: int) -> Theme:
 def theme(theme_id: int):
     """A theme: counts by group and over time, its statements, goals and actions."""
     item = _theme(theme_id)
+    groups = queries.group_table(item)
     return render_template(
-        "themes/theme.html", theme=item, groups=queries.group_table(item),
-        by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
+        "themes/theme.html", theme=item, groups=groups,
+        district_names=queries.district_names(item, groups), by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
         statements=queries.theme_statements(item), actions=queries.theme_actions(item),
         min_count=queries.MIN_COUNT)
 
@@ -138,15 +142,44 @@ def edit(theme_id: int):
         400 if form.is_submitted() else 200)
 
 
+def _theme_still_there(theme_id: int) -> Theme:
+    """The organisation's theme; a deleted one (or another organisation's: ids reveal
+    nothing) answers 404 with a message, e.g. when a deletion is sent twice."""
+    item = queries.organisation_theme(current_user.organisation_id, theme_id)
+    if item is None:
+        abort(make_response(render_template(
+            "error.html", code=404, message=_("There is no such theme. It may have been "
+                                              "deleted already.")), 404))
+    return item
+
+
+@roles_required(*FACILITATORS)
+def delete(theme_id: int):
+    """What deleting the theme takes away, to confirm; POST deletes it."""
+    item = _theme_still_there(theme_id)
+    if request.method == "GET":
+        return render_template("themes/delete.html", theme=item, use=queries.theme_use(item))
+    name = tr_text(item.name)
+    services.delete_theme(item)
+    flash(_("The theme %(name)s was deleted. The statements, answers, goals and actions it "
+            "was linked to are kept.", name=name))
+    return redirect(url_for(".index"))
+
+
 # -- tagging ------------------------------------------------------------------------------------
-def _event_page(event: Event, problems=(), status: int = 200):
+def _ticked(name: str) -> dict:
+    """What a bulk form sent, to show it again as sent when it is refused."""
+    return {"theme": request.form.get("theme", ""), "ids": set(request.form.getlist(name))}
+
+
+def _event_page(event: Event, problems=(), status: int = 200, ticked: dict | None = None):
     statements = [s for s in queries.statements_of(event.id)
                   if s.status is not StatementStatus.pending]
     return render_template(
         "themes/event.html", event=event, statements=statements, problems=list(problems),
         tags=queries.statement_theme_ids([s.id for s in statements]),
         themes=queries.themes(current_user.organisation_id),
-        series=queries.series_of(event)), status
+        series=queries.series_of(event), ticked=ticked or {"theme": "", "ids": set()}), status
 
 
 @roles_required(*THEME_EDITORS)
@@ -154,6 +187,32 @@ def event_statements(event_id: int):
     """An event's statements, each with the themes it is tagged with and a form to change
     them."""
     return _event_page(own(Event, event_id))
+
+
+def _bulk_choice(name: str) -> tuple[Theme | None, list[int] | None]:
+    """The theme (None: unknown or another organisation's) and the ticked ids (None when one
+    is not an id) a bulk form sent."""
+    theme_ids = chosen_ids(request.form.getlist("theme"))
+    theme = queries.organisation_theme(current_user.organisation_id, theme_ids[0]) \
+        if theme_ids and len(theme_ids) == 1 else None
+    return theme, chosen_ids(request.form.getlist(name))
+
+
+@roles_required(*THEME_EDITORS)
+def tag_statements(event_id: int):
+    """Add one theme to every ticked statement of the event; all or nothing."""
+    event = own(Event, event_id)
+    theme, ids = _bulk_choice("statements")
+    try:
+        if ids is None:
+            raise ThemeError("unknown_statements", "statements")
+        added = services.tag_statements(event, ids, theme)
+    except ThemeError as error:
+        return _event_page(event, _problem(None, error), error.status, _ticked("statements"))
+    flash(ngettext("The theme %(name)s was added to %(num)s statement.",
+                   "The theme %(name)s was added to %(num)s statements.", added,
+                   name=tr_text(theme.name)))
+    return redirect(url_for(".event_statements", event_id=event.id))
 
 
 def _tag_form() -> TagForm:
@@ -191,13 +250,14 @@ def surveys():
                            surveys=queries.organisation_surveys(current_user.organisation_id))
 
 
-def _survey_page(survey: Survey, problems=(), status: int = 200):
+def _survey_page(survey: Survey, problems=(), status: int = 200, ticked: dict | None = None):
     g.fallback_language = survey.default_language
     asked = queries.free_text_answers(survey)
     return render_template(
         "themes/answers.html", survey=survey, asked=asked, problems=list(problems),
         tags=queries.answer_theme_ids([a.id for item in asked for a in item.answers]),
-        themes=queries.themes(current_user.organisation_id)), status
+        themes=queries.themes(current_user.organisation_id),
+        ticked=ticked or {"theme": "", "ids": set()}), status
 
 
 @roles_required(*THEME_EDITORS)
@@ -222,6 +282,23 @@ def tag_answer(answer_id: int):
     flash(_("The answer's themes were saved."))
     return redirect(url_for(".survey_answers", survey_id=survey.id,
                             _anchor=f"answer-{answer.id}"))
+
+
+@roles_required(*THEME_EDITORS)
+def tag_answers(survey_id: int):
+    """Add one theme to every ticked free-text answer of the survey; all or nothing."""
+    survey = own(Survey, survey_id)
+    theme, ids = _bulk_choice("answers")
+    try:
+        if ids is None:
+            raise ThemeError("unknown_answers", "answers")
+        added = services.tag_answers(survey, ids, theme)
+    except ThemeError as error:
+        return _survey_page(survey, _problem(None, error), error.status, _ticked("answers"))
+    flash(ngettext("The theme %(name)s was added to %(num)s answer.",
+                   "The theme %(name)s was added to %(num)s answers.", added,
+                   name=tr_text(theme.name)))
+    return redirect(url_for(".survey_answers", survey_id=survey.id))
 
 
 # -- series -------------------------------------------------------------------------------------

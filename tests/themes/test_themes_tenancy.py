@@ -1,6 +1,6 @@
 """Every theme and series route with an object answers 404 to another organisation and
 changes nothing, while the same request works for the owner; residents and other roles get
-no further than the login page or 403."""
+no further than the login page or 403; analysts neither change series nor delete themes."""
 
 from __future__ import annotations
 
@@ -22,18 +22,21 @@ CASES = {
     "themes.theme": {},
     "themes.edit": {"name_sv": "Omdöpt", "goals": "{goal}"},
     "themes.event_statements": {},
+    "themes.tag_statements": {"theme": "{theme_id}", "statements": "{statement_id}"},
     "themes.tag_statement": {"themes": "{theme_id}"},
     "themes.survey_answers": {},
+    "themes.tag_answers": {"theme": "{theme_id}", "answers": "{answer_id}"},
     "themes.tag_answer": {"themes": "{theme_id}"},
     "themes.series": {},
     "themes.add_event": {"event_id": "{free_event}"},
     "themes.carry_forward": {},
     "themes.remove_event": {},
+    "themes.delete": {},  # last: the owner's request deletes the theme
 }
 #: Lists and creation of the user's own organisation (tested below and in test_themes).
 WITHOUT_OBJECT = {"themes.index", "themes.surveys", "themes.series_index"}
 TABLES = ("themes", "theme_statements", "theme_answers", "theme_goals", "event_series",
-          "event_series_members", "dialog_statements")
+          "event_series_members", "dialog_statements", "action_links")
 
 
 def theme_routes(app) -> dict[str, set[str]]:
@@ -80,7 +83,7 @@ def test_another_organisation_gets_404_everywhere_and_changes_nothing(
         with app.test_request_context():
             rule = next(app.url_map.iter_rules(endpoint))
             args = {k: ids[k] for k in rule.arguments}
-            if endpoint == "themes.event_statements":
+            if endpoint in ("themes.event_statements", "themes.tag_statements"):
                 args["event_id"] = world["event"]
             url = url_for(endpoint, **args)
         form = {k: v.format(**ids) for k, v in data.items()}
@@ -129,7 +132,7 @@ def test_other_roles_and_residents_never_reach_a_theme_page(app, make_org, make_
     assert snapshot(app) == before
 
 
-def test_analysts_see_series_but_only_facilitators_change_them(
+def test_analysts_see_series_but_only_facilitators_change_them_or_delete_themes(
         app, make_org, make_client, login):
     org = make_org()
     with app.app_context():
@@ -141,3 +144,8 @@ def test_analysts_see_series_but_only_facilitators_change_them(
     assert analyst.post_form("/series/", {"name_sv": "Ny"}).status_code == 403
     assert analyst.post_form(f"/series/{series_id}/events", {"event_id": "1"}).status_code \
         == 403
+    with app.app_context():
+        theme_id = services.create_theme(org.id, {"sv": "Belysning"}).id
+        db.session.commit()
+    assert analyst.get(f"/themes/{theme_id}/delete").status_code == 403
+    assert analyst.post_form(f"/themes/{theme_id}/delete").status_code == 403
