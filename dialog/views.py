@@ -314,7 +314,8 @@ def vote(code: str):
         statement_id = _number(request.form.get("statement_id"))
         value = _number(request.form.get("value"))
         _run(lambda: services.cast_vote(participant, statement_id, value))
-        flash(_("Your vote was saved."))
+        flash(_("Thank you! We saved what you think.") if easy_read()
+              else _("Your vote was saved."))
         return redirect(url_for(".vote", code=event.join_code))
     page = queries.voting_page(participant, _number(request.args.get("statement")))
     if page is None:
@@ -336,7 +337,8 @@ def dots(code: str):
                  for s in statements}
         points = {sid: _number(text) for sid, text in typed.items()}
         if any(p is None for p in points.values()):
-            error, status = _("Write each number of points as a whole number, 0 or more."), 400
+            error, status = (_("Write a whole number: 0, 1, 2 and so on.") if easy_read() else
+                             _("Write each number of points as a whole number, 0 or more.")), 400
         else:
             try:
                 services.set_dots(participant, points)
@@ -345,7 +347,8 @@ def dots(code: str):
                     refuse(refusal.status, str(refusal.message))
                 error, status = refusal.message, 400
             else:
-                flash(_("Your points were saved."))
+                flash(_("Thank you! We saved your points.") if easy_read()
+                      else _("Your points were saved."))
                 return redirect(url_for(".dots", code=event.join_code))
         values = typed
     return render_template("dialog/dots.html", event=event, statements=statements,
@@ -846,6 +849,7 @@ def heard_page(code: str):
     if event is None or event.status is EventStatus.draft:
         refuse(404, _("No event has that code. Check the code and try again."))
     g.fallback_language = event.default_language
+    g.easy_read = event.for_young_people
     g.content_language = requested_language(event.languages)
     if event.status is not EventStatus.published:
         refuse(404, _("What was heard at this event has not been published yet. Come back "

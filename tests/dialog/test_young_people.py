@@ -2,7 +2,8 @@
 the district by the organisation's own name and the languages spoken at home; the room sets
 the same bands beside the population; an event for children and young people holds what
 under-13s (or those who do not say their age) write for a moderator, asks consent in simpler
-words and reads the easy-to-read Swedish texts where they are written."""
+words, reads the easy-to-read Swedish texts where they are written and words the key texts
+of its writing, voting, dot-voting and "what we heard" pages easy to read."""
 
 from __future__ import annotations
 
@@ -12,13 +13,22 @@ import pytest
 from sqlalchemy import select
 
 from dialog import ages, room, services
-from dialog.models import Event, Moderation, Participant, Statement, StatementStatus
+from dialog.models import (
+    Event,
+    EventStatus,
+    Moderation,
+    Participant,
+    Statement,
+    StatementSource,
+    StatementStatus,
+)
 from dialog.queries import checkin_categories, district_names
 from surveys.extensions import db
 from surveys.survey.services import create_from_template
 from tests.dialog.test_room import table_rows
-from tests.support.dialog import create_event, join, write
-from tests.support.dialog_votes import add_checkins, add_margins
+from tests.support.dialog import create_event, join, set_status, write
+from tests.support.dialog_votes import add_checkins, add_margins, add_voters
+from tests.support.web import page_text
 
 MARGINS = [
     ("age", "16-29", 2000), ("age", "30-44", 3000), ("age", "45-64", 3000),
@@ -323,3 +333,111 @@ def test_margins_starting_at_18_leave_the_under_20s_without_a_figure(app, make_o
         assert rows["16-19"].population_count is None and rows["16-19"].room_count == 5
         assert rows["18-29"].no_band and not rows["18-29"].missing
         assert rows["30-64"].population_share == pytest.approx(0.6)
+
+
+def _with_statements(app, ev: dict, *texts: str) -> None:
+    """Visible statements (written on paper), an easy-to-read Swedish description and
+    prompt."""
+    with app.app_context():
+        event = db.session.get(Event, ev["id"])
+        event.description = {**event.description, "sv-ll": "Vi pratar om parken."}
+        prompt = event.prompts[0]
+        prompt.text = {**prompt.text, "sv-ll": "Vad gör dig trygg?"}
+        for text in texts:
+            services.add_staff_statement(event, prompt, text, "sv", StatementSource.paper)
+        db.session.commit()
+
+
+def test_the_vote_page_speaks_easy_to_read_at_an_event_for_young_people(
+        app, client, make_client, young, make_org):
+    _with_statements(app, young, "Mer ljus i parken", "Fler bänkar")
+    code = young["code"]
+    join(client, code, "en")
+    page = page_text(client.get(f"/d/{code}/vote"))
+    for easy in ("Say what you think about the ideas", "2 ideas left", "I agree",
+                 "I do not agree", "I do not know"):
+        assert easy in page, easy
+    assert "Pass / unsure" not in page and "statements you have not voted on" not in page
+    assert "Say what you think about the ideas" in page_text(client.get(f"/d/{code}/e"))
+    for _round in range(2):
+        offered = int(re.search(r'name="statement_id" value="(\d+)"',
+                                client.get(f"/d/{code}/vote").get_data(as_text=True))[1])
+        sent = client.post_form(f"/d/{code}/vote", {"statement_id": offered, "value": 0})
+        assert sent.status_code == 302
+    done = page_text(client.get(sent.headers["Location"]))
+    assert "Thank you! We saved what you think." in done
+    assert "You have said what you think about all the ideas." in done
+    assert "What you said" in done and "Mer ljus i parken : I do not know" in done
+    # in Swedish: the lättläst wording and the easy-to-read prompt over the statement
+    swedish = make_client()
+    join(swedish, code, "sv")
+    page = page_text(swedish.get(f"/d/{code}/vote"))
+    assert "Tyck till om idéerna" in page and "Jag håller inte med" in page
+    assert "Jag vet inte" in page and "Vad gör dig trygg?" in page
+    # an ordinary event keeps the ordinary wording
+    ordinary = create_event(app, make_org())
+    _with_statements(app, ordinary, "Mer ljus")
+    adult = make_client()
+    join(adult, ordinary["code"], "en")
+    page = page_text(adult.get(f"/d/{ordinary['code']}/vote"))
+    assert "Vote on statements" in page and "Pass / unsure" in page
+    assert "I do not know" not in page and "Vad gör dig trygg?" not in page
+
+
+def test_the_dot_voting_page_speaks_easy_to_read_at_an_event_for_young_people(
+        app, client, make_client, young):
+    _with_statements(app, young, "Mer ljus i parken")
+    code = young["code"]
+    join(client, code, "en")
+    page = page_text(client.get(f"/d/{code}/dots"))
+    assert "Give points" in page and "Prioritise with points" not in page
+    assert "You can give more than one point to the same idea." in page
+    assert "Save my points" not in page
+    with app.app_context():
+        statement = db.session.scalar(select(Statement.id))
+    refused = client.post_form(f"/d/{code}/dots", {f"points-{statement}": "two"})
+    assert refused.status_code == 400
+    assert "Write a whole number: 0, 1, 2 and so on." in page_text(refused)
+    assert 'value="two"' in refused.get_data(as_text=True)  # what was typed stays
+    sent = client.post_form(f"/d/{code}/dots", {f"points-{statement}": "2"})
+    assert sent.status_code == 302
+    assert "Thank you! We saved your points." in page_text(client.get(sent.headers["Location"]))
+    swedish = make_client()
+    join(swedish, code, "sv")
+    page = page_text(swedish.get(f"/d/{code}/dots"))
+    assert "Ge poäng" in page and "Du kan ge flera poäng till samma idé." in page
+    assert "Inga idéer" not in page
+
+
+def test_what_we_heard_speaks_easy_to_read_at_an_event_for_young_people(
+        app, client, make_client, young, make_org):
+    _with_statements(app, young, "Mer ljus i parken")
+    with app.app_context():
+        statement = db.session.scalar(select(Statement.id))
+    voters = add_voters(app, young["id"], [{statement: 1}] * 10)
+    with app.app_context():  # five vote in Swedish, five in English: languages compare
+        for voter in voters[5:]:
+            db.session.get(Participant, voter).language = "en"
+        db.session.commit()
+    set_status(app, young["id"], EventStatus.published)
+    with app.app_context():
+        before = db.session.execute(select(Statement.id, Statement.status)).all()
+    page = page_text(client.get(f"/d/{young['code']}/heard?lang=sv"))
+    # the event's easy-to-read Swedish texts and the lättläst wording of the key texts
+    assert "Vi pratar om parken." in page and "Vad gör dig trygg?" in page
+    assert "Vi räknar röster på papper också." in page
+    assert "Kommunen har inte svarat än. Svaret kommer här." in page
+    assert "För få röstade för att vi ska kunna hitta grupper." in page
+    assert "Varje språk behöver minst 5 röster." in page
+    english = page_text(make_client().get(f"/d/{young['code']}/heard?lang=en"))
+    assert "Then no one can find out how you voted." in english
+    assert "Each language needs at least 5 votes." in english
+    assert "A statement bridges the languages" not in english
+    assert "Statements with fewer than" not in english
+    with app.app_context():  # a page view writes nothing
+        assert db.session.execute(select(Statement.id, Statement.status)).all() == before
+    ordinary = create_event(app, make_org())
+    set_status(app, ordinary["id"], EventStatus.published)
+    adult = page_text(make_client().get(f"/d/{ordinary['code']}/heard?lang=sv"))
+    assert "Vi räknar röster på papper också." not in adult
+    assert "Vi pratar om parken." not in adult and "Ett samtal om parken." in adult

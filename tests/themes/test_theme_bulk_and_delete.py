@@ -211,7 +211,7 @@ def test_deleting_a_theme_takes_its_tags_and_links_and_keeps_everything_else(
     assert confirm.status_code == 200 and tags(app) == before  # a look changes nothing
     words = page_text(confirm)
     for said in ("its tags on 7 statements", "its tags on 6 free-text answers",
-                 "its links to 2 goals", "its place among what 1 action answers",
+                 "its links to 2 goals", "the link from 1 action that says it answers the theme",
                  "are kept"):
         assert said in words, said
     assert client.post(f"/themes/{theme_id}/delete").status_code == 400  # no CSRF token
