@@ -112,7 +112,8 @@ def theme(theme_id: int):
     groups = queries.group_table(item)
     return render_template(
         "themes/theme.html", theme=item, groups=groups,
-        district_names=queries.district_names(item, groups), by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
+        district_names=queries.district_names(item, groups),
+        by_event=queries.statements_by_event(item), by_year=queries.answers_by_year(item),
         statements=queries.theme_statements(item), actions=queries.theme_actions(item),
         min_count=queries.MIN_COUNT)
 
