@@ -1,6 +1,7 @@
 """The theme and series pages pass axe-core and fit the screen: Swedish and Arabic at 360
-and 1280 px, the other interface languages at 360 px; a facilitator tags a statement
-without JavaScript."""
+and 1280 px, the other interface languages at 360 px (a theme's deletion page and a refused
+bulk tagging too); a facilitator tags a statement, and several at once, without
+JavaScript."""
 
 from __future__ import annotations
 
@@ -59,11 +60,27 @@ def _check(phone, base: str, path: str, lang: str, widths) -> None:
     phone.set_viewport_size(PHONE)
 
 
+def _refused_bulk_tagging(phone, base: str, demo: dict, lang: str, widths) -> None:
+    """The event's tagging page after a bulk form with nothing ticked: 400, the message, and
+    the page still passes."""
+    phone.goto(f"{base}/themes/events/{demo['event']}?lang={lang}")
+    phone.locator("#bulk-tag-theme").select_option(str(demo["theme"]))
+    with phone.expect_navigation() as sent:
+        phone.locator('#bulk-tag button[type="submit"]').click()
+    assert sent.value.status == 400
+    assert phone.locator("#error-summary").count() == 1
+    for width in widths:
+        phone.set_viewport_size({"width": width, "height": 800})
+        assert axe_violations(phone) == [], (lang, "refused bulk tagging", width)
+    phone.set_viewport_size(PHONE)
+
+
 def test_theme_and_series_pages_pass_axe_in_swedish_and_arabic(live_server, phone, demo):
     log_in(phone, live_server.url, "facilitator@exempelby.se", "demo-facilitator-2026")
     for lang in ("sv", "ar"):
-        for path in pages(demo):
+        for path in [*pages(demo), f"/themes/{demo['theme']}/delete"]:
             _check(phone, live_server.url, path, lang, (360, 1280))
+        _refused_bulk_tagging(phone, live_server.url, demo, lang, (360, 1280))
 
 
 def test_theme_and_series_pages_pass_axe_in_the_other_languages(live_server, phone, demo):
@@ -71,6 +88,12 @@ def test_theme_and_series_pages_pass_axe_in_the_other_languages(live_server, pho
     for lang in OTHER_LANGUAGES:
         for path in pages(demo):
             _check(phone, live_server.url, path, lang, (360,))
+        _refused_bulk_tagging(phone, live_server.url, demo, lang, (360,))
+    # deleting is for facilitators
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "facilitator@exempelby.se", "demo-facilitator-2026")
+    for lang in OTHER_LANGUAGES:
+        _check(phone, live_server.url, f"/themes/{demo['theme']}/delete", lang, (360,))
 
 
 def test_a_facilitator_tags_a_statement_without_javascript(app, live_server, chromium, demo):
@@ -89,3 +112,26 @@ def test_a_facilitator_tags_a_statement_without_javascript(app, live_server, chr
         assert demo["theme"] in queries.statement_theme_ids([statement_id])[statement_id]
         assert db.session.get(Statement, statement_id).event_id == demo["event"]
         assert db.session.get(Event, demo["event"]) is not None
+
+
+def test_a_facilitator_tags_several_statements_at_once_without_javascript(
+        app, live_server, chromium, demo):
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False, locale="sv")
+    page = context.new_page()
+    log_in(page, live_server.url, "facilitator@exempelby.se", "demo-facilitator-2026")
+    page.goto(f"{live_server.url}/themes/events/{demo['event']}")
+    with app.app_context():
+        untagged = [s.id for s in queries.statements_of(demo["event"])
+                    if demo["theme"] not in queries.statement_theme_ids([s.id]).get(s.id, ())
+                    and page.locator(f"#pick-statements-{s.id}").count()][:2]
+    assert len(untagged) == 2
+    for statement_id in untagged:
+        page.locator(f"#pick-statements-{statement_id}").check()
+    page.locator("#bulk-tag-theme").select_option(str(demo["theme"]))
+    with page.expect_navigation() as sent:
+        page.locator('#bulk-tag button[type="submit"]').click()
+    assert sent.value.status == 200  # after the redirect
+    context.close()
+    with app.app_context():
+        tagged = queries.statement_theme_ids(untagged)
+        assert all(demo["theme"] in tagged[i] for i in untagged)

@@ -1,8 +1,9 @@
 """An event for children and young people on a 360 px phone in a real Chromium: the simpler
 consent text, the easy-read prompts page, the check-in with its age bands, district names and
-languages spoken at home (and its refusal of an answer it does not offer) pass axe-core in
-every interface language; the facilitator's room, moderation and event form pass in Swedish
-and Arabic at 360 and 1280 px."""
+languages spoken at home (and its refusal of an answer it does not offer), the easy-read vote
+and dot-voting pages and the easy-read "what we heard" page pass axe-core in every interface
+language; the facilitator's room, moderation and event form pass in Swedish and Arabic at 360
+and 1280 px."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from dialog import services
-from dialog.models import Event, Participant
+from dialog.models import Event, EventStatus, Participant, StatementSource
 from surveys.core.i18n import LANGUAGES
 from surveys.extensions import db
 from surveys.survey.services import create_from_template
@@ -33,6 +34,8 @@ def young_event(app, org) -> dict:
     with app.app_context():
         create_from_template(org.id, "tillit-och-delaktighet", f"tillit-{org.id}")
         event = make_event(org.id, languages=tuple(LANGUAGES), for_young_people=True)
+        services.add_staff_statement(event, event.prompts[0], "Mer ljus vid busshållplatsen",
+                                     "sv", StatementSource.paper)
         db.session.commit()
         return {"id": event.id, "code": event.join_code}
 
@@ -66,6 +69,24 @@ def test_young_peoples_pages_pass_axe(app, live_server, phone, make_org, lang):
         stored = db.session.scalar(select(Participant))
         assert (stored.age_group, stored.district, stored.home_languages) == (
             "13-15", "soder", ["so"])
+    # voting and dot voting in easy-to-read words, before and after
+    phone.goto(f"{base}/d/{code}/vote")
+    assert phone.locator('button[name="value"]').count() == 3
+    accessible(phone, lang, "vote, easy to read")
+    click(phone, 'button[name="value"][value="0"]')
+    assert phone.locator('button[name="value"]').count() == 0
+    accessible(phone, lang, "voted on everything, easy to read")
+    phone.goto(f"{base}/d/{code}/dots")
+    phone.locator('input[type="number"]').first.fill("1.5")  # not a whole number
+    click(phone, "form button.primary")
+    assert phone.locator(".error-summary").count() == 1
+    accessible(phone, lang, "dot voting refused, easy to read")
+    # what was heard, once the event is published
+    with app.app_context():
+        db.session.get(Event, ev["id"]).status = EventStatus.published
+        db.session.commit()
+    assert phone.goto(f"{base}/d/{code}/heard?lang={lang}").status == 200
+    accessible(phone, lang, "what we heard, easy to read")
 
 
 @pytest.mark.parametrize("lang", ["sv", "ar"])
