@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from dialog import services as dialog_services
 from dialog.models import Event, Statement, StatementStatus
@@ -140,6 +140,11 @@ def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
         raise ThemeError(f"no_{what}_chosen", what)
     if not set(ids) <= allowed:
         raise ThemeError(f"unknown_{what}", what)
+    # One tagging with a theme at a time: the same form sent twice at once waits here, then
+    # finds the first one's tags (and a theme deleted meanwhile is not found).
+    if db.session.scalar(select(Theme.id).where(Theme.id == theme.id).with_for_update()) \
+            is None:
+        raise ThemeError("unknown_theme", "theme")
     had = tagged(sorted(set(ids)))
     new = sorted(i for i in set(ids) if theme.id not in had.get(i, ()))
     if not new:  # every one has it already, e.g. the same form sent twice

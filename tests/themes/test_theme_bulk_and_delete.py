@@ -6,9 +6,12 @@ page."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import date
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from dialog.models import Event, Participant, Statement, StatementStatus
 from surveys.actions import services as action_services
@@ -278,3 +281,36 @@ def test_a_themes_page_names_districts_as_the_check_in_does(app, make_org, make_
     assert "1480X" in district  # a category without a name is shown as it is
     swedish = client.get(f"/themes/{theme_id}?lang=sv").get_data(as_text=True)
     assert "Söder" in swedish.split('id="group-district"')[1].split("</table>")[0]
+
+
+@pytest.mark.postgres  # the PostgreSQL pass runs it; a local SQLite run skips it
+def test_a_bulk_form_sent_twice_at_once_tags_once_and_answers_409(
+        app, make_org, make_client, login):
+    """Two sends of one bulk form at once: PostgreSQL locks the theme, so the second reads
+    the tags only once the first has committed them."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    org = make_org()
+    world = build_world(app, org, writers=3, answers=0)
+    theme_id = new_theme(app, org, "Belysning")
+    client = login(english(make_client), org, "facilitator")
+    twin = make_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    form = {"theme": theme_id, "statements": world["statements"],
+            "csrf_token": client.csrf_token()}
+    url = f"/themes/events/{world['event']}/tag"
+    replies = []
+    with engine.connect() as holder:  # holds the theme until both sends wait for it
+        holder.execute(text("SELECT id FROM themes FOR UPDATE"))
+        threads = [threading.Thread(target=lambda c=c: replies.append(c.post(url, data=form)))
+                   for c in (client, twin)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        holder.rollback()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(r.status_code for r in replies) == [302, 409]
+    assert tags(app) == {("s", s, theme_id) for s in world["statements"]}
