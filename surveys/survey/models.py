@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 
@@ -68,7 +69,37 @@ class Channel(enum.Enum):
     interview = "interview"  #: staff recorded an interview
 
 
-class Survey(db.Model):
+class SurveyRules:
+    """What a survey's own columns decide, for the model and for `SurveyRow` alike."""
+
+    def title(self, lang: str) -> str:
+        """The title in `lang`, or in the default language when missing."""
+        titles = self.texts.get("title", {})
+        return titles.get(lang) or titles.get(self.default_language, self.slug)
+
+    def interface_locale(self, lang: str) -> str:
+        """The interface locale around content in `lang`: its own if it has one, else the
+        author's choice, else the language's usual one (Persian for Dari, else Swedish)."""
+        if lang in LANGUAGES:
+            return LANGUAGES[lang].ui_locale
+        return (self.interface_languages or {}).get(lang) or language(lang).ui_locale
+
+    def accepts_answers(self, now: datetime | None = None) -> bool:
+        """True while residents may answer."""
+        now = now or utcnow()
+        return (
+            self.status is SurveyStatus.open
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or now < self.closes_at)
+        )
+
+    def not_yet_open(self, now: datetime | None = None) -> bool:
+        """True for an open survey whose opening time lies ahead."""
+        now = now or utcnow()
+        return self.status is SurveyStatus.open and self.opens_at is not None and now < self.opens_at
+
+
+class Survey(SurveyRules, db.Model):
     """A questionnaire owned by one organisation, answered at ``/s/<slug>``."""
 
     __tablename__ = "surveys"
@@ -107,35 +138,28 @@ class Survey(db.Model):
         back_populates="survey", order_by="Page.position", cascade="all, delete-orphan"
     )
 
-    def title(self, lang: str) -> str:
-        """The title in `lang`, or in the default language when missing."""
-        titles = self.texts.get("title", {})
-        return titles.get(lang) or titles.get(self.default_language, self.slug)
-
-    def interface_locale(self, lang: str) -> str:
-        """The interface locale around content in `lang`: its own if it has one, else the
-        author's choice, else the language's usual one (Persian for Dari, else Swedish)."""
-        if lang in LANGUAGES:
-            return LANGUAGES[lang].ui_locale
-        return (self.interface_languages or {}).get(lang) or language(lang).ui_locale
-
-    def accepts_answers(self, now: datetime | None = None) -> bool:
-        """True while residents may answer."""
-        now = now or utcnow()
-        return (
-            self.status is SurveyStatus.open
-            and (self.opens_at is None or self.opens_at <= now)
-            and (self.closes_at is None or now < self.closes_at)
-        )
-
-    def not_yet_open(self, now: datetime | None = None) -> bool:
-        """True for an open survey whose opening time lies ahead."""
-        now = now or utcnow()
-        return self.status is SurveyStatus.open and self.opens_at is not None and now < self.opens_at
-
     def questions(self) -> list[Question]:
         """All questions in survey order."""
         return [q for page in self.pages for q in page.questions]
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyRow(SurveyRules):
+    """A survey's own columns as the answering pages read them: a plain value, no session
+    and no lazy loads (its pages and questions: `published.SurveyDefinition`). Field names
+    are column names (`queries` selects them by name)."""
+
+    id: int
+    organisation_id: int
+    slug: str
+    status: SurveyStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+    default_language: str
+    languages: list[str]
+    interface_languages: dict | None
+    texts: dict
+    definition_version: str
 
 
 class Page(db.Model):
@@ -249,6 +273,20 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseRow:
+    """A response's own columns as the answering pages read them (names are column names)."""
+
+    id: int
+    survey_id: int
+    token: str
+    resume_code: str
+    language: str
+    channel: Channel
+    current_page: int
+    completed_at: datetime | None
 
 
 class Answer(db.Model):

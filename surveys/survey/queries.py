@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Mapping
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +20,9 @@ from surveys.survey.models import (
     Page,
     Question,
     Response,
+    ResponseRow,
     Survey,
+    SurveyRow,
     normalise_resume_code,
 )
 
@@ -45,7 +48,7 @@ def survey_by_slug(slug: str) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.slug == slug))
 
 
-def survey_definition(survey: Survey) -> published.SurveyDefinition:
+def survey_definition(survey: Survey | SurveyRow) -> published.SurveyDefinition:
     """The survey's pages and questions as immutable values, read once per version."""
     return published.definitions.get(survey.id, survey.definition_version,
                                      lambda: _read_definition(survey.id))
@@ -112,38 +115,66 @@ def resume_code_taken(survey: Survey, code: str) -> bool:
     ) is not None
 
 
-def survey_with_response(slug: str, tokens: Mapping[str, str], *, lock: bool = False
-                         ) -> tuple[Survey | None, Response | None]:
-    """The survey answered at /s/<slug> and this device's response to it with its answers.
-    `tokens` maps survey ids (as text) to the response tokens this device holds, as the
-    session keeps them.
+# The answering pages' reads: Core statements built once, so each one's cache key is
+# computed once per process rather than per request, and rows read as plain values (the
+# ORM's identity map and instance states cost more than the statements themselves).
+_SURVEYS, _RESPONSES, _ANSWERS = Survey.__table__, Response.__table__, Answer.__table__
+_SURVEY_COLUMNS = tuple(_SURVEYS.c[f.name] for f in fields(SurveyRow))
+_RESPONSE_COLUMNS = tuple(_RESPONSES.c[f.name] for f in fields(ResponseRow))
+_OWN_RESPONSE = and_(_RESPONSES.c.survey_id == _SURVEYS.c.id,
+                     _RESPONSES.c.token.in_(bindparam("tokens", expanding=True)))
+_AT_SLUG = _SURVEYS.c.slug == bindparam("slug")
+_SURVEY_AT = select(*_SURVEY_COLUMNS).where(_AT_SLUG)
+_SURVEY_WITH_RESPONSE = (select(*_SURVEY_COLUMNS, *_RESPONSE_COLUMNS)
+                         .select_from(_SURVEYS.outerjoin(_RESPONSES, _OWN_RESPONSE))
+                         .where(_AT_SLUG))
+_SURVEY_WITH_LOCKED_RESPONSE = (select(*_SURVEY_COLUMNS, *_RESPONSE_COLUMNS)
+                                .select_from(_SURVEYS.join(_RESPONSES, _OWN_RESPONSE))
+                                .where(_AT_SLUG).with_for_update(of=_RESPONSES))
+_ANSWER_VALUES = select(_ANSWERS.c.question_id, _ANSWERS.c.value).where(
+    _ANSWERS.c.response_id == bindparam("response_id"))
+_LOCK_RESPONSE = select(_RESPONSES.c.id).where(
+    _RESPONSES.c.id == bindparam("response_id")).with_for_update()
 
-    One statement; with `lock` (a page being saved) the response is locked (PostgreSQL)
-    and its answers read as objects in a second statement, so they include those of a
-    double tap's first request, committed meanwhile. (Joined to the first, every answer's
-    row would repeat the survey's texts, decoded again each time.) A page view reads the
-    answers with `answer_values`.
+
+def public_survey(slug: str) -> SurveyRow | None:
+    """The survey answered at /s/<slug>, whatever its state, as a row of values."""
+    row = db.session.connection().execute(_SURVEY_AT, {"slug": slug}).first()
+    return SurveyRow(*row) if row is not None else None
+
+
+def survey_with_response(slug: str, tokens: Mapping[str, str], *, lock: bool = False
+                         ) -> tuple[SurveyRow | None, ResponseRow | None]:
+    """The survey answered at /s/<slug> and this device's response to it, in one statement.
+    `tokens` maps survey ids (as text) to the response tokens this device holds, as the
+    session keeps them. With `lock` (a page being saved) the response is locked until the
+    transaction ends (PostgreSQL), so a double tap's second send waits for the first and
+    then reads its answers (`answer_values`, after this).
     """
     held = [token for token in tokens.values() if isinstance(token, str) and token]
     if held:
-        own = and_(Response.survey_id == Survey.id, Response.token.in_(held))
-        query = select(Survey, Response).where(Survey.slug == slug)
-        query = (query.join(Response, own).with_for_update(of=Response)
-                 .options(selectinload(Response.answers)) if lock
-                 else query.outerjoin(Response, own))
-        row = db.session.execute(query).first()
+        statement = _SURVEY_WITH_LOCKED_RESPONSE if lock else _SURVEY_WITH_RESPONSE
+        row = db.session.connection().execute(statement, {"slug": slug, "tokens": held}).first()
         if row is not None:
-            survey, response = row
+            survey = SurveyRow(*row[:len(_SURVEY_COLUMNS)])
+            response = (ResponseRow(*row[len(_SURVEY_COLUMNS):])
+                        if row[len(_SURVEY_COLUMNS)] is not None else None)
             if response is not None and tokens.get(str(survey.id)) != response.token:
                 response = None  # held for another survey id (cannot happen unless forged)
             return survey, response
-    return db.session.scalar(select(Survey).where(Survey.slug == slug)), None
+    return public_survey(slug), None
 
 
 def answer_values(response_id: int) -> dict[int, Any]:
-    """Question id -> stored value of a response's answers (values only: a page view)."""
-    return {question_id: value for question_id, value in db.session.execute(
-        select(Answer.question_id, Answer.value).where(Answer.response_id == response_id))}
+    """Question id -> stored value of a response's answers."""
+    return dict(db.session.connection().execute(_ANSWER_VALUES, {"response_id": response_id})
+                .all())
+
+
+def lock_response(response_id: int) -> None:
+    """Lock the response until the transaction ends (PostgreSQL), before reading its answers
+    to change them: concurrent saves of one response (a double tap) run one after the other."""
+    db.session.connection().execute(_LOCK_RESPONSE, {"response_id": response_id})
 
 
 def response_by_resume_code(survey: Survey, typed: str) -> Response | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import flag_modified
 
 from surveys.audit import services as audit
@@ -39,7 +39,9 @@ from surveys.survey.models import (
     Page,
     Question,
     Response,
+    ResponseRow,
     Survey,
+    SurveyRow,
     SurveyStatus,
 )
 from surveys.survey.published import PageDefinition, QuestionDefinition, SurveyDefinition
@@ -616,7 +618,7 @@ def _discard_if_unused(sha256: str) -> None:
 # -- answering -----------------------------------------------------------------------------
 
 def start_response(
-    survey: Survey, language: str, channel: Channel = Channel.web, entered_by=None
+    survey: Survey | SurveyRow, language: str, channel: Channel = Channel.web, entered_by=None
 ) -> Response:
     """Create an empty response with a fresh token and resume code."""
     while True:
@@ -624,7 +626,7 @@ def start_response(
         if not queries.resume_code_taken(survey, code):
             break
     response = Response(
-        survey=survey,
+        survey_id=survey.id,
         token=secrets.token_urlsafe(32),
         resume_code=code,
         language=language,
@@ -636,22 +638,10 @@ def start_response(
     return response
 
 
-def choose_language(response: Response, language: str) -> None:
-    """Continue the response in another of the survey's languages (the caller checks it is)."""
-    if response.language != language:
-        response.language = language
-        db.session.flush()
-
-
-def answer_values(response: Response) -> dict[int, object]:
-    """Question id -> stored value, from the response's loaded answers."""
-    return {answer.question_id: answer.value for answer in response.answers}
-
-
 def answers_by_key(values: Mapping[int, object], definition: SurveyDefinition
                    ) -> dict[str, object]:
-    """Question key -> stored answer value, from question id -> value (`answer_values`,
-    `queries.answer_values`)."""
+    """Question key -> stored answer value, from question id -> value
+    (`queries.answer_values`)."""
     by_id = definition.by_id
     return {by_id[question_id].key: value for question_id, value in values.items()
             if question_id in by_id}
@@ -715,26 +705,32 @@ class PageResult:
     completed: bool = False
 
 
-def save_page(response: Response, page_index: int, form, *, going_back: bool = False,
-              definition: SurveyDefinition | None = None, locked: bool = False) -> PageResult:
+def save_page(response: Response | ResponseRow, page_index: int, form, *,
+              going_back: bool = False, definition: SurveyDefinition | None = None,
+              stored: Mapping[int, object] | None = None, language: str | None = None
+              ) -> PageResult:
     """Validate and store one page's answers in the current transaction.
 
     Answers are replaced, never appended, so submitting the same page twice stores
     each answer once. Nothing is written when any answer on the page is invalid.
     Going back skips the required check but still refuses malformed answers.
-    `definition` is the survey's current one (read here when not given). `locked`: the
-    caller read the response with its answers after locking it (else it is locked here).
+    `definition` is the survey's current one (read here when not given). `stored`: the
+    response's answers (question id -> value) as the caller read them after locking the
+    response (else it is locked and they are read here). `language`: the language the page
+    was answered in, kept as the response's.
+
+    The writes are Core statements (an INSERT of the new answers, an UPDATE of changed
+    ones, a DELETE of cleared or now hidden ones, an UPDATE of the response): answer
+    objects already loaded in the session are not refreshed by them.
     """
-    survey = response.survey
-    definition = definition or queries.survey_definition(survey)
-    was_finished = response.completed_at is not None
-    if not locked:
+    definition = definition or queries.survey_definition(
+        queries.survey_by_id(response.survey_id))
+    if stored is None:
         # Serialise concurrent submits of the same response (a double tap) on PostgreSQL.
-        db.session.execute(
-            select(Response.id).where(Response.id == response.id).with_for_update()
-        )
+        queries.lock_response(response.id)
+        stored = queries.answer_values(response.id)
     page = definition.pages[page_index]
-    answers = answers_by_key(answer_values(response), definition)
+    answers = answers_by_key(stored, definition)
     result = PageResult()
     parsed: dict[QuestionDefinition, object] = {}
     for question in page.questions:
@@ -755,22 +751,22 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
     if result.errors:
         return result
 
-    stored = {answer.question_id: answer for answer in response.answers}
+    values = dict(stored)
     for question in page.questions:
-        value = parsed.get(question)
-        if value is None:
-            if question.id in stored:
-                db.session.delete(stored[question.id])
-                response.answers.remove(stored[question.id])
-        elif question.id in stored:
-            stored[question.id].value = value
+        if parsed.get(question) is None:
+            values.pop(question.id, None)
         else:
-            response.answers.append(Answer(question_id=question.id, value=value))
-    db.session.flush()
-    _forget_hidden_answers(response, definition)
+            values[question.id] = parsed[question]
+    # An edited earlier answer may hide later questions: their answers go.
+    answers = answers_by_key(values, definition)
+    for question_id in [q for q in values if q in definition.by_id
+                        and not is_shown(definition.by_id[q], answers, definition)]:
+        del values[question_id]
+    _store_answers(response.id, stored, values)
 
-    answers = answers_by_key(answer_values(response), definition)
+    answers = answers_by_key(values, definition)
     pages = shown_pages(definition, answers)
+    changes: dict[str, object] = {"updated_at": utcnow()}
     if going_back:
         earlier = [i for i in pages if i < page_index]
         result.next_page = earlier[-1] if earlier else page_index
@@ -786,24 +782,48 @@ def save_page(response: Response, page_index: int, form, *, going_back: bool = F
         else:
             result.completed = True
             if response.completed_at is None:
-                response.completed_at = utcnow()
+                changes["completed_at"] = changes["updated_at"]
     if result.next_page is not None:
-        response.current_page = result.next_page
-    response.updated_at = utcnow()
-    db.session.flush()
-    if was_finished:  # staff corrected a finished (paper) response: weighted figures move
-        survey_figures_changed.send(response, survey_id=survey.id)
+        changes["current_page"] = result.next_page
+    if language is not None and language != response.language:
+        changes["language"] = language
+    db.session.connection().execute(
+        Response.__table__.update().where(Response.__table__.c.id == response.id)
+        .values(**changes))
+    if response.completed_at is not None:
+        # staff corrected a finished (paper) response: weighted figures move
+        survey_figures_changed.send(response, survey_id=response.survey_id)
     return result
 
 
-def _forget_hidden_answers(response: Response, definition: SurveyDefinition) -> None:
-    """Drop answers to questions that an edited earlier answer now hides."""
-    answers = answers_by_key(answer_values(response), definition)
-    hidden = [a.id for a in response.answers if a.question_id in definition.by_id
-              and not is_shown(definition.by_id[a.question_id], answers, definition)]
-    if hidden:
-        db.session.execute(delete(Answer).where(Answer.id.in_(hidden)))
-        db.session.expire(response, ["answers"])
+_ANSWERS = Answer.__table__
+_OF_RESPONSE = _ANSWERS.c.response_id == bindparam("response")
+#: Built once (their cache keys are then computed once per process).
+_REMOVE_ANSWERS = _ANSWERS.delete().where(
+    _OF_RESPONSE, _ANSWERS.c.question_id.in_(bindparam("questions", expanding=True)))
+_CHANGE_ANSWER = _ANSWERS.update().where(
+    _OF_RESPONSE, _ANSWERS.c.question_id == bindparam("question")).values(
+    value=bindparam("new_value"))
+_ADD_ANSWER = _ANSWERS.insert()
+
+
+def _store_answers(response_id: int, before: Mapping[int, object],
+                   after: Mapping[int, object]) -> None:
+    """Write the difference between a response's answers `before` and `after` (question
+    id -> value): at most one statement each for removed, changed and new answers (one
+    INSERT for all new ones on PostgreSQL)."""
+    connection = db.session.connection()
+    removed = [q for q in before if q not in after]
+    if removed:
+        connection.execute(_REMOVE_ANSWERS, {"response": response_id, "questions": removed})
+    changed = [{"response": response_id, "question": q, "new_value": v}
+               for q, v in after.items() if q in before and before[q] != v]
+    if changed:
+        connection.execute(_CHANGE_ANSWER, changed)
+    new = [{"response_id": response_id, "question_id": q, "value": v}
+           for q, v in after.items() if q not in before]
+    if new:
+        connection.execute(_ADD_ANSWER, new)
 
 
 def _raw(form, name: str):

@@ -52,7 +52,16 @@ from surveys.survey.forms import (
     settings_form,
     translation_form,
 )
-from surveys.survey.models import Channel, Page, Question, Survey, SurveyStatus, format_resume_code
+from surveys.survey.models import (
+    Channel,
+    Page,
+    Question,
+    ResponseRow,
+    Survey,
+    SurveyRow,
+    SurveyStatus,
+    format_resume_code,
+)
 from surveys.survey.questions import QUESTION_TYPES
 from surveys.survey.services import AudioRefused, AuthoringError
 from surveys.survey.texts import SURVEY_TEXTS, completeness_lines, missing_texts, survey_texts
@@ -79,12 +88,13 @@ def staff_helpers() -> dict:
 
 # == residents: /s/<slug> ====================================================================
 
-def _public_survey(slug: str) -> Survey:
+def _public_survey(slug: str) -> SurveyRow:
     """The survey at `slug`, in the visitor's language; drafts do not exist publicly."""
     return _public_survey_and_response(slug, with_response=False)[0]
 
 
-def _public_survey_and_response(slug: str, with_response: bool = True, lock: bool = False):
+def _public_survey_and_response(slug: str, with_response: bool = True, lock: bool = False
+                                ) -> tuple[SurveyRow, ResponseRow | None]:
     """`_public_survey` and this device's response to it (None if it has none); `lock`
     locks the response until the request ends (see `queries.survey_with_response`)."""
     tokens = session.get("responses", {}) if with_response else {}
@@ -152,17 +162,14 @@ def _answering(slug: str):
         abort(redirect(url_for(".thanks", slug=slug)))
     if not survey.accepts_answers() and not _staff_entry(survey, response):
         abort(make_response(_unavailable(survey)))
-    if request.method == "POST":
-        # the language a page was saved in is the response's (a page view writes nothing)
-        services.choose_language(response, g.content_language)
     return survey, queries.survey_definition(survey), response
 
 
 def page(slug: str, n: int):
     """Page n (1-based); POST saves it and goes to the next shown page (or back)."""
     survey, definition, response = _answering(slug)
-    stored = (services.answer_values(response) if request.method == "POST"
-              else queries.answer_values(response.id))  # a view needs no answer objects
+    # read after the response is locked (a POST), so a double tap's first answers are in
+    stored = queries.answer_values(response.id)
     answers = services.answers_by_key(stored, definition)
     shown = services.shown_pages(definition, answers)
     if not shown:
@@ -182,7 +189,9 @@ def page(slug: str, n: int):
     if request.method == "POST":
         result = services.save_page(
             response, index, request.form, going_back=request.form.get("action") == "back",
-            definition=definition, locked=True,
+            definition=definition, stored=stored,
+            # the language a page was saved in is the response's (a page view writes nothing)
+            language=g.content_language,
         )
         if not result.errors:
             if result.completed:
