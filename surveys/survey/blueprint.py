@@ -11,11 +11,13 @@ from flask import Blueprint
 
 from surveys.core.urls import BOTH, GET, POST, add_rules
 from surveys.extensions import csrf
-from surveys.survey import views
+from surveys.survey import fragments, views
 
 public = Blueprint("public", __name__, template_folder="templates")
 manage = Blueprint("manage", __name__, template_folder="templates")
 manage.context_processor(views.staff_helpers)
+# answering pages render each question through it (kept per language while unanswered)
+public.add_app_template_global(fragments.question_html)
 # A recording may be larger than other requests: its view raises the size limit first, then
 # its form checks the CSRF token (the app-wide check would read the body before that).
 csrf.exempt(views.upload_audio)
