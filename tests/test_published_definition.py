@@ -18,7 +18,7 @@ from tests.support.surveys import small_definition
 
 #: What an answering request may cost: a page view reads the survey row with this device's
 #: response, then its answers; a submission reads them the same way (the response locked
-#: first), writes the page's answers (one INSERT on PostgreSQL, one per answer on SQLite)
+#: first), writes the page's answers (one INSERT for all of them)
 #: and updates the response. (BEGIN and COMMIT come on top; no ping before each request:
 #: tests/test_connection_rest.py.)
 PAGE_VIEW_STATEMENTS = 2
