@@ -18,6 +18,7 @@ from surveys.config import load_config
 from surveys.core import i18n
 from surveys.core.database import check_rested_connections
 from surveys.core.requests import DelaktigRequest
+from surveys.core.sessions import SessionInterface
 from surveys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from surveys.resources import migrations_dir
 from surveys.survey.questions import AGREEMENT_LABELS, DONT_KNOW_LABELS
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the Delaktig application; `test_config` overrides the environment."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = DelaktigRequest
+    app.session_interface = SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     testing = bool(test_config and test_config.get("TESTING"))
     app.config.from_mapping(load_config(app.instance_path, testing=testing))

@@ -3,6 +3,10 @@
 A changed file gets a new address, so the reverse proxy can let browsers keep a versioned
 file for a year (`Cache-Control: immutable`, see deploy/nginx/) and still never serve a
 stale style sheet after a deploy. Templates keep calling `url_for('static', ...)`.
+
+A file's hash is computed once per process: a deploy restarts the workers. Only a
+development server (debug) looks at the file again on every address, since it is edited
+while the server runs.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ def init_app(app: Flask) -> None:
 
     def version(folder: str, filename: str) -> str | None:
         path = safe_join(folder, filename)
+        known = versions.get(path) if path else None
+        if known and not app.debug:
+            return known[2]
         if path is None or not os.path.isfile(path):
             return None
         stat = os.stat(path)
-        known = versions.get(path)
         if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
             return known[2]
         with open(path, "rb") as handle:

@@ -804,7 +804,9 @@ _REMOVE_ANSWERS = _ANSWERS.delete().where(
 _CHANGE_ANSWER = _ANSWERS.update().where(
     _OF_RESPONSE, _ANSWERS.c.question_id == bindparam("question")).values(
     value=bindparam("new_value"))
-_ADD_ANSWER = _ANSWERS.insert()
+#: RETURNING makes SQLAlchemy send the rows as one INSERT of several VALUES (psycopg would
+#: pipeline one INSERT per row).
+_ADD_ANSWER = _ANSWERS.insert().returning(_ANSWERS.c.id)
 
 
 def _store_answers(response_id: int, before: Mapping[int, object],
