@@ -2,7 +2,7 @@
 beside a bare Flask endpoint doing one INSERT, measured in the same run.
 
 Run: .venv/bin/python tests/benchmarks/answer_load.py [--respondents 20] [--seconds 30]
-     [--workers 2] [--threads 4]
+     [--workers 2] [--threads 4] [--rounds 3]
 
 Two phases on the same throwaway PostgreSQL server and the same gunicorn settings:
 
@@ -13,6 +13,10 @@ Two phases on the same throwaway PostgreSQL server and the same gunicorn setting
    page with valid values (the first option of each question, a birth year, ...) and sends
    it; the 302 to the next page counts as one page submission; it then opens that page,
    as a phone does. At the thank-you page it starts over as a new respondent.
+
+The phases alternate in `--rounds` slices (bare, app, bare, app, ...; `--seconds` each in
+all), so that other work on a shared machine weighs on both alike; the first slice of each
+is preceded by the warm-up, later ones by one second of load.
 
 Printed: requests per second of the bare endpoint, page submissions per second of the app,
 their ratio, latencies (p50/p95) of a submission and of submission + next page, how idle
@@ -221,6 +225,14 @@ def run_phase(target, connect, clients: int, seconds: float, servers: dict[str, 
     return Phase(done, wall, idle, {name: after[name] - before[name] for name in before})
 
 
+def combined(phases: list[Phase]) -> Phase:
+    """One phase measured in several slices, as if it had run at once."""
+    wall = sum(p.wall for p in phases)
+    return Phase([c for p in phases for c in p.clients], wall,
+                 sum(p.idle * p.wall for p in phases) / wall,
+                 {name: sum(p.cpu[name] for p in phases) for name in phases[0].cpu})
+
+
 def prepare(database_url: str) -> None:
     """The schema, the demo (without the follow-up) and the bare endpoint's table."""
     from sqlalchemy import text
@@ -271,6 +283,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4,
                         help="gunicorn threads per worker, as surveys/gunicorn_conf.py sets "
                              "(1: sync workers)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="slices the phases alternate in (default 3)")
     parser.add_argument("--new-connections", action="store_true",
                         help="a new connection per request in both phases (default: kept alive)")
     args = parser.parse_args()
@@ -294,18 +308,24 @@ def main() -> int:
         def connector(port: int):
             return lambda: LightClient("127.0.0.1", port, keep_alive=not args.new_connections)
 
-        bare = run_phase(hammer_bare, connector(bare_port), args.respondents, args.seconds,
-                         {"gunicorn": processes[0].pid, "postgres": postmaster}, args.warmup)
-        app = run_phase(answer, connector(app_port), args.respondents, args.seconds,
-                        {"gunicorn": processes[1].pid, "postgres": postmaster}, args.warmup)
+        slices: dict[str, list[Phase]] = {"bare": [], "app": []}
+        for round_ in range(args.rounds):
+            warmup = args.warmup if round_ == 0 else 1.0
+            slices["bare"].append(run_phase(
+                hammer_bare, connector(bare_port), args.respondents, args.seconds / args.rounds,
+                {"gunicorn": processes[0].pid, "postgres": postmaster}, warmup))
+            slices["app"].append(run_phase(
+                answer, connector(app_port), args.respondents, args.seconds / args.rounds,
+                {"gunicorn": processes[1].pid, "postgres": postmaster}, warmup))
+        bare, app = combined(slices["bare"]), combined(slices["app"])
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
         server.stop()
 
-    print(f"answer load: {args.respondents} clients, {args.seconds:g} s a phase after "
-          f"{args.warmup:g} s of warm-up, gunicorn "
+    print(f"answer load: {args.respondents} clients, {args.seconds:g} s a phase in "
+          f"{args.rounds} alternating slices after {args.warmup:g} s of warm-up, gunicorn "
           f"{args.workers} workers × {args.threads} thread(s), PostgreSQL, "
           f"{os.cpu_count()} CPU cores, connections "
           f"{'new per request' if args.new_connections else 'kept alive'}; "
