@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
@@ -95,6 +96,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     ops.init_app(app)  # production refusals, proxies, request logs, /healthz and /readyz
+    # Every model is imported now: each worker relates them once as it starts, rather than
+    # in its first requests (a fifth of the CPU when 300 phones join a dialogue at once).
+    configure_mappers()
     return app
 
 
