@@ -29,7 +29,7 @@ def form(client, path: str, lang: str | None = None) -> str:
     reply = client.get(path + (f"?lang={lang}" if lang else ""))
     assert reply.status_code == 200
     html = re.search(r"<form method=\"post\" novalidate>.*?</form>", reply.get_data(as_text=True),
-                     re.S).group(0)
+                     re.DOTALL).group(0)
     return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
 
 
