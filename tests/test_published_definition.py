@@ -4,17 +4,16 @@ or recording after an author's change, and a bounded number of SQL statements pe
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
 from surveys.extensions import db
 from surveys.survey import published, services
 from surveys.survey.models import Answer, Page, Question, Survey
 from tests.support.audio import mp3
 from tests.support.surveys import small_definition
+from tests.support.web import send_twice_at_once
 
 #: What an answering request may cost: a page view reads the survey row with this device's
 #: response, then its answers; a submission reads them the same way (the response locked
@@ -197,17 +196,7 @@ def test_a_double_tap_saves_the_page_once_without_an_error(app, client, make_cli
             "q_grid__a": "1", "q_grid__b": "2", "csrf_token": client.csrf_token()}
     twin = make_client()
     twin.set_cookie("session", client.get_cookie("session").value)
-    replies = []
-    with engine.connect() as holder:  # holds the response until both sends wait for it
-        holder.execute(text("SELECT id FROM responses FOR UPDATE"))
-        threads = [threading.Thread(target=lambda c=c: replies.append(
-            c.post("/s/liten/p/1", data=page))) for c in (client, twin)]
-        for thread in threads:
-            thread.start()
-        time.sleep(1)
-        holder.rollback()
-    for thread in threads:
-        thread.join(30)
+    replies = send_twice_at_once(engine, "responses", client, twin, "/s/liten/p/1", page)
     assert [r.status_code for r in replies] == [302, 302], [r.get_data(as_text=True)[:300]
                                                             for r in replies]
     with app.app_context():

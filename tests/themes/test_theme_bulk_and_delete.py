@@ -6,12 +6,10 @@ page."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from dialog.models import Event, Participant, Statement, StatementStatus
 from surveys.actions import services as action_services
@@ -30,7 +28,7 @@ from surveys.themes.models import (
 )
 from tests.support.dialog import make_event
 from tests.support.themes import build_world
-from tests.support.web import page_text
+from tests.support.web import page_text, send_twice_at_once
 
 
 def english(make_client):
@@ -301,16 +299,6 @@ def test_a_bulk_form_sent_twice_at_once_tags_once_and_answers_409(
     form = {"theme": theme_id, "statements": world["statements"],
             "csrf_token": client.csrf_token()}
     url = f"/themes/events/{world['event']}/tag"
-    replies = []
-    with engine.connect() as holder:  # holds the theme until both sends wait for it
-        holder.execute(text("SELECT id FROM themes FOR UPDATE"))
-        threads = [threading.Thread(target=lambda c=c: replies.append(c.post(url, data=form)))
-                   for c in (client, twin)]
-        for thread in threads:
-            thread.start()
-        time.sleep(1)
-        holder.rollback()
-    for thread in threads:
-        thread.join(30)
+    replies = send_twice_at_once(engine, "themes", client, twin, url, form)
     assert sorted(r.status_code for r in replies) == [302, 409]
     assert tags(app) == {("s", s, theme_id) for s in world["statements"]}
