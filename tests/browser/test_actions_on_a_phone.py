@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveys.actions.models import Action, ActionUpdate, Unit
 from surveys.extensions import db
 from surveys.followup.models import Framework
-from tests.support.browser import PHONE, axe_violations
+from tests.support.browser import PHONE, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,6 @@ def demo(app, restore_demo):
         unit = db.session.scalar(select(Unit).where(Unit.name == "Socialnämnden"))
         action = db.session.scalar(select(Action).where(Action.unit_id == unit.id))
         return {"second": second.id, "goal": deep.id, "unit": unit.id, "action": action.id}
-
-
-def log_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.locator('[name="email"]').fill(email)
-    page.locator('[name="password"]').fill(password)
-    with page.expect_navigation():
-        page.locator('form button[type="submit"]').click()
 
 
 def test_the_framework_and_action_pages_pass_axe_at_both_widths(live_server, phone, demo):

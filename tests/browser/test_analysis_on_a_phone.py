@@ -18,7 +18,7 @@ from surveys.runs.weighing import RunSettings
 from surveys.survey.models import Survey
 from surveys.weighting import DrawnSample
 from tests.support.analysis import DATA, DEMO_CSV
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def test_the_weighting_pages_pass_axe_and_fit_a_phone_in_swedish_and_arabic(
         assert drawn.error is None
         ids = {"survey": survey.id, "run": run.id, "failed": failed.id, "drawn": drawn.id,
                "margins": db.session.scalar(select(MarginSet.id)), "table": kept.id}
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("analyst@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-analyst-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
     pages = ["/analysis/", f"/analysis/surveys/{ids['survey']}",
              f"/analysis/surveys/{ids['survey']}/mapping",
              f"/analysis/surveys/{ids['survey']}/representation",

@@ -13,7 +13,7 @@ from surveys.survey.models import Survey
 from surveys.survey.services import set_audio
 from tests.conftest import PASSWORD, user_email
 from tests.support.audio import OGG
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 from tests.test_any_language import many_languages
 
 pytestmark = pytest.mark.browser
@@ -69,11 +69,7 @@ def test_a_resident_answers_in_a_language_with_another_interface(live_server, ph
 
 def test_the_authoring_pages_of_such_a_survey_pass_axe(live_server, phone, recorded):
     org, survey_id, question_id = recorded
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill(user_email(org, Role.author))
-    phone.locator('[name="password"]').fill(PASSWORD)
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, user_email(org, Role.author), PASSWORD)
     # In the right-to-left interface (the staff page test covers Swedish too).
     for path in (f"/manage/surveys/{survey_id}/settings", f"/manage/questions/{question_id}"):
         phone.goto(f"{live_server.url}{path}?lang=ar")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.test_accessibility import SMALL_TARGETS
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 from tests.support.dialog_votes import (
     add_checkins,
     add_dots,
@@ -33,12 +33,8 @@ POPULATION = [("age", "16-29", 2000), ("age", "30-44", 3000), ("age", "45-64", 3
               ("district", "Centrum", 6000), ("district", "Norr", 4000)]
 
 
-def log_in(page, base: str, org, lang: str = "sv") -> None:
-    page.goto(f"{base}/login?lang={lang}")
-    page.locator('[name="email"]').fill(user_email(org, "facilitator"))
-    page.locator('[name="password"]').fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator('form button[type="submit"]').click()
+def log_in_facilitator(page, base: str, org, lang: str = "sv") -> None:
+    log_in(page, base, user_email(org, "facilitator"), PASSWORD, lang=lang)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -75,7 +71,7 @@ def test_the_live_screen_shows_a_new_vote_without_a_reload(app, live_server, pho
     org = make_org()
     ev = event_with_statements(app, org, ["Fler lampor längs gångvägen.", "Bänkar i skuggan."])
     base = live_server.url
-    log_in(phone, base, org)
+    log_in_facilitator(phone, base, org)
     phone.set_viewport_size({"width": 1280, "height": 800})
     phone.goto(f"{base}/dialog/events/{ev['id']}/live")
     assert phone.locator("#live-agreed li").count() == 0
@@ -123,7 +119,7 @@ def test_the_live_room_and_groups_screens_pass_axe(app, live_server, phone, make
     org = make_org()
     ev = busy_evening(app, org)
     base = live_server.url
-    log_in(phone, base, org, lang)
+    log_in_facilitator(phone, base, org, lang)
     for screen, ready in (("live", "#live-priorities li"), ("room", "svg[role=img]"),
                           ("groups", "svg[role=img]")):
         response = phone.goto(f"{base}/dialog/events/{ev['id']}/{screen}?lang={lang}")

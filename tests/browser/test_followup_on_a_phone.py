@@ -11,7 +11,7 @@ from surveys.extensions import db
 from surveys.followup.models import Framework
 from tests.browser.test_accessibility import check_page
 from tests.support.analysis import demo_framework
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ def test_the_public_indicator_pages_pass_axe_in_every_language(live_server, phon
 
 
 def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phone, demo):
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("admin@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-admin-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "admin@exempelby.se", "demo-admin-2026")
     ids = demo["ids"]
     # (the areas' dashboards, with their comparisons, are checked at both widths below)
     pages = ["/followup/", "/followup/areas/housing",
@@ -81,11 +77,7 @@ def test_the_second_frameworks_public_pages_pass_axe(live_server, phone, program
 
 
 def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programme):
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("analyst@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-analyst-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
     base = f"/followup/f/{programme['slug']}"
     pages = [f"{base}/", *(f"{base}/areas/{a}" for a in programme["areas"]),
              f"{base}/indicators/{programme['ids'][0]}", f"{base}/settings",
@@ -106,11 +98,7 @@ def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programm
 def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
     """The comparison settings and the dashboards with comparisons (the register indicator
     beside Kolada's areas, trust beside the sharing neighbour), Swedish and Arabic."""
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("analyst@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-analyst-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
     pages = ["/followup/comparisons", "/followup/areas/work", "/followup/areas/inclusion_trust"]
     indicator = f"/followup/indicators/{demo['ids']['forvarvsfrekvens_utrikes']}"
     for lang in ("sv", "ar"):

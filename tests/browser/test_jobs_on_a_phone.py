@@ -7,7 +7,7 @@ import pytest
 
 from surveys.core.roles import Role
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 from tests.support.jobs import FAILURES, submit
 
 pytestmark = pytest.mark.browser
@@ -17,11 +17,7 @@ def logged_in_page(chromium, live_server, org, **options):
     context = chromium.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True,
                                    **options)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.locator('[name="email"]').fill(user_email(org, Role.analyst))
-    page.locator('[name="password"]').fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator('form button[type="submit"]').click()
+    log_in(page, live_server.url, user_email(org, Role.analyst), PASSWORD)
     return context, page
 
 

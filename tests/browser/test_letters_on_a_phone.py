@@ -9,17 +9,13 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.runs.models import WeightingRun
 from surveys.survey.models import Survey
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(phone, live_server, role: str) -> None:
-    phone.goto(f"{live_server.url}/login?lang=en")
-    phone.locator('[name="email"]').fill(f"{role}@exempelby.se")
-    phone.locator('[name="password"]').fill(f"demo-{role}-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, f"{role}@exempelby.se", f"demo-{role}-2026", lang="en")
 
 
 def test_the_letters_page_passes_axe_and_the_drawn_sample_is_weighted_from_the_form(

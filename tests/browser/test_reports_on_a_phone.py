@@ -9,7 +9,7 @@ import pytest
 
 from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,7 @@ def test_the_residents_report_passes_axe_in_every_language(live_server, phone, d
 
 
 def test_the_staff_report_pages_and_the_summary_form_pass_axe(live_server, phone, demo):
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("analyst@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-analyst-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
     pages = ["/followup/areas/inclusion_trust/summary", "/followup/report?audience=residents",
              "/followup/report"]
     for lang in ("sv", "ar"):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.survey.models import Survey
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +17,7 @@ def test_the_results_page_passes_axe_and_fits_a_phone_in_swedish_and_arabic(
     restore_demo()
     with app.app_context():
         survey_id = db.session.scalar(select(Survey.id).where(Survey.slug == "demo"))
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("analyst@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-analyst-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "analyst@exempelby.se", "demo-analyst-2026")
     for lang in ("sv", "ar"):
         phone.goto(f"{live_server.url}/results/{survey_id}?lang={lang}")
         assert phone.locator("h1").count() == 1

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.survey.models import Survey
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, log_in
 from tests.support.frames import make_sample
 from tests.support.surveys import small_definition
 
@@ -29,11 +29,7 @@ def test_the_staff_pages_pass_axe_and_fit_a_phone(app, live_server, phone, make_
         demo_id = demo.id
     make_sample(app, demo_id, people=80, n=30, columns=("district", "age_group"))
     make_sample(app, draft, people=40, draw=False)
-    phone.goto(f"{live_server.url}/login")
-    phone.locator('[name="email"]').fill("admin@exempelby.se")
-    phone.locator('[name="password"]').fill("demo-admin-2026")
-    with phone.expect_navigation():
-        phone.locator('form button[type="submit"]').click()
+    log_in(phone, live_server.url, "admin@exempelby.se", "demo-admin-2026")
     pages = [
         "/manage/", "/manage/surveys/new", "/manage/surveys/import",
         f"/manage/surveys/{demo_id}", f"/manage/surveys/{draft}",

@@ -13,7 +13,7 @@ from surveys.extensions import db
 from surveys.survey.models import Survey
 from surveys.themes import queries
 from surveys.themes.models import Series, Theme
-from tests.support.browser import PHONE, axe_violations
+from tests.support.browser import PHONE, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +30,6 @@ def demo(app, restore_demo):
         survey = db.session.scalar(select(Survey).where(Survey.slug == "demo"))
         return {"series": series.id, "event": events[-1].id, "theme": theme.id,
                 "survey": survey.id}
-
-
-def log_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.locator('[name="email"]').fill(email)
-    page.locator('[name="password"]').fill(password)
-    with page.expect_navigation():
-        page.locator('form button[type="submit"]').click()
 
 
 def pages(demo: dict) -> list[str]:

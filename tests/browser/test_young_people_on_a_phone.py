@@ -17,7 +17,7 @@ from surveys.extensions import db
 from surveys.survey.services import create_from_template
 from tests.browser.test_dialog_on_a_phone import accessible, click
 from tests.browser.test_dialog_screens import accessible as staff_accessible
-from tests.browser.test_dialog_screens import log_in
+from tests.browser.test_dialog_screens import log_in_facilitator
 from tests.support.dialog import make_event
 from tests.support.dialog_votes import add_checkins, add_margins
 
@@ -105,7 +105,7 @@ def test_the_facilitators_room_moderation_and_form_pass_axe(app, live_server, ph
         services.write_statement(young, event.prompts[0].id, "Mer fotboll")
         db.session.commit()
     base = live_server.url
-    log_in(phone, base, org, lang)
+    log_in_facilitator(phone, base, org, lang)
     for where, path in (("room", "room"), ("moderation", "moderation"), ("event form", "edit")):
         response = phone.goto(f"{base}/dialog/events/{ev['id']}/{path}?lang={lang}")
         assert response.status == 200, where

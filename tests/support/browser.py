@@ -68,3 +68,12 @@ def _axe_url() -> str:
         ("127.0.0.1", 0), functools.partial(Handler, directory=str(AXE.parent)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}/{AXE.name}"
+
+
+def log_in(page, base: str, email: str, password: str, lang: str | None = None) -> None:
+    """Log in through the login form, as a person does, and wait for the next page."""
+    page.goto(f"{base}/login" + (f"?lang={lang}" if lang else ""))
+    page.locator('[name="email"]').fill(email)
+    page.locator('[name="password"]').fill(password)
+    with page.expect_navigation():
+        page.locator('form button[type="submit"]').click()
