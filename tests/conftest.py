@@ -95,6 +95,27 @@ def pytest_configure(config):
         os.environ[SHARED] = tempfile.mkdtemp(prefix="delaktig-tests-")
 
 
+#: Tests skipped in this run (the controller sees every worker's reports).
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may be skipped: a test that needs PostgreSQL, Chromium or a Debian
+    package runs there for real, so a skip means the machine is not set up and fails the run."""
+    if os.environ.get("CI") and _skipped and _is_controller(session.config):
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(
+            f"CI: {len(_skipped)} test(s) skipped, which CI does not allow: "
+            + ", ".join(_skipped), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_unconfigure(config):
     """After the last worker: stop the shared PostgreSQL server and remove the folder."""
     if _is_controller(config) and os.environ.get(SHARED):
