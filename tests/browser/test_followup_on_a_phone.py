@@ -41,13 +41,14 @@ def test_the_public_indicator_pages_pass_axe_in_every_language(live_server, phon
 def test_the_analysts_follow_up_pages_pass_axe_and_fit_a_phone(live_server, phone, demo):
     log_in(phone, live_server.url, "admin@exempelby.se", "demo-admin-2026")
     ids = demo["ids"]
-    # (the areas' dashboards, with their comparisons, are checked at both widths below)
+    # (the areas' dashboards, with their comparisons, are checked at both widths below; the
+    # staff report, at both widths in test_reports_on_a_phone)
     pages = ["/followup/", "/followup/areas/housing",
              f"/followup/indicators/{ids['tillit_institutioner']}",
              f"/followup/indicators/{ids['tillit_manniskor']}/edit",
              f"/followup/indicators/{ids['forvarvsfrekvens_utrikes']}/register",
              "/followup/indicators/new", "/followup/settings", "/followup/tokens/",
-             "/followup/structure", "/followup/areas/housing/title", "/followup/report"]
+             "/followup/structure", "/followup/areas/housing/title"]
     for lang in ("sv", "ar"):
         for path in pages:
             response = phone.goto(f"{live_server.url}{path}?lang={lang}")
