@@ -65,8 +65,13 @@ def pytest_addoption(parser):
              "tests that never touch the database ran in the first pass)")
 
 
-#: Tests of a minute or more: started first, so that no worker begins one near the end.
-LONGEST = ("tests/test_production_readme.py::test_the_readme_production_section_runs_as_written",)
+#: Tests of half a minute or more under load that are not browser tests: started first, so
+#: that no worker begins one near the end while the other has nothing left to do.
+LONGEST = (
+    "tests/test_production_readme.py::test_the_readme_production_section_runs_as_written",
+    "tests/followup/test_report.py::test_the_swedish_pdf_has_numbered_pages_and_every_title_and_value",
+    "tests/followup/test_report.py::test_the_arabic_pdf_keeps_the_arabic_titles_and_the_values",
+)
 
 
 def pytest_collection_modifyitems(config, items):
