@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
 
     def version(folder: str, filename: str) -> str | None:
         path = safe_join(folder, filename)
-        known = versions.get(path) if path else None
+        known = versions.get(path)
         if known and not app.debug:
             return known[2]
         if path is None or not os.path.isfile(path):

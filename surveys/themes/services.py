@@ -142,8 +142,8 @@ def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
         raise ThemeError(f"unknown_{what}", what)
     # One tagging with a theme at a time: the same form sent twice at once waits here, then
     # finds the first one's tags (and a theme deleted meanwhile is not found).
-    if db.session.scalar(select(Theme.id).where(Theme.id == theme.id).with_for_update()) \
-            is None:
+    locked = db.session.scalar(select(Theme.id).where(Theme.id == theme.id).with_for_update())
+    if locked is None:
         raise ThemeError("unknown_theme", "theme")
     had = tagged(sorted(set(ids)))
     new = sorted(i for i in set(ids) if theme.id not in had.get(i, ()))
