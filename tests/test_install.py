@@ -6,7 +6,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 

@@ -16,7 +16,7 @@ from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.definition import load_template
 from surveys.survey.models import Survey, SurveyStatus
-from tests.support.browser import axe_violations
+from tests.support.browser import AXE_VIOLATIONS, WCAG_21_AA, at_width, with_axe
 from tests.support.frames import make_sample
 from tests.support.surveys import small_definition
 
@@ -58,28 +58,47 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .filter(x => x.r.width < 44 || x.r.height < 44).map(x => x.el)"""
 
 
+#: What check_page asserts at one width, read in one round trip to the browser.
+PAGE_FACTS = f"""async tags => ({{
+  lang: document.documentElement.getAttribute('lang'),
+  dir: document.documentElement.getAttribute('dir'),
+  violations: await ({AXE_VIOLATIONS})(tags),
+  smallTargets: ({SMALL_TARGETS})(),
+  texts: ({TEXT_LANGUAGES})(),
+}})"""
+
+#: Text enlarged to 200 %: does the page still fit the window's width?
+FITS_AT_200_PERCENT = """() => {
+  const style = document.createElement('style');
+  style.textContent = 'html { font-size: 200% !important; }';
+  document.head.append(style);
+  const fits = document.documentElement.scrollWidth <= window.innerWidth;
+  style.remove();
+  return fits;
+}"""
+
+
 def check_page(page, lang: str, where: str) -> None:
     """axe, lang/dir, target size and 200% text, at both widths in BOTH_WIDTHS' languages."""
     expected = LANGUAGES[lang]
     for width in WIDTHS if lang in BOTH_WIDTHS else WIDTHS[:1]:
-        page.set_viewport_size({"width": width, "height": 800})
-        assert page.locator("html").get_attribute("lang") == expected.tag, where
-        assert page.locator("html").get_attribute("dir") == expected.direction, where
-        assert axe_violations(page) == [], f"{where} at {width}px"
-        assert page.evaluate(SMALL_TARGETS) == [], f"{where} at {width}px"
-        for node in page.evaluate(TEXT_LANGUAGES):
+        at_width(page, width)
+        facts = with_axe(page, PAGE_FACTS, list(WCAG_21_AA))
+        assert facts["lang"] == expected.tag, where
+        assert facts["dir"] == expected.direction, where
+        assert facts["violations"] == [], f"{where} at {width}px"
+        assert facts["smallTargets"] == [], f"{where} at {width}px"
+        for node in facts["texts"]:
             # Text marked as language X must be written (at least partly) in X's script,
             # so an English sentence inside lang="ar" fails; "الوسط (Centrum)" passes.
             node_lang = node["lang"].split("-")[0]
             assert node["counts"].get(SCRIPT_OF.get(node_lang), 0) > 0, f"{where}: {node}"
             assert node["dir"] == LANGUAGES[node_lang].direction, f"{where}: {node}"
     # Text enlarged to 200% on a desktop screen: nothing is cut off sideways.
-    page.set_viewport_size({"width": 1280, "height": 800})
-    enlarged = page.add_style_tag(content="html { font-size: 200% !important; }")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), where
-    # back to the phone as it was, so a test goes on from here without loading the page again
-    enlarged.evaluate("element => element.remove()")
-    page.set_viewport_size({"width": WIDTHS[0], "height": 740})
+    at_width(page, 1280)
+    assert page.evaluate(FITS_AT_200_PERCENT), where
+    # back to the phone, so a test goes on from here without loading the page again
+    at_width(page, WIDTHS[0])
 
 
 def go(page, url: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveys.actions.models import Action, ActionUpdate, Unit
 from surveys.extensions import db
 from surveys.followup.models import Framework
-from tests.support.browser import PHONE, axe_violations, log_in
+from tests.support.browser import PHONE, at_width, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,11 @@ def test_the_framework_and_action_pages_pass_axe_at_both_widths(live_server, pho
                 "rtl" if lang == "ar" else "ltr")
             assert phone.locator("h1").count() == 1, (lang, path)
             for width in (360, 1280):
-                phone.set_viewport_size({"width": width, "height": 800})
+                at_width(phone, width)
                 assert phone.evaluate("document.documentElement.scrollWidth") <= width, (
                     lang, path, width)
                 assert axe_violations(phone) == [], (lang, path, width)
-            phone.set_viewport_size(PHONE)
+            at_width(phone, 360)
 
 
 def test_a_unit_reporter_reports_a_status_without_javascript(app, live_server, chromium,

@@ -13,7 +13,7 @@ from surveys.survey.models import Survey
 from surveys.survey.services import set_audio
 from tests.conftest import PASSWORD, user_email
 from tests.support.audio import OGG
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 from tests.test_any_language import many_languages
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ CASES = {"ckb": ("en", "ltr", "rtl"), "kmr": ("ar", "rtl", "ltr")}
 
 def check(page, where: str, interface: tuple[str, str], widths=(360,)) -> None:
     for width in widths:
-        page.set_viewport_size({"width": width, "height": 800})
+        at_width(page, width)
         html = page.locator("html")
         assert (html.get_attribute("lang"), html.get_attribute("dir")) == interface, where
         assert page.evaluate("document.documentElement.scrollWidth") <= width, where

@@ -13,7 +13,7 @@ from surveys.core.i18n import LANGUAGES
 from surveys.extensions import db
 from tests.browser.test_accessibility import check_page
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations
+from tests.support.browser import at_width, axe_violations
 from tests.support.dialog import make_event
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def prepared_event(app, org, languages=("sv", "en", "ar")) -> dict:
 def accessible(page, lang: str, where: str) -> None:
     """The resident-page checks of the language issue (axe at 360 and 1280 px, lang and dir
     of every text, 44 px targets, 200 % text), and nothing wider than a 360 px phone."""
-    page.set_viewport_size({"width": 360, "height": 740})
+    at_width(page, 360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, where
     check_page(page, lang, f"{where} ({lang})")
 
@@ -134,9 +134,9 @@ def test_participant_pages_and_the_event_page_pass_axe(app, live_server, phone, 
     assert phone.locator(f'img[src="/dialog/events/{ev["id"]}/qr.svg"]').evaluate(
         "img => img.complete && img.naturalWidth > 0")
     for width in (360, 1280):
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert axe_violations(phone) == [], f"facilitator event page ({lang}) at {width}px"
-    phone.set_viewport_size({"width": 360, "height": 740})
+    at_width(phone, 360)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     with app.app_context():
         assert queries.participant_count(ev["id"]) == 1

@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.test_accessibility import SMALL_TARGETS
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 from tests.support.dialog_votes import (
     add_checkins,
     add_dots,
@@ -72,7 +72,7 @@ def test_the_live_screen_shows_a_new_vote_without_a_reload(app, live_server, pho
     ev = event_with_statements(app, org, ["Fler lampor längs gångvägen.", "Bänkar i skuggan."])
     base = live_server.url
     log_in_facilitator(phone, base, org)
-    phone.set_viewport_size({"width": 1280, "height": 800})
+    at_width(phone, 1280)
     phone.goto(f"{base}/dialog/events/{ev['id']}/live")
     assert phone.locator("#live-agreed li").count() == 0
     assert phone.locator("#live-agreed-empty").is_visible()
@@ -106,7 +106,7 @@ def busy_evening(app, org) -> dict:
 def accessible(page, lang: str, where: str) -> None:
     direction = "rtl" if lang == "ar" else "ltr"
     for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
+        at_width(page, width)
         assert page.locator("html").get_attribute("lang") == lang, where
         assert page.locator("html").get_attribute("dir") == direction, where
         assert axe_violations(page) == [], f"{where} ({lang}) at {width}px"

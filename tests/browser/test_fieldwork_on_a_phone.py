@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 from tests.support.frames import frame_file, make_sample
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_frame_problems_and_the_allocation_on_a_phone(app, live_server, phone, m
     org = make_org()
     survey_id = make_survey(org, slug="urval")
     make_sample(app, survey_id, people=60, draw=False)
-    phone.set_viewport_size({"width": 360, "height": 800})
+    at_width(phone, 360)
     log_in(phone, live_server.url, f"fieldwork@{org.name.replace(' ', '').lower()}.se", "correct horse battery", lang=lang)
     base = f"{live_server.url}/manage/surveys/{survey_id}/fieldwork"
     bad = tmp_path / "frame.csv"

@@ -11,7 +11,7 @@ from surveys.extensions import db
 from surveys.followup.models import Framework
 from tests.browser.test_accessibility import check_page
 from tests.support.analysis import demo_framework
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def test_the_second_frameworks_staff_pages_pass_axe(live_server, phone, programm
         # the report is a printable document, checked as the default's is: axe, both widths
         phone.goto(f"{live_server.url}{base}/report?lang={lang}")
         for width in (360, 1280):
-            phone.set_viewport_size({"width": width, "height": 800})
+            at_width(phone, width)
             assert axe_violations(phone) == [], (lang, width)
 
 
@@ -107,9 +107,9 @@ def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
         assert phone.goto(f"{live_server.url}{indicator}?lang={lang}").status == 200
         assert phone.locator("svg.compare-chart").count() == 1
         for width in (360, 1280):
-            phone.set_viewport_size({"width": width, "height": 800})
+            at_width(phone, width)
             assert axe_violations(phone) == [], (lang, indicator, width)
-        phone.set_viewport_size({"width": 360, "height": 740})
+        at_width(phone, 360)
         for path in pages:
             response = phone.goto(f"{live_server.url}{path}?lang={lang}")
             assert response.status == 200, (lang, path)
@@ -117,4 +117,4 @@ def test_the_comparisons_pass_axe_at_both_widths(live_server, phone, demo):
                 assert phone.locator("svg.compare-chart").count() >= 1, (lang, path)
             assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (lang, path)
             check_page(phone, lang, f"{path}?lang={lang}")
-            phone.set_viewport_size({"width": 360, "height": 740})
+            at_width(phone, 360)

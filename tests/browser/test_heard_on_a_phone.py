@@ -15,7 +15,7 @@ from surveys.extensions import db
 from surveys.followup.services import create_from_template
 from tests.browser.test_accessibility import SMALL_TARGETS
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations
+from tests.support.browser import at_width, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,10 @@ def test_what_we_heard_reads_well_on_a_phone(app, live_server, phone, make_org, 
     assert phone.locator("h2#consensus").count() == 1
     assert phone.locator("a[href*='/indicators/']").count() == 2
     for width in (360, 1280):
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert axe_violations(phone) == [], f"{lang} at {width}px"
         assert phone.evaluate(SMALL_TARGETS) == [], f"{lang} at {width}px"
-    phone.set_viewport_size({"width": 360, "height": 740})
+    at_width(phone, 360)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -69,10 +69,10 @@ def test_the_facilitators_feedback_page_works_on_a_phone(app, live_server, phone
     assert phone.locator("html").get_attribute("dir") == direction
     assert phone.locator("textarea#text_ar").input_value().startswith("شكراً")
     for width in (360, 1280):
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert axe_violations(phone) == [], f"{lang} at {width}px"
         assert phone.evaluate(SMALL_TARGETS) == [], f"{lang} at {width}px"
-    phone.set_viewport_size({"width": 360, "height": 740})
+    at_width(phone, 360)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     # The status of an action changes with a plain form.
     phone.locator("select[id^='status-']").first.select_option("done")

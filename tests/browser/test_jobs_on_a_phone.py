@@ -7,7 +7,7 @@ import pytest
 
 from surveys.core.roles import Role
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 from tests.support.jobs import FAILURES, submit
 
 pytestmark = pytest.mark.browser
@@ -33,9 +33,9 @@ def test_the_job_pages_pass_axe_fit_a_phone_and_work_without_javascript(
             page.goto(f"{live_server.url}/jobs/{job_id}?lang={lang}")
             assert page.locator("h1").count() == 1
             for width in (360, 1280):
-                page.set_viewport_size({"width": width, "height": 800})
+                at_width(page, width)
                 assert axe_violations(page) == [], (lang, job_id, width)
-            page.set_viewport_size({"width": 360, "height": 740})
+            at_width(page, 360)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
 

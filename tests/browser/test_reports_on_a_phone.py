@@ -9,7 +9,7 @@ import pytest
 
 from surveys.core.i18n import LANGUAGES
 from tests.browser.test_accessibility import check_page
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import at_width, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_the_staff_report_pages_and_the_summary_form_pass_axe(live_server, phone
             assert response.status == 200, (lang, path)
             assert phone.locator("h1").count() == 1, (lang, path)
             for width in (360, 1280):
-                phone.set_viewport_size({"width": width, "height": 800})
+                at_width(phone, width)
                 assert phone.evaluate("document.documentElement.scrollWidth") <= width, (
                     lang, path, width)
                 assert axe_violations(phone) == [], (lang, path, width)

@@ -13,7 +13,7 @@ from surveys.extensions import db
 from surveys.survey.models import Survey
 from surveys.themes import queries
 from surveys.themes.models import Series, Theme
-from tests.support.browser import PHONE, axe_violations, log_in
+from tests.support.browser import PHONE, at_width, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +45,11 @@ def _check(phone, base: str, path: str, lang: str, widths) -> None:
         "rtl" if lang in ("ar", "fa") else "ltr")
     assert phone.locator("h1").count() == 1, (lang, path)
     for width in widths:
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert phone.evaluate("document.documentElement.scrollWidth") <= width, (
             lang, path, width)
         assert axe_violations(phone) == [], (lang, path, width)
-    phone.set_viewport_size(PHONE)
+    at_width(phone, 360)
 
 
 def _refused_bulk_tagging(phone, base: str, demo: dict, lang: str, widths) -> None:
@@ -62,9 +62,9 @@ def _refused_bulk_tagging(phone, base: str, demo: dict, lang: str, widths) -> No
     assert sent.value.status == 400
     assert phone.locator("#error-summary").count() == 1
     for width in widths:
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert axe_violations(phone) == [], (lang, "refused bulk tagging", width)
-    phone.set_viewport_size(PHONE)
+    at_width(phone, 360)
 
 
 def test_theme_and_series_pages_pass_axe_in_swedish_and_arabic(live_server, phone, demo):

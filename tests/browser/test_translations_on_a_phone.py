@@ -14,7 +14,7 @@ from surveys.auth.models import User
 from surveys.extensions import db
 from tests.browser.test_dialog_on_a_phone import accessible, click
 from tests.conftest import PASSWORD, user_email
-from tests.support.browser import PHONE, axe_violations
+from tests.support.browser import PHONE, at_width, axe_violations
 from tests.support.dialog import make_event
 
 pytestmark = pytest.mark.browser
@@ -63,9 +63,9 @@ def test_the_translation_queue_passes_axe_and_saves_with_a_plain_form(
     assert phone.locator("textarea[lang='en']").count() == 2
     assert phone.locator("textarea[lang='sv']").count() == 0
     for width in (360, 1280):
-        phone.set_viewport_size({"width": width, "height": 800})
+        at_width(phone, width)
         assert axe_violations(phone) == [], f"{lang} at {width}px"
-    phone.set_viewport_size({"width": 360, "height": 740})
+    at_width(phone, 360)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.locator("textarea[lang='ar']").fill("مزيد من المصابيح على طول الممر.")
     click(phone, "form.translation:has(textarea[lang='ar']) button[type='submit']")

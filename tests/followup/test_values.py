@@ -32,13 +32,7 @@ from .conftest import demo_database
 @pytest.fixture(scope="module")
 def demo(request):
     with demo_database(request, "values") as app, app.app_context():
-        yield db_framework()
-
-
-def db_framework() -> Framework:
-    from surveys.extensions import db
-
-    return demo_framework()
+        yield demo_framework()
 
 
 def answers_of(survey_id: int, key: str) -> dict[int, object]:

@@ -36,19 +36,43 @@ class LiveServer:
         self.thread.join()
 
 
-def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:
-    """Run axe-core on the page and return its violations for the WCAG 2.1 A and AA rules."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+#: The WCAG 2.1 A and AA rules of axe-core.
+WCAG_21_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+#: axe-core's violations of the rules tagged `tags`, as id, help and the first five nodes.
+#: resultTypes: details only for violations (passes are counted, not described): faster.
+AXE_VIOLATIONS = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                              resultTypes: ['violations']})
+  .then(result => result.violations.map(v => ({
+    id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(node => node.target)})))"""
+
+
+def with_axe(page, script: str, argument):
+    """`page.evaluate(script, argument)` where `script` may use axe-core: axe is added to the
+    page the first time, so a page that has it costs one round trip to the browser."""
+    guarded = (f"argument => typeof axe === 'undefined' ? {{missing: true}} : "
+               f"Promise.resolve(({script})(argument)).then(value => ({{value}}))")
+    result = page.evaluate(guarded, argument)
+    if result.get("missing"):
         page.add_script_tag(url=_axe_url())
-    # resultTypes: details only for violations (passes are counted, not described): faster.
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-        "resultTypes: ['violations']})", list(tags)
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
+        result = page.evaluate(guarded, argument)
+    return result.get("value")
+
+
+def axe_violations(page, tags=WCAG_21_AA) -> list[dict]:
+    """Run axe-core on the page and return its violations for the WCAG 2.1 A and AA rules."""
+    return with_axe(page, AXE_VIOLATIONS, list(tags))
+
+
+#: The screens pages are checked on: a phone's (the `phone` fixture's) and a desktop's.
+SCREENS = {360: PHONE, 1280: {"width": 1280, "height": 800}}
+
+
+def at_width(page, width: int) -> None:
+    """Show the page on the screen `width` px wide (SCREENS); nothing is sent to the browser
+    when it is shown so already."""
+    if page.viewport_size != SCREENS[width]:
+        page.set_viewport_size(SCREENS[width])
 
 
 @functools.cache
