@@ -76,7 +76,9 @@ LONGEST = (
 
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--database-tests-only"):
-        uses_database = [item for item in items if "database_url" in item.fixturenames
+        # (the test database, or a database of the module's own copied from the demo snapshot)
+        uses_database = [item for item in items
+                         if {"database_url", "demo_snapshots"} & set(item.fixturenames)
                          or item.get_closest_marker("postgres")]
         config.hook.pytest_deselected(items=[i for i in items if i not in uses_database])
         items[:] = uses_database

@@ -19,9 +19,9 @@ from tests.support.web import FormClient
 
 
 @contextmanager
-def demo_database(request, name: str) -> Iterator[Flask]:
+def demo_database(demo_snapshots, name: str) -> Iterator[Flask]:
     """An app on a fresh database (SQLite, or PostgreSQL in the PostgreSQL run) with the demo."""
-    url = request.getfixturevalue("demo_snapshots").copy(f"{name}_{uuid.uuid4().hex[:8]}")
+    url = demo_snapshots.copy(f"{name}_{uuid.uuid4().hex[:8]}")
     app = create_app(app_config(url))
     app.test_client_class = FormClient
     try:

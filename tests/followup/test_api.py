@@ -43,10 +43,10 @@ MIN_GROUP_SIZE = 60
 
 
 @pytest.fixture(scope="module")
-def demo(request):
+def demo(demo_snapshots):
     """The demo in its own database, with two hidden indicators, stricter disclosure rules,
     a token of its own organisation, a revoked one, and a token of another organisation."""
-    with demo_database(request, "api") as app:
+    with demo_database(demo_snapshots, "api") as app:
         with app.app_context():
             data = _prepare(app)
         yield data

@@ -25,8 +25,8 @@ EXAMPLES = 10
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "conventions") as app:
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "conventions") as app:
         with app.app_context():
             framework = demo_framework()
             app.config["DEMO"] = {"slug": framework.slug,

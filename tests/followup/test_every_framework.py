@@ -36,8 +36,8 @@ TRUST = "tillit_manniskor"
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "frameworks") as app:
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "frameworks") as app:
         yield app
 
 

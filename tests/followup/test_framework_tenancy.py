@@ -47,8 +47,8 @@ TABLES = ("indicator_frameworks", "focus_areas", "goals", "goal_indicators", "in
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "framework_tenancy") as app:
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "framework_tenancy") as app:
         with app.app_context():
             other = Organisation(name="Annanby kommun")
             user = User(organisation=other, email=OTHER_EMAIL, name="Annanby Analytiker",

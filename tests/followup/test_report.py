@@ -40,8 +40,8 @@ OTHER_PASSWORD = "annanby-analytiker-2026"
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "report") as app:
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "report") as app:
         with app.app_context():
             _other_organisation()
             db.session.commit()
@@ -209,6 +209,7 @@ def test_a_report_for_the_earlier_year_ends_with_that_year(demo):
 
 
 # -- the PDF -----------------------------------------------------------------------------------
+@pytest.mark.rendering
 def test_the_swedish_pdf_has_numbered_pages_and_every_title_and_value(demo):
     with page_context(demo, "sv") as framework:
         data = report.render_report_pdf(framework, None, "sv")
@@ -227,6 +228,7 @@ def test_the_swedish_pdf_has_numbered_pages_and_every_title_and_value(demo):
     assert re.search(rf"\b{len(reader.pages)} / {len(reader.pages)}\b", last)  # the footer
 
 
+@pytest.mark.rendering
 def test_the_arabic_pdf_keeps_the_arabic_titles_and_the_values(demo):
     with page_context(demo, "ar") as framework:
         data = report.render_report_pdf(framework, None, "ar")

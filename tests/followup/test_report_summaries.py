@@ -45,8 +45,8 @@ METHOD_WORDS = {
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "summaries") as app:
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "summaries") as app:
         with app.app_context():
             _other_organisation()
             db.session.commit()

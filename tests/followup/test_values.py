@@ -30,8 +30,8 @@ from .conftest import demo_database
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    with demo_database(request, "values") as app, app.app_context():
+def demo(demo_snapshots):
+    with demo_database(demo_snapshots, "values") as app, app.app_context():
         yield demo_framework()
 
 
