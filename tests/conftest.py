@@ -185,11 +185,12 @@ def demo_snapshots(request, tmp_path_factory):
 @pytest.fixture
 def restore_demo(app, demo_snapshots):
     """`restore_demo(**variant)`: the shared test database holds the demo, as `load_demo` makes it."""
-    restored = []
+    restored = False
 
     def restore(**variant) -> None:
+        nonlocal restored
         demo_snapshots.restore(app, **variant)
-        restored.append(variant)
+        restored = True
 
     yield restore
     if restored:  # empty again by copying an empty database: faster than deleting the demo's rows

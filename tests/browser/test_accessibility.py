@@ -16,13 +16,13 @@ from surveys.core.time import utcnow
 from surveys.extensions import db
 from surveys.survey.definition import load_template
 from surveys.survey.models import Survey, SurveyStatus
-from tests.support.browser import AXE_VIOLATIONS, WCAG_21_AA, at_width, with_axe
+from tests.support.browser import AXE_VIOLATIONS, SCREENS, WCAG_21_AA, at_width, with_axe
 from tests.support.frames import make_sample
 from tests.support.surveys import small_definition
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (360, 1280)
+WIDTHS = tuple(SCREENS)  # the phone's first
 #: Languages checked at both widths; the others at the first width only.
 BOTH_WIDTHS = ("sv", "ar")
 TEMPLATE_LANGUAGES = load_template("tillit-och-delaktighet")["languages"]
