@@ -15,6 +15,7 @@ from typing import Any
 from dialog import heard, queries
 from dialog.models import Event
 from surveys.core.data import BOM, safe_cell
+from surveys.core.pdf import tagged_pdf
 
 TABLES = ("statements", "votes", "groups", "notes")
 EXCEL_CELL_CHARS = 32_767
@@ -130,7 +131,5 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
 
 
 def report_pdf(html: str) -> bytes:
-    """The report's HTML as PDF (WeasyPrint; the page numbers come from the template's CSS)."""
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
+    """The report's HTML as tagged PDF (the page numbers come from the template's CSS)."""
+    return tagged_pdf(html)

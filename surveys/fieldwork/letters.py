@@ -21,6 +21,7 @@ from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from surveys.core import pdf
 from surveys.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from surveys.fieldwork.codes import format_code
 from surveys.fieldwork.models import MailingKind
@@ -144,20 +145,13 @@ def letters_html(survey: Survey, organisation: str, kind: MailingKind, on: date,
                            css=STYLESHEET.read_text(encoding="utf-8"))
 
 
-def html_to_pdf_pages(html: str):
-    """WeasyPrint's laid-out document (its pages are merged into one PDF by the caller)."""
-    from weasyprint import HTML  # imported here: only the PDF needs it, and it loads pango
-
-    return HTML(string=html, url_fetcher=_no_fetching).render()
-
-
 def letters_pdf(survey: Survey, organisation: str, kind: MailingKind, on: date,
                 base_url: str, recipients: Sequence[Recipient],
                 progress: Callable[[int, int], None] | None = None) -> bytes:
     """All letters as one PDF, laid out `CHUNK` letters at a time."""
     documents = []
     for start in range(0, len(recipients), CHUNK):
-        documents.append(html_to_pdf_pages(letters_html(
+        documents.append(pdf.document(letters_html(
             survey, organisation, kind, on, base_url, recipients[start:start + CHUNK])))
         if progress:
             progress(min(start + CHUNK, len(recipients)), len(recipients))
@@ -165,11 +159,6 @@ def letters_pdf(survey: Survey, organisation: str, kind: MailingKind, on: date,
         raise ValueError("no letters to lay out")
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()
-
-
-def _no_fetching(url: str, *args, **kwargs):
-    """Letters are self-contained; refuse anything they might still point to."""
-    raise ValueError(f"The letters do not load {url}.")
 
 
 # -- e-mail and SMS ----------------------------------------------------------------------------
@@ -221,4 +210,4 @@ def _paper_question(question, lang: str, fallback: str) -> dict:
 
 
 def questionnaire_pdf(survey: Survey, lang: str, code: str | None = None) -> bytes:
-    return html_to_pdf_pages(questionnaire_html(survey, lang, code)).write_pdf()
+    return pdf.document(questionnaire_html(survey, lang, code)).write_pdf()

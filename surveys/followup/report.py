@@ -40,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from surveys.core.i18n import LANGUAGES, Language, tr, tr_text
+from surveys.core.pdf import tagged_pdf
 from surveys.fieldwork.summary import response_rate_sentence
 from surveys.followup import messages, present, queries, report_parts, summary_draft
 from surveys.followup.models import FocusArea, Framework, Goal, Wave
@@ -63,9 +64,6 @@ SVG_STYLE = (
     ".target{stroke:#d55e00;stroke-width:2;stroke-dasharray:6 4}"
     ".overall{stroke:#555;stroke-width:1.5;stroke-dasharray:3 3}</style>"
 )
-#: Tagged PDF/UA-1: a structure tree (headings, tables, lists, figures with their text),
-#: the document's language and its title shown as the window title (WeasyPrint 70).
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
 SVG_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
 #: Hebrew, Arabic, Syriac, Thaana, NKo ... and the Arabic presentation forms.
@@ -539,12 +537,10 @@ def render_report_pdf(framework: Framework, year: int | None = None, lang: str =
 
 
 def html_to_pdf(html: str) -> bytes:
-    """A standalone report document as PDF."""
-    from weasyprint import HTML  # imported here: only the PDF needs it, and it loads pango
-
+    """A standalone report document as tagged PDF."""
     html = SVG_OPEN.sub(lambda m: m.group(1) + SVG_STYLE, html)
     html = SVG_TEXT.sub(_shaped_svg_text, html)
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(**PDF_OPTIONS)
+    return tagged_pdf(html)
 
 
 def _shaped_svg_text(match: re.Match) -> str:
@@ -557,11 +553,6 @@ def _shaped_svg_text(match: re.Match) -> str:
     from bidi import get_display
 
     return match.group(1) + str(escape(get_display(reshape(text)))) + match.group(3)
-
-
-def _no_fetching(url: str, *args, **kwargs):
-    """The report is self-contained; refuse anything it might still point to."""
-    raise ValueError(f"The report does not load {url}.")
 
 
 def file_name(framework: Framework, year: int, lang: str, extension: str,

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from dialog import queries, services
 from dialog.heard import prompts_of
-from dialog.models import EventStatus, Participant, StatementSource
+from dialog.models import Event, EventStatus, Participant, StatementSource
 from surveys.extensions import db
 from tests.support.dialog import TITLE, make_event
+from tests.support.pdf import assert_tagged
 
 FORMULA = "=HYPERLINK(\"http://example.com\",\"klicka\")"
 CAMP_STATEMENTS = [f"Påstående {n}" for n in range(8)]
@@ -143,6 +144,20 @@ def test_the_report_is_a_pdf_with_the_title_statements_and_page_numbers(client, 
     assert TITLE["sv"] in text
     assert "Påstående 0" in text and "Lampor vid gången." in text
     assert f"1 / {len(reader.pages)}" in text
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_the_report_is_a_tagged_pdf_in_the_asked_language(app, client, exported, lang):
+    """PDF/UA: a screen reader reads it in its language, headings and tables as such.
+    (WeasyPrint 70 writes the document's language only, not that of a part of it, such as
+    the place written in the event's language: the HTML marks it all the same.)"""
+    with app.app_context():
+        db.session.get(Event, exported["id"]).place = "Folkets hus"
+        db.session.commit()
+    reader = PdfReader(io.BytesIO(
+        client.get(f"/dialog/events/{exported['id']}/report.pdf?lang={lang}").get_data()))
+    assert_tagged(reader, lang)
+    assert "Folkets hus" in reader.pages[0].extract_text()
 
 
 def test_no_export_contains_a_device_hash(client, exported):

@@ -28,6 +28,7 @@ from surveys.followup.models import Framework
 from surveys.runs.queries import approved_run
 from surveys.survey.definition import load_template
 from surveys.survey.services import import_definition
+from tests.support.pdf import assert_tagged
 
 from .conftest import demo_database
 
@@ -92,14 +93,6 @@ def squeeze(text: str) -> str:
 def pdf_text(data: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(data))
     return reader, "\n".join(page.extract_text() for page in reader.pages)
-
-
-def assert_tagged(reader: PdfReader, lang: str) -> None:
-    """A PDF/UA document: tagged, marked, in `lang`, saying it is PDF/UA in its metadata."""
-    root = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
-    assert root["/Lang"] == lang
-    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
 
 
 def section(html: str, element_id: str) -> str:

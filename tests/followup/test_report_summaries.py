@@ -18,6 +18,7 @@ from surveys.extensions import db
 from surveys.followup import report
 from surveys.followup.models import AreaSummary, SUMMARY_MAX_LENGTH
 from surveys.followup.report_docx import render_report_docx
+from tests.support.pdf import assert_tagged
 
 from .conftest import demo_database
 from .test_report import (
@@ -26,7 +27,6 @@ from .test_report import (
     OTHER_ORGANISATION,
     OTHER_PASSWORD,
     _other_organisation,
-    assert_tagged,
     demo_user,
     docx_of,
     log_in,
