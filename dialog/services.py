@@ -43,7 +43,7 @@ from dialog.models import (
 )
 from surveys.audit import services as audit
 from surveys.auth.models import User
-from surveys.core.i18n import language_name
+from surveys.core.i18n import easy_read, language_name
 from surveys.core.time import utcnow
 from surveys.extensions import db
 
@@ -295,8 +295,11 @@ def set_dots(participant: Participant, points: Mapping[int, int]) -> None:
         raise DialogError(_l("Points cannot be negative."), 400)
     total = sum(points.values())
     if total > budget:
-        raise DialogError(_l("You gave %(num)s points but have %(max)s. Take some away and "
-                             "send again.", num=total, max=budget), 400)
+        raise DialogError(
+            _l("You have %(max)s points. You gave %(num)s. Take some away. Then send again.",
+               num=total, max=budget) if easy_read() else
+            _l("You gave %(num)s points but have %(max)s. Take some away and send again.",
+               num=total, max=budget), 400)
     given = {sid: p for sid, p in points.items() if p > 0}
     for statement_id in given:
         _dottable(participant, statement_id)

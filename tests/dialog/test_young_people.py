@@ -399,6 +399,10 @@ def test_the_dot_voting_page_speaks_easy_to_read_at_an_event_for_young_people(
     assert refused.status_code == 400
     assert "Write a whole number: 0, 1, 2 and so on." in page_text(refused)
     assert 'value="two"' in refused.get_data(as_text=True)  # what was typed stays
+    too_many = client.post_form(f"/d/{code}/dots", {f"points-{statement}": "99"})
+    assert too_many.status_code == 400
+    assert "You have 5 points. You gave 99. Take some away. Then send again." in page_text(
+        too_many)
     sent = client.post_form(f"/d/{code}/dots", {f"points-{statement}": "2"})
     assert sent.status_code == 302
     assert "Thank you! We saved your points." in page_text(client.get(sent.headers["Location"]))
