@@ -37,6 +37,13 @@ def theme_error(code: str, details: Mapping[str, Any]) -> str:
         "answers_already_tagged": lambda: _(
             "Every answer you ticked already has the theme %(name)s. Nothing was changed.",
             name=tr_text(details.get("name"))),
+        "statements_not_tagged": lambda: _(
+            "None of the statements you ticked has the theme %(name)s. Nothing was changed.",
+            name=tr_text(details.get("name"))),
+        "answers_not_tagged": lambda: _(
+            "None of the answers you ticked has the theme %(name)s. Nothing was changed.",
+            name=tr_text(details.get("name"))),
+        "unknown_change": lambda: _("Choose whether to add the theme or to remove it."),
         "dialog": lambda: str(details.get("message")),
     }
     return messages[code]() if code in messages else code

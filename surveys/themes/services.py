@@ -129,22 +129,29 @@ def tag_answer(answer: Answer, themes: Iterable[Theme]) -> None:
     db.session.flush()
 
 
-def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
-              ids: list[int], allowed: set[int], tagged, what: str) -> int:
-    """Add `theme` to the rows `ids` of `table` (each must be in `allowed`), all or nothing;
-    `tagged(ids)` reads the themes they have. Returns how many gained it; `what` names the
-    things in the refusals' codes."""
+def _locked_theme(theme: Theme | None, organisation_id: int, ids: list[int], allowed: set[int],
+                  what: str) -> Theme:
+    """The checks of a bulk change (`what` names the things in the refusals' codes), then the
+    theme's row lock: one bulk change with a theme at a time, so the same form sent twice at
+    once waits here and then finds the first one's tags (and a theme deleted meanwhile is not
+    found)."""
     if theme is None or theme.organisation_id != organisation_id:
         raise ThemeError("unknown_theme", "theme")
     if not ids:
         raise ThemeError(f"no_{what}_chosen", what)
     if not set(ids) <= allowed:
         raise ThemeError(f"unknown_{what}", what)
-    # One tagging with a theme at a time: the same form sent twice at once waits here, then
-    # finds the first one's tags (and a theme deleted meanwhile is not found).
     locked = db.session.scalar(select(Theme.id).where(Theme.id == theme.id).with_for_update())
     if locked is None:
         raise ThemeError("unknown_theme", "theme")
+    return theme
+
+
+def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
+              ids: list[int], allowed: set[int], tagged, what: str) -> int:
+    """Add `theme` to the rows `ids` of `table` (each must be in `allowed`), all or nothing;
+    `tagged(ids)` reads the themes they have. Returns how many gained it."""
+    theme = _locked_theme(theme, organisation_id, ids, allowed, what)
     had = tagged(sorted(set(ids)))
     new = sorted(i for i in set(ids) if theme.id not in had.get(i, ()))
     if not new:  # every one has it already, e.g. the same form sent twice
@@ -154,21 +161,56 @@ def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
     return len(new)
 
 
+def _remove_tags(table, column: str, theme: Theme | None, organisation_id: int,
+                 ids: list[int], allowed: set[int], tagged, what: str) -> int:
+    """Take `theme` off the rows `ids` of `table`, as `_add_tags` adds it; returns how many
+    lost it."""
+    theme = _locked_theme(theme, organisation_id, ids, allowed, what)
+    had = tagged(sorted(set(ids)))
+    tagged_ids = sorted(i for i in set(ids) if theme.id in had.get(i, ()))
+    if not tagged_ids:  # none has it, e.g. the same form sent twice
+        raise ThemeError(f"{what}_not_tagged", what, 409, name=theme.name)
+    db.session.execute(delete(table).where(table.c[column].in_(tagged_ids),
+                                           table.c.theme_id == theme.id))
+    db.session.flush()
+    return len(tagged_ids)
+
+
+def _taggable_statements(event: Event) -> set[int]:
+    """The statements an event's tagging page lists: those not waiting for a moderator."""
+    return {s.id for s in queries.statements_of(event.id)
+            if s.status is not StatementStatus.pending}
+
+
+def _taggable_answers(survey: Survey) -> set[int]:
+    """The free-text answers a survey's tagging page lists."""
+    return {a.id for item in queries.free_text_answers(survey) for a in item.answers}
+
+
 def tag_statements(event: Event, statement_ids: list[int], theme: Theme | None) -> int:
-    """Add one theme to several statements of an event (those its tagging page lists: not
-    waiting for a moderator); returns how many gained it."""
-    allowed = {s.id for s in queries.statements_of(event.id)
-               if s.status is not StatementStatus.pending}
+    """Add one theme to several statements of an event; returns how many gained it."""
     return _add_tags(statement_themes, "statement_id", theme, event.organisation_id,
-                     statement_ids, allowed, queries.statement_theme_ids, "statements")
+                     statement_ids, _taggable_statements(event), queries.statement_theme_ids,
+                     "statements")
+
+
+def untag_statements(event: Event, statement_ids: list[int], theme: Theme | None) -> int:
+    """Take one theme off several statements of an event; returns how many lost it."""
+    return _remove_tags(statement_themes, "statement_id", theme, event.organisation_id,
+                        statement_ids, _taggable_statements(event),
+                        queries.statement_theme_ids, "statements")
 
 
 def tag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None) -> int:
-    """Add one theme to several free-text answers of a survey (those its tagging page
-    lists); returns how many gained it."""
-    allowed = {a.id for item in queries.free_text_answers(survey) for a in item.answers}
+    """Add one theme to several free-text answers of a survey; returns how many gained it."""
     return _add_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
-                     allowed, queries.answer_theme_ids, "answers")
+                     _taggable_answers(survey), queries.answer_theme_ids, "answers")
+
+
+def untag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None) -> int:
+    """Take one theme off several free-text answers of a survey; returns how many lost it."""
+    return _remove_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
+                        _taggable_answers(survey), queries.answer_theme_ids, "answers")
 
 
 # -- series -------------------------------------------------------------------------------------

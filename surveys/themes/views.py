@@ -199,20 +199,38 @@ def _bulk_choice(name: str) -> tuple[Theme | None, list[int] | None]:
     return theme, chosen_ids(request.form.getlist(name))
 
 
+def _bulk_change() -> str:
+    """"add" or "remove": the bulk form's button that was pressed (a form sent without one,
+    e.g. by Enter in the theme list, adds)."""
+    change = request.form.get("change", "add")
+    if change not in ("add", "remove"):
+        raise ThemeError("unknown_change", "change")
+    return change
+
+
 @roles_required(*THEME_EDITORS)
 def tag_statements(event_id: int):
-    """Add one theme to every ticked statement of the event; all or nothing."""
+    """Add one theme to every ticked statement of the event, or take it off them; all or
+    nothing."""
     event = own(Event, event_id)
     theme, ids = _bulk_choice("statements")
     try:
+        change = _bulk_change()
         if ids is None:
             raise ThemeError("unknown_statements", "statements")
-        added = services.tag_statements(event, ids, theme)
+        if change == "remove":
+            count = services.untag_statements(event, ids, theme)
+            done = ngettext("The theme %(name)s was removed from %(num)s statement.",
+                            "The theme %(name)s was removed from %(num)s statements.", count,
+                            name=tr_text(theme.name))
+        else:
+            count = services.tag_statements(event, ids, theme)
+            done = ngettext("The theme %(name)s was added to %(num)s statement.",
+                            "The theme %(name)s was added to %(num)s statements.", count,
+                            name=tr_text(theme.name))
     except ThemeError as error:
         return _event_page(event, _problem(None, error), error.status, _ticked("statements"))
-    flash(ngettext("The theme %(name)s was added to %(num)s statement.",
-                   "The theme %(name)s was added to %(num)s statements.", added,
-                   name=tr_text(theme.name)))
+    flash(done)
     return redirect(url_for(".event_statements", event_id=event.id))
 
 
@@ -287,18 +305,27 @@ def tag_answer(answer_id: int):
 
 @roles_required(*THEME_EDITORS)
 def tag_answers(survey_id: int):
-    """Add one theme to every ticked free-text answer of the survey; all or nothing."""
+    """Add one theme to every ticked free-text answer of the survey, or take it off them;
+    all or nothing."""
     survey = own(Survey, survey_id)
     theme, ids = _bulk_choice("answers")
     try:
+        change = _bulk_change()
         if ids is None:
             raise ThemeError("unknown_answers", "answers")
-        added = services.tag_answers(survey, ids, theme)
+        if change == "remove":
+            count = services.untag_answers(survey, ids, theme)
+            done = ngettext("The theme %(name)s was removed from %(num)s answer.",
+                            "The theme %(name)s was removed from %(num)s answers.", count,
+                            name=tr_text(theme.name))
+        else:
+            count = services.tag_answers(survey, ids, theme)
+            done = ngettext("The theme %(name)s was added to %(num)s answer.",
+                            "The theme %(name)s was added to %(num)s answers.", count,
+                            name=tr_text(theme.name))
     except ThemeError as error:
         return _survey_page(survey, _problem(None, error), error.status, _ticked("answers"))
-    flash(ngettext("The theme %(name)s was added to %(num)s answer.",
-                   "The theme %(name)s was added to %(num)s answers.", added,
-                   name=tr_text(theme.name)))
+    flash(done)
     return redirect(url_for(".survey_answers", survey_id=survey.id))
 
 

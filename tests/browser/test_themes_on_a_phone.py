@@ -58,7 +58,7 @@ def _refused_bulk_tagging(phone, base: str, demo: dict, lang: str, widths) -> No
     phone.goto(f"{base}/themes/events/{demo['event']}?lang={lang}")
     phone.locator("#bulk-tag-theme").select_option(str(demo["theme"]))
     with phone.expect_navigation() as sent:
-        phone.locator('#bulk-tag button[type="submit"]').click()
+        phone.locator('#bulk-tag button[value="add"]').click()
     assert sent.value.status == 400
     assert phone.locator("#error-summary").count() == 1
     for width in widths:
@@ -121,9 +121,20 @@ def test_a_facilitator_tags_several_statements_at_once_without_javascript(
         page.locator(f"#pick-statements-{statement_id}").check()
     page.locator("#bulk-tag-theme").select_option(str(demo["theme"]))
     with page.expect_navigation() as sent:
-        page.locator('#bulk-tag button[type="submit"]').click()
+        page.locator('#bulk-tag button[value="add"]').click()
     assert sent.value.status == 200  # after the redirect
-    context.close()
     with app.app_context():
         tagged = queries.statement_theme_ids(untagged)
         assert all(demo["theme"] in tagged[i] for i in untagged)
+    # and off the first of them again, with the other button
+    page.locator(f"#pick-statements-{untagged[0]}").check()
+    page.locator("#bulk-tag-theme").select_option(str(demo["theme"]))
+    with page.expect_navigation() as sent:
+        page.locator('#bulk-tag button[value="remove"]').click()
+    assert sent.value.status == 200
+    assert "togs bort från 1 påstående." in page.locator("body").inner_text()
+    context.close()
+    with app.app_context():
+        tagged = queries.statement_theme_ids(untagged)
+        assert demo["theme"] not in tagged.get(untagged[0], ())
+        assert demo["theme"] in tagged[untagged[1]]

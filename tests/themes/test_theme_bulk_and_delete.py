@@ -1,7 +1,7 @@
-"""Tagging several statements or answers with one theme at once (all or nothing, refusals
-in words with nothing changed), deleting a theme after a confirmation (its tags and links
-go, what they pointed at stays), and districts by the organisation's names on a theme's
-page."""
+"""Tagging several statements or answers with one theme at once, or taking it off them (all
+or nothing, refusals in words with nothing changed), deleting a theme after a confirmation
+(its tags and links go, what they pointed at stays), and districts by the organisation's
+names on a theme's page."""
 
 from __future__ import annotations
 
@@ -167,6 +167,53 @@ def test_one_theme_is_added_to_the_ticked_answers(app, make_org, make_client, lo
     assert again.status_code == 409
     assert "Every answer you ticked already has the theme Belysning." in page_text(again)
     assert tags(app) == {("a", first, theme_id), ("a", second, theme_id)}
+
+
+def test_one_theme_is_taken_off_the_ticked_statements_and_answers_and_only_that_theme(
+        app, make_org, make_client, login):
+    org = make_org()
+    world = build_world(app, org, writers=3, answers=2)
+    theme_id = new_theme(app, org, "Belysning", en="Lighting")
+    kept_id = new_theme(app, org, "Lekplatser")
+    client = login(english(make_client), org, "facilitator")
+    first, second, third = world["statements"]
+    statements = f"/themes/events/{world['event']}/tag"
+    client.post_form(statements, {"theme": theme_id, "statements": [first, second]})
+    client.post_form(statements, {"theme": kept_id, "statements": [first]})
+    page = client.get(f"/themes/events/{world['event']}").get_data(as_text=True)
+    assert 'name="change" value="remove"' in page
+    # ticked: one with the theme, one without; only the one that had it loses it
+    sent = client.post_form(statements, {"theme": theme_id, "statements": [first, third],
+                                         "change": "remove"})
+    assert sent.status_code == 302
+    assert "The theme Lighting was removed from 1 statement." in page_text(
+        client.get(sent.headers["Location"]))
+    assert tags(app) == {("s", first, kept_id), ("s", second, theme_id)}
+    # again (a double tap): a 409 in words, nothing changed, the ticks kept
+    again = client.post_form(statements, {"theme": theme_id, "statements": [first, third],
+                                          "change": "remove"})
+    assert again.status_code == 409
+    assert "None of the statements you ticked has the theme Lighting." in page_text(again)
+    assert re.search(rf'name="statements" value="{third}" checked', again.get_data(as_text=True))
+    # a change that is neither adding nor removing
+    odd = client.post_form(statements, {"theme": theme_id, "statements": [second],
+                                        "change": "swap"})
+    assert odd.status_code == 400
+    assert "Choose whether to add the theme or to remove it." in page_text(odd)
+    assert tags(app) == {("s", first, kept_id), ("s", second, theme_id)}
+    # the answers' page works the same way
+    answers = f"/themes/surveys/{world['survey']}/tag"
+    one, two = world["answers"]
+    client.post_form(answers, {"theme": theme_id, "answers": [one, two]})
+    sent = client.post_form(answers, {"theme": theme_id, "answers": [one, two],
+                                      "change": "remove"})
+    assert "The theme Lighting was removed from 2 answers." in page_text(
+        client.get(sent.headers["Location"]))
+    refused = client.post_form(answers, {"theme": theme_id, "answers": [one],
+                                         "change": "remove"})
+    assert refused.status_code == 409
+    assert "None of the answers you ticked has the theme Lighting." in page_text(refused)
+    assert tags(app) == {("s", first, kept_id), ("s", second, theme_id)}
 
 
 # -- deleting -----------------------------------------------------------------------------------
