@@ -199,38 +199,47 @@ def _bulk_choice(name: str) -> tuple[Theme | None, list[int] | None]:
     return theme, chosen_ids(request.form.getlist(name))
 
 
-def _bulk_change() -> str:
-    """"add" or "remove": the bulk form's button that was pressed (a form sent without one,
-    e.g. by Enter in the theme list, adds)."""
-    change = request.form.get("change", "add")
-    if change not in ("add", "remove"):
+#: What a bulk form does, by what is ticked and the button pressed ("change"): the service
+#: that does it, and the words that say what was done to how many.
+BULK_CHANGES = {
+    ("statements", "add"): (services.tag_statements, lambda num, name: ngettext(
+        "The theme %(name)s was added to %(num)s statement.",
+        "The theme %(name)s was added to %(num)s statements.", num, name=name)),
+    ("statements", "remove"): (services.untag_statements, lambda num, name: ngettext(
+        "The theme %(name)s was removed from %(num)s statement.",
+        "The theme %(name)s was removed from %(num)s statements.", num, name=name)),
+    ("answers", "add"): (services.tag_answers, lambda num, name: ngettext(
+        "The theme %(name)s was added to %(num)s answer.",
+        "The theme %(name)s was added to %(num)s answers.", num, name=name)),
+    ("answers", "remove"): (services.untag_answers, lambda num, name: ngettext(
+        "The theme %(name)s was removed from %(num)s answer.",
+        "The theme %(name)s was removed from %(num)s answers.", num, name=name)),
+}
+
+
+def _bulk_change(what: str, owner) -> str:
+    """Add the chosen theme to the ticked `what` of `owner` (an event's statements, a
+    survey's answers) or take it off them, as the button pressed says (a form sent without
+    one, e.g. by Enter in the theme list, adds); all or nothing. Returns what was done, in
+    words; raises ThemeError."""
+    theme, ids = _bulk_choice(what)
+    change = (what, request.form.get("change", "add"))
+    if change not in BULK_CHANGES:
         raise ThemeError("unknown_change", "change")
-    return change
+    if ids is None:
+        raise ThemeError(f"unknown_{what}", what)
+    apply, done = BULK_CHANGES[change]
+    return done(apply(owner, ids, theme), tr_text(theme.name))
 
 
 @roles_required(*THEME_EDITORS)
 def tag_statements(event_id: int):
-    """Add one theme to every ticked statement of the event, or take it off them; all or
-    nothing."""
+    """A theme added to the ticked statements of the event, or taken off them."""
     event = own(Event, event_id)
-    theme, ids = _bulk_choice("statements")
     try:
-        change = _bulk_change()
-        if ids is None:
-            raise ThemeError("unknown_statements", "statements")
-        if change == "remove":
-            count = services.untag_statements(event, ids, theme)
-            done = ngettext("The theme %(name)s was removed from %(num)s statement.",
-                            "The theme %(name)s was removed from %(num)s statements.", count,
-                            name=tr_text(theme.name))
-        else:
-            count = services.tag_statements(event, ids, theme)
-            done = ngettext("The theme %(name)s was added to %(num)s statement.",
-                            "The theme %(name)s was added to %(num)s statements.", count,
-                            name=tr_text(theme.name))
+        flash(_bulk_change("statements", event))
     except ThemeError as error:
         return _event_page(event, _problem(None, error), error.status, _ticked("statements"))
-    flash(done)
     return redirect(url_for(".event_statements", event_id=event.id))
 
 
@@ -305,27 +314,12 @@ def tag_answer(answer_id: int):
 
 @roles_required(*THEME_EDITORS)
 def tag_answers(survey_id: int):
-    """Add one theme to every ticked free-text answer of the survey, or take it off them;
-    all or nothing."""
+    """A theme added to the ticked free-text answers of the survey, or taken off them."""
     survey = own(Survey, survey_id)
-    theme, ids = _bulk_choice("answers")
     try:
-        change = _bulk_change()
-        if ids is None:
-            raise ThemeError("unknown_answers", "answers")
-        if change == "remove":
-            count = services.untag_answers(survey, ids, theme)
-            done = ngettext("The theme %(name)s was removed from %(num)s answer.",
-                            "The theme %(name)s was removed from %(num)s answers.", count,
-                            name=tr_text(theme.name))
-        else:
-            count = services.tag_answers(survey, ids, theme)
-            done = ngettext("The theme %(name)s was added to %(num)s answer.",
-                            "The theme %(name)s was added to %(num)s answers.", count,
-                            name=tr_text(theme.name))
+        flash(_bulk_change("answers", survey))
     except ThemeError as error:
         return _survey_page(survey, _problem(None, error), error.status, _ticked("answers"))
-    flash(done)
     return redirect(url_for(".survey_answers", survey_id=survey.id))
 
 
