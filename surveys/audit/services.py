@@ -43,6 +43,7 @@ ACTIONS = {
     "framework_archived": _l("Archived a framework"),
     "framework_restored": _l("Restored an archived framework"),
     "framework_deleted": _l("Deleted a framework"),
+    "area_summary_saved": _l("Saved the summary of a focus area for the report"),
     "unit_deleted": _l("Deleted a unit"),
     "unit_reporters_changed": _l("Changed who reports for a unit"),
     "letters_started": _l("Made letters to a sample"),

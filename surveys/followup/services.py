@@ -592,4 +592,8 @@ def save_area_summary(area: FocusArea, year: int, language: str, text: str,
     summary.text = text.strip()
     summary.updated_by_id = user_id
     db.session.flush()
+    # what the published report says about an area: who last wrote it is on record
+    audit.record("area_summary_saved", subject=area.title.get("sv", area.key),
+                 organisation_id=area.framework.organisation_id, user_id=user_id, year=year,
+                 language=language)
     return summary

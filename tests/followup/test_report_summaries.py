@@ -13,6 +13,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from surveys.audit.models import AuditEvent
 from surveys.core.roles import Role
 from surveys.extensions import db
 from surveys.followup import report
@@ -153,6 +154,13 @@ def test_an_analyst_saves_a_summary_that_the_report_then_opens_with(demo):
                                                              AreaSummary.year == LATEST))
         assert stored.text == "Förtroendet för vården är oförändrat.\n\nVi fortsätter med " \
                               "familjecentralen."
+        # on record: who wrote what the report says about the area, for which year and language
+        logged = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "area_summary_saved")).all()
+        assert [(e.subject, e.detail, e.user_id, e.organisation_id) for e in logged] == [
+            (stored.focus_area.title["sv"], {"year": LATEST, "language": "sv"},
+             stored.updated_by_id, stored.focus_area.framework.organisation_id)]
+        assert stored.updated_by_id is not None
     page = analyst.get(f"/followup/report?year={LATEST}&lang=sv").get_data(as_text=True)
     assert "<p>Förtroendet för vården är oförändrat.</p>" in page
     assert "<p>Vi fortsätter med familjecentralen.</p>" in page
