@@ -72,8 +72,25 @@ def default_framework(organisation_name: str):
     return framework
 
 
+def organisation_framework(organisation_name: str, slug: str | None):
+    """The organisation's framework at /indicators/<slug>, or its default framework when no
+    slug is given; or the command's refusal, which names the organisation's frameworks."""
+    from surveys.followup.queries import organisation_frameworks
+
+    framework = default_framework(organisation_name)
+    if slug is None or slug == framework.slug:
+        return framework
+    frameworks = organisation_frameworks(framework.organisation_id, archived=True)
+    chosen = next((f for f in frameworks if f.slug == slug), None)
+    if chosen is None:
+        raise click.ClickException(
+            f"{organisation_name} has no framework {slug!r}; its frameworks: "
+            f"{', '.join(f.slug for f in frameworks)}.")
+    return chosen
+
+
 def write_report(organisation_name: str, year: int | None, lang: str, out: Path,
-                 audience: str = "staff") -> None:
+                 audience: str = "staff", framework_slug: str | None = None) -> None:
     """The `report` command: refuses unknown organisations, languages, years and formats."""
     from surveys.followup import report
     from surveys.core.i18n import LANGUAGES
@@ -84,7 +101,7 @@ def write_report(organisation_name: str, year: int | None, lang: str, out: Path,
     if lang not in LANGUAGES:
         raise click.ClickException(f"Unknown language {lang!r}: use one of "
                                    f"{', '.join(LANGUAGES)}.")
-    framework = default_framework(organisation_name)
+    framework = organisation_framework(organisation_name, framework_slug)
     try:
         year = report.report_year(framework, year)
     except report.ReportError as error:
@@ -182,10 +199,13 @@ def init_app(app: Flask) -> None:
                   help="The file to write: .pdf, .docx or .html.")
     @click.option("--audience", type=click.Choice(["staff", "residents"]), default="staff",
                   show_default=True, help="For staff, or the shorter version for residents.")
+    @click.option("--framework", "framework_slug",
+                  help="The framework's address, as in /indicators/<framework> (default: "
+                       "the organisation's first framework).")
     def report_command(organisation: str, year: int | None, lang: str, out: str,
-                       audience: str) -> None:
+                       audience: str, framework_slug: str | None) -> None:
         """Write the yearly follow-up report of an organisation as PDF, DOCX or HTML."""
-        write_report(organisation, year, lang, Path(out), audience)
+        write_report(organisation, year, lang, Path(out), audience, framework_slug)
 
     @app.cli.group()
     def kolada() -> None:

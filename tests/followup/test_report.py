@@ -28,6 +28,7 @@ from surveys.followup.models import Framework
 from surveys.runs.queries import approved_run
 from surveys.survey.definition import load_template
 from surveys.survey.services import import_definition
+from tests.support.analysis import demo_framework
 from tests.support.pdf import assert_tagged
 
 from .conftest import demo_database
@@ -354,6 +355,29 @@ def test_the_command_refuses_what_it_cannot_report(demo, tmp_path, arguments, me
     assert result.exit_code != 0
     assert message in result.output
     assert not out.exists()
+
+
+def test_the_command_writes_the_report_of_another_framework_of_the_organisation(demo, tmp_path):
+    with demo.app_context():
+        programme = db.session.scalar(select(Framework).where(Framework.is_default.is_(False)))
+        slug, title = programme.slug, programme.title["sv"]
+        areas = [area.title["sv"] for area in programme.focus_areas]
+        default_areas = [area.title["sv"] for area in demo_framework().focus_areas]
+    out = tmp_path / "program.html"
+    result = demo.test_cli_runner().invoke(args=[
+        "report", "--organisation", "Exempelby kommun", "--framework", slug,
+        "--audience", "residents", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = out.read_text(encoding="utf-8")
+    assert title in document and all(area in document for area in areas)
+    assert not any(area in document for area in default_areas)  # not the default framework
+    refused = demo.test_cli_runner().invoke(args=[
+        "report", "--organisation", "Exempelby kommun", "--framework", "ingen-sadan",
+        "--out", str(tmp_path / "r.html")])
+    assert refused.exit_code != 0
+    assert "Exempelby kommun has no framework 'ingen-sadan'" in refused.output
+    assert slug in refused.output  # the frameworks it has are named
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_the_command_refuses_an_organisation_without_a_framework(demo, tmp_path):
