@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -297,6 +297,26 @@ def csv_rows(all_series: Iterable[IndicatorSeries], lang: str,
                        **_rounded(_pick(gap, ("value", "ci_low", "ci_high", "se", "p_value",
                                               "p_adjusted", "suppressed", "uncertain")),
                                   decimals)}
+
+
+def comparison_rows(all_series: Iterable[IndicatorSeries], entries: Mapping[str, list],
+                    lang: str) -> Iterator[dict[str, Any]]:
+    """The indicators' comparisons (`comparisons.entries_for`: Kolada's areas for register
+    indicators, organisations that share theirs for survey ones) as rows of the long table:
+    whose figure (`variable` its role, `group` its area code, `group_label` its name), the
+    figure in full precision, and in `p_value` the test of ours against it where there is
+    one."""
+    for series in all_series:
+        definition = series.definition
+        title = definition.title.get(lang) or definition.title.get("sv", "")
+        for entry in entries.get(definition.key, ()):
+            yield {"indicator": definition.key, "title": title, "kind": definition.kind,
+                   "year": entry.year, "row_type": "comparison", "variable": entry.role,
+                   "group": entry.area_code, "group_label": entry.name, "value": entry.value,
+                   "ci_low": entry.ci_low, "ci_high": entry.ci_high, "se": entry.se,
+                   "n": entry.n,
+                   "p_value": entry.difference.p_value if entry.difference else None,
+                   "source": "kolada" if definition.kind == "register" else "shared"}
 
 
 def _csv_estimate(estimate: dict[str, Any], decimals: int | None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ puts into words. The URL map is `blueprint.py`.
 from __future__ import annotations
 
 import hashlib
+from itertools import chain
 
 from flask import (
     Response,
@@ -215,9 +216,12 @@ def indicator(indicator_id: int, slug: str | None = None):
 
 @roles_required(*ANALYSTS)
 def values_csv(slug: str | None = None):
-    """All indicators, public or not, as the API's long CSV (disclosure rules applied)."""
+    """All indicators, public or not, as the API's long CSV (disclosure rules applied), and
+    their comparisons."""
     framework = _framework_or_404(slug)
-    rows = api_figures.csv_rows(queries.series_for(framework), str(get_locale()))
+    all_series, lang = queries.series_for(framework), str(get_locale())
+    rows = chain(api_figures.csv_rows(all_series, lang), api_figures.comparison_rows(
+        all_series, comparisons.entries_for(framework, all_series), lang))
     body = api_figures.to_csv(rows, semicolon=request.args.get("dialect") == "semicolon")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{framework.slug}-indicators.csv"',

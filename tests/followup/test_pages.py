@@ -15,7 +15,7 @@ from surveys.core.i18n import LANGUAGES
 from surveys.core.roles import Role
 from surveys.core.time import utcnow
 from surveys.extensions import db
-from surveys.followup import queries, services
+from surveys.followup import comparisons, queries, services
 from surveys.followup.models import Framework, Goal, IndicatorDefinition, IndicatorValue, Wave
 from surveys.followup.services import load_template
 from surveys.runs.models import RunWeight
@@ -368,6 +368,20 @@ def test_analysts_download_every_figure_as_csv(app, analyst, demo):
     assert float(latest["value"].replace(",", ".")) == trust.latest.overall.value
     suppressed = [r for r in rows if r["suppressed"]]
     assert all(r["value"] == "" and r["n"] == "" for r in suppressed)
+    # the comparisons too: Kolada's areas beside the register indicator, the neighbour that
+    # shares its survey indicators beside trust, each as the comparison pages show them
+    with app.app_context():
+        framework = framework_now()
+        entries = comparisons.entries_for(framework, queries.series_for(framework))
+    compared = [r for r in rows if r["row_type"] == "comparison"]
+    assert len(compared) == sum(len(found) for found in entries.values())
+    assert {r["variable"] for r in compared} >= {"country", "county", "organisation"}
+    neighbour = next(e for e in entries["tillit_manniskor"] if e.role == "organisation")
+    row = next(r for r in compared if r["indicator"] == "tillit_manniskor"
+               and r["year"] == str(neighbour.year) and r["group_label"] == neighbour.name)
+    assert float(row["value"].replace(",", ".")) == neighbour.value
+    assert float(row["p_value"].replace(",", ".")) == neighbour.difference.p_value
+    assert row["source"] == "shared" and row["n"] == str(neighbour.n)
 
 
 def test_the_organisation_edits_its_focus_areas_and_goals(app, analyst, demo):
