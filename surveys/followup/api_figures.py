@@ -269,7 +269,7 @@ def csv_rows(all_series: Iterable[IndicatorSeries], lang: str,
     view = view or ApiView(lambda _variable, group: str(group))
     for series in all_series:
         definition = series.definition
-        title = definition.title.get(lang) or definition.title.get("sv", "")
+        title = _title(definition, lang)
         decimals = decimals_of(definition) if rounded else None
         for wave in series.waves:
             if not view.wants_year(wave.year):
@@ -308,7 +308,7 @@ def comparison_rows(all_series: Iterable[IndicatorSeries], entries: Mapping[str,
     one."""
     for series in all_series:
         definition = series.definition
-        title = definition.title.get(lang) or definition.title.get("sv", "")
+        title = _title(definition, lang)
         for entry in entries.get(definition.key, ()):
             yield {"indicator": definition.key, "title": title, "kind": definition.kind,
                    "year": entry.year, "row_type": "comparison", "variable": entry.role,
@@ -317,6 +317,11 @@ def comparison_rows(all_series: Iterable[IndicatorSeries], entries: Mapping[str,
                    "n": entry.n,
                    "p_value": entry.difference.p_value if entry.difference else None,
                    "source": "kolada" if definition.kind == "register" else "shared"}
+
+
+def _title(definition, lang: str) -> str:
+    """The indicator's title in `lang`, else in Swedish."""
+    return definition.title.get(lang) or definition.title.get("sv", "")
 
 
 def _csv_estimate(estimate: dict[str, Any], decimals: int | None) -> dict[str, Any]:

@@ -129,51 +129,34 @@ def tag_answer(answer: Answer, themes: Iterable[Theme]) -> None:
     db.session.flush()
 
 
-def _locked_theme(theme: Theme | None, organisation_id: int, ids: list[int], allowed: set[int],
-                  what: str) -> Theme:
-    """The checks of a bulk change (`what` names the things in the refusals' codes), then the
-    theme's row lock: one bulk change with a theme at a time, so the same form sent twice at
-    once waits here and then finds the first one's tags (and a theme deleted meanwhile is not
-    found)."""
+def _change_tags(table, column: str, theme: Theme | None, organisation_id: int,
+                 ids: list[int], allowed: set[int], tagged, what: str, remove: bool) -> int:
+    """Add `theme` to the rows `ids` of `table` (each must be in `allowed`), or take it off
+    them, all or nothing; `tagged(ids)` reads the themes they have and `what` names the
+    things in the refusals' codes. Returns how many gained (or lost) it."""
     if theme is None or theme.organisation_id != organisation_id:
         raise ThemeError("unknown_theme", "theme")
     if not ids:
         raise ThemeError(f"no_{what}_chosen", what)
     if not set(ids) <= allowed:
         raise ThemeError(f"unknown_{what}", what)
+    # One bulk change with a theme at a time: the same form sent twice at once waits here,
+    # then finds the first one's tags (and a theme deleted meanwhile is not found).
     locked = db.session.scalar(select(Theme.id).where(Theme.id == theme.id).with_for_update())
     if locked is None:
         raise ThemeError("unknown_theme", "theme")
-    return theme
-
-
-def _add_tags(table, column: str, theme: Theme | None, organisation_id: int,
-              ids: list[int], allowed: set[int], tagged, what: str) -> int:
-    """Add `theme` to the rows `ids` of `table` (each must be in `allowed`), all or nothing;
-    `tagged(ids)` reads the themes they have. Returns how many gained it."""
-    theme = _locked_theme(theme, organisation_id, ids, allowed, what)
     had = tagged(sorted(set(ids)))
-    new = sorted(i for i in set(ids) if theme.id not in had.get(i, ()))
-    if not new:  # every one has it already, e.g. the same form sent twice
-        raise ThemeError(f"{what}_already_tagged", what, 409, name=theme.name)
-    db.session.execute(insert(table), [{column: i, "theme_id": theme.id} for i in new])
+    changed = sorted(i for i in set(ids) if (theme.id in had.get(i, ())) == remove)
+    if not changed:  # nothing to do, e.g. the same form sent twice
+        raise ThemeError(f"{what}_{'not' if remove else 'already'}_tagged", what, 409,
+                         name=theme.name)
+    if remove:
+        db.session.execute(delete(table).where(table.c[column].in_(changed),
+                                               table.c.theme_id == theme.id))
+    else:
+        db.session.execute(insert(table), [{column: i, "theme_id": theme.id} for i in changed])
     db.session.flush()
-    return len(new)
-
-
-def _remove_tags(table, column: str, theme: Theme | None, organisation_id: int,
-                 ids: list[int], allowed: set[int], tagged, what: str) -> int:
-    """Take `theme` off the rows `ids` of `table`, as `_add_tags` adds it; returns how many
-    lost it."""
-    theme = _locked_theme(theme, organisation_id, ids, allowed, what)
-    had = tagged(sorted(set(ids)))
-    tagged_ids = sorted(i for i in set(ids) if theme.id in had.get(i, ()))
-    if not tagged_ids:  # none has it, e.g. the same form sent twice
-        raise ThemeError(f"{what}_not_tagged", what, 409, name=theme.name)
-    db.session.execute(delete(table).where(table.c[column].in_(tagged_ids),
-                                           table.c.theme_id == theme.id))
-    db.session.flush()
-    return len(tagged_ids)
+    return len(changed)
 
 
 def _taggable_statements(event: Event) -> set[int]:
@@ -187,30 +170,21 @@ def _taggable_answers(survey: Survey) -> set[int]:
     return {a.id for item in queries.free_text_answers(survey) for a in item.answers}
 
 
-def tag_statements(event: Event, statement_ids: list[int], theme: Theme | None) -> int:
-    """Add one theme to several statements of an event; returns how many gained it."""
-    return _add_tags(statement_themes, "statement_id", theme, event.organisation_id,
-                     statement_ids, _taggable_statements(event), queries.statement_theme_ids,
-                     "statements")
-
-
-def untag_statements(event: Event, statement_ids: list[int], theme: Theme | None) -> int:
-    """Take one theme off several statements of an event; returns how many lost it."""
-    return _remove_tags(statement_themes, "statement_id", theme, event.organisation_id,
+def tag_statements(event: Event, statement_ids: list[int], theme: Theme | None, *,
+                   remove: bool = False) -> int:
+    """Add one theme to several statements of an event (or take it off them, `remove`);
+    returns how many changed."""
+    return _change_tags(statement_themes, "statement_id", theme, event.organisation_id,
                         statement_ids, _taggable_statements(event),
-                        queries.statement_theme_ids, "statements")
+                        queries.statement_theme_ids, "statements", remove)
 
 
-def tag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None) -> int:
-    """Add one theme to several free-text answers of a survey; returns how many gained it."""
-    return _add_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
-                     _taggable_answers(survey), queries.answer_theme_ids, "answers")
-
-
-def untag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None) -> int:
-    """Take one theme off several free-text answers of a survey; returns how many lost it."""
-    return _remove_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
-                        _taggable_answers(survey), queries.answer_theme_ids, "answers")
+def tag_answers(survey: Survey, answer_ids: list[int], theme: Theme | None, *,
+                remove: bool = False) -> int:
+    """Add one theme to several free-text answers of a survey (or take it off them,
+    `remove`); returns how many changed."""
+    return _change_tags(answer_themes, "answer_id", theme, survey.organisation_id, answer_ids,
+                        _taggable_answers(survey), queries.answer_theme_ids, "answers", remove)
 
 
 # -- series -------------------------------------------------------------------------------------

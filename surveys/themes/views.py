@@ -199,21 +199,22 @@ def _bulk_choice(name: str) -> tuple[Theme | None, list[int] | None]:
     return theme, chosen_ids(request.form.getlist(name))
 
 
-#: What a bulk form does, by what is ticked and the button pressed ("change"): the service
-#: that does it, and the words that say what was done to how many.
-BULK_CHANGES = {
-    ("statements", "add"): (services.tag_statements, lambda num, name: ngettext(
+#: The bulk forms' services, by what is ticked.
+BULK_SERVICES = {"statements": services.tag_statements, "answers": services.tag_answers}
+#: What a bulk change did, in words, by what is ticked and the button pressed ("change").
+BULK_DONE = {
+    ("statements", "add"): lambda num, name: ngettext(
         "The theme %(name)s was added to %(num)s statement.",
-        "The theme %(name)s was added to %(num)s statements.", num, name=name)),
-    ("statements", "remove"): (services.untag_statements, lambda num, name: ngettext(
+        "The theme %(name)s was added to %(num)s statements.", num, name=name),
+    ("statements", "remove"): lambda num, name: ngettext(
         "The theme %(name)s was removed from %(num)s statement.",
-        "The theme %(name)s was removed from %(num)s statements.", num, name=name)),
-    ("answers", "add"): (services.tag_answers, lambda num, name: ngettext(
+        "The theme %(name)s was removed from %(num)s statements.", num, name=name),
+    ("answers", "add"): lambda num, name: ngettext(
         "The theme %(name)s was added to %(num)s answer.",
-        "The theme %(name)s was added to %(num)s answers.", num, name=name)),
-    ("answers", "remove"): (services.untag_answers, lambda num, name: ngettext(
+        "The theme %(name)s was added to %(num)s answers.", num, name=name),
+    ("answers", "remove"): lambda num, name: ngettext(
         "The theme %(name)s was removed from %(num)s answer.",
-        "The theme %(name)s was removed from %(num)s answers.", num, name=name)),
+        "The theme %(name)s was removed from %(num)s answers.", num, name=name),
 }
 
 
@@ -223,13 +224,13 @@ def _bulk_change(what: str, owner) -> str:
     one, e.g. by Enter in the theme list, adds); all or nothing. Returns what was done, in
     words; raises ThemeError."""
     theme, ids = _bulk_choice(what)
-    change = (what, request.form.get("change", "add"))
-    if change not in BULK_CHANGES:
+    change = request.form.get("change", "add")
+    if change not in ("add", "remove"):
         raise ThemeError("unknown_change", "change")
     if ids is None:
         raise ThemeError(f"unknown_{what}", what)
-    apply, done = BULK_CHANGES[change]
-    return done(apply(owner, ids, theme), tr_text(theme.name))
+    count = BULK_SERVICES[what](owner, ids, theme, remove=change == "remove")
+    return BULK_DONE[what, change](count, tr_text(theme.name))
 
 
 @roles_required(*THEME_EDITORS)
