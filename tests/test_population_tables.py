@@ -268,7 +268,8 @@ class PxWebApi(BaseHTTPRequestHandler):
 @pytest.fixture
 def scb_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), PxWebApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True,
+                              kwargs={"poll_interval": 0.05})
     thread.start()
     PxWebApi.asked.clear()
     PxWebApi.release.clear()

