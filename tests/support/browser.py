@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 #: Debian's build of Chromium's headless shell: the same Blink as the browser without the
 #: desktop browser around it. The browser tests took 25 % less time with it than with
-#: `chromium --headless` (98 s against 131 s for 38 tests, two runs each).
+#: `chromium --headless` (95–99 s against 130 s for 38 tests, two runs each).
 CHROMIUM = "/usr/bin/chromium-headless-shell"
 #: Flags for a headless Chromium on a machine without network access.
 CHROMIUM_ARGS = [
