@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 from pathlib import Path
 
@@ -57,15 +55,15 @@ AXE_VIOLATIONS = """tags => {
 
 def with_axe(page, script: str, argument):
     """`page.evaluate(script, argument)` where `script` may use axe-core. The first time,
-    axe is added to the page and to every page its browser context opens after it (an init
-    script: 18 ms less per page checked than adding it to each page), so a check costs one
+    axe is added to the page and, as an init script, to every page its browser context opens
+    after it (18 ms less per page checked than adding it to each page), so a check costs one
     round trip to the browser."""
     guarded = (f"argument => typeof axe === 'undefined' ? {{missing: true}} : "
                f"Promise.resolve(({script})(argument)).then(value => ({{value}}))")
     result = page.evaluate(guarded, argument)
     if result.get("missing"):
         page.context.add_init_script(path=str(AXE))
-        page.add_script_tag(url=_axe_url())
+        page.add_script_tag(path=str(AXE))
         result = page.evaluate(guarded, argument)
     return result.get("value")
 
@@ -84,25 +82,6 @@ def at_width(page, width: int) -> None:
     when it is shown so already."""
     if page.viewport_size != SCREENS[width]:
         page.set_viewport_size(SCREENS[width])
-
-
-@functools.cache
-def _axe_url() -> str:
-    """axe-core served over HTTP with a cache header: Chromium then keeps the compiled script
-    between pages instead of parsing 500 KB of JavaScript on every page checked."""
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def end_headers(self):
-            self.send_header("Cache-Control", "max-age=3600")
-            super().end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(AXE.parent)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/{AXE.name}"
 
 
 def log_in(page, base: str, email: str, password: str, lang: str | None = None) -> None:
